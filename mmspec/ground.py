@@ -1,0 +1,976 @@
+"""Grounding: from the structured IR to the scalar system every engine executes.
+
+Each state variable is flattened into integer *slots* (a map into one slot per key, a record
+into one per field, a set into one 0/1 slot per element), each transition is instantiated
+once per parameter binding, and every expression becomes a tree of `G*` nodes over slots,
+literals and a fixed set of integer/boolean operators. Dynamic indexing turns into if-then-else
+chains, quantifiers into and/or chains. The explicit, vectorised and z3 engines each compile
+this one form in their own way, so none of them needs to understand maps, records or sets.
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Iterator, Union
+
+from mmspec import ir
+
+# --------------------------------------------------------------------------- ground nodes
+
+
+@dataclass(frozen=True)
+class GLit:
+    value: int  # bools are 0/1
+    sort: str = "int"  # 'int' | 'bool'
+
+
+@dataclass(frozen=True)
+class GSlot:
+    index: int
+    sort: str = "int"
+
+
+@dataclass(frozen=True)
+class GOp:
+    """op over args. Bool-sorted ops: not and or implies iff eq ne lt le gt ge.
+    Int-sorted: neg add sub mul div mod min max (div/mod are floor division)."""
+
+    op: str
+    args: tuple["GExpr", ...]
+
+    @property
+    def sort(self) -> str:
+        return "bool" if self.op in BOOL_OPS else "int"
+
+
+@dataclass(frozen=True)
+class GIte:
+    cond: "GExpr"
+    then: "GExpr"
+    other: "GExpr"
+
+    @property
+    def sort(self) -> str:
+        return self.then.sort
+
+
+GExpr = Union[GLit, GSlot, GOp, GIte]
+BOOL_OPS = frozenset({"not", "and", "or", "implies", "iff", "eq", "ne", "lt", "le", "gt", "ge"})
+INT_OPS = frozenset({"neg", "add", "sub", "mul", "div", "mod", "min", "max"})
+TRUE = GLit(1, "bool")
+FALSE = GLit(0, "bool")
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One scalar cell of the state. `var` and `path` locate it in the structured variable."""
+
+    name: str  # display name, e.g. "pc[reader(1)]" or "vmas[1].locked"
+    var: str
+    path: tuple[int | str, ...]
+    lo: int
+    hi: int
+    sort: str  # 'bool' | 'int'
+    wrap: bool = False
+    symmetric: str | None = None  # values of this slot permute under this symmetric type
+
+
+@dataclass(frozen=True)
+class GCheck:
+    cond: GExpr
+    message: str
+    kind: str
+    when: str  # 'fire' | 'reach'
+    span: ir.Span
+
+
+@dataclass(frozen=True)
+class GAcquire:
+    lock: int  # index into GroundSystem.locks
+    mode: str
+    subclass: int
+    blocking: bool
+
+
+@dataclass(frozen=True)
+class GTransition:
+    name: str  # the IR transition name
+    binding: tuple[tuple[str, int], ...]  # parameter values
+    label: str  # display: "StartRead(i=2)" or "reader[2]: cs"
+    guard: GExpr
+    at: GExpr
+    updates: tuple[tuple[int, GExpr], ...]  # (slot, value): simultaneous, deterministic
+    checks: tuple[GCheck, ...]
+    process: str | None
+    step: str | None  # the IR label
+    thread: int | None
+    acquires: tuple[GAcquire, ...]
+    releases: tuple[int, ...]
+    span: ir.Span
+    source: int  # index of the IR transition
+
+
+@dataclass(frozen=True)
+class GLock:
+    name: str  # instance display name, e.g. "ML[2]"
+    lock: str  # IR lock name
+    cls: str
+    kind: str
+    owner: int  # slot
+    readers: tuple[int, ...]  # slot per thread id (rwsem), () otherwise
+    waiting: int | None
+
+
+@dataclass(frozen=True)
+class GInvariant:
+    name: str
+    expr: GExpr
+    helper: bool
+    span: ir.Span
+
+
+@dataclass(frozen=True)
+class GLiveness:
+    name: str
+    kind: str
+    p: GExpr | None
+    q: GExpr
+    span: ir.Span
+
+
+@dataclass(frozen=True)
+class GFairness:
+    """One fairness constraint: `kind` over the union of the listed transitions."""
+
+    kind: str
+    name: str  # e.g. "reader[2]" or "StartWrite"
+    transitions: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class GroundSystem:
+    spec: ir.Spec
+    slots: tuple[Slot, ...]
+    init: tuple[tuple[int, ...], ...]  # every initial state, in a deterministic order
+    transitions: tuple[GTransition, ...]
+    invariants: tuple[GInvariant, ...]
+    liveness: tuple[GLiveness, ...]
+    fairness: tuple[GFairness, ...]
+    locks: tuple[GLock, ...]
+    final: GExpr  # a deadlocked state satisfying this is an allowed final state
+    check_deadlock: bool
+    check_lock_order: bool
+    # Symmetry: one entry per non-identity permutation of the symmetric types: a slot
+    # permutation (new[i] = old[perm[i]]) and per-slot value maps (applied to old values).
+    symmetries: tuple[tuple[tuple[int, ...], tuple[dict[int, int] | None, ...]], ...] = ()
+    var_slots: dict[str, tuple[int, ...]] = field(default_factory=dict, compare=False)
+
+    @property
+    def width(self) -> int:
+        return len(self.slots)
+
+
+class GroundError(Exception):
+    """A spec that type-checked but cannot be grounded (e.g. too many initial states)."""
+
+    def __init__(self, message: str, span: ir.Span = ir.NO_SPAN):
+        super().__init__(message)
+        self.span = span
+
+
+MAX_INIT_STATES = 1_000_000
+
+# --------------------------------------------------------------------------- helpers
+
+
+def gop(op: str, *args: GExpr) -> GExpr:
+    """Build an op node with light constant folding (keeps generated code small)."""
+    if all(isinstance(a, GLit) for a in args):
+        v = eval_gexpr(GOp(op, args), ())
+        return GLit(int(v), "bool" if op in BOOL_OPS else "int")
+    if op == "and":
+        flat: list[GExpr] = []
+        for a in args:
+            if a == TRUE or (isinstance(a, GLit) and a.value and a.sort == "bool"):
+                continue
+            if isinstance(a, GLit) and not a.value:
+                return FALSE
+            if isinstance(a, GOp) and a.op == "and":
+                flat.extend(a.args)
+            else:
+                flat.append(a)
+        if not flat:
+            return TRUE
+        return flat[0] if len(flat) == 1 else GOp("and", tuple(flat))
+    if op == "or":
+        flat = []
+        for a in args:
+            if isinstance(a, GLit) and not a.value:
+                continue
+            if isinstance(a, GLit) and a.value:
+                return TRUE
+            if isinstance(a, GOp) and a.op == "or":
+                flat.extend(a.args)
+            else:
+                flat.append(a)
+        if not flat:
+            return FALSE
+        return flat[0] if len(flat) == 1 else GOp("or", tuple(flat))
+    if op == "not" and isinstance(args[0], GOp) and args[0].op == "not":
+        return args[0].args[0]
+    return GOp(op, tuple(args))
+
+
+def gite(c: GExpr, a: GExpr, b: GExpr) -> GExpr:
+    if isinstance(c, GLit):
+        return a if c.value else b
+    if a == b:
+        return a
+    return GIte(c, a, b)
+
+
+def as_bool(e: GExpr) -> GExpr:
+    """Coerce an int-sorted 0/1 expression (a bool slot) to bool sort."""
+    if e.sort == "bool":
+        return e
+    if isinstance(e, GLit):
+        return GLit(1 if e.value else 0, "bool")
+    if isinstance(e, GSlot):
+        return GSlot(e.index, "bool")
+    return gop("ne", e, GLit(0))
+
+
+def eval_gexpr(e: GExpr, state: tuple[int, ...] | list[int]) -> int:
+    """Reference interpreter for ground expressions: the semantics every engine must match."""
+    if isinstance(e, GLit):
+        return e.value
+    if isinstance(e, GSlot):
+        return state[e.index]
+    if isinstance(e, GIte):
+        return eval_gexpr(e.then if eval_gexpr(e.cond, state) else e.other, state)
+    op, a = e.op, e.args
+    if op == "and":
+        return int(all(eval_gexpr(x, state) for x in a))
+    if op == "or":
+        return int(any(eval_gexpr(x, state) for x in a))
+    v = [eval_gexpr(x, state) for x in a]
+    if op == "not":
+        return int(not v[0])
+    if op == "implies":
+        return int((not v[0]) or bool(v[1]))
+    if op == "iff":
+        return int(bool(v[0]) == bool(v[1]))
+    if op == "eq":
+        return int(v[0] == v[1])
+    if op == "ne":
+        return int(v[0] != v[1])
+    if op == "lt":
+        return int(v[0] < v[1])
+    if op == "le":
+        return int(v[0] <= v[1])
+    if op == "gt":
+        return int(v[0] > v[1])
+    if op == "ge":
+        return int(v[0] >= v[1])
+    if op == "neg":
+        return -v[0]
+    if op == "add":
+        return v[0] + v[1]
+    if op == "sub":
+        return v[0] - v[1]
+    if op == "mul":
+        return v[0] * v[1]
+    if op == "div":
+        return v[0] // v[1] if v[1] else 0
+    if op == "mod":
+        return v[0] % v[1] if v[1] else 0
+    if op == "min":
+        return min(v)
+    if op == "max":
+        return max(v)
+    raise ValueError(f"unknown ground op {op!r}")
+
+
+def wrap_value(slot: Slot, v: int) -> int:
+    """C-style wrap-around into lo..hi for slots declared with wrap."""
+    n = slot.hi - slot.lo + 1
+    return slot.lo + (v - slot.lo) % n
+
+
+# --------------------------------------------------------------------------- layout
+
+
+def _scalar_bounds(t: ir.Type) -> tuple[int, int, str]:
+    if isinstance(t, ir.BoolType):
+        return 0, 1, "bool"
+    if isinstance(t, ir.IntType):
+        return t.lo, t.hi, "int"
+    if isinstance(t, ir.EnumType):
+        return 0, len(t.members) - 1, "int"
+    raise TypeError(t)
+
+
+def _key_name(t: ir.Type, k: int) -> str:
+    if isinstance(t, ir.EnumType):
+        return t.members[k]
+    if isinstance(t, ir.BoolType):
+        return "TRUE" if k else "FALSE"
+    return str(k)
+
+
+class _Layout:
+    """Slot allocation: a structured variable is a tree whose leaves are slots."""
+
+    def __init__(self, spec: ir.Spec):
+        self.slots: list[Slot] = []
+        self.tree: dict[str, object] = {}
+        self.types: dict[str, ir.Type] = {}
+        for v in spec.variables:
+            self.types[v.name] = v.type
+            self.tree[v.name] = self._alloc(v.name, v.name, (), v.type)
+
+    def _alloc(self, var: str, name: str, path: tuple, t: ir.Type) -> object:
+        if ir.is_scalar(t):
+            lo, hi, sort = _scalar_bounds(t)
+            wrap = isinstance(t, ir.IntType) and t.wrap
+            sym = t.symmetric if isinstance(t, ir.IntType) else None
+            self.slots.append(Slot(name, var, path, lo, hi, sort, wrap, sym))
+            return len(self.slots) - 1
+        if isinstance(t, ir.MapType):
+            return {k: self._alloc(var, f"{name}[{_key_name(t.key, k)}]", path + (k,), t.value)
+                    for k in ir.domain_values(t.key)}
+        if isinstance(t, ir.RecordType):
+            return {f: self._alloc(var, f"{name}.{f}", path + (f,), ft) for f, ft in t.fields}
+        if isinstance(t, ir.SetType):
+            return {k: self._alloc_member(var, f"{name}∋{_key_name(t.elem, k)}", path + (k,))
+                    for k in ir.domain_values(t.elem)}
+        raise TypeError(t)
+
+    def _alloc_member(self, var: str, name: str, path: tuple) -> int:
+        self.slots.append(Slot(name, var, path, 0, 1, "bool"))
+        return len(self.slots) - 1
+
+    def leaves(self, node: object) -> list[int]:
+        if isinstance(node, int):
+            return [node]
+        assert isinstance(node, dict)
+        out: list[int] = []
+        for sub in node.values():
+            out.extend(self.leaves(sub))
+        return out
+
+
+def flatten_value(t: ir.Type, v: ir.Value) -> list[int]:
+    """A structured IR value as the list of its slot values (layout order)."""
+    if ir.is_scalar(t):
+        return [int(v)]  # type: ignore[arg-type]
+    if isinstance(t, ir.MapType):
+        out: list[int] = []
+        for x in v:  # type: ignore[union-attr]
+            out.extend(flatten_value(t.value, x))
+        return out
+    if isinstance(t, ir.RecordType):
+        out = []
+        for (_, ft), x in zip(t.fields, v):  # type: ignore[arg-type]
+            out.extend(flatten_value(ft, x))
+        return out
+    if isinstance(t, ir.SetType):
+        return [1 if k in v else 0 for k in ir.domain_values(t.elem)]  # type: ignore[operator]
+    raise TypeError(t)
+
+
+def unflatten_value(t: ir.Type, vals: list[int], pos: int = 0) -> tuple[object, int]:
+    """Inverse of flatten_value, producing display-friendly Python data.
+
+    bool -> bool, enum -> member name (str), int -> int, map -> dict keyed by display key
+    (int, bool or enum name), record -> dict, set -> frozenset of display elements.
+    """
+    if isinstance(t, ir.BoolType):
+        return bool(vals[pos]), pos + 1
+    if isinstance(t, ir.IntType):
+        return vals[pos], pos + 1
+    if isinstance(t, ir.EnumType):
+        return t.members[vals[pos]], pos + 1
+    if isinstance(t, ir.MapType):
+        d = {}
+        for k in ir.domain_values(t.key):
+            d[display_scalar(t.key, k)], pos = unflatten_value(t.value, vals, pos)
+        return d, pos
+    if isinstance(t, ir.RecordType):
+        d = {}
+        for f, ft in t.fields:
+            d[f], pos = unflatten_value(ft, vals, pos)
+        return d, pos
+    if isinstance(t, ir.SetType):
+        s = set()
+        for k in ir.domain_values(t.elem):
+            if vals[pos]:
+                s.add(display_scalar(t.elem, k))
+            pos += 1
+        return frozenset(s), pos
+    raise TypeError(t)
+
+
+def display_scalar(t: ir.Type, k: int) -> object:
+    if isinstance(t, ir.BoolType):
+        return bool(k)
+    if isinstance(t, ir.EnumType):
+        return t.members[k]
+    return k
+
+
+def decode_state(system: GroundSystem, state: tuple[int, ...]) -> dict[str, object]:
+    """The state as {variable: display value}, in declaration order."""
+    out: dict[str, object] = {}
+    for v in system.spec.variables:
+        idx = system.var_slots[v.name]
+        out[v.name], _ = unflatten_value(v.type, [state[i] for i in idx])
+    return out
+
+
+# --------------------------------------------------------------------------- expressions
+
+
+class _Grounder:
+    """Translates IR expressions under a parameter binding into ground expressions.
+
+    Non-scalar expressions ground to a *tree* mirroring the layout: dict key -> subtree,
+    with GExpr leaves. That lets map/record/set values flow through ite, equality and
+    functional update uniformly.
+    """
+
+    def __init__(self, spec: ir.Spec, layout: _Layout):
+        self.spec = spec
+        self.layout = layout
+        self.var_types = layout.types
+
+    # -- typing (only what grounding needs: the shape of non-scalar values)
+    def type_of(self, e: ir.Expr, env: dict[str, tuple[int, ir.Type]]) -> ir.Type:
+        if isinstance(e, ir.Lit):
+            return e.type
+        if isinstance(e, ir.VarRef):
+            return self.var_types[e.name]
+        if isinstance(e, ir.ParamRef):
+            return env[e.name][1]
+        if isinstance(e, ir.Index):
+            t = self.type_of(e.base, env)
+            assert isinstance(t, ir.MapType), t
+            return t.value
+        if isinstance(e, ir.Field):
+            t = self.type_of(e.base, env)
+            assert isinstance(t, ir.RecordType), t
+            return dict(t.fields)[e.name]
+        if isinstance(e, ir.Ite):
+            return self.type_of(e.then, env)
+        if isinstance(e, ir.SetLit):
+            return ir.SetType(e.elem_type)
+        if isinstance(e, ir.SetComp):
+            return ir.SetType(e.domain)
+        if isinstance(e, ir.MapLit):
+            return ir.MapType(e.key_type, self.type_of(e.body, {**env, e.var: (0, e.key_type)}))
+        if isinstance(e, ir.RecordLit):
+            return e.type
+        if isinstance(e, ir.Except):
+            return self.type_of(e.base, env)
+        if isinstance(e, ir.Binary) and e.op in ("union", "inter", "minus"):
+            return self.type_of(e.left, env)
+        if isinstance(e, ir.Binary) and e.op in ("add", "sub", "mul", "div", "mod", "min",
+                                                 "max"):
+            return ir.IntType(-(2**62), 2**62)
+        if isinstance(e, ir.Unary) and e.op in ("neg", "card"):
+            return ir.IntType(-(2**62), 2**62)
+        return ir.BoolType()
+
+    def tree(self, e: ir.Expr, env: dict[str, tuple[int, ir.Type]]) -> object:
+        """Ground an expression of any type to a tree (GExpr for scalars)."""
+        t = self.type_of(e, env)
+        if ir.is_scalar(t) and not isinstance(e, (ir.VarRef, ir.Index, ir.Field)):
+            return self.scalar(e, env)
+        if isinstance(e, ir.Lit):
+            return self._lit_tree(t, e.value)
+        if isinstance(e, ir.VarRef):
+            return self._slot_tree(self.layout.tree[e.name])
+        if isinstance(e, ir.Index):
+            base = self.tree(e.base, env)
+            bt = self.type_of(e.base, env)
+            assert isinstance(bt, ir.MapType) and isinstance(base, dict)
+            return self._select(base, self.scalar(e.index, env), bt.key)
+        if isinstance(e, ir.Field):
+            base = self.tree(e.base, env)
+            assert isinstance(base, dict)
+            return base[e.name]
+        if isinstance(e, ir.Ite):
+            return self._ite_tree(self.cond(e.cond, env), self.tree(e.then, env),
+                                  self.tree(e.other, env))
+        if isinstance(e, ir.SetLit):
+            elems = [self.scalar(x, env) for x in e.elems]
+            return {k: _or_all([gop("eq", x, GLit(k)) for x in elems])
+                    for k in ir.domain_values(e.elem_type)}
+        if isinstance(e, ir.SetComp):
+            return {k: self.cond(e.cond, {**env, e.var: (k, e.domain)})
+                    for k in ir.domain_values(e.domain)}
+        if isinstance(e, ir.MapLit):
+            return {k: self.tree(e.body, {**env, e.var: (k, e.key_type)})
+                    for k in ir.domain_values(e.key_type)}
+        if isinstance(e, ir.RecordLit):
+            return {f: self.tree(x, env) for (f, _), x in zip(e.type.fields, e.values)}
+        if isinstance(e, ir.Except):
+            return self._except(self.tree(e.base, env), self.type_of(e.base, env), e.path,
+                                self.tree(e.value, env), env)
+        if isinstance(e, ir.Binary) and e.op in ("union", "inter", "minus"):
+            a, b = self.tree(e.left, env), self.tree(e.right, env)
+            assert isinstance(a, dict) and isinstance(b, dict)
+            if e.op == "union":
+                return {k: gop("or", a[k], b[k]) for k in a}
+            if e.op == "inter":
+                return {k: gop("and", a[k], b[k]) for k in a}
+            return {k: gop("and", a[k], gop("not", b[k])) for k in a}
+        raise GroundError(f"cannot ground expression {type(e).__name__}", e.span)
+
+    def _lit_tree(self, t: ir.Type, v: ir.Value) -> object:
+        if ir.is_scalar(t):
+            return GLit(int(v), "bool" if isinstance(t, ir.BoolType) else "int")  # type: ignore
+        if isinstance(t, ir.MapType):
+            return {k: self._lit_tree(t.value, x)
+                    for k, x in zip(ir.domain_values(t.key), v)}  # type: ignore[arg-type]
+        if isinstance(t, ir.RecordType):
+            return {f: self._lit_tree(ft, x) for (f, ft), x in zip(t.fields, v)}  # type: ignore
+        if isinstance(t, ir.SetType):
+            return {k: GLit(1 if k in v else 0, "bool")  # type: ignore[operator]
+                    for k in ir.domain_values(t.elem)}
+        raise TypeError(t)
+
+    def _slot_tree(self, node: object) -> object:
+        if isinstance(node, int):
+            s = self.layout.slots[node]
+            return GSlot(node, s.sort)
+        assert isinstance(node, dict)
+        return {k: self._slot_tree(v) for k, v in node.items()}
+
+    def _select(self, base: dict, idx: GExpr, key_t: ir.Type) -> object:
+        keys = list(ir.domain_values(key_t))
+        if isinstance(idx, GLit):
+            if idx.value not in base:
+                raise GroundError(f"index {idx.value} outside the map's domain")
+            return base[idx.value]
+        out = base[keys[-1]]
+        for k in reversed(keys[:-1]):
+            out = self._ite_tree(gop("eq", idx, GLit(k)), base[k], out)
+        return out
+
+    def _ite_tree(self, c: GExpr, a: object, b: object) -> object:
+        if isinstance(a, dict):
+            assert isinstance(b, dict)
+            return {k: self._ite_tree(c, a[k], b[k]) for k in a}
+        return gite(c, a, b)  # type: ignore[arg-type]
+
+    def _except(self, base: object, t: ir.Type, path: tuple, value: object,
+                env: dict[str, tuple[int, ir.Type]]) -> object:
+        if not path:
+            return value
+        step, rest = path[0], path[1:]
+        assert isinstance(base, dict)
+        if isinstance(step, str):
+            assert isinstance(t, ir.RecordType)
+            ft = dict(t.fields)[step]
+            return {f: (self._except(sub, ft, rest, value, env) if f == step else sub)
+                    for f, sub in base.items()}
+        assert isinstance(t, ir.MapType)
+        idx = self.scalar(step, env)
+        out = {}
+        for k, sub in base.items():
+            new = self._except(sub, t.value, rest, value, env)
+            hit = gop("eq", idx, GLit(k))
+            out[k] = self._ite_tree(hit, new, sub)
+        return out
+
+    # -- scalars
+    def cond(self, e: ir.Expr, env: dict[str, tuple[int, ir.Type]]) -> GExpr:
+        return as_bool(self.scalar(e, env))
+
+    def scalar(self, e: ir.Expr, env: dict[str, tuple[int, ir.Type]]) -> GExpr:
+        if isinstance(e, ir.Lit):
+            return GLit(int(e.value), "bool" if isinstance(e.type, ir.BoolType) else "int")  # type: ignore
+        if isinstance(e, ir.ParamRef):
+            v, t = env[e.name]
+            return GLit(v, "bool" if isinstance(t, ir.BoolType) else "int")
+        if isinstance(e, (ir.VarRef, ir.Index, ir.Field)):
+            r = self.tree(e, env)
+            assert not isinstance(r, dict), e
+            return r  # type: ignore[return-value]
+        if isinstance(e, ir.Ite):
+            return gite(self.cond(e.cond, env), self.scalar(e.then, env),
+                        self.scalar(e.other, env))
+        if isinstance(e, ir.Unary):
+            if e.op == "not":
+                return gop("not", self.cond(e.arg, env))
+            if e.op == "neg":
+                return gop("neg", self.scalar(e.arg, env))
+            if e.op == "card":
+                s = self.tree(e.arg, env)
+                assert isinstance(s, dict)
+                terms = [gite(as_bool(m), GLit(1), GLit(0)) for m in s.values()]
+                return _sum(terms)
+            raise GroundError(f"unknown unary op {e.op}", e.span)
+        if isinstance(e, ir.Binary):
+            op = e.op
+            if op in ("and", "or", "implies", "iff"):
+                return gop(op, self.cond(e.left, env), self.cond(e.right, env))
+            if op in ("eq", "ne"):
+                lt = self.type_of(e.left, env)
+                if ir.is_scalar(lt) or isinstance(lt, ir.IntType):
+                    a, b = self.scalar(e.left, env), self.scalar(e.right, env)
+                    if a.sort == "bool" or b.sort == "bool":
+                        a, b = as_bool(a), as_bool(b)
+                        return gop("iff" if op == "eq" else "not", *(
+                            (a, b) if op == "eq" else (gop("iff", a, b),)))
+                    return gop(op, a, b)
+                eq = _tree_eq(self.tree(e.left, env), self.tree(e.right, env))
+                return eq if op == "eq" else gop("not", eq)
+            if op in ("lt", "le", "gt", "ge", "add", "sub", "mul", "div", "mod", "min", "max"):
+                return gop(op, self.scalar(e.left, env), self.scalar(e.right, env))
+            if op == "in":
+                s = self.tree(e.right, env)
+                assert isinstance(s, dict)
+                x = self.scalar(e.left, env)
+                if isinstance(x, GLit):
+                    return as_bool(s[x.value]) if x.value in s else FALSE
+                return _or_all([gop("and", gop("eq", x, GLit(k)), as_bool(m))
+                                for k, m in s.items()])
+            if op == "subseteq":
+                a, b = self.tree(e.left, env), self.tree(e.right, env)
+                assert isinstance(a, dict) and isinstance(b, dict)
+                return _and_all([gop("implies", as_bool(a[k]), as_bool(b[k])) for k in a])
+            raise GroundError(f"unknown binary op {op}", e.span)
+        if isinstance(e, ir.Quant):
+            parts = []
+            within = self.tree(e.within, env) if e.within is not None else None
+            for k in ir.domain_values(e.domain):
+                body = self.cond(e.body, {**env, e.var: (k, e.domain)})
+                if within is not None:
+                    assert isinstance(within, dict)
+                    m = as_bool(within[k])
+                    body = gop("implies", m, body) if e.kind == "forall" else gop("and", m, body)
+                parts.append(body)
+            return _and_all(parts) if e.kind == "forall" else _or_all(parts)
+        raise GroundError(f"expression {type(e).__name__} is not a scalar", e.span)
+
+
+def _or_all(xs: list[GExpr]) -> GExpr:
+    return gop("or", *xs) if xs else FALSE
+
+
+def _and_all(xs: list[GExpr]) -> GExpr:
+    return gop("and", *xs) if xs else TRUE
+
+
+def _sum(xs: list[GExpr]) -> GExpr:
+    if not xs:
+        return GLit(0)
+    out = xs[0]
+    for x in xs[1:]:
+        out = gop("add", out, x)
+    return out
+
+
+def _tree_eq(a: object, b: object) -> GExpr:
+    if isinstance(a, dict):
+        assert isinstance(b, dict)
+        return _and_all([_tree_eq(a[k], b[k]) for k in a])
+    x, y = a, b
+    if x.sort == "bool" or y.sort == "bool":  # type: ignore[union-attr]
+        return gop("iff", as_bool(x), as_bool(y))  # type: ignore[arg-type]
+    return gop("eq", x, y)  # type: ignore[arg-type]
+
+
+def _leaf_pairs(slots_node: object, value_tree: object) -> Iterator[tuple[int, GExpr]]:
+    if isinstance(slots_node, int):
+        yield slots_node, value_tree  # type: ignore[misc]
+        return
+    assert isinstance(slots_node, dict) and isinstance(value_tree, dict)
+    for k in slots_node:
+        yield from _leaf_pairs(slots_node[k], value_tree[k])
+
+
+# --------------------------------------------------------------------------- the pass
+
+
+def ground(spec: ir.Spec) -> GroundSystem:
+    layout = _Layout(spec)
+    g = _Grounder(spec, layout)
+    slots = tuple(layout.slots)
+    var_slots = {name: tuple(layout.leaves(node)) for name, node in layout.tree.items()}
+
+    init = _initial_states(spec, var_slots, len(slots))
+    lock_index, glocks = _ground_locks(spec, layout)
+
+    transitions: list[GTransition] = []
+    for ti, t in enumerate(spec.transitions):
+        for binding in itertools.product(*[ir.domain_values(p.type) for p in t.params]):
+            env = {p.name: (v, p.type) for p, v in zip(t.params, binding)}
+            gt = _ground_transition(spec, g, layout, ti, t, env, lock_index)
+            if gt is not None:
+                transitions.append(gt)
+
+    invariants = tuple(GInvariant(i.name, g.cond(i.expr, {}), i.helper, i.span)
+                       for i in spec.invariants)
+    liveness = tuple(GLiveness(lv.name, lv.kind, None if lv.p is None else g.cond(lv.p, {}),
+                               g.cond(lv.q, {}), lv.span) for lv in spec.liveness)
+    fairness = _ground_fairness(spec, transitions)
+    final = g.cond(spec.final, {}) if spec.final is not None else FALSE
+    symmetries = _symmetries(spec, slots, layout)
+    return GroundSystem(spec, slots, init, tuple(transitions), invariants, liveness, fairness,
+                        glocks, final, spec.check_deadlock, spec.check_lock_order, symmetries,
+                        var_slots)
+
+
+def _initial_states(spec: ir.Spec, var_slots: dict[str, tuple[int, ...]],
+                    width: int) -> tuple[tuple[int, ...], ...]:
+    choices = []
+    total = 1
+    for v in spec.variables:
+        opts = [flatten_value(v.type, x) for x in v.init]
+        if not opts:
+            raise GroundError(f"variable {v.name} has no initial value", v.span)
+        total *= len(opts)
+        if total > MAX_INIT_STATES:
+            raise GroundError(f"more than {MAX_INIT_STATES} initial states", v.span)
+        choices.append((var_slots[v.name], opts))
+    out = []
+    for combo in itertools.product(*[opts for _, opts in choices]):
+        state = [0] * width
+        for (idx, _), vals in zip(choices, combo):
+            for i, x in zip(idx, vals):
+                state[i] = x
+        out.append(tuple(state))
+    return tuple(out)
+
+
+def _ground_locks(spec: ir.Spec, layout: _Layout) -> tuple[dict, tuple[GLock, ...]]:
+    index: dict[tuple[str, int | None], int] = {}
+    out: list[GLock] = []
+    for lk in spec.locks:
+        keys: list[int | None] = ([None] if lk.index_type is None
+                                  else list(ir.domain_values(lk.index_type)))
+        for k in keys:
+            def node(var: str | None) -> object:
+                if var is None:
+                    return None
+                n = layout.tree[var]
+                return n if k is None else n[k]  # type: ignore[index]
+            owner = node(lk.owner_var)
+            readers = node(lk.readers_var)
+            waiting = node(lk.waiting_var)
+            name = lk.name if k is None else f"{lk.name}[{_key_name(lk.index_type, k)}]"  # type: ignore[arg-type]
+            index[(lk.name, k)] = len(out)
+            out.append(GLock(name, lk.name, lk.cls, lk.kind, owner,  # type: ignore[arg-type]
+                             tuple(layout.leaves(readers)) if readers is not None else (),
+                             waiting))  # type: ignore[arg-type]
+    return index, tuple(out)
+
+
+def _ground_transition(spec: ir.Spec, g: _Grounder, layout: _Layout, ti: int,
+                       t: ir.Transition, env: dict, lock_index: dict) -> GTransition | None:
+    guard = g.cond(t.guard, env)
+    if guard == FALSE:
+        return None  # this binding can never fire (e.g. pick ... where false)
+    at = g.cond(t.at, env) if t.at is not None else guard
+    updates: dict[int, GExpr] = {}
+    for u in t.updates:
+        for slot, value in _update_pairs(g, layout, u, env):
+            updates[slot] = value
+    updates = {s: v for s, v in updates.items() if v != GSlot(s, layout.slots[s].sort)}
+    checks = tuple(GCheck(g.cond(c.cond, env), c.message, c.kind, c.when, c.span)
+                   for c in t.checks)
+    thread = None
+    if t.thread is not None:
+        te = g.scalar(t.thread, env)
+        assert isinstance(te, GLit), "thread id must be static per binding"
+        thread = te.value
+
+    def lock_id(name: str, idx: ir.Expr | None) -> int:
+        k = None
+        if idx is not None:
+            ke = g.scalar(idx, env)
+            if not isinstance(ke, GLit):
+                raise GroundError("a lock index must be fixed by the step's parameters",
+                                  t.span)
+            k = ke.value
+        return lock_index[(name, k)]
+
+    acquires = tuple(GAcquire(lock_id(a.lock, a.index), a.mode, a.subclass, a.blocking)
+                     for a in t.acquires)
+    releases = tuple(lock_id(n, i) for n, i in t.releases)
+    binding = tuple((name, v) for name, (v, _) in env.items())
+    shown = ", ".join(f"{n}={_show_param(env[n])}" for n, _ in binding)
+    if t.process is not None and thread is not None:
+        label = f"{spec.threads[thread].name}: {t.label or t.name}"
+    else:
+        label = f"{t.name}({shown})" if shown else t.name
+    return GTransition(t.name, binding, label, guard, at, tuple(sorted(updates.items())),
+                       checks, t.process, t.label, thread, acquires, releases, t.span, ti)
+
+
+def _show_param(vt: tuple[int, ir.Type]) -> str:
+    v, t = vt
+    return str(display_scalar(t, v)).lower() if isinstance(t, ir.BoolType) else str(
+        display_scalar(t, v))
+
+
+def _update_pairs(g: _Grounder, layout: _Layout, u: ir.Update,
+                  env: dict) -> list[tuple[int, GExpr]]:
+    """Ground `target' = value` into per-slot assignments (conditional for dynamic indices)."""
+    path: list[ir.Expr | str] = []
+    target = u.target
+    while not isinstance(target, ir.VarRef):
+        if isinstance(target, ir.Index):
+            path.append(target.index)
+            target = target.base
+        elif isinstance(target, ir.Field):
+            path.append(target.name)
+            target = target.base
+        else:
+            raise GroundError("cannot assign to this expression", u.span)
+    path.reverse()
+    var = target.name
+    vt = layout.types[var]
+    current = g._slot_tree(layout.tree[var])
+    new = g._except(current, vt, tuple(path), g.tree(u.value, env), env)
+    if not isinstance(new, dict):
+        new = as_bool(new) if layout.slots[layout.tree[var]].sort == "bool" else new  # type: ignore
+    return list(_leaf_pairs(layout.tree[var], _coerce_tree(layout, layout.tree[var], new)))
+
+
+def _coerce_tree(layout: _Layout, node: object, value: object) -> object:
+    if isinstance(node, int):
+        v = value
+        if layout.slots[node].sort == "bool":
+            return as_bool(v)  # type: ignore[arg-type]
+        if v.sort == "bool":  # type: ignore[union-attr]
+            return gite(v, GLit(1), GLit(0))  # type: ignore[arg-type]
+        return v
+    assert isinstance(node, dict) and isinstance(value, dict)
+    return {k: _coerce_tree(layout, node[k], value[k]) for k in node}
+
+
+def _ground_fairness(spec: ir.Spec, ts: list[GTransition]) -> tuple[GFairness, ...]:
+    out: list[GFairness] = []
+    for f in spec.fairness:
+        if f.process is not None:
+            by_thread: dict[int | None, list[int]] = {}
+            for i, t in enumerate(ts):
+                if t.process == f.process:
+                    by_thread.setdefault(t.thread, []).append(i)
+            for tid, idxs in sorted(by_thread.items(), key=lambda kv: (kv[0] is None, kv[0])):
+                name = spec.threads[tid].name if tid is not None else f.process
+                out.append(GFairness(f.kind, name, tuple(idxs)))
+        elif f.action is not None:
+            by_binding: dict[tuple, list[int]] = {}
+            for i, t in enumerate(ts):
+                if t.name == f.action:
+                    by_binding.setdefault(t.binding, []).append(i)
+            for b, idxs in by_binding.items():
+                out.append(GFairness(f.kind, ts[idxs[0]].label, tuple(idxs)))
+    return tuple(out)
+
+
+def _symmetries(spec: ir.Spec, slots: tuple[Slot, ...], layout: _Layout) -> tuple:
+    """Permutations induced by every permutation of each symmetric type's values.
+
+    A slot whose path goes through a map keyed by a symmetric type moves; a slot whose value
+    has a symmetric type (or is a thread id of a symmetric process set) is relabelled.
+    LIMITATION: only symmetric types used as map keys, set elements, values and process
+    indices are permuted; the type checker forbids arithmetic and ordering on them.
+    """
+    if not spec.symmetric:
+        return ()
+    sym_types: dict[str, list[int]] = {}
+    for v in spec.variables:
+        _collect_sym_types(v.type, sym_types)
+    for name in spec.symmetric:
+        sym_types.setdefault(name, [])
+    # threads of processes indexed by a symmetric type
+    thread_of: dict[tuple[str, int], int] = {(th.process, th.index): th.tid
+                                             for th in spec.threads if th.index is not None}
+    perms_per_type = []
+    for name in spec.symmetric:
+        vals = sym_types.get(name) or []
+        perms_per_type.append((name, vals, list(itertools.permutations(vals))))
+    out = []
+    index_by_path = {(s.var, s.path): i for i, s in enumerate(slots)}
+    key_types = _path_key_types(spec)
+    for combo in itertools.product(*[p for _, _, p in perms_per_type]):
+        maps = {name: dict(zip(vals, perm)) for (name, vals, _), perm in
+                zip(perms_per_type, combo)}
+        if all(all(a == b for a, b in m.items()) for m in maps.values()):
+            continue
+        tid_map: dict[int, int] = {}
+        for th in spec.threads:
+            sym = _process_symmetric_type(spec, th.process)
+            if sym in maps and th.index is not None:
+                tid_map[th.tid] = thread_of[(th.process, maps[sym][th.index])]
+        if tid_map:
+            maps["@thread"] = {th.tid: tid_map.get(th.tid, th.tid) for th in spec.threads}
+        slot_perm = []
+        for i, s in enumerate(slots):
+            kts = key_types[s.var]
+            new_path = tuple(
+                maps[kt][p] if (kt in maps and isinstance(p, int)) else p
+                for p, kt in zip(s.path, kts + (None,) * (len(s.path) - len(kts))))
+            slot_perm.append((index_by_path[(s.var, new_path)], i))
+        # new[j] = old[i] where j is the image of i
+        perm = [0] * len(slots)
+        for j, i in slot_perm:
+            perm[j] = i
+        value_maps: list[dict[int, int] | None] = []
+        for j in range(len(slots)):
+            src = slots[perm[j]]
+            if src.symmetric in maps:
+                value_maps.append(maps[src.symmetric])  # type: ignore[index]
+            else:
+                value_maps.append(None)
+        out.append((tuple(perm), tuple(value_maps)))
+    return tuple(out)
+
+
+def _collect_sym_types(t: ir.Type, acc: dict[str, list[int]]) -> None:
+    if isinstance(t, ir.IntType) and t.symmetric and t.symmetric != "@thread":
+        acc.setdefault(t.symmetric, list(range(t.lo, t.hi + 1)))
+    elif isinstance(t, ir.MapType):
+        _collect_sym_types(t.key, acc)
+        _collect_sym_types(t.value, acc)
+    elif isinstance(t, ir.RecordType):
+        for _, ft in t.fields:
+            _collect_sym_types(ft, acc)
+    elif isinstance(t, ir.SetType):
+        _collect_sym_types(t.elem, acc)
+
+
+def _path_key_types(spec: ir.Spec) -> dict[str, tuple[str | None, ...]]:
+    """For each variable, the symmetric type name (or None) of each step of a slot path."""
+    out: dict[str, tuple[str | None, ...]] = {}
+    for v in spec.variables:
+        kts: list[str | None] = []
+        t = v.type
+        while True:
+            if isinstance(t, ir.MapType):
+                kts.append(t.key.symmetric if isinstance(t.key, ir.IntType) else None)
+                t = t.value
+            elif isinstance(t, ir.SetType):
+                kts.append(t.elem.symmetric if isinstance(t.elem, ir.IntType) else None)
+                break
+            elif isinstance(t, ir.RecordType):
+                # LIMITATION: symmetric keys below a record field are not permuted
+                break
+            else:
+                break
+        out[v.name] = tuple(kts)
+    return out
+
+
+def _process_symmetric_type(spec: ir.Spec, process: str) -> str | None:
+    for v in spec.variables:
+        if v.kind == "pc" and v.process == process and isinstance(v.type, ir.MapType):
+            k = v.type.key
+            return k.symmetric if isinstance(k, ir.IntType) else None
+    return None

@@ -1,0 +1,415 @@
+"""The intermediate representation: the one contract between the front-end and every engine.
+
+A spec lowers to a finite transition system. Processes, labels, locks and procedures are gone
+by the time a `Spec` exists: they have become transitions over program-counter, local and lock
+variables, with enough metadata left behind (`Transition.process/label/thread`, `LockInfo`) for
+engines to report deadlocks, lock order and traces in the spec's own terms.
+
+Expressions are structured (maps, records, sets, quantifiers, parameters) so the IR stays
+readable when dumped; `mmspec.ground` turns a `Spec` into the scalar `GroundSystem` every engine
+actually executes. Everything here is a frozen dataclass; spans are excluded from equality.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+
+@dataclass(frozen=True)
+class Span:
+    """A source range, 1-based lines and columns; `end_col` is exclusive."""
+
+    file: str
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+NO_SPAN = Span("<builtin>", 0, 0, 0, 0)
+
+
+def _span() -> Span:
+    return field(default=NO_SPAN, compare=False, hash=False, repr=False)  # type: ignore[return-value]
+
+
+# --------------------------------------------------------------------------- types
+# Every type is finite. Scalars are integers at run time: bool as 0/1, an enum member as its
+# index, an integer as itself. `IntType.wrap` asks for C-style wrap-around instead of a range
+# error when a value leaves lo..hi (refcounts near their limit).
+
+
+@dataclass(frozen=True)
+class BoolType:
+    pass
+
+
+@dataclass(frozen=True)
+class IntType:
+    lo: int
+    hi: int
+    wrap: bool = False
+    symmetric: str | None = None  # name of a symmetric named type (values permute)
+
+
+@dataclass(frozen=True)
+class EnumType:
+    name: str
+    members: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MapType:
+    key: "Type"  # BoolType, IntType or EnumType
+    value: "Type"
+
+
+@dataclass(frozen=True)
+class RecordType:
+    fields: tuple[tuple[str, "Type"], ...]
+
+
+@dataclass(frozen=True)
+class SetType:
+    elem: "Type"  # BoolType, IntType or EnumType: a set is one bool per element
+
+
+Type = Union[BoolType, IntType, EnumType, MapType, RecordType, SetType]
+
+
+def domain_values(t: Type) -> tuple[int, ...]:
+    """The run-time values of a scalar (key/element) type, in order."""
+    if isinstance(t, BoolType):
+        return (0, 1)
+    if isinstance(t, IntType):
+        return tuple(range(t.lo, t.hi + 1))
+    if isinstance(t, EnumType):
+        return tuple(range(len(t.members)))
+    raise TypeError(f"not a scalar type: {t!r}")
+
+
+def is_scalar(t: Type) -> bool:
+    return isinstance(t, (BoolType, IntType, EnumType))
+
+
+# --------------------------------------------------------------------------- values
+# Values inside the IR (initial values, literals of composite type) are plain Python data:
+# int for scalars (bool is 0/1, enum is index), tuple of values for a map (in key order),
+# tuple of values for a record (in field order), frozenset of ints for a set.
+Value = Union[int, tuple, frozenset]
+
+
+# --------------------------------------------------------------------------- expressions
+
+
+@dataclass(frozen=True)
+class Lit:
+    value: Value
+    type: Type
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class VarRef:
+    """A state variable, read in the current state."""
+
+    name: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class ParamRef:
+    """A transition parameter or a bound (quantifier / comprehension) variable."""
+
+    name: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Index:
+    base: "Expr"
+    index: "Expr"
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Field:
+    base: "Expr"
+    name: str
+    span: Span = _span()
+
+
+# Unary ops: 'not', 'neg', 'card' (set size)
+# Binary ops: 'and', 'or', 'implies', 'iff', 'eq', 'ne', 'lt', 'le', 'gt', 'ge',
+#             'add', 'sub', 'mul', 'div' (floor), 'mod' (floor), 'min', 'max',
+#             'in' (elem, set), 'union', 'inter', 'minus', 'subseteq'
+@dataclass(frozen=True)
+class Unary:
+    op: str
+    arg: "Expr"
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Binary:
+    op: str
+    left: "Expr"
+    right: "Expr"
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Ite:
+    cond: "Expr"
+    then: "Expr"
+    other: "Expr"
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class SetLit:
+    elem_type: Type
+    elems: tuple["Expr", ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class SetComp:
+    """{ var in domain : cond } over a finite scalar domain."""
+
+    var: str
+    domain: Type
+    cond: "Expr"
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Quant:
+    """'forall' | 'exists' over a finite scalar domain (type) or over a set expression."""
+
+    kind: str
+    var: str
+    domain: Type
+    body: "Expr"
+    within: "Expr | None" = None  # a set expression restricting the domain, or None
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class MapLit:
+    """[k in key_type |-> body]: a whole map, body may mention `var`."""
+
+    var: str
+    key_type: Type
+    body: "Expr"
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class RecordLit:
+    type: RecordType
+    values: tuple["Expr", ...]  # in field order
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Except:
+    """Functional update: base with [path] = value (path of Index/field steps)."""
+
+    base: "Expr"
+    path: tuple[Union["Expr", str], ...]  # Expr = map index, str = record field
+    value: "Expr"
+    span: Span = _span()
+
+
+Expr = Union[Lit, VarRef, ParamRef, Index, Field, Unary, Binary, Ite, SetLit, SetComp, Quant,
+             MapLit, RecordLit, Except]
+
+
+# --------------------------------------------------------------------------- transitions
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: Type  # a scalar type: the transition exists once per value of every parameter
+
+
+@dataclass(frozen=True)
+class Update:
+    """target' = value. `target` is VarRef or an Index/Field chain rooted at a VarRef."""
+
+    target: Expr
+    value: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Check:
+    """An in-step check.
+
+    kind: 'assertion' (spec `assert`, lock misuse such as releasing an unheld lock) or
+    'deadlock' (a thread acquiring a non-recursive lock it already holds: it would hang).
+    when: 'fire' checks in the pre-state when the transition fires (guard true);
+    'reach' checks whenever `Transition.at` holds, even if the step is blocked.
+    """
+
+    cond: Expr
+    message: str
+    kind: str = "assertion"
+    when: str = "fire"
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class LockAcquire:
+    """Lock metadata on a transition that acquires a lock (for lock order and wait-for)."""
+
+    lock: str  # LockInfo.name
+    index: Expr | None  # instance index for a lock array, else None
+    mode: str  # 'read' | 'write' (mutex/spinlock acquire as 'write')
+    subclass: int = 0
+    blocking: bool = True  # False for trylock
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One guarded atomic step: exists once per binding of `params`.
+
+    `at` is the control-location part of the guard (pc == label, plus branch conditions that
+    do not block); `guard` is the whole enabling condition and implies `at`. Updates are
+    simultaneous: every right-hand side reads the pre-state.
+    """
+
+    name: str
+    params: tuple[Param, ...]
+    guard: Expr
+    updates: tuple[Update, ...]
+    at: Expr | None = None  # None means same as guard
+    checks: tuple[Check, ...] = ()
+    process: str | None = None
+    label: str | None = None
+    thread: Expr | None = None  # expression (over params) giving the thread id, if any
+    acquires: tuple[LockAcquire, ...] = ()
+    releases: tuple[tuple[str, Expr | None], ...] = ()  # (lock, index)
+    span: Span = _span()
+
+
+# --------------------------------------------------------------------------- declarations
+
+
+@dataclass(frozen=True)
+class Variable:
+    """A state variable. `init` is the set of allowed initial values (usually one)."""
+
+    name: str
+    type: Type
+    init: tuple[Value, ...]
+    kind: str = "state"  # 'state' | 'local' | 'pc' | 'lock' | 'ghost'
+    process: str | None = None  # owning process for locals and pcs
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class LockInfo:
+    """Which variables encode a lock declared in the spec.
+
+    Thread ids are ints 0..T-1; "no owner" is -1. For a lock array every variable below is a
+    map over `index_type` and each instance is one lock of the shared class `cls`.
+    kind: 'mutex' | 'spinlock' | 'rwsem'.
+    owner_var: writer / owner thread id (-1 when free).
+    readers_var: rwsem only: set of reader thread ids.
+    waiting_var: rwsem with writer preference: count of queued writers.
+    """
+
+    name: str
+    kind: str
+    cls: str
+    owner_var: str
+    readers_var: str | None = None
+    waiting_var: str | None = None
+    writer_pref: bool = False
+    index_type: Type | None = None
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class ThreadInfo:
+    tid: int
+    process: str
+    index: int | None  # the process instance's index value, None for a singleton
+    name: str  # display name, e.g. "reader[2]"
+
+
+@dataclass(frozen=True)
+class Invariant:
+    name: str
+    expr: Expr
+    helper: bool = False  # a strengthening invariant for k-induction
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Liveness:
+    """kind: 'leadsto' (P ~> Q), 'eventually' (<>Q), 'always_eventually' ([]<>Q).
+
+    For 'eventually' and 'always_eventually' `p` is None.
+    """
+
+    name: str
+    kind: str
+    p: Expr | None
+    q: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Fairness:
+    """kind 'weak' | 'strong' over a process (each instance separately) or one action."""
+
+    kind: str
+    process: str | None = None
+    action: str | None = None
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """What a spec expects. kind None means every property holds.
+
+    kind: 'invariant' | 'assertion' | 'deadlock' | 'liveness' | 'lock-order' | 'range';
+    name optionally narrows it to one named property.
+    """
+
+    kind: str | None
+    name: str | None = None
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Spec:
+    name: str
+    file: str
+    consts: tuple[tuple[str, int], ...]
+    variables: tuple[Variable, ...]
+    transitions: tuple[Transition, ...]
+    invariants: tuple[Invariant, ...] = ()
+    liveness: tuple[Liveness, ...] = ()
+    fairness: tuple[Fairness, ...] = ()
+    locks: tuple[LockInfo, ...] = ()
+    threads: tuple[ThreadInfo, ...] = ()
+    final: Expr | None = None  # states where stopping is not a deadlock; None: none allowed
+    check_deadlock: bool = True
+    check_lock_order: bool = True
+    symmetric: tuple[str, ...] = ()  # names of symmetric types (IntType.symmetric)
+    expect: Expectation = Expectation(None)
+    sources: tuple[tuple[str, str], ...] = field(default=(), compare=False, repr=False)
+
+    def variable(self, name: str) -> Variable:
+        for v in self.variables:
+            if v.name == name:
+                return v
+        raise KeyError(name)
