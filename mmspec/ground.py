@@ -119,6 +119,7 @@ class GLock:
     owner: int  # slot
     readers: tuple[int, ...]  # slot per thread id (rwsem), () otherwise
     waiting: int | None
+    subclass: tuple[int, ...] = ()  # slot per thread id: subclass held with, () if unused
 
 
 @dataclass(frozen=True)
@@ -761,11 +762,13 @@ def _ground_locks(spec: ir.Spec, layout: _Layout) -> tuple[dict, tuple[GLock, ..
             owner = node(lk.owner_var)
             readers = node(lk.readers_var)
             waiting = node(lk.waiting_var)
+            sub = node(lk.subclass_var)
             name = lk.name if k is None else f"{lk.name}[{_key_name(lk.index_type, k)}]"  # type: ignore[arg-type]
             index[(lk.name, k)] = len(out)
             out.append(GLock(name, lk.name, lk.cls, lk.kind, owner,  # type: ignore[arg-type]
                              tuple(layout.leaves(readers)) if readers is not None else (),
-                             waiting))  # type: ignore[arg-type]
+                             waiting,  # type: ignore[arg-type]
+                             tuple(layout.leaves(sub)) if sub is not None else ()))
     return index, tuple(out)
 
 

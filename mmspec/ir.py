@@ -323,6 +323,8 @@ class LockInfo:
     owner_var: writer / owner thread id (-1 when free).
     readers_var: rwsem only: set of reader thread ids.
     waiting_var: rwsem with writer preference: count of queued writers.
+    subclass_var: map from thread id to the lockdep subclass the thread holds the lock with
+    (present only when the spec uses a `*_nested(l, n)` acquire on this lock).
     """
 
     name: str
@@ -333,6 +335,7 @@ class LockInfo:
     waiting_var: str | None = None
     writer_pref: bool = False
     index_type: Type | None = None
+    subclass_var: str | None = None
     span: Span = _span()
 
 
