@@ -1,0 +1,411 @@
+"""The `mmspec` command: the only place that wires the front-end to the engines and renderers.
+
+Exit statuses (a contract, see docs/cli.md): 0 every spec met its expectation, 1 one did
+not, 2 a spec or usage error, 3 a limit stopped a search before a verdict. With several
+specs the worst wins, in the order 2, 1, 3, 0.
+"""
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any, Sequence
+
+from mmspec import config
+from mmspec.diagnostics import Diagnostic, SpecError, render_diagnostics
+
+ENGINES = ("auto", "explicit", "vector", "bmc", "kind")
+
+
+class UsageError(Exception):
+    pass
+
+
+# --------------------------------------------------------------------------- arguments
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="mmspec", description=(
+        "Model checker for Linux-kernel memory-management locking protocols."))
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    c = sub.add_parser("check", help="check specs exhaustively (or bounded, with bmc)")
+    c.add_argument("paths", nargs="*", metavar="PATH",
+                   help="spec files or folders (recursive *.mms); default from "
+                        "[tool.mmspec] paths in pyproject.toml")
+    c.add_argument("--engine", choices=ENGINES, default=None,
+                   help="auto (default: vector when the spec is supported, else explicit), "
+                        "explicit, vector, bmc (bounded), kind (k-induction proof)")
+    c.add_argument("--depth", type=int, default=None, help="bound for bmc/kind")
+    c.add_argument("--max-states", type=int, default=None)
+    c.add_argument("--time-limit", type=float, default=None, metavar="SECONDS")
+    c.add_argument("--memory-limit", type=int, default=None, metavar="MB")
+    c.add_argument("-D", dest="defines", action="append", default=[],
+                   metavar="NAME=VALUE", help="override a const; VALUE may be lo..hi (sweep)")
+    c.add_argument("--format", choices=("text", "json"), default=None)
+    c.add_argument("--itf", metavar="FILE", help="write the counterexample as ITF JSON")
+    c.add_argument("--html", metavar="FILE", help="write the counterexample as an HTML page")
+    c.add_argument("--junit", metavar="FILE", help="write JUnit XML for all specs")
+    c.add_argument("--sarif", metavar="FILE", help="write SARIF 2.1.0 for all specs")
+    c.add_argument("--workers", type=int, default=None)
+    c.add_argument("--symmetry", action="store_true", default=None)
+    c.add_argument("--seed", type=int, default=None)
+    c.add_argument("--no-deadlock", action="store_true", help="do not report deadlocks")
+    c.add_argument("--show-traces", action="store_true",
+                   help="print every counterexample, also the expected ones")
+    c.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+
+    pa = sub.add_parser("parse", help="parse and check a spec, print its AST or IR as JSON")
+    pa.add_argument("file")
+    pa.add_argument("--dump", choices=("ast", "ir"), default="ir")
+    pa.add_argument("-D", dest="defines", action="append", default=[], metavar="NAME=VALUE")
+
+    s = sub.add_parser("simulate", help="random walks, for specs too big to exhaust")
+    s.add_argument("file")
+    s.add_argument("--steps", type=int, default=100)
+    s.add_argument("--runs", type=int, default=100)
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("-D", dest="defines", action="append", default=[], metavar="NAME=VALUE")
+    s.add_argument("--format", choices=("text", "json"), default="text")
+
+    t = sub.add_parser("trace", help="re-render a saved ITF trace")
+    t.add_argument("file")
+    t.add_argument("--html", metavar="OUT")
+    t.add_argument("--text", action="store_true")
+    return p
+
+
+def parse_defines(items: Sequence[str]) -> list[dict[str, int]]:
+    """-D NAME=VALUE items as the list of assignments to run (a sweep multiplies them)."""
+    names: list[str] = []
+    choices: list[list[int]] = []
+    for item in items:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or not name.isidentifier():
+            raise UsageError(f"-D expects NAME=VALUE or NAME=LO..HI, got {item!r}")
+        try:
+            if ".." in value:
+                lo_s, hi_s = value.split("..", 1)
+                lo, hi = int(lo_s, 0), int(hi_s, 0)
+                if hi < lo or hi - lo > 10_000:
+                    raise UsageError(f"-D {name}: sweep {value} is empty or too long")
+                vals = list(range(lo, hi + 1))
+            else:
+                vals = [int(value, 0)]
+        except ValueError:
+            raise UsageError(f"-D {name}: {value!r} is not an integer or lo..hi range") from None
+        if name in names:
+            choices[names.index(name)] = vals
+        else:
+            names.append(name)
+            choices.append(vals)
+    return [dict(zip(names, combo)) for combo in itertools.product(*choices)]
+
+
+def collect_specs(paths: Sequence[str]) -> list[Path]:
+    out: list[Path] = []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            out.extend(sorted(q for q in path.rglob("*.mms") if q.is_file()))
+        elif path.exists():
+            out.append(path)
+        else:
+            raise UsageError(f"no such file or folder: {p}")
+    if not out:
+        raise UsageError("no .mms specs found in " + ", ".join(paths))
+    return out
+
+
+# --------------------------------------------------------------------------- check
+
+
+def _run_engine(engine: str, system: Any, options: Any) -> Any:
+    """Dispatch by name; engines are imported lazily so a missing one is one clear error."""
+    notes: list[str] = []
+    if engine == "auto":
+        engine = "explicit"
+        try:
+            from checker import vector
+            reason = vector.supported(system)
+        except ImportError:
+            reason = "the vector engine is not available"
+        if system.liveness:
+            reason = reason or "liveness properties are checked by the explicit engine"
+        if reason is None:
+            engine = "vector"
+        else:
+            notes.append(f"engine auto: explicit ({reason})")
+    if engine == "explicit":
+        from checker.explicit import check
+        result = check(system, options)
+    elif engine == "vector":
+        from checker import vector
+        reason = vector.supported(system)
+        if reason is not None:
+            from checker.explicit import check
+            notes.append(f"vector engine cannot run this spec ({reason}); used explicit")
+            result = check(system, options)
+        else:
+            result = vector.check(system, options)
+    elif engine == "bmc":
+        from checker.symbolic import check_bmc
+        result = check_bmc(system, options)
+    elif engine == "kind":
+        from checker.symbolic import check_kind
+        result = check_kind(system, options)
+    else:  # pragma: no cover - argparse restricts choices
+        raise UsageError(f"unknown engine {engine}")
+    result.notes[:0] = notes
+    return result
+
+
+def _check_one(path: Path, defines: dict[str, int], settings: dict[str, Any]) -> dict[str, Any]:
+    """Load, ground, check one spec under one -D assignment. Returns a record for output."""
+    from mmspec.frontend import load_spec
+    from mmspec.ground import GroundError, ground
+    from checker.options import CheckOptions
+
+    rec: dict[str, Any] = {"path": str(path), "defines": defines}
+    try:
+        spec = load_spec(str(path), defines)
+        system = ground(spec)
+    except SpecError as e:
+        rec["diagnostics"] = e.diagnostics
+        rec["sources"] = _read_sources(e.diagnostics)
+        return rec
+    except GroundError as e:
+        d = Diagnostic("MMS501", str(e), e.span)
+        rec["diagnostics"] = [d]
+        rec["sources"] = _read_sources([d])
+        return rec
+    options = CheckOptions(
+        max_states=settings.get("max_states"), time_limit=settings.get("time_limit"),
+        memory_limit=settings.get("memory_limit"), depth=settings.get("depth"),
+        workers=settings.get("workers") or 1, symmetry=bool(settings.get("symmetry")),
+        seed=settings.get("seed") or 0,
+        deadlock=False if settings.get("no_deadlock") else None,
+        progress=None if settings.get("quiet") else sys.stderr)
+    start = time.perf_counter()
+    result = _run_engine(settings.get("engine") or "auto", system, options)
+    if not result.stats.seconds:
+        result.stats.seconds = time.perf_counter() - start
+    rec["result"] = result
+    return rec
+
+
+def _read_sources(diags: list[Diagnostic]) -> dict[str, str]:
+    out = {}
+    for d in diags:
+        f = d.span.file
+        if f not in out:
+            try:
+                out[f] = Path(f).read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                out[f] = ""
+    return out
+
+
+def _label(rec: dict[str, Any]) -> str:
+    d = rec["defines"]
+    return rec["path"] + ("" if not d else " [" + ", ".join(f"{k}={v}" for k, v in d.items())
+                          + "]")
+
+
+def _out_path(base: str, rec: dict[str, Any], many: bool) -> str:
+    if not many:
+        return base
+    stem = Path(rec["path"]).stem + "".join(f"-{k}{v}" for k, v in rec["defines"].items())
+    b = Path(base)
+    name = b.name
+    suffix = "".join(b.suffixes) or ""
+    core = name[: len(name) - len(suffix)] if suffix else name
+    return str(b.with_name(f"{core}-{stem}{suffix}"))
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from checker import report
+
+    settings = config.merged_settings(args)
+    paths = args.paths or settings.get("paths") or []
+    if not paths:
+        raise UsageError("no specs given (pass paths, or set [tool.mmspec] paths)")
+    specs = collect_specs(paths)
+    assignments = parse_defines(args.defines)
+    records = [_check_one(p, d, settings) for p in specs for d in assignments]
+
+    fmt = settings.get("format") or "text"
+    codes: list[int] = []
+    json_out: list[dict[str, Any]] = []
+    results = [r["result"] for r in records if "result" in r]
+    many = len(records) > 1
+    for rec in records:
+        if "diagnostics" in rec:
+            codes.append(report.EXIT_ERROR)
+            if fmt == "json":
+                json_out.append(report.error_json(rec["path"], rec["diagnostics"],
+                                                  rec["defines"]))
+            else:
+                sys.stdout.write(f"✗ {_label(rec)}: spec error\n")
+                sys.stderr.write(render_diagnostics(rec["diagnostics"], rec["sources"]))
+            continue
+        result = rec["result"]
+        outcome = report.judge(result)
+        codes.append(outcome.exit_code)
+        if fmt == "json":
+            json_out.append(report.result_json(result, rec["path"], rec["defines"]))
+        else:
+            _print_text(rec, result, outcome, show=args.show_traces or not many
+                        or outcome.met is False)
+        _write_trace_files(args, rec, result, many)
+    if args.junit:
+        from checker.render.junit import render_junit
+        Path(args.junit).write_text(render_junit(results), encoding="utf-8")
+    if args.sarif:
+        from checker.render.sarif import render_sarif
+        Path(args.sarif).write_text(render_sarif(results), encoding="utf-8")
+    if fmt == "json":
+        payload: Any = json_out[0] if len(json_out) == 1 else json_out
+        sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+    elif many:
+        met = sum(1 for c in codes if c == report.EXIT_OK)
+        sys.stdout.write(f"\n{met} of {len(codes)} spec runs met their expectation\n")
+    return report.worst_exit(codes)
+
+
+def _print_text(rec: dict[str, Any], result: Any, outcome: Any, show: bool) -> None:
+    mark = {True: "✓", False: "✗", None: "…"}[outcome.met]
+    st = result.stats
+    sys.stdout.write(f"{mark} {_label(rec)}: {outcome.summary} "
+                     f"({st.distinct_states:,} states, depth {st.depth}, "
+                     f"{st.seconds:.2f}s, {result.engine})\n")
+    for note in result.notes:
+        sys.stdout.write(f"  note: {note}\n")
+    if show and (result.violations or outcome.met is not True):
+        try:
+            from checker.render.text import render_result
+            text = render_result(result, color=sys.stdout.isatty())
+        except ImportError:
+            text = _plain_trace(result)
+        sys.stdout.write(_indent(text) + "\n")
+
+
+def _plain_trace(result: Any) -> str:
+    """A minimal trace listing, used only if the text renderer is unavailable."""
+    lines = []
+    for v in result.violations:
+        lines.append(f"{v.kind} violated: {v.property}: {v.message}")
+        for i, step in enumerate(v.trace.steps):
+            lines.append(f"  {i}: {step.label or 'initial state'}")
+    return "\n".join(lines)
+
+
+def _indent(text: str) -> str:
+    return "\n".join(("  " + line) if line else line for line in text.rstrip("\n").split("\n"))
+
+
+def _write_trace_files(args: argparse.Namespace, rec: dict[str, Any], result: Any,
+                       many: bool) -> None:
+    if not result.violations:
+        return
+    if args.itf:
+        from checker.render.itf import write_itf
+        write_itf(_out_path(args.itf, rec, many), result.violations[0].trace, result)
+    if args.html:
+        from checker.render.html import render_html
+        Path(_out_path(args.html, rec, many)).write_text(render_html(result), encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- other commands
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    from mmspec import frontend
+
+    assignments = parse_defines(args.defines)
+    if len(assignments) != 1:
+        raise UsageError("parse takes single -D values, not sweeps")
+    if args.dump == "ast":
+        tree = frontend.parse_file(args.file)
+        data = frontend.ast_to_json(tree)
+    else:
+        data = frontend.ir_to_json(frontend.load_spec(args.file, assignments[0]))
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    return 0
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from mmspec.frontend import load_spec
+    from mmspec.ground import ground
+    from checker import report
+    from checker.simulate import simulate
+
+    assignments = parse_defines(args.defines)
+    if len(assignments) != 1:
+        raise UsageError("simulate takes single -D values, not sweeps")
+    system = ground(load_spec(args.file, assignments[0]))
+    result = simulate(system, steps=args.steps, runs=args.runs, seed=args.seed)
+    outcome = report.judge(result)
+    if args.format == "json":
+        sys.stdout.write(json.dumps(report.result_json(result, args.file, assignments[0]),
+                                    indent=2, ensure_ascii=False) + "\n")
+    else:
+        rec = {"path": args.file, "defines": assignments[0]}
+        _print_text(rec, result, outcome, show=True)
+    # A random walk proves nothing: finding no violation is "incomplete" unless expected.
+    if result.violations:
+        return outcome.exit_code
+    return report.EXIT_INCOMPLETE if result.spec.expect.kind else report.EXIT_OK
+
+
+def cmd_trace(args: argparse.Namespace) -> int:
+    from checker.render.trace_cmd import rerender
+
+    if not args.html and not args.text:
+        args.text = True
+    out = rerender(args.file, args.html, args.text)
+    if out:
+        sys.stdout.write(out if out.endswith("\n") else out + "\n")
+    return 0
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:  # argparse already printed its usage message
+        return 2 if e.code not in (0, None) else 0
+    if args.command is None:
+        parser.print_help()
+        return 2
+    handlers = {"check": cmd_check, "parse": cmd_parse, "simulate": cmd_simulate,
+                "trace": cmd_trace}
+    try:
+        return handlers[args.command](args)
+    except SpecError as e:
+        sys.stderr.write(render_diagnostics(e.diagnostics, _read_sources(e.diagnostics)))
+        return 2
+    except (UsageError, config.ConfigError) as e:
+        sys.stderr.write(f"mmspec: error: {e}\n")
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write("mmspec: interrupted\n")
+        return 130
+    except Exception as e:  # an internal error: still no traceback unless asked for
+        if os.environ.get("MMSPEC_DEBUG"):
+            raise
+        sys.stderr.write(f"mmspec: internal error: {type(e).__name__}: {e}\n"
+                         "  (this is a bug in mmspec; rerun with MMSPEC_DEBUG=1 for details)\n")
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
