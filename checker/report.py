@@ -58,10 +58,17 @@ def bounded(result: CheckResult) -> bool:
 
 
 def judge(result: CheckResult) -> Outcome:
+    """Met, failed or undecided, against the spec's `expect`.
+
+    Lock-order reports are lockdep's: they accompany real deadlocks (ABBA shows both), so a
+    spec expecting a deadlock also tolerates the lock-order cycle behind it. Anything else
+    not expected fails the spec.
+    """
     expect = result.spec.expect
-    v = result.violations[0] if result.violations else None
+    vs = result.violations
     if expect.kind is None:
-        if v is not None:
+        if vs:
+            v = vs[0]
             return Outcome(False, EXIT_FAILED, f"unexpected {v.kind} violation: {v.property}")
         if result.reason == ExitReason.DONE:
             return Outcome(True, EXIT_OK, "every property holds")
@@ -70,15 +77,29 @@ def judge(result: CheckResult) -> Outcome:
                            f"no violation up to depth {result.stats.depth} (bounded check)")
         return Outcome(None, EXIT_INCOMPLETE, f"incomplete: {result.reason.value}")
     want = describe_expectation(expect)
-    if v is not None:
-        if matches(expect, v):
-            return Outcome(True, EXIT_OK, f"expected {want} violation found")
+    unexpected = [v for v in vs if not matches(expect, v) and v.kind != "lock-order"]
+    if unexpected:
+        v = unexpected[0]
+        return Outcome(False, EXIT_FAILED,
+                       f"expected {want}, but found {v.kind} violation: {v.property}")
+    if any(matches(expect, v) for v in vs):
+        return Outcome(True, EXIT_OK, f"expected {want} violation found")
+    if vs:
+        v = vs[0]
         return Outcome(False, EXIT_FAILED,
                        f"expected {want}, but found {v.kind} violation: {v.property}")
     if result.reason == ExitReason.DONE:
         return Outcome(False, EXIT_FAILED, f"expected {want} violation never showed")
     return Outcome(None, EXIT_INCOMPLETE,
                    f"incomplete: {result.reason.value} before the expected {want} showed")
+
+
+def primary_violation(result: CheckResult) -> Violation | None:
+    """The violation to show first: the expected one if found, else the first."""
+    for v in result.violations:
+        if matches(result.spec.expect, v):
+            return v
+    return result.violations[0] if result.violations else None
 
 
 def result_verdict(result: CheckResult) -> str:
@@ -140,8 +161,10 @@ def result_json(result: CheckResult, path: str, defines: dict[str, int] | None =
                   **{k: v for k, v in st.extra.items() if _plain(v)}},
         "notes": list(result.notes),
     }
-    if result.violations:
-        v = result.violations[0]
+    v = primary_violation(result)
+    if v is not None:
+        out["violations"] = [{"kind": x.kind, "property": x.property, "message": x.message,
+                              "trace_length": len(x.trace) - 1} for x in result.violations]
         out.update({
             "property": v.property,
             "kind": v.kind,
