@@ -1,0 +1,301 @@
+"""The terminal rendering of a CheckResult: verdict, counterexample, why it failed, stats.
+
+Written for a kernel developer reading a failing interleaving: each step says which thread
+did what and where in the spec, and only what changed (`pc[1]: r1 -> r2`, `readers: +{2}`),
+so a 20-step trace stays readable. Deterministic (no times except the stats line), so goldens
+can pin it.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from mmspec import ir
+
+from checker.render.diff import Change, Types, clean, diff_states, fmt, var_types
+from checker.render.expect import describe_expectation, expected_violations, matches
+from checker.render.locks import lock_states, owner_note, thread_name
+from checker.render.sources import Sources, where
+from checker.result import CheckResult, ExitReason, Trace, Violation
+
+INDENT = "      "
+
+HINTS = {
+    ExitReason.STATE_LIMIT: "raise --max-states to search further",
+    ExitReason.TIME_LIMIT: "raise --time-limit to search further",
+    ExitReason.MEMORY_LIMIT: "raise --memory-limit, or try --symmetry to shrink the state space",
+    ExitReason.DEPTH_LIMIT: "raise --depth, or use --engine kind to prove it for every depth",
+    ExitReason.UNKNOWN: "the solver gave up; try --engine explicit",
+}
+
+
+class Style:
+    """ANSI colour, or nothing at all (pipes, files, goldens)."""
+
+    def __init__(self, color: bool):
+        self.color = color
+
+    def _wrap(self, code: str, s: str) -> str:
+        return f"\x1b[{code}m{s}\x1b[0m" if self.color and s else s
+
+    def red(self, s: str) -> str:
+        return self._wrap("31;1", s)
+
+    def green(self, s: str) -> str:
+        return self._wrap("32;1", s)
+
+    def yellow(self, s: str) -> str:
+        return self._wrap("33;1", s)
+
+    def bold(self, s: str) -> str:
+        return self._wrap("1", s)
+
+    def dim(self, s: str) -> str:
+        return self._wrap("2", s)
+
+    def cyan(self, s: str) -> str:
+        return self._wrap("36", s)
+
+
+def headline(v: Violation) -> str:
+    """One line naming what broke, without the mark: `invariant excl violated`."""
+    return clean(_headline(v))
+
+
+def property_label(v: Violation) -> str:
+    """The property as a noun phrase: `invariant excl`, `assertion "sole reader"`."""
+    return clean({"invariant": f"invariant {v.property}",
+                  "assertion": f'assertion "{v.property}"',
+                  "deadlock": "deadlock freedom",
+                  "liveness": f"liveness property {v.property}",
+                  "lock-order": "lock order (lockdep)",
+                  "range": f"the declared range of {v.property}"}.get(
+                      v.kind, f"{v.kind} {v.property}"))
+
+
+def _headline(v: Violation) -> str:
+    if v.kind == "invariant":
+        return f"invariant {v.property} violated"
+    if v.kind == "assertion":
+        return f"assertion failed: {v.property}"
+    if v.kind == "deadlock":
+        return f"deadlock: {v.message}" if v.message and v.message != "deadlock" else "deadlock"
+    if v.kind == "liveness":
+        return f"liveness property {v.property} violated"
+    if v.kind == "lock-order":
+        return f"lock-order cycle: {v.message or v.property}"
+    if v.kind == "range":
+        return f"range error: {v.message or v.property}"
+    return f"{v.kind} {v.property} violated"
+
+
+def ok_line(result: CheckResult) -> str:
+    s = result.stats
+    if result.engine == "kind":
+        return "every invariant holds (proved by k-induction" + (
+            f" at depth {s.depth})" if s.depth else ")")
+    if result.engine == "bmc":
+        return f"no violation up to depth {s.depth}"
+    if s.distinct_states:
+        return f"all {s.distinct_states} distinct states satisfy every property"
+    return "every property holds"
+
+
+def verdict_lines(result: CheckResult, st: Style) -> list[str]:
+    """The first line(s): ✓ / ✗ / ? and, for a spec with `expect`, whether it was met."""
+    if result.violations:
+        return []  # each violation block starts with its own headline
+    expect = result.spec.expect
+    out: list[str] = []
+    if result.reason == ExitReason.DONE:
+        if expect.kind is not None:
+            out.append(st.red("✗ ") + f"expected {clean(describe_expectation(expect))} violation, "
+                       f"but {ok_line(result)}")
+        else:
+            out.append(st.green("✓ ") + ok_line(result))
+    else:
+        s = result.stats
+        out.append(st.yellow("? ") + f"incomplete: {result.reason.value} after "
+                   f"{s.distinct_states} distinct states (depth {s.depth}), no violation so far")
+        if result.reason in HINTS:
+            out.append(f"  hint: {HINTS[result.reason]}")
+    return out
+
+
+def _annotate(spec: ir.Spec, c: Change) -> str:
+    """A change, with thread names next to lock-owner ids and set elements."""
+    note_old = owner_note(spec, c.var, c.old)
+    note_new = owner_note(spec, c.var, c.new)
+    if note_old is not None and note_new is not None:
+        return clean(f"{c.path}: {fmt(c.old)} ({note_old}) -> {fmt(c.new)} ({note_new})")
+    text = c.describe()
+    if c.is_set and any(lk.readers_var == c.var for lk in spec.locks):
+        names = []
+        if c.added:
+            names.append("+" + ", ".join(thread_name(spec, x) for x in c.added))
+        if c.removed:
+            names.append("-" + ", ".join(thread_name(spec, x) for x in c.removed))
+        text += f" ({' '.join(names)})"
+    return clean(text)
+
+
+def _initial_lines(spec: ir.Spec, state: dict[str, Any]) -> list[str]:
+    out = []
+    for name, v in state.items():
+        note = owner_note(spec, name, v)
+        out.append(f"{INDENT}{clean(name)} = {fmt(v)}" + (f" ({clean(note)})" if note else ""))
+    return out
+
+
+def step_title(step: Any) -> str:
+    return clean(step.label or step.action or "?")
+
+
+def trace_lines(spec: ir.Spec, trace: Trace, st: Style, types: Types | None = None,
+                sources: Sources | None = None) -> list[str]:
+    """Numbered states: the initial state in full, then each step and what it changed."""
+    types = types if types is not None else var_types(spec)
+    sources = sources or Sources(spec.sources)
+    out: list[str] = []
+    n = len(trace.steps) - 1
+    if trace.loop is not None:
+        out.append(f"Counterexample: a lasso of {n} step{'s' if n != 1 else ''}; the states "
+                   f"from {trace.loop} on repeat forever")
+    else:
+        out.append(f"Counterexample: {n} step{'s' if n != 1 else ''}")
+    prev: dict[str, Any] | None = None
+    for i, step in enumerate(trace.steps):
+        if trace.loop == i:
+            out.append(st.cyan("  ┌── loop starts here (state "
+                               f"{i}); the last state returns here"))
+        if prev is None:
+            out.append(st.bold(f"  {i:>2}. initial state"))
+            out.extend(_initial_lines(spec, step.state))
+        else:
+            loc = clean(where(step.span))
+            out.append(st.bold(f"  {i:>2}. {step_title(step)}") + (f"   {st.dim(loc)}" if loc
+                                                                      else ""))
+            src = sources.line(step.span)
+            if src is not None:
+                out.append(st.dim(f"{INDENT}| {clean(src.strip())}"))
+            changes = diff_states(prev, step.state, types)
+            if not changes:
+                out.append(f"{INDENT}(no change)")
+            for c in changes:
+                out.append(INDENT + st.cyan(_annotate(spec, c)))
+        prev = step.state
+    if trace.loop is not None and trace.steps:
+        out.append(st.cyan(f"  └── the next step returns to state {trace.loop}; the loop "
+                           "repeats forever"))
+    return out
+
+
+def _details_lines(spec: ir.Spec, v: Violation, st: Style, sources: Sources) -> list[str]:
+    d = v.details or {}
+    out: list[str] = []
+    if v.kind == "deadlock":
+        waits = d.get("waits") or []
+        if waits:
+            out.append("No step is enabled:")
+        rw = {lk.name for lk in spec.locks if lk.kind == "rwsem"}
+        for w in waits:
+            holders = ", ".join(w.get("holders") or []) or "nobody"
+            lock = str(w.get("lock"))
+            mode = w.get("mode") if lock.split("[")[0] in rw else None
+            out.append(clean(f"  {w.get('thread')} waits for {lock}"
+                             + (f" ({mode})" if mode else "") + f", held by {holders}"))
+        cycle = d.get("cycle")
+        if cycle:
+            out.append(clean("  wait-for cycle: " + " -> ".join([*cycle, cycle[0]])))
+    elif v.kind == "lock-order":
+        chain = d.get("chain") or []
+        if chain:
+            out.append("Lock-order chain (lockdep style: acquired B while holding A):")
+        for e in chain:
+            n = e.get("trace_length")
+            out.append(clean(f"  {e.get('from')} -> {e.get('to')}: {e.get('thread')} acquired "
+                             f"{e.get('to')} while holding {e.get('from')}"
+                             + (f" (witness: {n} steps)" if n is not None else "")))
+        if chain:
+            out.append(clean("  cycle: " + " -> ".join([str(e.get("from")) for e in chain]
+                                                       + [str(chain[-1].get("to"))])))
+        for e, w in zip(chain, d.get("witnesses") or []):
+            if not isinstance(w, Trace):
+                continue
+            out.append(f"  witness for {e.get('from')} -> {e.get('to')}:")
+            for i, step in enumerate(w.steps[1:], 1):
+                loc = clean(where(step.span))
+                out.append(f"    {i:>2}. {step_title(step)}" + (f"   {loc}" if loc else ""))
+    elif v.kind == "range":
+        if "slot" in d:
+            out.append(clean(f"In step {d.get('action')}: {d.get('slot')} would become "
+                             f"{fmt(d.get('value'))}, outside {d.get('lo')}..{d.get('hi')}"))
+    elif v.kind == "assertion" and "action" in d:
+        out.append(clean(f"Failing step: {d['action']} (the assertion is checked before the "
+                         "step fires)"))
+    elif v.kind == "liveness" and "fairness" in d:
+        out.append(f"Under fairness: {fmt(d['fairness'])}")
+    if v.kind not in ("deadlock", "lock-order", "range", "liveness", "assertion") and d:
+        for k, x in d.items():
+            if not isinstance(x, Trace):
+                out.append(clean(f"  {k}: {fmt(x)}"))
+    return out
+
+
+def violation_lines(result: CheckResult, v: Violation, st: Style) -> list[str]:
+    spec = result.spec
+    sources = Sources(spec.sources)
+    out = [st.red("✗ ") + headline(v)
+           + (st.green("  (expected by the spec)") if matches(spec.expect, v) else "")]
+    if v.message and clean(v.message) not in out[0]:
+        out.append(f"  {clean(v.message)}")
+    out.append("")
+    if v.trace.steps:
+        out.extend(trace_lines(spec, v.trace, st, sources=sources))
+        out.append("")
+    loc = clean(where(v.span))
+    out.append(st.red("Violated: ") + property_label(v) + (f"   {st.dim(loc)}" if loc else ""))
+    src = sources.line(v.span)
+    if src is not None:
+        out.append(st.dim(f"{INDENT}| {clean(src.strip())}"))
+    out.extend(_details_lines(spec, v, st, sources))
+    if v.trace.steps and spec.locks:
+        out.append("Locks in the failing state:")
+        for ls in lock_states(spec, v.trace.steps[-1].state):
+            out.append(clean(f"  {ls.name} ({ls.kind}): {ls.describe()}"))
+    return out
+
+
+def stats_lines(result: CheckResult) -> list[str]:
+    s = result.stats
+    parts = [f"{s.distinct_states} distinct states", f"{s.generated_states} generated",
+             f"depth {s.depth}", f"{s.seconds:.2f} s"]
+    out = [f"Stats ({result.engine}): " + ", ".join(parts)]
+    if s.never_fired:
+        out.append("Never fired: " + clean(", ".join(s.never_fired))
+                   + "  (dead code, or guards that never hold in this configuration)")
+    return out
+
+
+def render_result(result: CheckResult, color: bool = False) -> str:
+    """The whole text report for one spec (what `mmspec check` prints)."""
+    st = Style(color)
+    out = verdict_lines(result, st)
+    for i, v in enumerate(result.violations):
+        if i or out:
+            out.append("")
+        out.extend(violation_lines(result, v, st))
+    if result.violations and result.spec.expect.kind is not None \
+            and not expected_violations(result):
+        out.append("")
+        out.append(st.red("✗ ") + f"the spec expects a {clean(describe_expectation(result.spec.expect))}"
+                   " violation, which was not found")
+    for note in result.notes:
+        out.append(f"note: {clean(note)}")
+    out.append("")
+    out.extend(stats_lines(result))
+    return "\n".join(out) + "\n"
+
+
+def render_trace(spec: ir.Spec, trace: Trace, color: bool = False) -> str:
+    """Just the numbered steps of a trace (for `mmspec simulate` and witnesses)."""
+    return "\n".join(trace_lines(spec, trace, Style(color))) + "\n"
