@@ -1,0 +1,229 @@
+"""The transition relation and the properties of a GroundSystem, encoded once as z3 templates.
+
+Every formula is built a single time over template state vectors (`cur`, `nxt`) and a
+template selector; the per-step copies that BMC and k-induction unroll are made with
+`z3.substitute`, so the expression translation (the expensive part for big specs) never runs
+per depth. The selector of each step is an Int naming the ground transition that fired, which
+is how a model is decoded back into the transitions of a Trace.
+
+Slots are z3 Ints constrained to lo..hi (Bools for bool slots). A wrap slot is an Int too and
+its update is reduced with a Euclidean `mod` by the (constant) width, which equals
+`mmspec.ground.wrap_value`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import z3
+
+from mmspec.ground import GroundSystem, GTransition, Slot
+from checker.symbolic.zexpr import Translator, bounds, to_bool, to_int
+
+# Violation kinds in the order BMC prefers them when several occur at the same depth.
+# 'check' covers in-step checks of both kinds ('assertion' and 'deadlock').
+KINDS = ("invariant", "check", "range", "deadlock")
+
+
+@dataclass
+class Path:
+    """One unrolling: state vectors s[0..] and the selectors sel[i] of step s[i] -> s[i+1]."""
+
+    prefix: str
+    states: list[list[z3.ExprRef]] = field(default_factory=list)
+    sels: list[z3.ArithRef] = field(default_factory=list)
+
+
+class Encoding:
+    """z3 templates for one GroundSystem. Each instance owns a private z3 Context, so runs
+    (and threads running different specs) never share solver state."""
+
+    def __init__(self, system: GroundSystem, deadlock: bool, style: str = "functional"):
+        self.system = system
+        self.ctx = z3.Context()
+        self.deadlock = deadlock
+        ctx = self.ctx
+        self.cur = [_var(f"cur.{i}", s, ctx) for i, s in enumerate(system.slots)]
+        self.nxt = [_var(f"nxt.{i}", s, ctx) for i, s in enumerate(system.slots)]
+        self.sel = z3.Int("sel", ctx)
+        tr = Translator(ctx, self.cur)
+        ts = system.transitions
+        self.guards = [tr.cond(t.guard) for t in ts]
+        self.values = [[self._next_value(tr, t, k, e) for k, e in t.updates] for t in ts]
+
+        self.domain_t = self._domain(self.cur)
+        self.init_t = self._init()
+        self.trans_t = (self._functional(ts) if style == "functional"
+                        else self._disjunctive(ts))
+        self.bad_t = self._bad(tr)
+        # the safety property k-induction proves: no invariant, check or range violation
+        self.prop_t = z3.Not(z3.Or(*[self.bad_t[k] for k in KINDS if k != "deadlock"]))
+
+    # ------------------------------------------------------------------ templates
+
+    def _next_value(self, tr: Translator, t: GTransition, k: int, e: object) -> z3.ExprRef:
+        slot = self.system.slots[k]
+        v = tr.term(e)  # type: ignore[arg-type]
+        if slot.sort == "bool":
+            return to_bool(v)
+        v = to_int(v)
+        if slot.wrap:
+            lo, hi = bounds(e, self.system.slots)  # type: ignore[arg-type]
+            if not (slot.lo <= lo and hi <= slot.hi):
+                v = slot.lo + (v - slot.lo) % (slot.hi - slot.lo + 1)
+        return v
+
+    def _domain(self, vec: Sequence[z3.ExprRef]) -> z3.BoolRef:
+        parts = [z3.And(v >= s.lo, v <= s.hi) for v, s in zip(vec, self.system.slots)
+                 if s.sort != "bool"]
+        return _and(parts, self.ctx)
+
+    def _init(self) -> z3.BoolRef:
+        """The initial states, factorised per variable when they form a product (they do when
+        grounding enumerates each variable's `init` alternatives), else listed one by one."""
+        system, ctx = self.system, self.ctx
+        states = sorted(set(system.init))
+        groups = [idx for idx in system.var_slots.values() if idx] or [
+            tuple(range(system.width))]
+        covered = sorted(i for idx in groups for i in idx)
+        options = [sorted({tuple(s[i] for i in idx) for s in states}) for idx in groups]
+        size = 1
+        for o in options:
+            size *= len(o)
+        if covered == list(range(system.width)) and size == len(states):
+            return _and([_or([self._eq_vals(idx, vals) for vals in opts], ctx)
+                         for idx, opts in zip(groups, options)], ctx)
+        every = tuple(range(system.width))
+        return _or([self._eq_vals(every, s) for s in states], ctx)
+
+    def _eq_vals(self, idx: Sequence[int], vals: Sequence[int]) -> z3.BoolRef:
+        parts = []
+        for i, v in zip(idx, vals):
+            x = self.cur[i]
+            parts.append(x if v else z3.Not(x)) if z3.is_bool(x) else parts.append(x == v)
+        return _and(parts, self.ctx)
+
+    def _functional(self, ts: Sequence[GTransition]) -> z3.BoolRef:
+        """The step relation as guards under the selector plus one next-state ite per slot.
+
+        Logically the same relation as OR_t (sel = t /\\ guard_t /\\ updates_t /\\ frame_t),
+        but of size |guards| + |updates| instead of |transitions| x |slots|.
+        """
+        ctx, sel = self.ctx, self.sel
+        parts = [sel >= 0, sel < len(ts)] if ts else [z3.BoolVal(False, ctx)]
+        parts += [z3.Implies(sel == i, g) for i, g in enumerate(self.guards)]
+        per_slot: list[list[tuple[int, z3.ExprRef]]] = [[] for _ in self.cur]
+        for i, t in enumerate(ts):
+            for (k, _), v in zip(t.updates, self.values[i]):
+                per_slot[k].append((i, v))
+        for k, cases in enumerate(per_slot):
+            rhs = self.cur[k]
+            for i, v in reversed(cases):
+                rhs = z3.If(sel == i, v, rhs)
+            parts.append(self.nxt[k] == rhs)
+        return _and(parts, ctx)
+
+    def _disjunctive(self, ts: Sequence[GTransition]) -> z3.BoolRef:
+        """The step relation spelt out per transition (kept for comparison in the bench)."""
+        ctx, sel = self.ctx, self.sel
+        alts = []
+        for i, t in enumerate(ts):
+            upd = dict(zip((k for k, _ in t.updates), self.values[i]))
+            eqs = [self.nxt[k] == upd.get(k, self.cur[k]) for k in range(len(self.cur))]
+            alts.append(z3.And(sel == i, self.guards[i], *eqs))
+        return _or(alts, ctx)
+
+    def _bad(self, tr: Translator) -> dict[str, z3.BoolRef]:
+        """Per kind, the states (of `cur`) where a violation of that kind is detected."""
+        system, ctx = self.system, self.ctx
+        inv = [z3.Not(tr.cond(i.expr)) for i in system.invariants]
+        checks = []
+        for ti, t in enumerate(system.transitions):
+            for c in t.checks:
+                when = tr.cond(t.at) if c.when == "reach" else self.guards[ti]
+                checks.append(z3.And(when, z3.Not(tr.cond(c.cond))))
+        rng = []
+        for ti, t in enumerate(system.transitions):
+            outs = []
+            for k, e in t.updates:
+                slot = system.slots[k]
+                if _cannot_leave(slot, e, system.slots):
+                    continue
+                v = tr.int(e)
+                outs.append(z3.Or(v < slot.lo, v > slot.hi))
+            if outs:
+                rng.append(z3.And(self.guards[ti], _or(outs, ctx)))
+        dead = z3.BoolVal(False, ctx)
+        if self.deadlock:
+            dead = z3.And(z3.Not(_or(self.guards, ctx)), z3.Not(tr.cond(system.final)))
+        return {"invariant": _or(inv, ctx), "check": _or(checks, ctx),
+                "range": _or(rng, ctx), "deadlock": dead}
+
+    # ------------------------------------------------------------------ instances
+
+    def new_path(self, prefix: str) -> Path:
+        return Path(prefix)
+
+    def add_state(self, path: Path) -> int:
+        """Append a fresh state vector (and the selector leading to it); returns its index."""
+        i = len(path.states)
+        path.states.append([_var(f"{path.prefix}{i}.{k}", s, self.ctx)
+                            for k, s in enumerate(self.system.slots)])
+        if i > 0:
+            path.sels.append(z3.Int(f"{path.prefix}sel{i - 1}", self.ctx))
+        return i
+
+    def on(self, f: z3.ExprRef, path: Path, i: int) -> z3.BoolRef:
+        """A single-state template instantiated on state i of the path."""
+        return z3.substitute(f, *zip(self.cur, path.states[i]))  # type: ignore[return-value]
+
+    def step(self, path: Path, i: int) -> z3.BoolRef:
+        """The step relation between states i and i+1 of the path."""
+        pairs = list(zip(self.cur, path.states[i])) + list(zip(self.nxt, path.states[i + 1]))
+        pairs.append((self.sel, path.sels[i]))
+        return z3.substitute(self.trans_t, *pairs)  # type: ignore[return-value]
+
+    def distinct(self, path: Path, i: int, j: int) -> z3.BoolRef:
+        a, b = path.states[i], path.states[j]
+        return _or([x != y for x, y in zip(a, b)], self.ctx)
+
+    def decode(self, model: z3.ModelRef, path: Path, upto: int
+               ) -> tuple[list[tuple[int, ...]], list[int]]:
+        """States 0..upto and the selectors between them, as plain ints."""
+        states = []
+        for vec in path.states[:upto + 1]:
+            row = []
+            for x in vec:
+                v = model.eval(x, model_completion=True)
+                row.append(int(z3.is_true(v)) if z3.is_bool(x) else v.as_long())  # type: ignore
+            states.append(tuple(row))
+        sels = [model.eval(s, model_completion=True).as_long()  # type: ignore[attr-defined]
+                for s in path.sels[:upto]]
+        return states, sels
+
+
+def _var(name: str, slot: Slot, ctx: z3.Context) -> z3.ExprRef:
+    return z3.Bool(name, ctx) if slot.sort == "bool" else z3.Int(name, ctx)
+
+
+def _cannot_leave(slot: Slot, e: object, slots: Sequence[Slot]) -> bool:
+    """Whether an update of this slot can never be a range violation."""
+    if slot.wrap:
+        return True
+    sort = getattr(e, "sort", "int")
+    if slot.sort == "bool" and sort == "bool":
+        return True
+    lo, hi = bounds(e, slots)  # type: ignore[arg-type]
+    return slot.lo <= lo and hi <= slot.hi
+
+
+def _and(xs: Sequence[z3.BoolRef], ctx: z3.Context) -> z3.BoolRef:
+    if not xs:
+        return z3.BoolVal(True, ctx)
+    return xs[0] if len(xs) == 1 else z3.And(*xs)
+
+
+def _or(xs: Sequence[z3.BoolRef], ctx: z3.Context) -> z3.BoolRef:
+    if not xs:
+        return z3.BoolVal(False, ctx)
+    return xs[0] if len(xs) == 1 else z3.Or(*xs)

@@ -1,0 +1,150 @@
+"""A reference breadth-first search over the ground form, written straight from the
+semantics in the brief with `eval_gexpr` (nothing from checker.symbolic), and its own tests
+against hand-derived depths. The symbolic engine's tests compare against it."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from checker.result import Trace, Violation
+from mmspec.ground import GroundSystem, decode_state, eval_gexpr, ground, wrap_value
+from tests import irbuild_symbolic as sb
+from tests.irbuild import grid, rwsem
+
+State = tuple[int, ...]
+# detection classes, in the order the symbolic engine prefers them at equal depth
+CLASSES = ("invariant", "check", "range", "deadlock")
+
+
+@dataclass
+class Ref:
+    depth: int | None  # shortest violation depth (None: no violation reachable)
+    found: dict[str, set[tuple[str, str]]]  # class -> {(kind, property)} at that depth
+    diameter: int  # deepest level reached
+    level: dict[State, int] = field(default_factory=dict)
+
+    @property
+    def best(self) -> str | None:
+        return next((c for c in CLASSES if self.found.get(c)), None)
+
+
+def violations(system: GroundSystem, s: State, deadlock: bool) -> dict[str, set]:
+    out: dict[str, set] = {c: set() for c in CLASSES}
+    for inv in system.invariants:
+        if not eval_gexpr(inv.expr, s):
+            out["invariant"].add(("invariant", inv.name))
+    any_enabled = False
+    for t in system.transitions:
+        enabled = bool(eval_gexpr(t.guard, s))
+        any_enabled |= enabled
+        for c in t.checks:
+            active = eval_gexpr(t.at, s) if c.when == "reach" else enabled
+            if active and not eval_gexpr(c.cond, s):
+                out["check"].add((c.kind, c.message))
+        if enabled:
+            for k, e in t.updates:
+                sl = system.slots[k]
+                if not sl.wrap and not sl.lo <= eval_gexpr(e, s) <= sl.hi:
+                    out["range"].add(("range", sl.name))
+    if deadlock and not any_enabled and not eval_gexpr(system.final, s):
+        out["deadlock"].add(("deadlock", "deadlock"))
+    return out
+
+
+def step(system: GroundSystem, s: State, t) -> State | None:
+    if not eval_gexpr(t.guard, s):
+        return None
+    n = list(s)
+    for k, e in t.updates:
+        sl = system.slots[k]
+        v = eval_gexpr(e, s)
+        if sl.wrap:
+            v = wrap_value(sl, v)
+        elif not sl.lo <= v <= sl.hi:
+            return None
+        n[k] = v
+    return tuple(n)
+
+
+def ref_bfs(system: GroundSystem, deadlock: bool | None = None) -> Ref:
+    dead = system.check_deadlock if deadlock is None else deadlock
+    frontier = sorted(set(system.init))
+    level = {s: 0 for s in frontier}
+    d = 0
+    while frontier:
+        found: dict[str, set] = {c: set() for c in CLASSES}
+        for s in frontier:
+            for c, vs in violations(system, s, dead).items():
+                found[c] |= vs
+        if any(found.values()):
+            return Ref(d, found, d, level)
+        nxt = []
+        for s in frontier:
+            for t in system.transitions:
+                n = step(system, s, t)
+                if n is not None and n not in level:
+                    level[n] = d + 1
+                    nxt.append(n)
+        if not nxt:
+            break
+        frontier, d = nxt, d + 1
+    return Ref(None, {}, d, level)
+
+
+def assert_replays(system: GroundSystem, ref: Ref, trace: Trace, from_init: bool = True
+                   ) -> list[State]:
+    """The trace's decoded states are states of the system, linked by the named steps."""
+    by_view = {repr(decode_state(system, s)): s for s in ref.level}
+    states = [by_view[repr(st.state)] for st in trace.steps]
+    if from_init:
+        assert states[0] in system.init
+        assert trace.steps[0].action is None
+    by_label = {t.label: t for t in system.transitions}
+    for a, b, st in zip(states, states[1:], trace.steps[1:]):
+        assert step(system, a, by_label[st.label]) == b, st.label
+    return states
+
+
+def assert_agrees(system: GroundSystem, ref: Ref, v: Violation) -> None:
+    """A symbolic violation is a shortest one of the class the engine must prefer."""
+    assert ref.depth is not None and ref.best is not None
+    assert len(v.trace) == ref.depth + 1
+    assert (v.kind, v.property) in ref.found[ref.best]
+    assert_replays(system, ref, v.trace)
+
+
+# --------------------------------------------------------------------------- the BFS itself
+
+
+def test_ref_counts_match_closed_forms():
+    assert len(ref_bfs(ground(grid(2, 3))).level) == 4 ** 2
+    assert ref_bfs(ground(grid(2, 3))).diameter == 6
+    assert len(ref_bfs(ground(rwsem(2, 1))).level) == 4 ** 2 + 2 * 2 ** 2
+
+
+def test_ref_hand_derived_depths():
+    cases = [
+        (sb.counter(10, 5), 5, "invariant", ("invariant", "small")),
+        (sb.abba(), 2, "deadlock", ("deadlock", "deadlock")),
+        (sb.assertion_fire(), 3, "check", ("assertion", "x must not be 3 in Use")),
+        (sb.assertion_reach(), 2, "check", ("assertion", "Wait reached")),
+        (sb.range_overflow(3), 3, "range", ("range", "x")),
+        (sb.wrap_counter(), 4, "invariant", ("invariant", "seq_moves")),
+        (sb.same_depth(False), 1, "check", ("assertion", "Chk must not run")),
+        (sb.same_depth(True), 1, "invariant", ("invariant", "never_b")),
+        (sb.inv_and_deadlock(), 2, "invariant", ("invariant", "below2")),
+        (sb.floor_divmod(), 1, "invariant", ("invariant", "q_ne_1")),
+        (sb.set_rwsem(True), 2, "invariant", ("invariant", "excl")),
+    ]
+    for spec, depth, cls, prop in cases:
+        ref = ref_bfs(ground(spec))
+        assert (ref.depth, ref.best) == (depth, cls), spec.name
+        assert prop in ref.found[cls], spec.name
+    assert ref_bfs(ground(sb.same_depth(False))).found["range"] == {("range", "x")}
+    assert ref_bfs(ground(sb.inv_and_deadlock())).found["deadlock"]
+    assert ref_bfs(ground(sb.floor_divmod())).found["invariant"] == {
+        ("invariant", "q_ne_1"), ("invariant", "r_ne_m1")}
+
+
+def test_ref_clean_specs():
+    for spec in (sb.set_rwsem(False), sb.rwsem_helpers(2, 1), sb.not_inductive(7)):
+        assert ref_bfs(ground(spec)).depth is None, spec.name
