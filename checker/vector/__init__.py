@@ -1,0 +1,54 @@
+"""The vectorised engine: whole BFS levels expanded as numpy arrays of packed states.
+
+`supported(system)` says whether this engine can check a system (None) or why not (a one-line
+reason the CLI prints when `--engine auto` falls back to the explicit engine);
+`check(system, options)` runs it and returns a CheckResult with engine "vector". Verdicts,
+state counts, depths and counterexamples match the explicit engine's BFS.
+"""
+from __future__ import annotations
+
+from checker.options import CheckOptions
+from checker.result import CheckResult
+from mmspec.ground import GroundSystem
+
+from .engine import VectorSearch
+
+__all__ = ["supported", "check", "Unsupported"]
+
+# LIMITATION: canonicalising costs one pass per group element; beyond this many elements the
+# explicit engine (or no --symmetry) is the better choice.
+MAX_SYMMETRIES = 5040
+
+
+class Unsupported(ValueError):
+    """check() was asked for something only the explicit engine does."""
+
+
+def _needs_lock_order(system: GroundSystem, options: CheckOptions | None) -> bool:
+    wanted = system.check_lock_order if options is None or options.lock_order is None \
+        else options.lock_order
+    return bool(wanted) and any(t.acquires for t in system.transitions)
+
+
+def _reason(system: GroundSystem, options: CheckOptions | None) -> str | None:
+    if _needs_lock_order(system, options):
+        return "lock-order analysis runs in the explicit engine only"
+    if system.liveness and (options is None or options.liveness):
+        return "liveness properties are checked by the explicit engine only"
+    if len(system.symmetries) > MAX_SYMMETRIES and (options is None or options.symmetry):
+        return f"symmetry group too large to canonicalise vectorised ({len(system.symmetries) + 1} " \
+               f"permutations)"
+    return None
+
+
+def supported(system: GroundSystem) -> str | None:
+    """None if the vectorised engine can check `system`, else a one-line reason."""
+    return _reason(system, None)
+
+
+def check(system: GroundSystem, options: CheckOptions | None = None) -> CheckResult:
+    options = options or CheckOptions()
+    why = _reason(system, options)
+    if why is not None:
+        raise Unsupported(why)
+    return VectorSearch(system, options).run()

@@ -1,0 +1,88 @@
+"""Symmetry reduction: replace each state by the smallest packed state of its orbit.
+
+`system.symmetries` lists every non-identity permutation as (perm, value_maps) with
+new[j] = value_maps[j](old[perm[j]]). Packing preserves lexicographic order of slot tuples
+(see layout.py), so the minimum packed state is the lexicographically smallest state of the
+orbit: `canon_tuple` and the vectorised `canon` agree, and so would any engine that takes
+the smallest tuple.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from mmspec.ground import GroundSystem
+
+from .layout import Layout
+
+
+class Canonicaliser:
+    def __init__(self, system: GroundSystem, layout: Layout):
+        self.layout = layout
+        self.system = system
+        self.syms = system.symmetries
+        # per symmetry, per target slot j: (source slot, encode table or None)
+        self.plans: list[list[tuple[int, np.ndarray | None]]] = []
+        for perm, vmaps in self.syms:
+            plan = []
+            for j, src in enumerate(perm):
+                fj, fs = layout.fields[j], layout.fields[src]
+                vm = vmaps[j]
+                if vm is None and fj.lo == fs.lo:
+                    plan.append((src, None))
+                    continue
+                table = np.zeros(fs.hi - fs.lo + 1, np.uint64)
+                for off in range(fs.hi - fs.lo + 1):
+                    v = fs.lo + off
+                    m = vm.get(v, v) if vm is not None else v
+                    if not fj.lo <= m <= fj.hi:
+                        raise ValueError("a symmetry maps a value outside its slot's range")
+                    table[off] = np.uint64((m - fj.lo) << fj.shift)
+                plan.append((src, table))
+            self.plans.append(plan)
+
+    def canon_tuple(self, state: tuple[int, ...]) -> tuple[int, ...]:
+        best = tuple(state)
+        for perm, vmaps in self.syms:
+            img = tuple((vm.get(state[p], state[p]) if vm is not None else state[p])
+                        for p, vm in zip(perm, vmaps))
+            if img < best:
+                best = img
+        return best
+
+    def canon(self, words: list[np.ndarray]) -> list[np.ndarray]:
+        lay = self.layout
+        n = len(words[0])
+        if not self.syms or not n:
+            return words
+        offs = []  # per slot: value - lo as uint64
+        for f in lay.fields:
+            if f.bits == 0:
+                offs.append(None)
+                continue
+            v = words[f.word] >> np.uint64(f.shift) if f.shift else words[f.word]
+            offs.append(v & np.uint64(f.mask))
+        best = list(words)
+        for plan in self.plans:
+            img = [np.zeros(n, np.uint64) for _ in range(lay.words)]
+            for j, (src, table) in enumerate(plan):
+                fj = lay.fields[j]
+                if fj.bits == 0:
+                    continue
+                if table is not None:
+                    part = table[offs[src]] if offs[src] is not None else np.full(n, table[0])
+                else:
+                    o = offs[src]
+                    if o is None:
+                        continue
+                    part = o << np.uint64(fj.shift) if fj.shift else o
+                img[fj.word] |= part
+            if lay.words == 1:
+                best = [np.minimum(best[0], img[0])]
+            else:
+                less = np.zeros(n, bool)
+                eq = np.ones(n, bool)
+                for a, b in zip(img, best):
+                    less |= eq & (a < b)
+                    eq &= a == b
+                best = [np.where(less, a, b) for a, b in zip(img, best)]
+        return best
