@@ -252,6 +252,8 @@ def violation_lines(result: CheckResult, v: Violation, st: Style) -> list[str]:
     if v.trace.steps:
         out.extend(trace_lines(spec, v.trace, st, sources=sources))
         out.append("")
+    else:
+        out.append("(no trace for this violation here)")
     loc = clean(where(v.span))
     out.append(st.red("Violated: ") + property_label(v) + (f"   {st.dim(loc)}" if loc else ""))
     src = sources.line(v.span)

@@ -1,0 +1,239 @@
+"""One self-contained HTML page per run: the counterexample to attach to a review thread.
+
+No network at all (inline CSS/JS, a CSP of `default-src 'none'` plus hashes for our one
+script and one style), so it opens from file:// and from a CI artifact alike. Everything
+from the spec is untrusted: the page is built with jinja2 autoescaping, and the data the
+script needs is embedded as JSON in a `<script type="application/json">` with `<`, `>`, `&`
+and the JS line separators escaped so no spec text can close the tag.
+
+The page is rendered server-side (every step's state is in the HTML, hidden but for the
+current one); the script only moves a cursor: ArrowRight/ArrowLeft/Home/End, the buttons, or
+a click on a row of the lanes table.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from checker.render.diff import clean, diff_states, fmt, leaves, var_types
+from checker.render.expect import describe_expectation, matches, outcome
+from checker.render.locks import lock_states
+from checker.render.sources import Sources, where
+from checker.render.text import (Style, _details_lines, headline, ok_line, property_label,
+                                 step_title, verdict_lines)
+from checker.result import CheckResult, Trace, Violation
+
+TEMPLATES = Path(__file__).parent / "templates"
+ACTIONS_LANE = "(actions)"
+
+
+@dataclass
+class Row:
+    path: str
+    value: str
+    note: str | None = None  # "was 0" or "+{2} -{1}" when this step changed the entry
+
+    @property
+    def changed(self) -> bool:
+        return self.note is not None
+
+
+@dataclass
+class StepView:
+    index: int
+    title: str
+    lane: str | None
+    where: str
+    source: str | None
+    changes: list[str]
+    rows: list[Row]
+    locks: list[tuple[str, str, bool]]  # (lock, holder summary, changed at this step)
+    short: str = ""  # what the lane cell shows: the step label inside the thread
+    file: int | None = None  # index into CaseView.files
+    line: int | None = None
+    in_loop: bool = False
+
+
+@dataclass
+class CaseView:
+    """One violation's trace viewer, or a summary line for a spec without a trace."""
+
+    id: int
+    spec_name: str
+    spec_file: str
+    mark: str  # 'ok' | 'fail' | 'expected' | 'incomplete'
+    headline: str
+    prop: str = ""
+    where: str = ""
+    source: str | None = None
+    message: str = ""
+    details: list[str] = field(default_factory=list)
+    lanes: list[str] = field(default_factory=list)
+    lock_names: list[str] = field(default_factory=list)
+    steps: list[StepView] = field(default_factory=list)
+    files: list[tuple[str, list[str]]] = field(default_factory=list)
+    loop: int | None = None
+    stats: str = ""
+    never_fired: list[str] = field(default_factory=list)
+
+    @property
+    def has_trace(self) -> bool:
+        return bool(self.steps)
+
+
+def _lanes(result: CheckResult, trace: Trace) -> list[str]:
+    names = [t.name for t in result.spec.threads]
+    used = {s.process for s in trace.steps[1:]}
+    lanes = [n for n in names if n in used] or []
+    for s in trace.steps[1:]:
+        if s.process is not None and s.process not in lanes:
+            lanes.append(s.process)
+    if any(s.process is None for s in trace.steps[1:]):
+        lanes.append(ACTIONS_LANE)
+    return lanes
+
+
+def _step_views(result: CheckResult, v: Violation, files: list[str]) -> list[StepView]:
+    spec = result.spec
+    types = var_types(spec)
+    sources = Sources(spec.sources)
+    out: list[StepView] = []
+    prev: dict[str, Any] | None = None
+    prev_locks: dict[str, str] = {}
+    trace = v.trace
+    for i, step in enumerate(trace.steps):
+        changes = diff_states(prev, step.state, types) if prev is not None else []
+        changed = {c.path: c for c in changes}
+        rows = []
+        for path, _var, value in leaves(step.state, types):
+            c = changed.get(path)
+            note = None
+            if c is not None:
+                note = c.describe().split(": ", 1)[1] if c.is_set else f"was {fmt(c.old)}"
+            rows.append(Row(path, fmt(value), note))
+        locks = []
+        for ls in lock_states(spec, step.state):
+            s = ls.short()
+            locks.append((ls.name, s, prev is not None and prev_locks.get(ls.name) != s))
+            prev_locks[ls.name] = s
+        fidx = None
+        if step.span is not None and i > 0:
+            key = sources.file_key(step.span.file)
+            fidx = files.index(key) if key in files else None
+        lane = None if i == 0 else (step.process if step.process is not None else ACTIONS_LANE)
+        out.append(StepView(i, "initial state" if i == 0 else step_title(step), lane,
+                            where(step.span) if i else "",
+                            sources.line(step.span) if i else None,
+                            [c.describe() for c in changes], rows, locks,
+                            "" if i == 0 else clean(step.step or step_title(step)), fidx,
+                            step.span.line if fidx is not None and step.span else None,
+                            trace.loop is not None and i >= trace.loop))
+        prev = step.state
+    return out
+
+
+def _stats(result: CheckResult) -> str:
+    s = result.stats
+    return (f"{s.distinct_states} distinct states, {s.generated_states} generated, "
+            f"depth {s.depth}, {s.seconds:.2f} s ({result.engine})")
+
+
+def case_views(results: list[CheckResult]) -> list[CaseView]:
+    """One case per violation (with its trace), one summary case per spec without any."""
+    st = Style(False)
+    cases: list[CaseView] = []
+    for result in results:
+        spec = result.spec
+        if not result.violations:
+            line = " ".join(verdict_lines(result, st))
+            mark = {"met": "ok", "unmet": "fail", "incomplete": "incomplete"}[outcome(result)]
+            cases.append(CaseView(len(cases), spec.name, spec.file, mark, line[2:] if
+                                  line[:2] in ("✓ ", "✗ ", "? ") else line,
+                                  stats=_stats(result), never_fired=result.stats.never_fired))
+            continue
+        sources = Sources(spec.sources)
+        files = list(sources.files)
+        for v in result.violations:
+            expected = matches(spec.expect, v)
+            c = CaseView(len(cases), spec.name, spec.file, "expected" if expected else "fail",
+                         headline(v), property_label(v), where(v.span), sources.line(v.span),
+                         clean(v.message), _details_lines(spec, v, st, sources),
+                         stats=_stats(result), never_fired=result.stats.never_fired)
+            if v.trace.steps:
+                c.files = [(f, sources.files[f]) for f in files]
+                c.steps = _step_views(result, v, files)
+                c.lanes = _lanes(result, v.trace)
+                c.lock_names = [name for name, _, _ in c.steps[0].locks]
+                c.loop = v.trace.loop
+            cases.append(c)
+        if spec.expect.kind is not None and not any(matches(spec.expect, v)
+                                                    for v in result.violations):
+            cases.append(CaseView(len(cases), spec.name, spec.file, "fail",
+                                  f"expected {describe_expectation(spec.expect)} violation "
+                                  "was not found", stats=_stats(result)))
+    return cases
+
+
+def safe_json(data: Any) -> Markup:
+    """JSON that cannot end its <script> element or open a comment, whatever it holds."""
+    s = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    for a, b in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"),
+                 ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        s = s.replace(a, b)
+    return Markup(s)
+
+
+def csp_hash(text: str) -> str:
+    return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode()
+
+
+def _env() -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
+                              undefined=jinja2.StrictUndefined, trim_blocks=True,
+                              lstrip_blocks=True, keep_trailing_newline=True)
+
+
+def render_page(results: list[CheckResult], title: str | None = None) -> str:
+    """The page for any number of results (`mmspec check specs/ --html FILE`)."""
+    cases = case_views(results)
+    css = (TEMPLATES / "trace.css").read_text(encoding="utf-8")
+    js = (TEMPLATES / "trace.js").read_text(encoding="utf-8")
+    data = {"cases": [{"id": c.id, "loop": c.loop,
+                       "steps": [{"file": s.file, "line": s.line} for s in c.steps]}
+                      for c in cases]}
+    csp = (f"default-src 'none'; script-src '{csp_hash(js)}'; style-src '{csp_hash(css)}'; "
+           "img-src 'none'; base-uri 'none'; form-action 'none'")
+    if title is None:
+        title = ("mmspec: " + results[0].spec.name) if len(results) == 1 else \
+            f"mmspec: {len(results)} specs"
+    return _env().get_template("trace.html.j2").render(
+        title=title, cases=cases, css=Markup(css), js=Markup(js), csp=csp,
+        data=safe_json(data), actions_lane=ACTIONS_LANE)
+
+
+def render_html(result: CheckResult) -> str:
+    """The page for one spec's result."""
+    return render_page([result])
+
+
+def render_html_report(results: list[CheckResult]) -> str:
+    """The page for several specs' results (one file for a whole `mmspec check` run)."""
+    return render_page(results)
+
+
+def render_trace_html(trace: Trace, meta: dict[str, Any]) -> str:
+    """Re-render a saved ITF trace (`itf.read_itf`) as a page."""
+    from checker.render.itf import result_from_meta
+
+    return render_html(result_from_meta(trace, meta))
+
+
+__all__ = ["render_html", "render_html_report", "render_page", "render_trace_html",
+           "safe_json"]
