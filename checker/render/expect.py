@@ -1,19 +1,27 @@
-"""Whether a result met its spec's `expect` clause (the xfail of model checking).
+"""Whether a violation / a result met its spec's `expect` clause, as renderers need it.
 
-JUnit, SARIF and text all need the same answer, so it is decided here once.
+The decision itself lives in `checker.report` (the CLI's exit statuses come from there);
+this module only asks it per violation, so text, JUnit, SARIF and HTML agree with the exit
+status: a violation the spec expects, or a lock-order report accompanying the expected
+violation (lockdep's cycle behind an ABBA deadlock), is a pass.
 """
 from __future__ import annotations
 
 from mmspec import ir
 
+from checker import report
 from checker.result import CheckResult, ExitReason, Violation
 
+matches = report.matches
 
-def matches(expect: ir.Expectation, v: Violation) -> bool:
-    """A violation is expected when its kind (and the name, if the spec gave one) match."""
-    if expect.kind is None or expect.kind != v.kind:
-        return False
-    return expect.name is None or expect.name == v.property
+
+def is_expected(result: CheckResult, v: Violation) -> bool:
+    """v counts as a pass (see `report.judge`: lock-order rides along an expected find)."""
+    expect = result.spec.expect
+    if matches(expect, v):
+        return True
+    return (v.kind == "lock-order" and expect.kind is not None
+            and any(matches(expect, w) for w in result.violations))
 
 
 def expected_violations(result: CheckResult) -> list[Violation]:
@@ -21,7 +29,7 @@ def expected_violations(result: CheckResult) -> list[Violation]:
 
 
 def unexpected_violations(result: CheckResult) -> list[Violation]:
-    return [v for v in result.violations if not matches(result.spec.expect, v)]
+    return [v for v in result.violations if not is_expected(result, v)]
 
 
 def describe_expectation(expect: ir.Expectation) -> str:
@@ -30,16 +38,12 @@ def describe_expectation(expect: ir.Expectation) -> str:
     return f"{expect.kind} {expect.name}" if expect.name else expect.kind
 
 
-def outcome(result: CheckResult) -> str:
-    """'met' | 'unmet' | 'incomplete': the per-spec CI verdict (exit status 0 / 1 / 3).
+def complete(result: CheckResult) -> bool:
+    """The search covered everything it promised (bmc: every depth up to --depth)."""
+    return result.reason == ExitReason.DONE or report.bounded(result)
 
-    An unexpected violation is 'unmet' even if the search also stopped at a limit; an
-    expected violation that was found is 'met' whatever else happened.
-    """
-    if unexpected_violations(result):
-        return "unmet"
-    if result.spec.expect.kind is not None:
-        if expected_violations(result):
-            return "met"
-        return "unmet" if result.reason == ExitReason.DONE else "incomplete"
-    return "met" if result.reason in (ExitReason.DONE, ExitReason.VIOLATION) else "incomplete"
+
+def outcome(result: CheckResult) -> str:
+    """'met' | 'unmet' | 'incomplete': the per-spec CI verdict (exit status 0 / 1 / 3)."""
+    met = report.judge(result).met
+    return {True: "met", False: "unmet", None: "incomplete"}[met]

@@ -23,7 +23,7 @@ import jinja2
 from markupsafe import Markup
 
 from checker.render.diff import clean, diff_states, fmt, leaves, var_types
-from checker.render.expect import describe_expectation, matches, outcome
+from checker.render.expect import describe_expectation, is_expected, matches, outcome
 from checker.render.locks import lock_states
 from checker.render.sources import Sources, where
 from checker.render.text import (Style, _details_lines, headline, ok_line, property_label,
@@ -161,7 +161,7 @@ def case_views(results: list[CheckResult]) -> list[CaseView]:
         sources = Sources(spec.sources)
         files = list(sources.files)
         for v in result.violations:
-            expected = matches(spec.expect, v)
+            expected = is_expected(result, v)
             c = CaseView(len(cases), spec.name, spec.file, "expected" if expected else "fail",
                          headline(v), property_label(v), where(v.span), sources.line(v.span),
                          clean(v.message), _details_lines(spec, v, st, sources),

@@ -17,7 +17,8 @@ from typing import Any
 
 from mmspec import ir
 
-from checker.render.expect import describe_expectation, matches
+from checker.render.expect import is_expected
+from checker.report import describe_expectation
 from checker.render.specmeta import (spec_from_json, spec_to_json, span_from_json,
                                      span_to_json, type_from_json)
 from checker.result import CheckResult, ExitReason, Stats, Trace, TraceStep, Violation
@@ -204,7 +205,7 @@ def trace_to_itf(trace: Trace, result: CheckResult | None = None) -> dict[str, A
             meta["message"] = v.message
             meta["span"] = span_to_json(v.span)
             meta["details"] = details_to_json(v.details, types)
-            meta["matches_expectation"] = matches(spec.expect, v)
+            meta["matches_expectation"] = is_expected(result, v)
         # Every violation of the run, so a re-render of this one trace still tells whether
         # the spec met its expectation; only the one marked `in_file` has its trace here.
         meta["violations"] = [{"kind": w.kind, "property": w.property, "message": w.message,

@@ -12,7 +12,8 @@ from typing import Any
 from mmspec import ir
 
 from checker.render.diff import Change, Types, clean, diff_states, fmt, var_types
-from checker.render.expect import describe_expectation, expected_violations, matches
+from checker.render.expect import (complete, describe_expectation, expected_violations,
+                                   is_expected)
 from checker.render.locks import lock_states, owner_note, thread_name
 from checker.render.sources import Sources, where
 from checker.result import CheckResult, ExitReason, Trace, Violation
@@ -106,7 +107,7 @@ def verdict_lines(result: CheckResult, st: Style) -> list[str]:
         return []  # each violation block starts with its own headline
     expect = result.spec.expect
     out: list[str] = []
-    if result.reason == ExitReason.DONE:
+    if complete(result):
         if expect.kind is not None:
             out.append(st.red("✗ ") + f"expected {clean(describe_expectation(expect))} violation, "
                        f"but {ok_line(result)}")
@@ -241,11 +242,19 @@ def _details_lines(spec: ir.Spec, v: Violation, st: Style, sources: Sources) -> 
     return out
 
 
+def _expected_note(result: CheckResult, v: Violation, st: Style) -> str:
+    if result.spec.expect.kind is not None and v in expected_violations(result):
+        return st.green("  (expected by the spec)")
+    if is_expected(result, v):
+        return st.green("  (accompanies the expected violation)")
+    return ""
+
+
 def violation_lines(result: CheckResult, v: Violation, st: Style) -> list[str]:
     spec = result.spec
     sources = Sources(spec.sources)
     out = [st.red("✗ ") + headline(v)
-           + (st.green("  (expected by the spec)") if matches(spec.expect, v) else "")]
+           + _expected_note(result, v, st)]
     if v.message and clean(v.message) not in out[0]:
         out.append(f"  {clean(v.message)}")
     out.append("")

@@ -1,0 +1,27 @@
+"""`mmspec trace FILE.itf.json --html OUT | --text`: re-render a saved counterexample.
+
+The ITF file carries the result and the render-relevant part of the spec in its `#meta`
+(see `itf`), so this needs neither the spec file nor a re-run.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from checker.render.html import render_html
+from checker.render.itf import read_itf, result_from_meta
+from checker.render.text import render_result
+
+
+def rerender(itf_path: str, html_out: str | None, text: bool, color: bool = False) -> str:
+    """Write the HTML page to `html_out` if given; return what to print: the text report
+    (when `text`), else a one-line note of the file written."""
+    trace, meta = read_itf(itf_path)
+    result = result_from_meta(trace, meta)
+    out = []
+    if html_out:
+        Path(html_out).write_text(render_html(result), encoding="utf-8")
+    if text:
+        out.append(render_result(result, color=color))
+    elif html_out:
+        out.append(f"wrote {html_out}\n")
+    return "".join(out)
