@@ -1,0 +1,58 @@
+// Design A with the flag set too late: after the new mm is installed (task_unlock()), not
+// before. Between e_install and e_flag the mm is live, so anyone can reach it through
+// task->mm (get_task_mm() needs only task_lock), yet mmap_assert_locked() still exempts it:
+// an unlocked GUP by someone else would not be caught. A cheap negative test of P0.1.
+// Discussion: README.md in this folder.
+spec exec_nascent_mm_flag_late
+
+const MUTATOR = 0               // the remote accessor only reads (the other hazard is off)
+
+type MmState = enum { NONE, NASCENT, LIVE }
+type Mm = enum { OLD, NEW }
+
+rwsem mmap_lock[Mm] class mmap_lock
+rwsem exec_update_lock
+
+var new_st: MmState = NONE
+var lock_required: bool = false               // mm->mmap_lock_required (debug builds)
+ghost var vma_ok: bool = false
+
+// P0.1 for design A: the flag's exemption may only cover a mm that is not live yet.
+invariant flag_covers_live: new_st == LIVE => lock_required
+
+process execve {
+e_alloc:          new_st := NASCENT
+e_stk_lock:       down_write(mmap_lock[NEW])        // __bprm_mm_init()
+e_stk_vma:        vma_ok := true
+e_stk_unlock:     up_write(mmap_lock[NEW])
+e_gup:            assert !lock_required || held(mmap_lock[NEW]), "mmap_assert_locked(mm)"
+                                                    // get_arg_page(): GUP, no lock
+e_fault:          down_read(mmap_lock[OLD])         // copy_from_user() faults on the old mm
+e_fault_done:     up_read(mmap_lock[OLD])
+e_eul:            down_write(exec_update_lock)      // exec_mmap()
+e_old_lock:       down_read(mmap_lock[OLD])
+e_install:        new_st := LIVE                    //   task_lock(); tsk->mm = mm; task_unlock()
+e_flag:           lock_required := true             //   mm->mmap_lock_required = 1, too late
+e_old_unlock:     up_read(mmap_lock[OLD])
+e_setup_new_exec: up_write(exec_update_lock)
+e_sap_lock:       down_write(mmap_lock[NEW])        // setup_arg_pages()
+e_sap_use:        assert vma_ok, "setup_arg_pages() uses a stale bprm->vma"
+e_sap_unlock:     up_write(mmap_lock[NEW])
+}
+
+process remote {
+o_wait:   await new_st == LIVE
+o_access: down_read(exec_update_lock)
+o_got:    up_read(exec_update_lock)
+          if MUTATOR == 1 {
+o_wlock:      down_write(mmap_lock[NEW])
+o_split:      vma_ok := false
+o_wunlock:    up_write(mmap_lock[NEW])
+          } else {
+o_rlock:      down_read(mmap_lock[NEW])
+o_gup:        assert !lock_required || held(mmap_lock[NEW]), "mmap_assert_locked(mm)"
+o_runlock:    up_read(mmap_lock[NEW])
+          }
+}
+
+expect invariant flag_covers_live

@@ -1,0 +1,39 @@
+// The pre-shadow-stack ptep_set_wrprotect(): clear_bit(_PAGE_BIT_RW, &pte). It is atomic,
+// so no Dirty bit is lost, but it leaves Dirty where it is: a PTE the hardware dirtied while
+// fork ran becomes W=0,D=1, which on a shadow-stack CPU *is* a shadow-stack page.
+// That is why pte_wrprotect() learned to move D into SavedDirty, and why that move has to
+// be atomic (fork_wrprotect_cmpxchg.mms). Discussion: README.md in this folder.
+spec fork_wrprotect_clear_bit
+
+const DIRTY0 = 0        // 1: the PTE is already dirty before fork: fails with fork alone
+
+rwsem mmap_lock
+spinlock task_lock
+
+type Pte = record { w: bool, d: bool, sd: bool }      // Write, Dirty, SavedDirty
+
+var pte: Pte = { w: true, d: DIRTY0 == 1, sd: false }
+var users: 1..2 = 1
+ghost var written: bool = false
+
+invariant no_shstk_pte: !(!pte.w && pte.d)            // I2.1
+invariant no_lost_dirty: written => (pte.d || pte.sd) // I2.2
+
+process fork {
+f_lock:   down_write(mmap_lock)
+f_wp:     pte.w := false                          // clear_bit(_PAGE_BIT_RW): atomic, D stays
+f_unlock: up_write(mmap_lock)
+}
+
+process kthread {
+k_get:  atomic { spin_lock(task_lock); users := users + 1; spin_unlock(task_lock) }
+k_use:  skip
+        if pte.w {
+k_store:    atomic { pte.d := true; written := true }
+        } else {
+k_fault:    down_read(mmap_lock)
+k_fault_done: up_read(mmap_lock)
+        }
+}
+
+expect invariant no_shstk_pte

@@ -1,0 +1,70 @@
+// Dave Hansen's alternative (May 2023): keep the non-atomic fast path, but make it safe
+// against get_task_mm(). Under task_lock, fork checks mm_users == 1 && mm_count == 1 and sets
+// a "fork in progress" marker ("task_doing_fast_fork"); get_task_mm() checks the marker under
+// the same task_lock and, if set, drops task_lock and takes mmap_lock for read, which sleeps
+// until fork is done, before mmget(). The check and the act now share a lock, so nobody can
+// gain a user reference between fork's test and its PTE store.
+// Sound only if *every* path that creates a reference honours the marker: see
+// fork_wrprotect_handshake_with_mmgrab_hole.mms and fork_wrprotect_check_outside_lock.mms.
+// Discussion: README.md in this folder.
+spec fork_wrprotect_handshake
+
+rwsem mmap_lock
+spinlock task_lock
+
+type Pte = record { w: bool, d: bool, sd: bool }
+def wrprotect(p) = { w: false, d: false, sd: p.sd || p.d }
+
+var pte: Pte = { w: true, d: false, sd: false }
+var users: 1..2 = 1
+var count: 1..2 = 1
+var marker: bool = false                              // fork in progress, fast path chosen
+ghost var written: bool = false
+
+invariant no_shstk_pte: !(!pte.w && pte.d)            // I2.1
+invariant no_lost_dirty: written => (pte.d || pte.sd) // I2.2
+
+process fork {
+    var fast: bool
+    var tmp: Pte
+f_lock:   down_write(mmap_lock)
+f_decide: atomic {                                // under task_lock: both counts, then mark
+              spin_lock(task_lock)
+              fast := users == 1 && count == 1
+              if fast { marker := true }
+              spin_unlock(task_lock)
+          }
+          if fast {
+f_load:       tmp := pte
+f_store:      pte := wrprotect(tmp)
+          } else {
+f_wp:         pte := wrprotect(pte)
+          }
+f_clear:  atomic { spin_lock(task_lock); marker := false; spin_unlock(task_lock) }
+f_unlock: up_write(mmap_lock)
+}
+
+// get_task_mm() with the slow path.
+process kthread {
+    var slow: bool
+k_get:  atomic {
+            spin_lock(task_lock)
+            slow := marker
+            if !slow { users := users + 1 }      // the legacy fast path: mmget() under task_lock
+            spin_unlock(task_lock)
+        }
+        if slow {
+k_wait:     down_read(mmap_lock)                 // sleeps until fork drops mmap_lock
+k_mmget:    users := users + 1
+k_wake:     up_read(mmap_lock)
+        } else {
+k_fast:     skip                                 // the reference was taken under task_lock
+        }
+k_use:  skip
+        if pte.w {
+k_store:    atomic { pte.d := true; written := true }
+        } else {
+k_fault:    down_read(mmap_lock)
+k_fault_done: up_read(mmap_lock)
+        }
+}

@@ -1,0 +1,83 @@
+// Dave's handshake (fork_wrprotect_handshake.mms) plus one path he expected to miss: code
+// that takes an mm_count reference from task->mm under task_lock without looking at the
+// marker (Linus's example: pages->source_mm = current->mm; mmgrab(pages->source_mm)) and
+// later turns it into a user reference with mmget_not_zero(). Fork tests mm_count == 1 before
+// the mmgrab, so it chooses the fast path; the new user then stores through the PTE between
+// fork's load and store. The handshake is only sound if every path honours the marker.
+// Discussion: README.md in this folder.
+spec fork_wrprotect_handshake_with_mmgrab_hole
+
+rwsem mmap_lock
+spinlock task_lock
+
+type Pte = record { w: bool, d: bool, sd: bool }
+def wrprotect(p) = { w: false, d: false, sd: p.sd || p.d }
+
+var pte: Pte = { w: true, d: false, sd: false }
+var users: 1..3 = 1
+var count: 1..2 = 1
+var marker: bool = false                              // fork in progress, fast path chosen
+ghost var written: bool = false
+
+invariant no_shstk_pte: !(!pte.w && pte.d)            // I2.1
+invariant no_lost_dirty: written => (pte.d || pte.sd) // I2.2
+
+process fork {
+    var fast: bool
+    var tmp: Pte
+f_lock:   down_write(mmap_lock)
+f_decide: atomic {                                // under task_lock: both counts, then mark
+              spin_lock(task_lock)
+              fast := users == 1 && count == 1
+              if fast { marker := true }
+              spin_unlock(task_lock)
+          }
+          if fast {
+f_load:       tmp := pte
+f_store:      pte := wrprotect(tmp)
+          } else {
+f_wp:         pte := wrprotect(pte)
+          }
+f_clear:  atomic { spin_lock(task_lock); marker := false; spin_unlock(task_lock) }
+f_unlock: up_write(mmap_lock)
+}
+
+// get_task_mm() with the slow path.
+process kthread {
+    var slow: bool
+k_get:  atomic {
+            spin_lock(task_lock)
+            slow := marker
+            if !slow { users := users + 1 }      // the legacy fast path: mmget() under task_lock
+            spin_unlock(task_lock)
+        }
+        if slow {
+k_wait:     down_read(mmap_lock)                 // sleeps until fork drops mmap_lock
+k_mmget:    users := users + 1
+k_wake:     up_read(mmap_lock)
+        } else {
+k_fast:     skip                                 // the reference was taken under task_lock
+        }
+k_use:  skip
+        if pte.w {
+k_store:    atomic { pte.d := true; written := true }
+        } else {
+k_fault:    down_read(mmap_lock)
+k_fault_done: up_read(mmap_lock)
+        }
+}
+
+// An unconverted user: task_lock + mmgrab() (ignores the marker), later mmget_not_zero().
+process mmgrab_user {
+g_grab: atomic { spin_lock(task_lock); count := count + 1; spin_unlock(task_lock) }
+g_get:  users := users + 1                      // mmget_not_zero(): mm_users >= 1, succeeds
+g_use:  skip                                    // kthread_use_mm()
+        if pte.w {
+g_store:    atomic { pte.d := true; written := true }
+        } else {
+g_fault:    down_read(mmap_lock)
+g_fault_done: up_read(mmap_lock)
+        }
+}
+
+expect invariant no_lost_dirty

@@ -1,0 +1,94 @@
+// What was merged (Al Viro, v3.6, 4a9d4b024a31 "switch fput to task_work_add"; today's
+// fs/file_table.c has the same shape): the final fput() never runs __fput() in the caller's
+// context. From a user task it queues ____fput with task_work_add(current, ..., TWA_RESUME)
+// and __fput() runs in task_work_run() on the way back to user mode, where no kernel lock
+// is held. When task_work_add() fails (the task is past exit_task_work()), or from a kthread
+// or interrupt, the file goes on delayed_fput_list and a worker runs __fput().
+// Every earlier counterexample is here and none of them works any more: the munmap ABBA
+// (write lock held), its three-thread form (read lock after downgrade, a queued writer),
+// and Al's rtnl_lock() caller. Discussion: README.md in this folder.
+spec fput_task_work
+
+rwsem mmap_sem writer_pref
+mutex i_mutex
+mutex rtnl
+
+var f_ref: 0..2 = 2             // the mapped file: the VMA's and the fd's references
+var g_ref: 0..1 = 1             // an NFS file whose last __fput() kills the superblock
+var dl: bool = false            // f is on delayed_fput_list, delayed_fput_work scheduled
+ghost var released: bool = false
+ghost var g_released: bool = false
+
+// P1.3: the file is eventually released once its last reference is gone (close() semantics:
+// unmount after close works).
+property f_freed: f_ref == 0 leadsto released
+property g_freed: g_ref == 0 leadsto g_released
+
+// The fd's holder: close(2) and return to user mode, or a reference dropped after
+// exit_task_work() (task_work_add() fails: the delayed_fput_list fallback).
+process closer fair {
+    var tw: bool                                        // ____fput queued on this task
+    either {
+c_put:          atomic { f_ref := f_ref - 1; if f_ref == 0 { tw := true } }
+                if tw {                                 // return to user: task_work_run()
+c_fput:             atomic { lock(i_mutex); assert !held(mmap_sem) && !held(rtnl), "__fput() with a lock held" }
+c_fput_done:        atomic { unlock(i_mutex); released := true; tw := false }
+                } else {
+c_ret:              skip
+                }
+    } or {
+c_exit_put:     atomic { f_ref := f_ref - 1; if f_ref == 0 { dl := true } }
+                                                        // past exit_task_work(): llist_add() +
+                                                        // schedule_delayed_work()
+    }
+}
+
+process write_path fair {
+w_lock:       lock(i_mutex)
+w_fault:      down_read(mmap_sem)
+w_fault_done: up_read(mmap_sem)
+w_unlock:     unlock(i_mutex)
+}
+
+// munmap(): the final fput() under the write lock, or under the read lock after downgrade.
+process munmap fair {
+    var tw: bool
+u_lock:       down_write(mmap_sem)
+              either {
+u_put_w:          atomic { f_ref := f_ref - 1; if f_ref == 0 { tw := true } }
+u_unlock_w:       up_write(mmap_sem)
+              } or {
+u_downgrade:      downgrade_write(mmap_sem)
+u_put_r:          atomic { f_ref := f_ref - 1; if f_ref == 0 { tw := true } }
+u_unlock_r:       up_read(mmap_sem)
+              }
+              if tw {                                   // return to user: task_work_run()
+u_fput:           atomic { lock(i_mutex); assert !held(mmap_sem) && !held(rtnl), "__fput() with a lock held" }
+u_fput_done:      atomic { unlock(i_mutex); released := true; tw := false }
+              } else {
+u_ret:            skip
+              }
+}
+
+// Another thread of the process queueing for the write lock (the writer-preference case).
+process mmap_writer fair {
+q_lock:       down_write(mmap_sem)
+q_unlock:     up_write(mmap_sem)
+}
+
+// Al's case: the last reference to g dropped under rtnl_lock().
+process rtnl_user fair {
+n_lock:       lock(rtnl)
+n_put:        g_ref := 0                                // fput(g): task_work_add()
+n_unlock:     unlock(rtnl)
+n_fput:       atomic { lock(rtnl); assert !held(mmap_sem) && !held(i_mutex), "__fput() with a lock held" }
+                                                        // task_work_run(): __fput() -> ->kill_sb()
+n_fput_done:  atomic { unlock(rtnl); g_released := true }
+}
+
+// delayed_fput(): the workqueue fallback.
+process worker fair final(k_idle) {
+k_idle:       await dl
+k_fput:       atomic { lock(i_mutex); assert !held(mmap_sem) && !held(rtnl), "__fput() with a lock held" }
+k_fput_done:  atomic { unlock(i_mutex); released := true; dl := false }
+}
