@@ -68,7 +68,7 @@ class CaseView:
     id: int
     spec_name: str
     spec_file: str
-    mark: str  # 'ok' | 'fail' | 'expected' | 'incomplete'
+    mark: str  # 'ok' | 'fail' | 'expected' | 'incomplete' | 'trace'
     headline: str
     prop: str = ""
     where: str = ""
@@ -162,7 +162,8 @@ def case_views(results: list[CheckResult]) -> list[CaseView]:
         files = list(sources.files)
         for v in result.violations:
             expected = is_expected(result, v)
-            c = CaseView(len(cases), spec.name, spec.file, "expected" if expected else "fail",
+            mark = "trace" if v.kind == "trace" else "expected" if expected else "fail"
+            c = CaseView(len(cases), spec.name, spec.file, mark,
                          headline(v), property_label(v), where(v.span), sources.line(v.span),
                          clean(v.message), _details_lines(spec, v, st, sources),
                          stats=_stats(result), never_fired=result.stats.never_fired)

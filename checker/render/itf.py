@@ -25,6 +25,7 @@ from checker.result import CheckResult, ExitReason, Stats, Trace, TraceStep, Vio
 
 FORMAT_DESCRIPTION = "https://apalache-mc.org/docs/adr/015adr-trace.html"
 SAFE_INT = 2 ** 53 - 1
+TRACE_KIND = "trace"  # Violation.kind for a re-rendered trace that records no violation
 
 
 class ItfError(ValueError):
@@ -220,6 +221,20 @@ def trace_to_itf(trace: Trace, result: CheckResult | None = None) -> dict[str, A
     return doc
 
 
+def _lines(d: dict[str, Any], indent: str, nested: tuple[str, ...] = ()) -> str:
+    """An object with one key per line; values compact, except `nested` ones (one level)."""
+    if not d:
+        return "{}"
+    rows = []
+    for k, v in d.items():
+        if k in nested and isinstance(v, dict):
+            val = _lines(v, indent + "  ")
+        else:
+            val = json.dumps(v, ensure_ascii=False)
+        rows.append(f"{indent}{json.dumps(k)}: {val}")
+    return "{\n" + ",\n".join(rows) + "\n" + indent[:-2] + "}"
+
+
 def dumps(doc: dict[str, Any]) -> str:
     """JSON with one line per state: diffable in review, still plain ITF for any reader."""
     parts = []
@@ -228,9 +243,8 @@ def dumps(doc: dict[str, Any]) -> str:
         if k == "states" and isinstance(v, list):
             rows = ",\n".join("    " + json.dumps(s, ensure_ascii=False) for s in v)
             parts.append(f"  {key}: [\n{rows}\n  ]" if v else f"  {key}: []")
-        elif k == "#meta":
-            body = json.dumps(v, indent=2, ensure_ascii=False).replace("\n", "\n  ")
-            parts.append(f"  {key}: {body}")
+        elif k == "#meta" and isinstance(v, dict):
+            parts.append(f"  {key}: " + _lines(v, "    ", nested=("spec", "details")))
         else:
             parts.append(f"  {key}: {json.dumps(v, ensure_ascii=False)}")
     return "{\n" + ",\n".join(parts) + "\n}\n"
@@ -287,6 +301,9 @@ def result_from_meta(trace: Trace, meta: dict[str, Any]) -> CheckResult:
                                         span_from_json(w.get("span"))))
     if this is not None:
         violations.insert(0, this)
+    if not violations and trace.steps:
+        # A trace with no verdict (another tool's, or a simulation): show it as such.
+        violations.append(Violation(TRACE_KIND, str(meta.get("description") or ""), "", trace))
     st = meta.get("stats") or {}
     stats = Stats(distinct_states=st.get("distinct_states", 0),
                   generated_states=st.get("generated_states", 0), depth=st.get("depth", 0),

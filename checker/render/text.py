@@ -74,6 +74,8 @@ def property_label(v: Violation) -> str:
 
 
 def _headline(v: Violation) -> str:
+    if v.kind == "trace":  # itf.TRACE_KIND: a saved trace without a verdict
+        return "trace (no violation recorded)" + (f": {v.property}" if v.property else "")
     if v.kind == "invariant":
         return f"invariant {v.property} violated"
     if v.kind == "assertion":
@@ -253,7 +255,7 @@ def _expected_note(result: CheckResult, v: Violation, st: Style) -> str:
 def violation_lines(result: CheckResult, v: Violation, st: Style) -> list[str]:
     spec = result.spec
     sources = Sources(spec.sources)
-    out = [st.red("✗ ") + headline(v)
+    out = [(st.cyan("• ") if v.kind == "trace" else st.red("✗ ")) + headline(v)
            + _expected_note(result, v, st)]
     if v.message and clean(v.message) not in out[0]:
         out.append(f"  {clean(v.message)}")
@@ -263,6 +265,8 @@ def violation_lines(result: CheckResult, v: Violation, st: Style) -> list[str]:
         out.append("")
     else:
         out.append("(no trace for this violation here)")
+    if v.kind == "trace":
+        return out
     loc = clean(where(v.span))
     out.append(st.red("Violated: ") + property_label(v) + (f"   {st.dim(loc)}" if loc else ""))
     src = sources.line(v.span)
