@@ -1,0 +1,141 @@
+// mlockall(MCL_INHERIT) patch (seed 003), counterexample C: locked_vm overcount. With
+// mcl_inherit set, dup_mmap() keeps the memcpy'd locked_vm instead of zeroing it, but skips
+// VM_DONTCOPY VMAs (adjusting total_vm only): the child counts pages it does not have.
+// P has VA (2 pages) and VB (1 page, MADV_DONTFORK); P: mlockall(MCL_CURRENT|MCL_INHERIT), fork -> C.
+spec mlockall_inherit_dontcopy_accounting
+
+type Mm = enum { P, C, G, N }               // P: the first process; C: its child; G: a grandchild; N: the mm exec builds
+type Vid = enum { VA, VB }                  // two VMAs: VA has 2 pages, VB has 1
+type Mcl = enum { NONE, INH, INH_REC }      // mm->mcl_inherit: 0, MCL_INHERIT, MCL_INHERIT|MCL_RECURSIVE
+type Binfmt = enum { ELF, FLAT }
+
+rwsem ML[Mm] class mmap_lock                // mm->mmap_sem
+
+var def_locked: map[Mm] bool = false        // VM_LOCKED in mm->def_flags (MCL_FUTURE)
+var mcl: map[Mm] Mcl = NONE                 // mm->mcl_inherit
+var locked_vm: map[Mm] 0..3 = 0             // mm->locked_vm, in pages
+var mapped: map[Mm] set[Vid] = [m in Mm |-> if m == P then {VA, VB} else {}]
+var vlocked: map[Mm] set[Vid] = {}          // the VMAs with VM_LOCKED in vm_flags
+var dontcopy_b: bool = true                // VB is VM_DONTCOPY
+var binfmt: Binfmt = ELF                    // unused here: no exec
+
+// What Lee's documented semantics give a new mm, computed when it is born from its parent's
+// state at that moment (under the parent's mmap_sem for fork). Only properties read them.
+ghost var live: map[Mm] bool = [m in Mm |-> m == P]   // installed (fork or exec finished)
+ghost var fresh: map[Mm] bool = false       // born by fork/exec; its task has not called mlockall
+ghost var imcl: map[Mm] Mcl = NONE          // the mcl_inherit the mm should carry
+ghost var exp_def: map[Mm] bool = false     // the mm should have VM_LOCKED in def_flags
+ghost var exp_locked: map[Mm] set[Vid] = {} // the VMAs that should be VM_LOCKED
+
+def pages_locked(m) = (if VA in vlocked[m] then 2 else 0) + (if VB in vlocked[m] then 1 else 0)
+def dontcopy(v) = dontcopy_b && v == VB     // VM_DONTCOPY (madvise(MADV_DONTFORK))
+// "MCL_RECURSIVE: inherit ... for all future generations ... until a descendant invokes
+// mlockall() without MCL_INHERIT": the child's mcl_inherit, from its parent's
+def inherit_mcl(x) = if x == INH_REC then INH_REC else NONE
+
+// ---- kernel code: 2.6.28-rc7-mmotm with Lee Schermerhorn's MCL_INHERIT/MCL_RECURSIVE patch
+// sys_mlockall() -> do_mlockall(flags) under down_write(&mm->mmap_sem)
+proc mlockall(m, cur, fut, inh, rec) {
+lock:   down_write(ML[m])
+flags:  atomic {
+            def_locked[m] := fut                     // mm->def_flags = FUTURE ? VM_LOCKED : 0
+            if inh { mcl[m] := if rec then INH_REC else INH }   // only when MCL_INHERIT is given
+            imcl[m] := if inh then (if rec then INH_REC else INH) else NONE
+            fresh[m] := false
+        }
+        // 2.6.28: if (flags == MCL_FUTURE) goto out; else mlock_fixup() on every VMA, errors
+        // ignored (the loop runs unless the flags are exactly MCL_FUTURE)
+va:     atomic {                                     // mlock_fixup() on VA
+            if !(fut && !cur && !inh && !rec) && VA in mapped[m] && cur != (VA in vlocked[m]) {
+                assert cur, "mlockall() without MCL_CURRENT changed an existing mlock"
+                vlocked[m] := if cur then vlocked[m] union {VA} else vlocked[m] minus {VA}
+                locked_vm[m] := if cur then locked_vm[m] + 2 else locked_vm[m] - 2
+            }
+        }
+vb:     atomic {                                     // mlock_fixup() on VB
+            if !(fut && !cur && !inh && !rec) && VB in mapped[m] && cur != (VB in vlocked[m]) {
+                assert cur, "mlockall() without MCL_CURRENT changed an existing mlock"
+                vlocked[m] := if cur then vlocked[m] union {VB} else vlocked[m] minus {VB}
+                locked_vm[m] := if cur then locked_vm[m] + 1 else locked_vm[m] - 1
+            }
+        }
+unlock: up_write(ML[m])
+}
+
+// fork(): dup_mm() -> memcpy + mm_init() + dup_mmap(), run by a thread of m, child mm c
+proc fork(m, c) {
+copy:   def_locked[c], mcl[c], locked_vm[c] := def_locked[m], mcl[m], locked_vm[m]   // memcpy(mm, oldmm), no lock
+init:   atomic {                                     // mm_init(mm, p), no lock
+            def_locked[c] := mcl[m] != NONE && def_locked[m]   // current->mm->mcl_inherit ? def_flags & VM_LOCKED : 0
+            if mcl[c] == INH_REC && mcl[m] != NONE { mcl[c] := mcl[m] }   // tests the NEW mm's field
+        }
+lock:   down_write(ML[m])                            // dup_mmap(): the parent's mmap_sem (the
+                                                     // child's, nested, guards nothing here)
+reset:  atomic {
+            if mcl[c] == NONE { locked_vm[c] := 0 }   // if (!mm->mcl_inherit) mm->locked_vm = 0
+            // ghost: what the semantics give the child (fork is linearised here)
+            imcl[c] := inherit_mcl(imcl[m])
+            exp_def[c] := imcl[m] != NONE && def_locked[m]
+            exp_locked[c] := if imcl[m] != NONE then { v in Vid : v in vlocked[m] && !dontcopy(v) } else {}
+        }
+va:     atomic {                                     // copy VA unless VM_DONTCOPY (total_vm only)
+            if VA in mapped[m] && !dontcopy(VA) {
+                mapped[c] := mapped[c] union {VA}
+                if VA in vlocked[m] && mcl[c] != NONE { vlocked[c] := vlocked[c] union {VA} }
+            }
+        }
+vb:     atomic {
+            if VB in mapped[m] && !dontcopy(VB) {
+                mapped[c] := mapped[c] union {VB}
+                if VB in vlocked[m] && mcl[c] != NONE { vlocked[c] := vlocked[c] union {VB} }
+            }
+        }
+unlock: atomic { up_write(ML[m]); live[c] := true; fresh[c] := true }
+}
+
+// execve() by the only thread of m, building n
+proc exec(m, n) {
+alloc:  atomic {                                     // bprm_mm_init(): mm_alloc() = memset 0 + mm_init()
+            def_locked[n] := mcl[m] != NONE && def_locked[m]   // mcl_inherit of the new mm is 0: no RECURSIVE copy
+            // ghost: what the semantics give the new program
+            imcl[n] := inherit_mcl(imcl[m])
+            exp_def[n] := imcl[m] != NONE && def_locked[m]
+            exp_locked[n] := {}
+        }
+install: atomic { live[m] := false; live[n] := true }   // flush_old_exec() -> exec_mmap(): point of no return
+        if binfmt == ELF {
+elf:        atomic {                                 // load_elf_binary(): values read before flush_old_exec()
+                def_locked[n] := mcl[m] != NONE && def_locked[m]
+                mcl[n] := if mcl[m] == INH_REC then INH_REC else NONE
+                fresh[n] := true
+            }
+        } else {
+flat:       fresh[n] := true                         // load_flat_binary(): no such code
+        }
+}
+
+// do_mmap() of a new segment in the new program: VM_LOCKED from def_flags, counted in
+// locked_vm (mm_populate). One step: nobody else uses the new mm yet.
+proc mmap_segment(n) {
+seg:    atomic {
+            mapped[n] := mapped[n] union {VA}
+            if def_locked[n] { vlocked[n] := vlocked[n] union {VA}; locked_vm[n] := locked_vm[n] + 2 }
+            if exp_def[n] { exp_locked[n] := exp_locked[n] union {VA} }
+        }
+}
+// ---- end of kernel code
+
+process task_p {                            // P's only thread
+ml:     mlockall(P, true, false, true, false)        // MCL_CURRENT | MCL_INHERIT
+fk:     fork(P, C)
+}
+
+// P3.1: locked_vm counts exactly the pages of VM_LOCKED VMAs, whenever mmap_sem is free
+invariant accounting: forall m in Mm: (live[m] && !locked(ML[m])) => locked_vm[m] == pages_locked(m)
+// P3.2 (and "mlockall() without MCL_INHERIT clears"): a new mm gets no mlock state beyond
+// what its parent passes on: plain MCL_INHERIT reaches one generation only
+invariant no_extra_inheritance: forall m in Mm: fresh[m] => (def_locked[m] => exp_def[m]) && vlocked[m] subseteq exp_locked[m]
+// P3.3: everything the parent passes on arrives, by any fork/exec path and binfmt
+invariant no_lost_inheritance: forall m in Mm: fresh[m] => (exp_def[m] => def_locked[m]) && exp_locked[m] subseteq vlocked[m]
+
+expect invariant accounting

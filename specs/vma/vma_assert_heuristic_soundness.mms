@@ -1,0 +1,114 @@
+// Per-VMA lock assertions without lockdep (seed 004, Jan 2026), soundness: a thread that
+// really holds the VMA lock never trips the refcount-based checks. vma_lock_refcnt.mms, plus:
+// every reader that got the read lock runs vma_assert_locked() as in v6.17 (BUG if
+// vm_refcnt <= 1 and not write-locked; a reader does not hold mmap_lock, so it needs
+// vm_refcnt > 1) and the v2 patch's vma_is_read_locked() (vm_refcnt > 1 and not
+// is_vma_writer_only()), which must not give the false negative Vlastimil worried about; the
+// writer runs vma_assert_locked() while it holds the write lock. All of them pass:
+// is_vma_writer_only()'s false positive needs a detaching writer, and detaching needs the
+// write lock, which excludes true readers.
+spec vma_assert_heuristic_soundness
+
+const READERS = 2
+const OFF = 100                 // VMA_LOCK_OFFSET (0x40000000): any value above every count
+const LIMIT = OFF - 1           // VMA_REF_LIMIT: readers never raise vm_refcnt past it
+const DETACH = 1                // 1: after write-locking, the writer detaches and frees the VMA
+const WAKE_ALWAYS = 0           // 1: every put that leaves vm_refcnt != 0 wakes the writer
+
+type Rd = 1..READERS
+
+var mseq: 0..3 = 0                          // mm->mm_lock_seq: odd while mmap_lock is write-held
+var vseq: -1..3 = -1                        // vma->vm_lock_seq, UINT_MAX (-1) initially
+var ref: 0..OFF + READERS + 1 = 1           // vma->vm_refcnt: 1 = attached, unlocked
+var wsleep: bool = false                    // the writer sleeps in rcuwait_wait_event()
+
+ghost var has_ref: map[Rd] bool = false     // reader r holds one increment of vm_refcnt
+ghost var in_cs: map[Rd] bool = false       // vma_start_read() succeeded: r holds the read lock
+ghost var w_cs: bool = false                // the writer holds the VMA write lock
+ghost var attached: bool = true             // the attach reference is in vm_refcnt
+ghost var excl: bool = false                // VMA_LOCK_OFFSET is in vm_refcnt (enter..exit_locked)
+ghost var freed: bool = false               // vm_area_free(): the VMA may be reused
+ghost var warned: bool = false              // a WARN_ON_ONCE(detached != expected) fired
+
+// is_vma_writer_only(): (refcnt & VMA_LOCK_OFFSET) && refcnt <= VMA_LOCK_OFFSET + 1
+def is_vma_writer_only(n) = n >= OFF && n <= OFF + 1
+// vma_refcount_put() wakes the writer when its decrement did not reach 0 and this holds
+def WAKE(n) = n != 0 && (WAKE_ALWAYS == 1 || is_vma_writer_only(n))
+
+process reader[r in Rd] {
+    var n: 0..OFF + READERS + 1                      // the value __refcount_dec_and_test() left
+    // vma_start_read(mm, vma), under rcu_read_lock() from lock_vma_under_rcu()
+    if vseq == mseq {
+r0_locked:  skip                                     // racy early check: write-locked, fall back
+    } else {
+r0:         skip                                     // vm_lock_seq != mm_lock_seq: try
+        // __refcount_inc_not_zero_limited_acquire(&vma->vm_refcnt, &oldcnt, VMA_REF_LIMIT)
+        if ref != 0 && ref + 1 <= LIMIT {
+r1:         ref, has_ref[self] := ref + 1, true
+            if vseq == mseq {                        // re-check after the acquire increment
+r3_locked:      skip                                 // write-locked meanwhile: back off
+            } else {
+r3:             in_cs[self] := true                  // vma_start_read() returns the VMA
+cs:             assert !freed, "reader uses a freed VMA"
+chk:            atomic {
+                    assert ref > 1, "vma_assert_locked() (v6.17) fired in a read-lock holder"
+                    assert ref > 1 && !is_vma_writer_only(ref), "vma_is_read_locked() false negative in a read-lock holder"
+                }
+            }
+            // vma_end_read() / vma_refcount_put(): one atomic decrement, then maybe a wakeup
+put:        atomic { ref := ref - 1; n := ref; has_ref[self] := false; in_cs[self] := false }
+            if WAKE(n) {
+wake:           wsleep := false                      // rcuwait_wake_up(&mm->vma_writer_wait)
+            } else {
+nowake:         skip
+            }
+        } else {
+r1_fail:    skip                                     // 0: detached (-EAGAIN); > LIMIT: locking
+        }
+    }
+}
+
+process writer {
+a0:   mseq := mseq + 1                               // mmap_write_lock(): seqcount begin (odd)
+      // vma_start_write(vma): vm_lock_seq != mm_lock_seq, so __vma_start_write()
+      // __vma_enter_locked(vma, false): refcount_add_not_zero(VMA_LOCK_OFFSET)
+w1:   atomic { assert ref != 0, "vma_start_write() on a detached VMA"; ref := ref + OFF; excl := true }
+      while ref != OFF + 1 {                         // rcuwait_wait_event(.., refcnt == OFFSET + 1)
+w2_sleep: wsleep := true                             // set_current_state + test + schedule()
+w2_wait:  await !wsleep                              // woken: test again
+      }
+w3:   vseq := mseq                                   // WRITE_ONCE(vma->vm_lock_seq, mm_lock_seq)
+      // __vma_exit_locked(): refcount_sub_and_test(VMA_LOCK_OFFSET), WARN if it reached 0
+w4:   atomic { ref := ref - OFF; excl := false; warned := warned || ref == 0; w_cs := true }
+wchk: assert ref > 1 || vseq == mseq, "vma_assert_locked() (v6.17) fired in the write-lock holder"
+      if DETACH == 1 {
+          // vma_mark_detached(vma): write-locked and attached
+          if ref == 1 {
+d1:           ref, attached := 0, false              // refcount_dec_and_test(): no readers
+          } else {
+d1_busy:      ref, attached := ref - 1, false        // spurious readers still hold increments
+              if ref != 0 {
+d2:               ref, excl := ref + OFF, true       // __vma_enter_locked(vma, true)
+                  while ref != OFF {                 // wait for vm_refcnt == VMA_LOCK_OFFSET
+d3_sleep:             wsleep := true
+d3_wait:              await !wsleep
+                  }
+                  // __vma_exit_locked(): sub_and_test(VMA_LOCK_OFFSET); WARN_ON_ONCE(!detached)
+d4:               atomic { ref := ref - OFF; excl := false; warned := warned || ref != 0 }
+              } else {
+d2_gone:          skip                               // the readers left: add_not_zero fails
+              }
+          }
+d5:       freed := true                              // vm_area_free(): RCU / typesafe reuse
+      } else {
+nodetach: skip
+      }
+a9:   atomic { w_cs := false; mseq := mseq + 1 }     // mmap_write_unlock(): vma_end_write_all()
+}
+
+// I4.1: no reader holds the read lock while the writer holds the write lock
+invariant excl_rw: forall r in Rd: in_cs[r] => !w_cs
+// I4.2: nobody holds a reference to a freed VMA
+invariant no_uaf: freed => forall r in Rd: !has_ref[r]
+// I4.3: the documented vm_refcnt value table, as a sum
+invariant ref_shape: ref == (if attached then 1 else 0) + card({ r in Rd : has_ref[r] }) + (if excl then OFF else 0)
