@@ -1,0 +1,246 @@
+"""Ground expressions as Python source text, specialised to what a code block already knows.
+
+The generated successor code nests one `if` per guard conjunct, so inside a block the
+generator knows facts such as `pc[2] == 1` or `c[0] < 9`. Substituting those facts and folding
+constants removes most of the work from updates, range checks and invariant re-checks (an
+increment guarded by `c < M` needs no range check at all). The text produced contains only
+integer literals, local names derived from slot indices (`x12`) and fixed operator text: never
+a name or string from the spec.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from mmspec.ground import FALSE, TRUE, GExpr, GIte, GLit, GOp, GSlot, gite, gop
+
+Interval = tuple[int | None, int | None]  # None: unbounded on that side
+
+
+@dataclass
+class Facts:
+    """What holds in the current block: exact slot values and narrowed slot intervals."""
+
+    known: dict[int, int] = field(default_factory=dict)
+    iv: dict[int, tuple[int, int]] = field(default_factory=dict)
+
+    def copy(self) -> "Facts":
+        return Facts(dict(self.known), dict(self.iv))
+
+
+def conjuncts(e: GExpr) -> list[GExpr]:
+    if isinstance(e, GOp) and e.op == "and":
+        out: list[GExpr] = []
+        for a in e.args:
+            out.extend(conjuncts(a))
+        return out
+    if e == TRUE:
+        return []
+    return [e]
+
+
+def slots_of(e: GExpr, acc: set[int] | None = None) -> set[int]:
+    acc = set() if acc is None else acc
+    if isinstance(e, GSlot):
+        acc.add(e.index)
+    elif isinstance(e, GOp):
+        for a in e.args:
+            slots_of(a, acc)
+    elif isinstance(e, GIte):
+        slots_of(e.cond, acc)
+        slots_of(e.then, acc)
+        slots_of(e.other, acc)
+    return acc
+
+
+def substitute(e: GExpr, repl: dict[int, GExpr]) -> GExpr:
+    """Replace slots simultaneously and fold constants."""
+    if isinstance(e, GSlot):
+        r = repl.get(e.index)
+        if r is None:
+            return e
+        if e.sort == "bool" and isinstance(r, GLit):
+            return GLit(1 if r.value else 0, "bool")
+        return r
+    if isinstance(e, GLit):
+        return e
+    if isinstance(e, GIte):
+        return gite(substitute(e.cond, repl), substitute(e.then, repl),
+                    substitute(e.other, repl))
+    args = tuple(substitute(a, repl) for a in e.args)
+    return fold(e.op, args)
+
+
+def fold(op: str, args: tuple[GExpr, ...]) -> GExpr:
+    """`gop` plus the few identities that matter after substitution."""
+    if op == "implies":
+        a, b = args
+        if isinstance(a, GLit):
+            return b if a.value else TRUE
+        if isinstance(b, GLit) and b.value:
+            return TRUE
+    if op == "not" and isinstance(args[0], GLit):
+        return GLit(0 if args[0].value else 1, "bool")
+    return gop(op, *args)
+
+
+def with_facts(e: GExpr, facts: Facts) -> GExpr:
+    if not facts.known:
+        return e
+    return substitute(e, {k: GLit(v) for k, v in facts.known.items()})
+
+
+def learn(c: GExpr, facts: Facts, lo: tuple[int, ...], hi: tuple[int, ...]) -> None:
+    """Record what conjunct `c` (known true) says about single slots."""
+    def bounds(k: int) -> tuple[int, int]:
+        return facts.iv.get(k, (lo[k], hi[k]))
+
+    def narrow(k: int, a: int, b: int) -> None:
+        x, y = bounds(k)
+        x, y = max(x, a), min(y, b)
+        facts.iv[k] = (x, y)
+        if x == y:
+            facts.known[k] = x
+
+    if isinstance(c, GSlot):
+        narrow(c.index, 1, 1)
+        return
+    if not isinstance(c, GOp):
+        return
+    if c.op == "not" and isinstance(c.args[0], GSlot):
+        narrow(c.args[0].index, 0, 0)
+        return
+    if c.op not in ("eq", "ne", "lt", "le", "gt", "ge") or len(c.args) != 2:
+        return
+    a, b = c.args
+    op = c.op
+    if isinstance(a, GLit) and isinstance(b, GSlot):
+        a, b = b, a
+        op = {"lt": "gt", "le": "ge", "gt": "lt", "ge": "le"}.get(op, op)
+    if not (isinstance(a, GSlot) and isinstance(b, GLit)):
+        return
+    k, v = a.index, b.value
+    if op == "eq":
+        narrow(k, v, v)
+    elif op == "lt":
+        narrow(k, bounds(k)[0], v - 1)
+    elif op == "le":
+        narrow(k, bounds(k)[0], v)
+    elif op == "gt":
+        narrow(k, v + 1, bounds(k)[1])
+    elif op == "ge":
+        narrow(k, v, bounds(k)[1])
+    elif op == "ne":
+        x, y = bounds(k)
+        if x == v:
+            narrow(k, v + 1, y)
+        elif y == v:
+            narrow(k, x, v - 1)
+
+
+def interval(e: GExpr, facts: Facts, lo: tuple[int, ...], hi: tuple[int, ...]) -> Interval:
+    """A sound over-approximation of e's value range (used to drop range checks)."""
+    if isinstance(e, GLit):
+        return e.value, e.value
+    if isinstance(e, GSlot):
+        return facts.iv.get(e.index, (lo[e.index], hi[e.index]))
+    if isinstance(e, GIte):
+        a, b = interval(e.then, facts, lo, hi), interval(e.other, facts, lo, hi)
+        return _min(a[0], b[0]), _max(a[1], b[1])
+    if e.sort == "bool":
+        return 0, 1
+    rs = [interval(a, facts, lo, hi) for a in e.args]
+    op = e.op
+    if op == "neg":
+        x, y = rs[0]
+        return (None if y is None else -y), (None if x is None else -x)
+    if op == "add":
+        (a, b), (c, d) = rs
+        return _add(a, c), _add(b, d)
+    if op == "sub":
+        (a, b), (c, d) = rs
+        return _add(a, None if d is None else -d), _add(b, None if c is None else -c)
+    if op == "mul":
+        (a, b), (c, d) = rs
+        if None in (a, b, c, d):
+            return None, None
+        ps = [a * c, a * d, b * c, b * d]  # type: ignore[operator]
+        return min(ps), max(ps)
+    if op in ("min", "max"):
+        (a, b), (c, d) = rs
+        if op == "min":
+            return _min(a, c), _min2(b, d)
+        return _max2(a, c), _max(b, d)
+    if op == "mod" and isinstance(e.args[1], GLit) and e.args[1].value > 0:
+        return 0, e.args[1].value - 1
+    return None, None
+
+
+def _add(a: int | None, b: int | None) -> int | None:
+    return None if a is None or b is None else a + b
+
+
+def _min(a: int | None, b: int | None) -> int | None:  # lower bound of a union
+    return None if a is None or b is None else min(a, b)
+
+
+def _max(a: int | None, b: int | None) -> int | None:  # upper bound of a union
+    return None if a is None or b is None else max(a, b)
+
+
+def _min2(a: int | None, b: int | None) -> int | None:  # upper bound of min(x, y)
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return min(a, b)
+
+
+def _max2(a: int | None, b: int | None) -> int | None:  # lower bound of max(x, y)
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return max(a, b)
+
+
+_CMP = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
+_ARITH = {"add": "+", "sub": "-", "mul": "*"}
+
+
+def py(e: GExpr) -> str:
+    """Python text for e, reading slot k from local `x{k}` (bool values are 0/1/True/False)."""
+    if isinstance(e, GLit):
+        return str(int(e.value))
+    if isinstance(e, GSlot):
+        return f"x{int(e.index)}"
+    if isinstance(e, GIte):
+        return f"({py(e.then)} if {py(e.cond)} else {py(e.other)})"
+    op, a = e.op, e.args
+    if op == "and":
+        return "(" + " and ".join(py(x) for x in a) + ")"
+    if op == "or":
+        return "(" + " or ".join(py(x) for x in a) + ")"
+    if op == "not":
+        return f"(not {py(a[0])})"
+    if op == "implies":
+        return f"((not {py(a[0])}) or {py(a[1])})"
+    if op == "iff":
+        return f"((not {py(a[0])}) == (not {py(a[1])}))"
+    if op in _CMP:
+        return f"({py(a[0])} {_CMP[op]} {py(a[1])})"
+    if op in _ARITH:
+        return f"({py(a[0])} {_ARITH[op]} {py(a[1])})"
+    if op == "neg":
+        return f"(-{py(a[0])})"
+    if op in ("div", "mod"):
+        sym = "//" if op == "div" else "%"
+        if isinstance(a[1], GLit):
+            return f"({py(a[0])} {sym} {int(a[1].value)})" if a[1].value else "0"
+        return f"(({py(a[0])} {sym} {py(a[1])}) if {py(a[1])} else 0)"
+    if op in ("min", "max"):
+        return f"{op}({', '.join(py(x) for x in a)})"
+    raise ValueError(f"unknown ground op {op!r}")
+
+
+__all__ = ["Facts", "conjuncts", "slots_of", "substitute", "with_facts", "learn", "interval",
+           "py", "FALSE", "TRUE", "fold"]

@@ -1,0 +1,303 @@
+"""Breadth-first search over packed states: the explicit engine's driver.
+
+Order of checks (every engine reports the same first violation; conformance_cases.py):
+the search goes level by level. Level L has two phases: (1) its states, in discovery order,
+are checked against the invariants (the first failing state, first failing invariant in
+declaration order, is reported); (2) its states are expanded in order; for each state, for
+each transition in `system.transitions` order: its in-step checks (declaration order; 'reach'
+checks when `at` holds, 'fire' checks when the guard holds), its lock-order edges when it
+fires, its range errors; after all transitions, deadlock. The first violation met in that
+order is reported. So every counterexample is as short as possible for an invariant, check,
+range or deadlock violation, and a lock-order cycle is reported when the step closing it is
+expanded. Successors are discovered in that same order, which fixes the BFS order, the
+parent of every state (the first state and transition that produced it) and so the traces.
+
+Phase (1) is done as states are discovered during the previous level's expansion; the first
+failing state is only reported once that expansion is over, which is the same thing.
+"""
+from __future__ import annotations
+
+import gc
+import resource
+import time
+from typing import Any
+
+from mmspec.ground import GroundSystem
+
+from checker.explicit import reference
+from checker.explicit.codegen import Config
+from checker.explicit.compiled import CompiledSystem
+from checker.lockorder import Edge, LockOrderGraph, cycle_message, key_name
+from checker.options import CheckOptions
+from checker.result import CheckResult, ExitReason, Stats, Trace, Violation, build_trace
+
+CHUNK = 4096  # states per kernel call; limits, progress and workers act between chunks
+
+
+def rss_mb() -> float:
+    """Current resident set size in MB (Linux /proc; peak RSS elsewhere)."""
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            pages = int(f.read().split()[1])
+        return pages * resource.getpagesize() / 2**20
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class Stop(Exception):
+    """Ends the search: `reason` and, for violations, the Violation."""
+
+    def __init__(self, reason: ExitReason, violation: Violation | None = None):
+        super().__init__(reason.value)
+        self.reason = reason
+        self.violation = violation
+
+
+class Search:
+    def __init__(self, system: GroundSystem, options: CheckOptions,
+                 compiled: CompiledSystem | None = None):
+        self.system = system
+        self.options = options
+        self.cs = compiled or CompiledSystem(system)
+        self.layout = self.cs.layout
+        self.deadlock = system.check_deadlock if options.deadlock is None else options.deadlock
+        lock_order = (system.check_lock_order if options.lock_order is None
+                      else options.lock_order)
+        self.lock_order = bool(lock_order) and any(
+            t.thread is not None and any(a.blocking for a in t.acquires)
+            for t in system.transitions)
+        self.symmetry = bool(options.symmetry and system.symmetries)
+        self.cfg = Config("search", self.deadlock, self.lock_order, self.symmetry,
+                          options.max_states)
+        self.expand, los_ts = self.cs.kernel(self.cfg)
+        n_t = len(system.transitions)
+        self.los: list[set[int]] = [set() for _ in range(n_t)]
+        self.cnt = [0] * n_t
+        self.seen: dict[int, int] = {}
+        self.graph = LockOrderGraph()
+        self.cycle: list[Edge] | None = None
+        self.canon = self.cs.canon if self.symmetry else None
+        self.start = time.perf_counter()
+        self.depth = 0
+        self.queue = 0
+        self.n_init = 0
+        self.last_progress = self.start
+        self.last_distinct = 0
+        self.events = options.on_event
+
+    # ------------------------------------------------------------------ lock order
+    def hook(self, i: int, s: int) -> bool:
+        """Called by the kernel the first time step i fires with a given held-lock set."""
+        system = self.system
+        t = system.transitions[i]
+        tid = t.thread
+        st = self.layout.unpack(s)
+        for a in t.acquires:
+            if not a.blocking:
+                continue
+            b = system.locks[a.lock]
+            dst = (b.cls, a.subclass)
+            for li, lk in enumerate(system.locks):
+                if li == a.lock:
+                    continue
+                held = st[lk.owner] == tid or bool(lk.readers and st[lk.readers[tid]])
+                if not held:
+                    continue
+                sub = st[lk.subclass[tid]] if lk.subclass else 0
+                chain = self.graph.add((lk.cls, sub), dst, tid, (s, i))
+                if chain is not None and self.cycle is None:
+                    self.cycle = chain
+        return self.cycle is not None
+
+    # ------------------------------------------------------------------ driver
+    def run(self) -> CheckResult:
+        was = gc.isenabled()
+        gc.disable()
+        reason = ExitReason.DONE
+        violation = None
+        try:
+            self.search()
+        except Stop as stop:
+            reason, violation = stop.reason, stop.violation
+        finally:
+            if was:
+                gc.enable()
+        return self.result(reason, violation)
+
+    def result(self, reason: ExitReason, violation: Violation | None) -> CheckResult:
+        system = self.system
+        counts = {t.name: 0 for t in system.spec.transitions}
+        for t, c in zip(system.transitions, self.cnt):
+            counts[t.name] = counts.get(t.name, 0) + c
+        stats = Stats(distinct_states=len(self.seen),
+                      generated_states=self.n_init + sum(self.cnt), depth=self.depth,
+                      queue=self.queue if reason != ExitReason.DONE else 0,
+                      seconds=time.perf_counter() - self.start, peak_rss_mb=peak_rss_mb(),
+                      action_counts=counts)
+        stats.extra["state_bits"] = self.layout.total_bits
+        if self.symmetry:
+            stats.extra["orbit_representatives"] = len(self.seen)
+        if self.options.workers > 1:
+            stats.extra["workers"] = self.options.workers
+        return CheckResult(system.spec, "explicit", reason,
+                           [violation] if violation else [], stats)
+
+    def search(self) -> None:
+        front = self.initial()
+        level = 0
+        while front:
+            if self.bad:
+                raise Stop(ExitReason.VIOLATION, self.invariant_violation(self.bad[0]))
+            if self.options.depth is not None and level >= self.options.depth:
+                self.queue = len(front)
+                raise Stop(ExitReason.DEPTH_LIMIT)
+            nxt = self.expand_level(front, level)
+            if nxt:
+                level += 1
+                self.depth = level
+            front = nxt
+
+    def initial(self) -> list[int]:
+        front: list[int] = []
+        self.bad: list[int] = []
+        invok = self.cs.invok if self.system.invariants else None
+        limit = self.options.max_states
+        for st in self.system.init:
+            n = self.layout.pack(st)
+            self.n_init += 1
+            if self.canon is not None:
+                n = self.canon(n)
+            if n in self.seen:
+                continue
+            if limit is not None and len(self.seen) >= limit:
+                self.queue = len(front)
+                raise Stop(ExitReason.STATE_LIMIT)
+            self.seen[n] = -1
+            front.append(n)
+            if invok is not None and not invok(n) and not self.bad:
+                self.bad.append(n)
+        return front
+
+    def expand_level(self, front: list[int], level: int) -> list[int]:
+        if self.options.workers > 1:
+            from checker.explicit.parallel import expand_level_parallel
+            return expand_level_parallel(self, front, level)
+        nxt: list[int] = []
+        pos = 0
+        while pos < len(front):
+            chunk = front[pos:pos + CHUNK]
+            pos += len(chunk)
+            self.run_chunk(chunk, nxt, len(front) - pos)
+        return nxt
+
+    def run_chunk(self, chunk: list[int], nxt: list[int], left: int) -> None:
+        """Expand one chunk in this process (the authoritative, sequential path)."""
+        res = self.expand(chunk, self.seen, nxt.append, self.cnt, self.bad, self.hook,
+                          self.canon, self.los, self.cs.invok)
+        if res is not None:
+            self.queue = left + len(nxt)
+            code, s = res
+            if code == 2:
+                raise Stop(ExitReason.STATE_LIMIT)
+            if code == 3:
+                raise Stop(ExitReason.VIOLATION, self.lock_order_violation())
+            raise Stop(ExitReason.VIOLATION, self.expansion_violation(s))
+        self.between_chunks(left + len(nxt))
+
+    def between_chunks(self, queue: int) -> None:
+        now = time.perf_counter()
+        opts = self.options
+        if opts.time_limit is not None and now - self.start > opts.time_limit:
+            self.queue = queue
+            raise Stop(ExitReason.TIME_LIMIT)
+        if opts.memory_limit is not None and rss_mb() > opts.memory_limit:
+            self.queue = queue
+            raise Stop(ExitReason.MEMORY_LIMIT)
+        if opts.progress is not None and now - self.last_progress >= opts.progress_interval:
+            distinct = len(self.seen)
+            rate = (distinct - self.last_distinct) / max(now - self.last_progress, 1e-9)
+            generated = self.n_init + sum(self.cnt)
+            opts.progress.write(
+                f"Progress: {distinct:,} distinct states ({rate:,.0f}/s), {generated:,} "
+                f"generated, queue {queue:,}, depth {self.depth}\n")
+            opts.progress.flush()
+            self.last_progress, self.last_distinct = now, distinct
+
+    # ------------------------------------------------------------------ reports
+    def path_to(self, n: int) -> list[tuple[int, ...]]:
+        path = [n]
+        while self.seen[path[-1]] != -1:
+            path.append(self.seen[path[-1]])
+        path.reverse()
+        return [self.layout.unpack(x) for x in path]
+
+    def replay(self, n: int) -> tuple[list[tuple[int, ...]], list[Any]]:
+        path = self.path_to(n)
+        if self.canon is None:
+            return reference.replay(self.system, path)
+        return reference.replay(self.system, path, self.canon, self.layout.pack)
+
+    def violation(self, found: reference.Found, trace: Trace) -> Violation:
+        return Violation(found.kind, found.property, found.message, trace, found.span,
+                         found.details)
+
+    def invariant_violation(self, n: int) -> Violation:
+        states, trans = self.replay(n)
+        found = reference.first_invariant(self.system, states[-1])
+        if found is None:  # LIMITATION: an invariant that is not symmetric, under symmetry
+            found = reference.first_invariant(self.system, self.layout.unpack(n))
+        assert found is not None, "kernel and reference disagree on an invariant"
+        return self.violation(found, build_trace(self.system, states, trans))
+
+    def expansion_violation(self, s: int) -> Violation:
+        states, trans = self.replay(s)
+        found = reference.first_expansion(self.system, states[-1], self.deadlock)
+        if found is None:  # LIMITATION: a check that is not symmetric, under symmetry
+            found = reference.first_expansion(self.system, self.layout.unpack(s), self.deadlock)
+        assert found is not None, "kernel and reference disagree on a violation"
+        return self.violation(found, build_trace(self.system, states, trans))
+
+    def witness(self, w: tuple[int, int]) -> Trace:
+        """The trace of a lock-order edge: the path to the pre-state, then the acquire."""
+        s, i = w
+        states, trans = self.replay(s)
+        t = self.system.transitions[i]
+        if self.canon is None:
+            states.append(reference.successor(self.system, t, states[-1]))
+            trans.append(t)
+        else:
+            want = self.canon(self.layout.pack(reference.successor(
+                self.system, t, self.layout.unpack(s))))
+            real = states[-1]
+            for u in self.system.transitions:
+                if u.acquires and reference.enabled(u, real):
+                    nxt = reference.successor(self.system, u, real)
+                    if self.canon(self.layout.pack(nxt)) == want:
+                        states.append(nxt)
+                        trans.append(u)
+                        break
+        return build_trace(self.system, states, trans)
+
+    def lock_order_violation(self) -> Violation:
+        chain = self.cycle
+        assert chain is not None
+        witnesses = [self.witness(e.witness) for e in chain]
+        threads = self.system.spec.threads
+        details = {
+            "chain": [{"from": key_name(e.src), "to": key_name(e.dst),
+                       "thread": threads[e.thread].name if e.thread is not None else None,
+                       "trace_length": len(w)} for e, w in zip(chain, witnesses)],
+            "witnesses": witnesses,
+        }
+        closing = self.system.transitions[chain[0].witness[1]]
+        return Violation("lock-order", "lock-order", cycle_message(chain), witnesses[0],
+                         closing.span, details)
+
+
+def check(system: GroundSystem, options: CheckOptions | None = None) -> CheckResult:
+    """Explore every reachable state of `system` breadth-first (engine "explicit")."""
+    return Search(system, options or CheckOptions()).run()

@@ -1,0 +1,100 @@
+"""Who waits for whom in a state: the "waits" and "cycle" details of a deadlock report.
+
+Shared by every engine (it reads only the ground system and one state), so a deadlock looks
+the same whichever engine found it. A thread waits when one of its steps is at its location
+(`at` holds), has a blocking acquire, and cannot fire; it waits for the lock's holders (and,
+for a reader of a writer-preferring rwsem, for the writers queued ahead of it).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from mmspec.ground import GLock, GroundSystem, eval_gexpr
+
+
+def holders(system: GroundSystem, lk: GLock, state: tuple[int, ...] | list[int],
+            mode: str) -> list[int]:
+    """Thread ids holding lk in a way that blocks an acquire in `mode` (sorted)."""
+    out: set[int] = set()
+    if state[lk.owner] >= 0:
+        out.add(state[lk.owner])
+    if mode != "read":
+        out.update(tid for tid, slot in enumerate(lk.readers) if state[slot])
+    return sorted(out)
+
+
+def wait_for(system: GroundSystem, state: tuple[int, ...] | list[int]) -> dict[str, Any]:
+    """{"waits": [{"thread", "lock", "mode", "holders"[, "queued"]}], "cycle": [names] | None}.
+
+    LIMITATION: every blocked thread is listed, also one parked at a label where the spec
+    allows it to stop (`final(...)`): the ground system's `final` is one predicate for the
+    whole state, not one per thread.
+    """
+    threads = system.spec.threads
+
+    def name(tid: int) -> str:
+        return threads[tid].name if 0 <= tid < len(threads) else f"thread {tid}"
+
+    waits: list[dict[str, Any]] = []
+    edges: dict[int, list[int]] = {}
+    queued_writers: dict[int, list[int]] = {}
+    blocked: list[tuple[int, int, str]] = []  # (tid, lock index, mode)
+    for t in system.transitions:
+        if t.thread is None or not any(a.blocking for a in t.acquires):
+            continue
+        if not eval_gexpr(t.at, state) or eval_gexpr(t.guard, state):
+            continue
+        for a in t.acquires:
+            if a.blocking and (t.thread, a.lock, a.mode) not in blocked:
+                blocked.append((t.thread, a.lock, a.mode))
+                if a.mode == "write":
+                    queued_writers.setdefault(a.lock, []).append(t.thread)
+    for tid, li, mode in blocked:
+        lk = system.locks[li]
+        hs = holders(system, lk, state, mode)
+        entry: dict[str, Any] = {"thread": name(tid), "lock": lk.name, "mode": mode,
+                                 "holders": [name(h) for h in hs]}
+        targets = list(hs)
+        if mode == "read" and lk.waiting is not None and state[lk.waiting] > 0:
+            q = [w for w in queued_writers.get(li, []) if w != tid]
+            if q:
+                entry["queued"] = [name(w) for w in q]
+                targets += q
+        waits.append(entry)
+        for h in targets:
+            if h not in edges.setdefault(tid, []):
+                edges[tid].append(h)
+    cycle = find_cycle(edges)
+    return {"waits": waits, "cycle": [name(t) for t in cycle] if cycle else None}
+
+
+def find_cycle(edges: dict[int, list[int]]) -> list[int] | None:
+    """A cycle in the wait-for graph, deterministic: the first found from the lowest thread
+    id, rotated to start at its lowest thread id. A self-wait is a cycle of one."""
+    done: set[int] = set()
+    for start in sorted(edges):
+        if start in done:
+            continue
+        path: list[int] = []
+        on_path: set[int] = set()
+        stack: list[tuple[int, int]] = [(start, 0)]
+        while stack:
+            node, i = stack.pop()
+            if i == 0:
+                path.append(node)
+                on_path.add(node)
+            nxt = sorted(edges.get(node, []))
+            if i < len(nxt):
+                stack.append((node, i + 1))
+                m = nxt[i]
+                if m in on_path:
+                    cyc = path[path.index(m):]
+                    k = cyc.index(min(cyc))
+                    return cyc[k:] + cyc[:k]
+                if m not in done:
+                    stack.append((m, 0))
+            else:
+                path.pop()
+                on_path.discard(node)
+                done.add(node)
+    return None
