@@ -425,8 +425,15 @@ def check_liveness(system: GroundSystem, graph: LivenessGraph) -> list[Violation
     return out
 
 
+_KINDS = ("leadsto", "eventually", "always_eventually")
+
+
 def _violation(system: GroundSystem, graph: LivenessGraph, fair: _Fairness, tree: _BfsTree,
                idx: int, prop: GLiveness) -> Violation | None:
+    if prop.kind not in _KINDS:
+        raise ValueError(f"unknown liveness kind {prop.kind!r} for {prop.name}")
+    if prop.kind == "leadsto" and prop.p is None:
+        raise ValueError(f"leadsto property {prop.name} has no P")
     q = compile_gexpr(prop.q)
     notq = bytearray(0 if q(s) else 1 for s in graph.states)
     a = _analyse(graph, fair, notq)
@@ -460,13 +467,10 @@ def _trigger(system: GroundSystem, graph: LivenessGraph, tree: _BfsTree, prop: G
         return next((s for s in graph.init if reach[s]), None)
     if prop.kind == "always_eventually":
         return next((s for s in tree.order if reach[s]), None)
-    if prop.kind == "leadsto":
-        if prop.p is None:
-            raise ValueError(f"leadsto property {prop.name} has no P")
-        p = compile_gexpr(prop.p)
-        states = graph.states
-        return next((s for s in tree.order if reach[s] and p(states[s])), None)
-    raise ValueError(f"unknown liveness kind {prop.kind!r} for {prop.name}")
+    assert prop.p is not None  # leadsto, checked by the caller
+    p = compile_gexpr(prop.p)
+    states = graph.states
+    return next((s for s in tree.order if reach[s] and p(states[s])), None)
 
 
 # --------------------------------------------------------------------------- message

@@ -147,13 +147,16 @@ def check_lasso(system: GroundSystem, graph: StateGraph, trace: Trace, q: ir.Exp
 # --------------------------------------------------------------------------- verdict oracle
 
 
-def brute_force_violated(system: GroundSystem, graph: StateGraph, prop_index: int) -> bool:
-    """Decide a liveness property by enumerating every set of not-Q states (small graphs).
+def brute_force_violated(system: GroundSystem, graph: StateGraph, prop_index: int,
+                         max_class: int = 12) -> bool | None:
+    """Decide a liveness property by enumerating sets of not-Q states (small graphs).
 
     A fair not-Q behaviour eventually stays in some set S of states, visited infinitely
     often, moving along S's internal edges. Using every internal edge only helps, so a fair
     behaviour exists iff some S is strongly connected (|S| >= 2) and fair with all its
-    internal edges taken, or S = {u} with nothing fair enabled at u (stuttering).
+    internal edges taken, or S = {u} with nothing fair enabled at u (stuttering). Any such S
+    lies within one class of mutually reachable not-Q states, so subsets are enumerated per
+    class. Returns None when a class has more than `max_class` states (too many subsets).
     """
     prop = system.liveness[prop_index]
     n = len(graph.states)
@@ -161,17 +164,15 @@ def brute_force_violated(system: GroundSystem, graph: StateGraph, prop_index: in
     en = [[enabled(system, i, s) for i in range(len(system.fairness))] for s in graph.states]
     edges = {u: [(t, v) for t, v in graph.succ[u] if v != u and notq[v]] for u in range(n)
              if notq[u]}
-    cores: set[int] = set()
-    bad = sorted(edges)
-    assert len(bad) <= 14, "the brute-force oracle is for tiny graphs"
-    for u in bad:
-        if not any(en[u]):
-            cores.add(u)
-    for size in range(2, len(bad) + 1):
-        for subset in itertools.combinations(bad, size):
-            S = set(subset)
-            if _strongly_connected(S, edges) and _fair_set(system, S, edges, en):
-                cores |= S
+    cores = {u for u in edges if not any(en[u])}
+    for cls in _mutual_classes(edges):
+        if len(cls) > max_class:
+            return None
+        for size in range(2, len(cls) + 1):
+            for subset in itertools.combinations(cls, size):
+                S = set(subset)
+                if _strongly_connected(S, edges) and _fair_set(system, S, edges, en):
+                    cores |= S
     reach = _reaching(cores, edges)
     reachable = _reachable(graph)
     if prop.kind == "eventually":
@@ -181,6 +182,33 @@ def brute_force_violated(system: GroundSystem, graph: StateGraph, prop_index: in
     else:
         triggers = [s for s in reachable if s in reach and eval_gexpr(prop.p, graph.states[s])]
     return bool(triggers)
+
+
+def _forward(start: int, edges: dict[int, list[tuple[int, int]]]) -> set[int]:
+    seen = {start}
+    todo = [start]
+    while todo:
+        u = todo.pop()
+        for _, v in edges[u]:
+            if v not in seen:
+                seen.add(v)
+                todo.append(v)
+    return seen
+
+
+def _mutual_classes(edges: dict[int, list[tuple[int, int]]]) -> list[list[int]]:
+    """Classes of mutually reachable states with at least two members (quadratic, simple)."""
+    fwd = {u: _forward(u, edges) for u in edges}
+    out: list[list[int]] = []
+    done: set[int] = set()
+    for u in sorted(edges):
+        if u in done:
+            continue
+        cls = sorted(v for v in fwd[u] if u in fwd[v])
+        done.update(cls)
+        if len(cls) > 1:
+            out.append(cls)
+    return out
 
 
 def _strongly_connected(S: set[int], edges: dict[int, list[tuple[int, int]]]) -> bool:
