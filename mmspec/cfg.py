@@ -1,0 +1,529 @@
+"""A process body as steps: procedure inlining, labels, and PlusCal-style step merging.
+
+Every simple statement is a node; `if`/`while`/`either` are branch nodes that are not steps of
+their own: their test is merged into the first step of the branch taken, recursively through
+nested branches. A *point* is a node some step can jump to (the entry, the successor of a
+step, a loop head, a goto target); it gets a program-counter value named after its label.
+`expand(point)` lists the point's *alternatives*: (branch conditions, the one simple node
+executed, the point reached afterwards). An empty branch or a loop exit is an implicit
+pc-only step; a `goto` ends the step before it (or is a pc-only step at a branch start).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Callable
+
+from mmspec import syntax as S
+from mmspec.diagnostics import Sink, did_you_mean
+from mmspec.ir import Span
+
+DONE = "done"
+MAX_INLINE_DEPTH = 32
+MAX_NODES = 20_000
+
+
+@dataclass
+class Ref:
+    """A forward reference to a node, patched once the node exists."""
+
+    target: int | None = None
+    forward: "Ref | None" = None
+
+    def resolve(self) -> int | None:
+        r: Ref = self
+        seen = 0
+        while r.forward is not None and seen < 10_000:
+            r = r.forward
+            seen += 1
+        return r.target
+
+
+@dataclass
+class Node:
+    id: int
+    kind: str  # 'simple' | 'skip' (implicit pc-only) | 'branch' | 'goto' | 'end'
+    label: str
+    span: Span
+    stmt: S.Stmt | None = None
+    next: Ref | None = None
+    alts: list[tuple[S.Expr | None, bool, Ref]] = field(default_factory=list)
+    goto: str | None = None
+    goto_span: Span | None = None
+
+
+@dataclass
+class Alt:
+    """One way to take a step from a point."""
+
+    conds: tuple[tuple[S.Expr, bool], ...]  # branch tests and their polarity, outermost first
+    node: Node  # simple or skip node executed
+    next: int  # node id of the point reached (the END node for done)
+
+
+@dataclass
+class ProcessCFG:
+    name: str
+    nodes: list[Node]
+    entry: int
+    end: int
+    points: list[int]  # node ids of step boundaries, in source order
+    alts: dict[int, list[Alt]]
+    labels: dict[str, int]  # every statement label -> node
+    locals: list[S.LocalVar]
+
+    def point_label(self, nid: int) -> str:
+        return DONE if nid == self.end else self.nodes[nid].label
+
+
+class Builder:
+    """Builds one process's nodes; reports unknown gotos, duplicate labels, bad calls."""
+
+    def __init__(self, process: str, procs: dict[str, S.ProcDecl], sink: Sink,
+                 is_split_write: Callable[[S.CallStmt], bool],
+                 is_statement_call: Callable[[str], bool]):
+        self.process = process
+        self.procs = procs
+        self.sink = sink
+        self.is_split_write = is_split_write
+        self.is_statement_call = is_statement_call
+        self.nodes: list[Node] = []
+        self.labels: dict[str, int] = {}
+        self.user_labels: set[str] = set()
+        self.locals: list[S.LocalVar] = []
+
+    # ------------------------------------------------------------------ labels
+    def natural_label(self, st: S.Stmt) -> tuple[str, bool]:
+        if st.label is not None:
+            return st.label, True
+        return f"L{st.span.line}", False
+
+    def unique(self, label: str, user: bool, span: Span) -> str:
+        if label == DONE and user:
+            self.sink.error("MMS216", "'done' is the label of a finished thread", span,
+                            expected="another label")
+        if label not in self.labels and label != DONE:
+            return label
+        if user and label in self.user_labels:
+            first = self.nodes[self.labels[label]].span
+            self.sink.error("MMS216", f"label '{label}' is used twice in process "
+                            f"'{self.process}'", span, notes=(f"first used at {first}",))
+        k = 2
+        while f"{label}_{k}" in self.labels:
+            k += 1
+        return f"{label}_{k}"
+
+    def new(self, kind: str, label: str, span: Span, user: bool = False, **kw: object
+            ) -> Node:
+        if len(self.nodes) >= MAX_NODES:
+            self.sink.error("MMS401", f"process '{self.process}' has more than {MAX_NODES} "
+                            "statements after inlining", span)
+            raise _TooBig()
+        if kind in ("simple", "branch", "goto"):
+            label = self.unique(label, user, span)
+        n = Node(len(self.nodes), kind, label, span, **kw)  # type: ignore[arg-type]
+        self.nodes.append(n)
+        if kind in ("simple", "branch", "goto"):
+            self.labels[label] = n.id
+            if user:
+                self.user_labels.add(label)
+        return n
+
+    # ------------------------------------------------------------------ statements
+    def seq(self, stmts: tuple[S.Stmt, ...], entry: Ref, cont: Ref, top: bool,
+            inline_stack: tuple[str, ...], prefix: str | None) -> None:
+        """Build stmts so that `entry` points at the first node and the last falls to cont."""
+        items = list(stmts)
+        if not items:
+            entry.forward = cont
+            return
+        refs = [entry] + [Ref() for _ in items[1:]] + [cont]
+        for i, st in enumerate(items):
+            self.stmt(st, refs[i], refs[i + 1], top, inline_stack, prefix)
+
+    def stmt(self, st: S.Stmt, entry: Ref, cont: Ref, top: bool,
+             inline_stack: tuple[str, ...], prefix: str | None) -> None:
+        label, user = self.natural_label(st)
+        if prefix is not None:
+            label = f"{prefix}.{label}"
+        if isinstance(st, S.LocalVar):
+            if top and not inline_stack:
+                self.locals.append(st)
+            else:
+                self.sink.error("MMS315", "local variables are declared at the top level of "
+                                "a process body", st.span)
+            entry.forward = cont
+            return
+        if isinstance(st, S.CallStmt) and st.func in self.procs:
+            self.inline(st, label, entry, cont, inline_stack)
+            return
+        if isinstance(st, S.CallStmt) and not self.is_statement_call(st.func):
+            hint = did_you_mean(st.func, list(self.procs))
+            self.sink.error("MMS207", f"unknown procedure or lock operation '{st.func}'",
+                            st.func_span, expected="a proc or a lock operation" +
+                            (f" (did you mean '{hint}'?)" if hint else ""))
+            n = self.new("simple", label, st.span, user, stmt=S.Skip(span=st.span), next=cont)
+            entry.target = n.id
+            return
+        if isinstance(st, S.CallStmt) and self.is_split_write(st):
+            # writer-preferring down_write: queue (label kept), then acquire (label.acq)
+            q = self.new("simple", label, st.span, user,
+                         stmt=S.CallStmt("__queue_write", st.args, span=st.span,
+                                         func_span=st.func_span), next=Ref())
+            entry.target = q.id
+            a = self.new("simple", f"{q.label}.acq", st.span, False,
+                         stmt=S.CallStmt("__acquire_write", st.args, span=st.span,
+                                         func_span=st.func_span), next=cont)
+            assert q.next is not None
+            q.next.target = a.id
+            return
+        if isinstance(st, S.Atomic):
+            body = self.flatten_atomic(st.body, inline_stack, prefix)
+            first = body[0] if body else None
+            if isinstance(first, S.CallStmt) and self.is_split_write(first):
+                q = self.new("simple", label, st.span, user,
+                             stmt=S.CallStmt("__queue_write", first.args, span=first.span,
+                                             func_span=first.func_span), next=Ref())
+                entry.target = q.id
+                rest = (S.CallStmt("__acquire_write", first.args, span=first.span,
+                                   func_span=first.func_span),) + body[1:]
+                a = self.new("simple", f"{q.label}.acq", st.span, False,
+                             stmt=replace(st, body=rest), next=cont)
+                assert q.next is not None
+                q.next.target = a.id
+                return
+            n = self.new("simple", label, st.span, user, stmt=replace(st, body=body),
+                         next=cont)
+            entry.target = n.id
+            return
+        if isinstance(st, (S.Assign, S.CallStmt, S.Await, S.Assert, S.Skip, S.Pick)):
+            n = self.new("simple", label, st.span, user, stmt=st, next=cont)
+            entry.target = n.id
+            return
+        if isinstance(st, S.Goto):
+            target = st.target if prefix is None or st.target not in self._proc_labels else \
+                f"{prefix}.{st.target}"
+            n = self.new("goto", label, st.span, user, goto=target, goto_span=st.target_span)
+            entry.target = n.id
+            return
+        if isinstance(st, S.If):
+            n = self.new("branch", label, st.span, user, stmt=st)
+            entry.target = n.id
+            then_ref, else_ref = Ref(), Ref()
+            n.alts = [(st.cond, True, then_ref), (st.cond, False, else_ref)]
+            self.branch(st.then, then_ref, cont, f"{n.label}.then", st.span, inline_stack,
+                        prefix)
+            self.branch(st.other or (), else_ref, cont, f"{n.label}.else", st.span,
+                        inline_stack, prefix)
+            return
+        if isinstance(st, S.While):
+            n = self.new("branch", label, st.span, user, stmt=st)
+            entry.target = n.id
+            head = Ref(target=n.id)
+            body_ref, exit_ref = Ref(), Ref()
+            n.alts = [(st.cond, True, body_ref), (st.cond, False, exit_ref)]
+            self.branch(st.body, body_ref, head, f"{n.label}.body", st.span, inline_stack,
+                        prefix)
+            self.branch((), exit_ref, cont, f"{n.label}.exit", st.span, inline_stack, prefix)
+            return
+        if isinstance(st, S.Either):
+            n = self.new("branch", label, st.span, user, stmt=st)
+            entry.target = n.id
+            for k, b in enumerate(st.branches):
+                r = Ref()
+                n.alts.append((None, True, r))
+                self.branch(b, r, cont, f"{n.label}.or{k + 1}", st.span, inline_stack, prefix)
+            return
+        raise TypeError(st)  # pragma: no cover
+
+    _proc_labels: frozenset[str] = frozenset()
+
+    def branch(self, stmts: tuple[S.Stmt, ...], entry: Ref, cont: Ref, label: str,
+               span: Span, inline_stack: tuple[str, ...], prefix: str | None) -> None:
+        """A branch body; an empty one (or one that inlines to nothing) is a pc-only step."""
+        self.seq(stmts, entry, cont, False, inline_stack, prefix)
+        r: Ref | None = entry
+        while r is not None and r is not cont and r.target is None:
+            r = r.forward
+        if r is cont:
+            n = self.new("skip", label, span, False, stmt=S.Skip(span=span), next=cont)
+            entry.forward = None
+            entry.target = n.id
+
+    def inline(self, call: S.CallStmt, label: str, entry: Ref, cont: Ref,
+               inline_stack: tuple[str, ...]) -> None:
+        proc = self.procs[call.func]
+        if call.func in inline_stack:
+            chain = " -> ".join(inline_stack[inline_stack.index(call.func):] + (call.func,))
+            self.sink.error("MMS212", f"proc '{call.func}' calls itself ({chain})",
+                            call.span, expected="procs are inlined: no recursion")
+            entry.forward = cont
+            return
+        if len(inline_stack) >= MAX_INLINE_DEPTH:
+            self.sink.error("MMS106", "procs nested too deeply", call.span)
+            entry.forward = cont
+            return
+        if len(call.args) != len(proc.params):
+            self.sink.error("MMS312", f"proc '{call.func}' takes {len(proc.params)} argument"
+                            f"{'s' if len(proc.params) != 1 else ''}, not {len(call.args)}",
+                            call.span)
+            entry.forward = cont
+            return
+        mapping = dict(zip(proc.params, call.args))
+        body = tuple(subst_stmt(s, mapping) for s in proc.body)
+        saved = self._proc_labels
+        self._proc_labels = frozenset(_labels_in(proc.body))
+        try:
+            if body and body[0].label is None:
+                # the first inlined step carries the call's own label
+                first = replace(body[0], label="\x00" + label)
+                body = (first,) + body[1:]
+            self.seq(body, entry, cont, False, inline_stack + (call.func,), label)
+        finally:
+            self._proc_labels = saved
+
+    def flatten_atomic(self, body: tuple[S.Stmt, ...], inline_stack: tuple[str, ...],
+                       prefix: str | None) -> tuple[S.Stmt, ...]:
+        """Inline procs and nested atomic blocks inside an atomic body."""
+        out: list[S.Stmt] = []
+        for st in body:
+            if isinstance(st, S.CallStmt) and st.func in self.procs:
+                proc = self.procs[st.func]
+                if st.func in inline_stack or len(inline_stack) >= MAX_INLINE_DEPTH:
+                    self.sink.error("MMS212", f"proc '{st.func}' calls itself", st.span)
+                    continue
+                if len(st.args) != len(proc.params):
+                    self.sink.error("MMS312", f"proc '{st.func}' takes {len(proc.params)} "
+                                    f"arguments, not {len(st.args)}", st.span)
+                    continue
+                mapping = dict(zip(proc.params, st.args))
+                out.extend(self.flatten_atomic(tuple(subst_stmt(s, mapping)
+                                                     for s in proc.body),
+                                               inline_stack + (st.func,), prefix))
+            elif isinstance(st, S.Atomic):
+                out.extend(self.flatten_atomic(st.body, inline_stack, prefix))
+            elif isinstance(st, S.If):
+                out.append(replace(st, then=self.flatten_atomic(st.then, inline_stack, prefix),
+                                   other=None if st.other is None else
+                                   self.flatten_atomic(st.other, inline_stack, prefix)))
+            else:
+                out.append(st)
+        return tuple(out)
+
+
+class _TooBig(Exception):
+    pass
+
+
+def fix_inline_labels(b: Builder) -> None:
+    """`\\x00label` marks a first inlined statement that takes the call's label verbatim."""
+    for n in b.nodes:
+        if "\x00" in n.label:
+            new = n.label.split("\x00", 1)[1]
+            del b.labels[n.label]
+            if new in b.labels:
+                new = b.unique(new, False, n.span)
+            n.label = new
+            b.labels[new] = n.id
+
+
+def build(proc: S.ProcessDecl, procs: dict[str, S.ProcDecl], sink: Sink,
+          is_split_write: Callable[[S.CallStmt], bool],
+          is_statement_call: Callable[[str], bool]) -> ProcessCFG | None:
+    b = Builder(proc.name, procs, sink, is_split_write, is_statement_call)
+    entry, end_ref = Ref(), Ref()
+    try:
+        b.seq(proc.body, entry, end_ref, True, (), None)
+    except _TooBig:
+        return None
+    fix_inline_labels(b)
+    end = b.new("end", DONE, proc.span)
+    end_ref.target = end.id
+    # resolve gotos
+    for n in b.nodes:
+        if n.kind == "goto" and n.goto not in b.labels:
+            hint = did_you_mean(n.goto or "", list(b.labels))
+            sink.error("MMS205", f"unknown label '{n.goto}' in process '{proc.name}'",
+                       n.goto_span or n.span, expected="a label of this process" +
+                       (f" (did you mean '{hint}'?)" if hint else ""))
+            n.goto = None
+    start = entry.resolve()
+    start_id = end.id if start is None else start
+    cfg = ProcessCFG(proc.name, b.nodes, start_id, end.id, [], {}, dict(b.labels), b.locals)
+    _points(cfg, sink)
+    return cfg
+
+
+def _resolve_next(cfg: ProcessCFG, ref_target: int | None, sink: Sink) -> int:
+    """Follow gotos from a node id to the point it denotes."""
+    nid = cfg.end if ref_target is None else ref_target
+    seen: set[int] = set()
+    while cfg.nodes[nid].kind == "goto":
+        n = cfg.nodes[nid]
+        if nid in seen:
+            sink.error("MMS205", "these gotos jump to each other without taking a step",
+                       n.span)
+            return cfg.end
+        seen.add(nid)
+        if n.goto is None:
+            return cfg.end
+        nid = cfg.labels[n.goto]
+    return nid
+
+
+def _expand(cfg: ProcessCFG, nid: int, conds: tuple[tuple[S.Expr, bool], ...], sink: Sink,
+            depth: int = 0) -> list[Alt]:
+    n = cfg.nodes[nid]
+    if depth > 200:
+        sink.error("MMS106", "branches nested too deeply", n.span)
+        return []
+    if n.kind in ("simple", "skip"):
+        assert n.next is not None
+        return [Alt(conds, n, _resolve_next(cfg, n.next.resolve(), sink))]
+    if n.kind == "goto":
+        skip = Node(-1, "skip", n.label, n.span, stmt=S.Skip(span=n.span))
+        return [Alt(conds, skip, _resolve_next(cfg, nid, sink))]
+    if n.kind == "branch":
+        out: list[Alt] = []
+        for c, pol, ref in n.alts:
+            sub = ref.resolve()
+            assert sub is not None
+            more = conds + (((c, pol),) if c is not None else ())
+            out.extend(_expand(cfg, sub, more, sink, depth + 1))
+        return out
+    return []  # end
+
+
+def _points(cfg: ProcessCFG, sink: Sink) -> None:
+    start = _resolve_next(cfg, cfg.entry, sink)
+    cfg.entry = start
+    todo = [start]
+    seen = {start}
+    while todo:
+        p = todo.pop()
+        if p == cfg.end:
+            continue
+        alts = _expand(cfg, p, (), sink)
+        cfg.alts[p] = alts
+        for a in alts:
+            if a.next not in seen:
+                seen.add(a.next)
+                todo.append(a.next)
+    cfg.points = sorted(p for p in seen if p != cfg.end)
+
+
+def merged_into(cfg: ProcessCFG) -> dict[str, str]:
+    """Labels of statements that are not step boundaries -> the point whose step runs them."""
+    out: dict[str, str] = {}
+    points = set(cfg.points)
+    for p in cfg.points:
+        for a in cfg.alts.get(p, []):
+            if a.node.id >= 0 and a.node.id not in points:
+                out.setdefault(a.node.label, cfg.nodes[p].label)
+            # branch nodes passed through on the way
+    for label, nid in cfg.labels.items():
+        if nid not in points and label not in out:
+            out[label] = "(unreachable)"
+    return out
+
+
+# --------------------------------------------------------------------------- substitution
+
+
+def _labels_in(stmts: tuple[S.Stmt, ...]) -> list[str]:
+    out: list[str] = []
+    for s in stmts:
+        if s.label is not None:
+            out.append(s.label)
+        for sub in _children(s):
+            out.extend(_labels_in(sub))
+    return out
+
+
+def _children(s: S.Stmt) -> list[tuple[S.Stmt, ...]]:
+    if isinstance(s, S.If):
+        return [s.then] + ([s.other] if s.other is not None else [])
+    if isinstance(s, S.While):
+        return [s.body]
+    if isinstance(s, S.Either):
+        return list(s.branches)
+    if isinstance(s, S.Atomic):
+        return [s.body]
+    return []
+
+
+def subst_stmt(s: S.Stmt, m: dict[str, S.Expr]) -> S.Stmt:
+    """Replace proc parameters by the call's argument expressions (call by name)."""
+    e = lambda x: subst_expr(x, m)  # noqa: E731
+    b = lambda xs: tuple(subst_stmt(y, m) for y in xs)  # noqa: E731
+    if isinstance(s, S.Assign):
+        return replace(s, targets=tuple(e(t) for t in s.targets),
+                       values=tuple(e(v) for v in s.values))
+    if isinstance(s, S.CallStmt):
+        return replace(s, args=tuple(e(a) for a in s.args))
+    if isinstance(s, S.Await):
+        return replace(s, cond=e(s.cond))
+    if isinstance(s, S.Assert):
+        return replace(s, cond=e(s.cond))
+    if isinstance(s, S.If):
+        return replace(s, cond=e(s.cond), then=b(s.then),
+                       other=None if s.other is None else b(s.other))
+    if isinstance(s, S.While):
+        return replace(s, cond=e(s.cond), body=b(s.body))
+    if isinstance(s, S.Either):
+        return replace(s, branches=tuple(b(x) for x in s.branches))
+    if isinstance(s, S.Pick):
+        inner = {k: v for k, v in m.items() if k != s.var}
+        return replace(s, domain=subst_domain(s.domain, m),
+                       cond=None if s.cond is None else subst_expr(s.cond, inner))
+    if isinstance(s, S.Atomic):
+        return replace(s, body=b(s.body))
+    return s
+
+
+def subst_domain(d: S.Domain, m: dict[str, S.Expr]) -> S.Domain:
+    if isinstance(d, S.RangeT):
+        return replace(d, lo=subst_expr(d.lo, m), hi=subst_expr(d.hi, m))
+    if isinstance(d, (S.BoolT, S.EnumT, S.MapT, S.SetT, S.RecordT, S.NamedT)):
+        return d
+    return subst_expr(d, m)
+
+
+def subst_expr(x: S.Expr, m: dict[str, S.Expr]) -> S.Expr:  # noqa: C901
+    if not m:
+        return x
+    if isinstance(x, S.Name):
+        return m.get(x.id, x)
+    if isinstance(x, (S.IntLit, S.BoolLit, S.SelfRef)):
+        return x
+    if isinstance(x, S.UnaryOp):
+        return replace(x, arg=subst_expr(x.arg, m))
+    if isinstance(x, S.BinOp):
+        return replace(x, left=subst_expr(x.left, m), right=subst_expr(x.right, m))
+    if isinstance(x, S.IfExpr):
+        return replace(x, cond=subst_expr(x.cond, m), then=subst_expr(x.then, m),
+                       other=subst_expr(x.other, m))
+    if isinstance(x, S.Call):
+        return replace(x, args=tuple(subst_expr(a, m) for a in x.args))
+    if isinstance(x, S.IndexExpr):
+        return replace(x, base=subst_expr(x.base, m), index=subst_expr(x.index, m))
+    if isinstance(x, S.FieldExpr):
+        return replace(x, base=subst_expr(x.base, m))
+    if isinstance(x, S.AtExpr):
+        return replace(x, base=subst_expr(x.base, m))
+    if isinstance(x, S.SetLiteral):
+        return replace(x, elems=tuple(subst_expr(a, m) for a in x.elems))
+    if isinstance(x, (S.SetCompr, S.QuantExpr)):
+        inner = {k: v for k, v in m.items() if k != x.var}
+        body_field = "cond" if isinstance(x, S.SetCompr) else "body"
+        return replace(x, domain=subst_domain(x.domain, m),
+                       **{body_field: subst_expr(getattr(x, body_field), inner)})
+    if isinstance(x, S.MapLiteral):
+        inner = {k: v for k, v in m.items() if k != x.var}
+        return replace(x, domain=subst_domain(x.domain, m), body=subst_expr(x.body, inner))
+    if isinstance(x, S.RecordLiteral):
+        return replace(x, fields=tuple((f, subst_expr(v, m)) for f, v in x.fields))
+    if isinstance(x, S.WithExpr):
+        return replace(x, base=subst_expr(x.base, m),
+                       path=tuple(p if isinstance(p, str) else subst_expr(p, m)
+                                  for p in x.path), value=subst_expr(x.value, m))
+    return x

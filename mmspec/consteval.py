@@ -1,0 +1,125 @@
+"""Evaluate IR expressions that do not read the state (constants, initial values).
+
+The type checker folds `const` declarations, range bounds and initial values with this; any
+read of a state variable raises `NotConstant`, which the checker reports as MMS302.
+Values use the IR's representation: int for scalars (bool 0/1, enum index), tuples for maps
+and records, frozensets for sets.
+"""
+from __future__ import annotations
+
+from mmspec import ir
+
+
+class NotConstant(Exception):
+    def __init__(self, span: ir.Span = ir.NO_SPAN):
+        super().__init__("not a constant")
+        self.span = span
+
+
+class DivByZero(Exception):
+    def __init__(self, span: ir.Span = ir.NO_SPAN):
+        super().__init__("division by zero")
+        self.span = span
+
+
+def evaluate(e: ir.Expr, env: dict[str, int] | None = None) -> ir.Value:
+    """The value of a state-free expression; env binds ParamRef names to scalar values."""
+    return _Eval(env or {}).ev(e)
+
+
+class _Eval:
+    def __init__(self, env: dict[str, int]):
+        self.env = env
+
+    def ev(self, e: ir.Expr) -> ir.Value:  # noqa: C901 - one case per node kind
+        if isinstance(e, ir.Lit):
+            return e.value
+        if isinstance(e, ir.ParamRef):
+            if e.name not in self.env:
+                raise NotConstant(e.span)
+            return self.env[e.name]
+        if isinstance(e, ir.VarRef):
+            raise NotConstant(e.span)
+        if isinstance(e, ir.Index):
+            base = self.ev(e.base)
+            k = self.ev(e.index)
+            keys = self._keys_of(e.base)
+            if keys is None or k not in keys:
+                raise NotConstant(e.span)
+            return base[keys.index(k)]  # type: ignore[index]
+        if isinstance(e, ir.Field):
+            raise NotConstant(e.span)  # records in constants: only through RecordLit values
+        if isinstance(e, ir.Unary):
+            v = self.ev(e.arg)
+            if e.op == "not":
+                return int(not v)
+            if e.op == "neg":
+                return -v  # type: ignore[operator]
+            if e.op == "card":
+                return len(v)  # type: ignore[arg-type]
+        if isinstance(e, ir.Binary):
+            return self.binary(e)
+        if isinstance(e, ir.Ite):
+            return self.ev(e.then) if self.ev(e.cond) else self.ev(e.other)
+        if isinstance(e, ir.SetLit):
+            return frozenset(int(self.ev(x)) for x in e.elems  # type: ignore[arg-type]
+                             ) & frozenset(ir.domain_values(e.elem_type))
+        if isinstance(e, ir.SetComp):
+            return frozenset(k for k in ir.domain_values(e.domain)
+                             if self.sub(e.var, k).ev(e.cond))
+        if isinstance(e, ir.Quant):
+            within = self.ev(e.within) if e.within is not None else None
+            vals = [k for k in ir.domain_values(e.domain)
+                    if within is None or k in within]  # type: ignore[operator]
+            res = [bool(self.sub(e.var, k).ev(e.body)) for k in vals]
+            return int(all(res)) if e.kind == "forall" else int(any(res))
+        if isinstance(e, ir.MapLit):
+            return tuple(self.sub(e.var, k).ev(e.body) for k in ir.domain_values(e.key_type))
+        if isinstance(e, ir.RecordLit):
+            return tuple(self.ev(x) for x in e.values)
+        raise NotConstant(getattr(e, "span", ir.NO_SPAN))
+
+    def sub(self, name: str, v: int) -> "_Eval":
+        return _Eval({**self.env, name: v})
+
+    def _keys_of(self, e: ir.Expr) -> list[int] | None:
+        if isinstance(e, ir.Lit) and isinstance(e.type, ir.MapType):
+            return list(ir.domain_values(e.type.key))
+        if isinstance(e, ir.MapLit):
+            return list(ir.domain_values(e.key_type))
+        return None
+
+    def binary(self, e: ir.Binary) -> ir.Value:
+        op = e.op
+        if op == "and":
+            return int(bool(self.ev(e.left)) and bool(self.ev(e.right)))
+        if op == "or":
+            return int(bool(self.ev(e.left)) or bool(self.ev(e.right)))
+        if op == "implies":
+            return int((not self.ev(e.left)) or bool(self.ev(e.right)))
+        a, b = self.ev(e.left), self.ev(e.right)
+        if op == "iff":
+            return int(bool(a) == bool(b))
+        if op == "eq":
+            return int(a == b)
+        if op == "ne":
+            return int(a != b)
+        if op in ("div", "mod") and b == 0:
+            raise DivByZero(e.span)
+        table = {
+            "lt": lambda: int(a < b), "le": lambda: int(a <= b),  # type: ignore[operator]
+            "gt": lambda: int(a > b), "ge": lambda: int(a >= b),  # type: ignore[operator]
+            "add": lambda: a + b, "sub": lambda: a - b,  # type: ignore[operator]
+            "mul": lambda: a * b, "div": lambda: a // b,  # type: ignore[operator]
+            "mod": lambda: a % b, "min": lambda: min(a, b),  # type: ignore[operator]
+            "max": lambda: max(a, b),  # type: ignore[type-var]
+            "in": lambda: int(a in b), "union": lambda: a | b,  # type: ignore[operator]
+            "inter": lambda: a & b, "minus": lambda: a - b,  # type: ignore[operator]
+            "subseteq": lambda: int(a <= b),  # type: ignore[operator]
+        }
+        if op not in table:
+            raise NotConstant(e.span)
+        v = table[op]()
+        if isinstance(v, int) and abs(v) > 2 ** 62:
+            raise NotConstant(e.span)  # LIMITATION: constant overflow reported as non-constant
+        return v  # type: ignore[no-any-return]

@@ -1,0 +1,110 @@
+"""Diagnostics as data, rendered in one place.
+
+Every phase reports problems as `Diagnostic` values (code, message, span, what was expected,
+notes) and raises one `SpecError` carrying all of them, so later phases can report every
+unknown name or type error at once and the CLI renders them the same way everywhere:
+
+    specs/x.mms:3:9: error[MMS204]: unknown name 'f_cout'
+       3 |   put: f_cout := f_cout - 1
+         |        ^^^^^^
+       = expected: a variable, constant, or local (did you mean 'f_count'?)
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from mmspec.ir import Span
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    code: str
+    message: str
+    span: Span
+    expected: str | None = None
+    notes: tuple[str, ...] = field(default=())
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.span.file, self.span.line, self.span.col, self.code, self.message)
+
+
+class SpecError(Exception):
+    """A user error in a spec: one or more diagnostics (never a traceback for the user)."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic]):
+        self.diagnostics: list[Diagnostic] = list(diagnostics)
+        first = self.diagnostics[0] if self.diagnostics else None
+        super().__init__(f"{first.span}: {first.code}: {first.message}" if first else "error")
+
+
+class Sink:
+    """Collects diagnostics of one phase; duplicates (same code, span, message) are dropped."""
+
+    def __init__(self) -> None:
+        self.items: list[Diagnostic] = []
+        self._seen: set[tuple[str, str, Span]] = set()
+
+    def error(self, code: str, message: str, span: Span, expected: str | None = None,
+              notes: tuple[str, ...] = ()) -> None:
+        key = (code, message, span)
+        if key in self._seen:
+            return
+        self._seen.add(key)
+        self.items.append(Diagnostic(code, message, span, expected, notes))
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise SpecError(sorted(self.items, key=Diagnostic.sort_key))
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
+    """The closest candidate spelling, for 'did you mean' hints."""
+    best = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
+    return best[0] if best else None
+
+
+def _caret_line(src: str, col: int, width: int) -> str:
+    """Spaces up to `col` (tabs kept so carets line up), then carets."""
+    lead = "".join("\t" if ch == "\t" else " " for ch in src[: max(col - 1, 0)])
+    return lead + "^" * max(width, 1)
+
+
+def render_diagnostic(d: Diagnostic, sources: dict[str, str]) -> str:
+    s = d.span
+    if s.line <= 0:
+        head = f"{s.file}: error[{d.code}]: {d.message}"
+    else:
+        head = f"{s.file}:{s.line}:{s.col}: error[{d.code}]: {d.message}"
+    out = [head]
+    text = sources.get(s.file)
+    if text is not None and s.line > 0:
+        lines = text.splitlines()
+        if s.line <= len(lines) or (s.line == len(lines) + 1):
+            src = lines[s.line - 1] if s.line <= len(lines) else ""
+            num = str(s.line)
+            prefix = f"   {num} "
+            blank = " " * len(prefix)
+            if s.end_line == s.line and s.end_col > s.col:
+                width = s.end_col - s.col
+            elif s.end_line > s.line:
+                width = max(len(src) - s.col + 1, 1)
+            else:
+                width = 1
+            shown = src.replace("\r", "")
+            out.append(f"{prefix}| {shown}".rstrip() if not shown else f"{prefix}| {shown}")
+            out.append(f"{blank}| {_caret_line(shown, s.col, width)}")
+    if d.expected:
+        out.append(f"   = expected: {d.expected}")
+    for n in d.notes:
+        out.append(f"   = note: {n}")
+    return "\n".join(out) + "\n"
+
+
+def render_diagnostics(diags: Iterable[Diagnostic], sources: dict[str, str]) -> str:
+    """All diagnostics, each with its source line and carets, in the order given."""
+    return "".join(render_diagnostic(d, sources) for d in diags)

@@ -1,0 +1,70 @@
+"""The front-end's public API: text in, `ir.Spec` out (or a `SpecError`).
+
+    load_spec(path, defines) -> ir.Spec     parse, resolve includes, check, fold, lower
+    parse_file(path)         -> AST root    for `mmspec parse --dump ast`
+    ast_to_json / ir_to_json                JSON-able dumps, spans as "file:line:col-line:col"
+
+Everything a user can get wrong surfaces as a `SpecError` with coded diagnostics; an
+unexpected internal failure is re-raised as a SpecError too only for recursion limits, since
+anything else is a bug we want to see.
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Mapping
+
+from mmspec import ir
+from mmspec import syntax as S
+from mmspec.diagnostics import Diagnostic, SpecError
+from mmspec.lower import lower
+from mmspec.parser import parse_file as _parse_file
+from mmspec.resolve import load_tree
+
+
+def load_spec(path: str, defines: Mapping[str, int] | None = None) -> ir.Spec:
+    """Parse, resolve, type-check and lower one spec file (with its includes)."""
+    loaded = load_tree(str(path))
+    try:
+        return lower(loaded, dict(defines or {}))
+    except RecursionError:
+        raise SpecError([Diagnostic("MMS106", "spec nested too deeply to check",
+                                    ir.Span(str(path), 1, 1, 1, 2))]) from None
+
+
+def parse_file(path: str) -> S.SpecFile:
+    """The AST of one file (includes are not followed)."""
+    return _parse_file(str(path))
+
+
+def span_text(s: ir.Span) -> str:
+    return f"{s.file}:{s.line}:{s.col}-{s.end_line}:{s.end_col}"
+
+
+def _to_json(x: Any) -> Any:
+    if isinstance(x, ir.Span):
+        return span_text(x)
+    if dataclasses.is_dataclass(x) and not isinstance(x, type):
+        out: dict[str, Any] = {"node": type(x).__name__}
+        for f in dataclasses.fields(x):
+            v = getattr(x, f.name)
+            if f.name == "sources":
+                continue
+            if isinstance(v, ir.Span) and v == ir.NO_SPAN:
+                continue
+            out[f.name] = _to_json(v)
+        return out
+    if isinstance(x, frozenset):
+        return sorted(_to_json(v) for v in x)
+    if isinstance(x, (tuple, list)):
+        return [_to_json(v) for v in x]
+    if isinstance(x, dict):
+        return {str(k): _to_json(v) for k, v in x.items()}
+    return x
+
+
+def ast_to_json(ast: S.SpecFile) -> Any:
+    return _to_json(ast)
+
+
+def ir_to_json(spec: ir.Spec) -> Any:
+    return _to_json(spec)

@@ -1,0 +1,1025 @@
+"""Lowering: the checked spec becomes an `ir.Spec` (the real semantics).
+
+Processes, labels, locks and procedures disappear here. Each process gets a program-counter
+variable `P.pc` and its locals `P.x` (maps over the index type for `process P[i in T]`);
+each lock gets owner/readers/queue/subclass variables; every step alternative of every
+process becomes one `ir.Transition` whose parameter is the process index; TLA+-style actions
+map one to one. See docs/language.md for the semantics implemented.
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import replace
+from pathlib import Path
+from typing import Mapping
+
+from mmspec import ir
+from mmspec import syntax as S
+from mmspec.cfg import DONE, Alt, ProcessCFG, build, merged_into
+from mmspec.diagnostics import Sink, did_you_mean
+from mmspec.lockflow import check_releases
+from mmspec.lockops import MAX_SUBCLASS, OPS, SPLIT_WRITES, LockOp, kinds_text
+from mmspec.resolve import Loaded, Symbols, build_symbols
+from mmspec.symexec import SymState, target_of
+from mmspec.typecheck import (BOOL, ERR, FALSE, TE, TRUE, TRYLOCKS, Ctx, Elaborator, ErrType,
+                              LockRef, ProcessInfo, assignable, conj, int_lit, neg,
+                              show_type, slot_count, zero_value)
+
+MAX_THREADS = 64
+MAX_INIT = 100_000
+CMDLINE = ir.Span("<command line>", 0, 0, 0, 0)
+
+
+def lower(loaded: Loaded, defines: Mapping[str, int]) -> ir.Spec:
+    return _Lowering(loaded, defines).run()
+
+
+class _Lowering:
+    def __init__(self, loaded: Loaded, defines: Mapping[str, int]):
+        self.loaded = loaded
+        self.sink = Sink()
+        self.sy: Symbols = build_symbols(loaded.decls, self.sink)
+        self.el = Elaborator(self.sy, self.sink, defines)
+        self.defines = dict(defines)
+        self.texts = dict(loaded.sources)
+        self.variables: list[ir.Variable] = []
+        self.transitions: list[ir.Transition] = []
+        self.threads: list[ir.ThreadInfo] = []
+        self.cfgs: dict[str, ProcessCFG] = {}
+
+    # ------------------------------------------------------------------ driver
+    def run(self) -> ir.Spec:
+        for name in self.defines:
+            if name not in self.sy.consts:
+                hint = did_you_mean(name, list(self.sy.consts))
+                self.sink.error("MMS208", f"-D {name}: the spec has no constant '{name}'",
+                                CMDLINE, expected="one of the spec's constants" +
+                                (f" (did you mean '{hint}'?)" if hint else ""))
+        consts = []
+        for name, d in self.sy.consts.items():
+            v = self.el.const(name, d.name_span)
+            if v is not None:
+                consts.append((name, v))
+        for name in self.sy.types:
+            self.el.named_type(name, self.sy.types[name].name_span)
+        self.user_variables()
+        self.process_threads()
+        self.build_cfgs()
+        self.lock_variables()
+        self.process_variables()
+        for d in self.loaded.decls:
+            if isinstance(d, S.ProcessDecl) and d.name in self.el.processes and \
+                    d.name in self.cfgs:
+                self.process_transitions(d)
+            elif isinstance(d, S.ActionDecl) and self.sy.actions.get(d.name) is d:
+                self.action(d)
+        invariants = self.invariants()
+        liveness = self.liveness()
+        fairness = self.fairness()
+        final = self.final()
+        check_deadlock, check_lock_order = self.options()
+        expect = self.expectation()
+        self.sink.raise_if_any()
+        main = self.loaded.main
+        return ir.Spec(
+            name=self.sy.spec_name or Path(main.file).stem,
+            file=main.file,
+            consts=tuple(consts),
+            variables=tuple(self.variables),
+            transitions=tuple(self.transitions),
+            invariants=invariants,
+            liveness=liveness,
+            fairness=fairness,
+            locks=tuple(self.lock_infos),
+            threads=tuple(self.threads),
+            final=final,
+            check_deadlock=check_deadlock,
+            check_lock_order=check_lock_order,
+            symmetric=tuple(self.el.symmetric),
+            expect=expect,
+            sources=tuple(self.loaded.sources),
+        )
+
+    # ------------------------------------------------------------------ variables
+    def init_values(self, decl: S.VarDecl, t: ir.Type, per: int = 1) -> tuple[ir.Value, ...]:
+        """Initial values of a variable; `per` > 1 builds a map of `per` independent copies."""
+        if decl.init is None:
+            one: list[ir.Value] = [zero_value(t)]
+        elif decl.init_in:
+            one = self.init_in(decl, t)
+        else:
+            v = self.init_eq(decl.init, t)
+            one = [v] if v is not None else []
+        if not one:
+            return ()
+        if per == 1:
+            return tuple(one)
+        total = len(one) ** per
+        if total > MAX_INIT:
+            self.sink.error("MMS402", f"'{decl.name}' alone has {total} initial states",
+                            decl.span, expected=f"at most {MAX_INIT}")
+            return ()
+        return tuple(tuple(c) for c in itertools.product(one, repeat=per))
+
+    def init_eq(self, e: S.Expr, t: ir.Type) -> ir.Value | None:
+        ctx = Ctx(where="constant", locals_visible=False)
+        # a scalar initialiser fills every entry of a map
+        depth, want = 0, t
+        te = self.el.expr(e, ctx, want)
+        while not assignable(te.type, want) and isinstance(want, ir.MapType) and \
+                not isinstance(te.type, (ir.MapType, ErrType)):
+            depth += 1
+            want = want.value
+            te = self.el.expr(e, ctx, want)
+        if isinstance(te.type, ErrType):
+            return None
+        if not assignable(te.type, want):
+            self.el.err("MMS301", f"initial value of type {show_type(te.type)} for a variable "
+                        f"of type {show_type(t)}", e.span)
+            return None
+        v = self.el.try_const(te.expr, e.span, "an initial value")
+        if v is None:
+            return None
+        if not self.value_fits(v, want, e.span):
+            return None
+        mt: ir.Type = t
+        shapes: list[int] = []
+        for _ in range(depth):
+            assert isinstance(mt, ir.MapType)
+            shapes.append(len(ir.domain_values(mt.key)))
+            mt = mt.value
+        for n in reversed(shapes):
+            v = tuple(v for _ in range(n))
+        return v
+
+    def value_fits(self, v: ir.Value, t: ir.Type, span: ir.Span) -> bool:
+        if isinstance(t, ir.IntType):
+            if not t.wrap and not (t.lo <= v <= t.hi):  # type: ignore[operator]
+                self.el.err("MMS303", f"initial value {v} is out of range {t.lo}..{t.hi}",
+                            span)
+                return False
+            return True
+        if isinstance(t, ir.MapType):
+            return all(self.value_fits(x, t.value, span) for x in v)  # type: ignore[union-attr]
+        if isinstance(t, ir.RecordType):
+            return all(self.value_fits(x, ft, span)
+                       for x, (_, ft) in zip(v, t.fields))  # type: ignore[arg-type]
+        return True
+
+    def init_in(self, decl: S.VarDecl, t: ir.Type) -> list[ir.Value]:
+        assert decl.init is not None
+        if not ir.is_scalar(t):
+            self.el.err("MMS301", "'in S' initialises scalar variables only", decl.init.span)
+            return []
+        te = self.el.expr(decl.init, Ctx(where="constant", locals_visible=False),
+                          ir.SetType(t))
+        if isinstance(te.type, ErrType):
+            return []
+        if not isinstance(te.type, ir.SetType) or not assignable(te.type.elem, t):
+            self.el.err("MMS301", f"'in' needs a set of {show_type(t)}, not "
+                        f"{show_type(te.type)}", decl.init.span)
+            return []
+        v = self.el.try_const(te.expr, decl.init.span, "an initial set")
+        if not isinstance(v, frozenset):
+            return []
+        vals = sorted(v)
+        bad = [x for x in vals if x not in ir.domain_values(t)]
+        if bad:
+            self.el.err("MMS303", f"initial value {bad[0]} is out of range of "
+                        f"{show_type(t)}", decl.init.span)
+            return []
+        if not vals:
+            self.el.err("MMS301", f"'{decl.name}' has no initial value (the set is empty)",
+                        decl.init.span)
+        return vals
+
+    def user_variables(self) -> None:
+        for name, d in self.sy.vars.items():
+            t = self.el.var_type(name)
+            if isinstance(t, ErrType):
+                continue
+            if slot_count(t) > 100_000:
+                self.el.err("MMS401", f"'{name}' has {slot_count(t)} cells", d.span)
+                continue
+            init = self.init_values(d, t)
+            if init:
+                self.variables.append(ir.Variable(name, t, init,
+                                                  "ghost" if d.ghost else "state",
+                                                  span=d.span))
+
+    # ------------------------------------------------------------------ processes
+    def process_threads(self) -> None:
+        tid = 0
+        for name, d in self.sy.processes.items():
+            ptype: ir.Type | None = None
+            if d.param is not None:
+                dom = self.el.domain(d.param.domain, Ctx(where="constant"))
+                if dom is None:
+                    continue
+                ptype, within = dom
+                if within is not None:
+                    self.el.err("MMS301", "a process index ranges over a type, not a set",
+                                d.param.domain.span, expected="process P[i in T] with a "
+                                "type T such as 1..N or an enum")
+                    continue
+            count = 1 if ptype is None else len(ir.domain_values(ptype))
+            if tid + count > MAX_THREADS:
+                self.sink.error("MMS403", f"more than {MAX_THREADS} threads", d.span)
+                return
+            info = ProcessInfo(name, d.param.name if d.param else None, ptype, tid, count)
+            self.el.processes[name] = info
+            if ptype is None:
+                self.threads.append(ir.ThreadInfo(tid, name, None, name))
+            else:
+                for k, v in enumerate(ir.domain_values(ptype)):
+                    shown = (ptype.members[v] if isinstance(ptype, ir.EnumType)
+                             else ("true" if v else "false") if isinstance(ptype, ir.BoolType)
+                             else str(v))
+                    self.threads.append(ir.ThreadInfo(tid + k, name, v, f"{name}[{shown}]"))
+            tid += count
+        self.el.tid_type = ir.IntType(0, max(tid - 1, 0), symmetric="@thread")
+        self.n_threads = tid
+
+    def is_split_write(self, st: S.CallStmt) -> bool:
+        if st.func not in SPLIT_WRITES or not st.args:
+            return False
+        a = st.args[0]
+        root = a.base if isinstance(a, S.IndexExpr) else a
+        if not isinstance(root, S.Name):
+            return False
+        lk = self.sy.locks.get(root.id)
+        return lk is not None and lk.kind == "rwsem" and lk.writer_pref
+
+    def build_cfgs(self) -> None:
+        stmt_calls = set(OPS) - {"__queue_write", "__acquire_write"}
+        for name, d in self.sy.processes.items():
+            if name not in self.el.processes:
+                continue
+            cfg = build(d, self.sy.procs, self.sink, self.is_split_write,
+                        lambda f: f in stmt_calls)
+            if cfg is None:
+                continue
+            self.cfgs[name] = cfg
+            info = self.el.processes[name]
+            labels = tuple(cfg.point_label(p) for p in cfg.points)
+            pc_name = f"{name}.pc"
+            info.labels = labels
+            info.pc_type = ir.EnumType(pc_name, labels + (DONE,))
+            info.merged_labels = merged_into(cfg)
+
+    def nested_usage(self) -> dict[str, int]:
+        """Locks used with *_nested(l, n): the largest subclass n per lock."""
+        out: dict[str, int] = {}
+
+        def visit(st: S.Stmt) -> None:
+            if isinstance(st, S.CallStmt) and st.func in OPS and len(st.args) == 2 and \
+                    (OPS[st.func].nested or st.func.startswith("__")):
+                a = st.args[0]
+                root = a.base if isinstance(a, S.IndexExpr) else a
+                if isinstance(root, S.Name) and root.id in self.sy.locks:
+                    n = self.el.const_int(st.args[1], "a lockdep subclass")
+                    if n is not None:
+                        if not 0 <= n <= MAX_SUBCLASS:
+                            self.el.err("MMS303", f"lockdep subclass {n} is out of range "
+                                        f"0..{MAX_SUBCLASS}", st.args[1].span)
+                        else:
+                            out[root.id] = max(out.get(root.id, 0), n)
+            for sub in _sub_stmts(st):
+                visit(sub)
+
+        for cfg in self.cfgs.values():
+            for n in cfg.nodes:
+                if n.stmt is not None and n.kind == "simple":
+                    visit(n.stmt)
+        return out
+
+    def lock_variables(self) -> None:
+        self.lock_infos: list[ir.LockInfo] = []
+        nested = self.nested_usage()
+        T = self.n_threads
+        tid_t = self.el.tid_type
+        owner_t = ir.IntType(-1, T - 1, symmetric="@thread")
+        for name, d in self.sy.locks.items():
+            itype: ir.Type | None = None
+            if d.index is not None:
+                t = self.el.resolve_type(d.index)
+                if isinstance(t, ErrType):
+                    continue
+                if not self.el.check_key_type(t, d.index.span, "a lock array index"):
+                    continue
+                itype = t
+            n_inst = 1 if itype is None else len(ir.domain_values(itype))
+
+            def wrap(t: ir.Type, v: ir.Value) -> tuple[ir.Type, ir.Value]:
+                if itype is None:
+                    return t, v
+                return ir.MapType(itype, t), tuple(v for _ in range(n_inst))
+
+            ot, ov = wrap(owner_t, -1)
+            self.variables.append(ir.Variable(f"{name}.owner", ot, (ov,), "lock", span=d.span))
+            readers = queued = sub = None
+            if d.kind == "rwsem":
+                readers = f"{name}.readers"
+                rt, rv = wrap(ir.SetType(tid_t), frozenset())
+                self.variables.append(ir.Variable(readers, rt, (rv,), "lock", span=d.span))
+                if d.writer_pref:
+                    queued = f"{name}.queued"
+                    qt, qv = wrap(ir.IntType(0, max(T, 1)), 0)
+                    self.variables.append(ir.Variable(queued, qt, (qv,), "lock", span=d.span))
+            elif d.writer_pref:
+                self.el.err("MMS308", f"writer_pref applies to an rwsem, not a {d.kind}",
+                            d.span)
+            maxn = nested.get(name)
+            if maxn is not None:
+                sub = f"{name}.sub"
+                st, sv = wrap(ir.MapType(tid_t, ir.IntType(0, maxn)), tuple(0 for _ in range(T)))
+                self.variables.append(ir.Variable(sub, st, (sv,), "lock", span=d.span))
+            self.el.locks[name] = LockRef(name, d.kind, d.writer_pref and d.kind == "rwsem",
+                                          itype, f"{name}.owner", readers, queued, sub,
+                                          maxn or 0, d.span)
+            self.lock_infos.append(ir.LockInfo(name, d.kind, d.cls or name, f"{name}.owner",
+                                               readers, queued, bool(queued), itype, sub,
+                                               span=d.span))
+
+    def process_variables(self) -> None:
+        for name, d in self.sy.processes.items():
+            info = self.el.processes.get(name)
+            cfg = self.cfgs.get(name)
+            if info is None or cfg is None or info.pc_type is None:
+                continue
+            pc_t = info.pc_type
+            entry = pc_t.members.index(cfg.point_label(cfg.entry))
+            if info.param_type is None:
+                self.variables.append(ir.Variable(f"{name}.pc", pc_t, (entry,), "pc", name,
+                                                  span=d.span))
+            else:
+                self.variables.append(ir.Variable(
+                    f"{name}.pc", ir.MapType(info.param_type, pc_t),
+                    (tuple(entry for _ in range(info.count)),), "pc", name, span=d.span))
+            for lv in cfg.locals:
+                decl = lv.decl
+                if decl.name in info.locals or decl.name == info.param:
+                    self.sink.error("MMS201", f"local '{decl.name}' is already declared in "
+                                    f"process '{name}'", decl.name_span)
+                    continue
+                t = self.el.resolve_type(decl.type)
+                if isinstance(t, ErrType):
+                    continue
+                var = f"{name}.{decl.name}"
+                if info.param_type is None:
+                    init = self.init_values(decl, t)
+                    vt: ir.Type = t
+                else:
+                    init = self.init_values(decl, t, info.count)
+                    vt = ir.MapType(info.param_type, t)
+                if not init:
+                    continue
+                info.locals[decl.name] = (var, t)
+                self.variables.append(ir.Variable(var, vt, init,
+                                                  "ghost" if decl.ghost else "local", name,
+                                                  span=decl.span))
+            check_releases(cfg, self.el, self.sink)
+
+    def process_transitions(self, d: S.ProcessDecl) -> None:
+        info = self.el.processes[d.name]
+        cfg = self.cfgs[d.name]
+        assert info.pc_type is not None
+        params: tuple[ir.Param, ...] = ()
+        self_expr: ir.Expr | None = None
+        if info.param is not None and info.param_type is not None:
+            params = (ir.Param(info.param, info.param_type),)
+            self_expr = ir.ParamRef(info.param)
+        thread = info.tid_expr(self_expr)
+        base = Ctx(process=info, self_expr=self_expr, thread=thread, where="step",
+                   taken=frozenset({info.param} if info.param else set()))
+        for p in cfg.points:
+            label = cfg.point_label(p)
+            for k, alt in enumerate(cfg.alts.get(p, [])):
+                name = f"{d.name}.{label}" + (f"#{k + 1}" if k else "")
+                step = _Step(self, info, base, self_expr)
+                t = step.lower(alt, label, name, params, thread, cfg)
+                if t is not None:
+                    self.transitions.append(t)
+
+    # ------------------------------------------------------------------ actions
+    def action(self, d: S.ActionDecl) -> None:
+        ctx = Ctx(where="action", locals_visible=False)
+        params: list[ir.Param] = []
+        guards: list[ir.Expr] = []
+        for b in d.params:
+            dom = self.el.domain(b.domain, ctx)
+            if dom is None:
+                continue
+            t, within = dom
+            pname = self.el.fresh(b.name, ctx)
+            ctx = replace(ctx.bind(b.name, TE(ir.ParamRef(pname), t)),
+                          taken=ctx.taken | {pname})
+            params.append(ir.Param(pname, t))
+            if within is not None:
+                guards.append(ir.Binary("in", ir.ParamRef(pname), within))
+        if d.guard is not None:
+            guards.append(self.el.cond(d.guard, ctx, "an action's guard"))
+        sym = SymState(simultaneous=True)
+        ctx = replace(ctx, sym=sym)
+        seen: dict[tuple[str, str], ir.Span] = {}
+        for pa in d.body:
+            lv = self.lvalue_primed(pa, ctx)
+            if lv is None:
+                continue
+            root, path, t = lv
+            key = (root, repr(path))
+            if key in seen:
+                self.sink.error("MMS314", f"'{pa.name}' is assigned twice in action "
+                                f"'{d.name}'", pa.span, notes=(f"first at {seen[key]}",))
+                continue
+            seen[key] = pa.span
+            v = self.el.expect(pa.value, ctx, t, f"value for {pa.name}'")
+            sym.write(root, path, v.expr)
+        self.transitions.append(ir.Transition(d.name, tuple(params), conj(guards),
+                                              sym.updates(), span=d.span))
+
+    def lvalue_primed(self, pa: S.PrimedAssign, ctx: Ctx
+                      ) -> tuple[str, tuple[ir.Expr | str, ...], ir.Type] | None:
+        kind = self.sy.kind_of(pa.name)
+        if pa.name in ctx.bound or kind != "variable":
+            if kind is None and pa.name not in ctx.bound:
+                hint = did_you_mean(pa.name, list(self.sy.vars))
+                self.el.err("MMS204", f"unknown variable '{pa.name}'", pa.span,
+                            expected="a state variable" +
+                            (f" (did you mean '{hint}'?)" if hint else ""))
+            else:
+                self.el.err("MMS313", f"cannot assign to '{pa.name}': not a state variable",
+                            pa.span)
+            return None
+        t = self.el.var_type(pa.name)
+        if isinstance(t, ErrType):
+            return None
+        return self.walk_path(pa.name, t, pa.path, ctx, pa.span)
+
+    def walk_path(self, root: str, t: ir.Type, steps: tuple[S.Expr | str, ...] | list,
+                  ctx: Ctx, span: ir.Span, prefix: tuple[ir.Expr | str, ...] = ()
+                  ) -> tuple[str, tuple[ir.Expr | str, ...], ir.Type] | None:
+        path: list[ir.Expr | str] = list(prefix)
+        for st in steps:
+            if isinstance(st, str):
+                if not isinstance(t, ir.RecordType):
+                    self.el.err("MMS313", f"'.{st}' on a value of type {show_type(t)}", span)
+                    return None
+                fields = dict(t.fields)
+                if st not in fields:
+                    self.el.err("MMS316", f"no field '{st}' in {show_type(t)}", span)
+                    return None
+                path.append(st)
+                t = fields[st]
+            else:
+                if not isinstance(t, ir.MapType):
+                    self.el.err("MMS305", f"cannot index a value of type {show_type(t)}",
+                                st.span)
+                    return None
+                k = self.el.expect(st, ctx, t.key, "map index")
+                if isinstance(k.type, ErrType):
+                    return None
+                v = self.el.static_value(k.expr)
+                if isinstance(v, int) and v not in ir.domain_values(t.key):
+                    self.el.err("MMS303", f"index {v} is outside the map's keys "
+                                f"{show_type(t.key)}", st.span)
+                path.append(k.expr)
+                t = t.value
+        return root, tuple(path), t
+
+    # ------------------------------------------------------------------ properties
+    def prop_ctx(self, what: str) -> Ctx:
+        return Ctx(where=what, locals_visible=False)
+
+    def invariants(self) -> tuple[ir.Invariant, ...]:
+        out = []
+        for name, d in self.sy.invariants.items():
+            e = self.el.cond(d.expr, self.prop_ctx("invariant"), "an invariant")
+            out.append(ir.Invariant(name, e, d.helper, span=d.span))
+        return tuple(out)
+
+    def liveness(self) -> tuple[ir.Liveness, ...]:
+        out = []
+        for name, d in self.sy.properties.items():
+            ctx = self.prop_ctx("property")
+            p = self.el.cond(d.p, ctx, "a property") if d.p is not None else None
+            q = self.el.cond(d.q, ctx, "a property")
+            out.append(ir.Liveness(name, d.kind, p, q, span=d.span))
+        return tuple(out)
+
+    def fairness(self) -> tuple[ir.Fairness, ...]:
+        out: list[ir.Fairness] = []
+        for d in self.loaded.decls:
+            if isinstance(d, S.ProcessDecl) and d.fairness and d.name in self.el.processes:
+                out.append(ir.Fairness(d.fairness, process=d.name, span=d.span))
+            elif isinstance(d, S.ActionDecl) and d.fairness:
+                out.append(ir.Fairness(d.fairness, action=d.name, span=d.span))
+            elif isinstance(d, S.FairRef):
+                if d.action not in self.sy.actions:
+                    hint = did_you_mean(d.action, list(self.sy.actions))
+                    self.sink.error("MMS204", f"unknown action '{d.action}'", d.span,
+                                    expected="an action declared in this spec" +
+                                    (f" (did you mean '{hint}'?)" if hint else ""))
+                else:
+                    out.append(ir.Fairness(d.kind, action=d.action, span=d.span))
+        return tuple(out)
+
+    def final(self) -> ir.Expr | None:
+        parts: list[ir.Expr] = []
+        for name, d in self.sy.processes.items():
+            info = self.el.processes.get(name)
+            if info is None or info.pc_type is None:
+                continue
+            members = info.pc_type.members
+            ok = [DONE]
+            for lab, sp in zip(d.final, d.final_spans or tuple(d.span for _ in d.final)):
+                if lab in members:
+                    ok.append(lab)
+                elif lab in info.merged_labels:
+                    self.sink.error("MMS321", f"final label '{lab}' is not a step boundary",
+                                    sp, notes=(f"it is merged into step "
+                                               f"'{info.merged_labels[lab]}'",))
+                else:
+                    hint = did_you_mean(lab, list(members))
+                    self.sink.error("MMS205", f"process '{name}' has no label '{lab}'", sp,
+                                    expected="a label of this process" +
+                                    (f" (did you mean '{hint}'?)" if hint else ""))
+            pc: ir.Expr = ir.VarRef(f"{name}.pc")
+            if info.param_type is None:
+                parts.append(_any_of(pc, ok, info.pc_type))
+            else:
+                v = f"{info.param}_t" if info.param else "t"
+                parts.append(ir.Quant("forall", v, info.param_type,
+                                      _any_of(ir.Index(pc, ir.ParamRef(v)), ok, info.pc_type)))
+        if not parts:
+            return None
+        return conj(parts)
+
+    def options(self) -> tuple[bool, bool]:
+        values = {"deadlock": True, "lockorder": True}
+        for o in self.sy.options:
+            if o.name not in values:
+                hint = did_you_mean(o.name, list(values))
+                self.sink.error("MMS213", f"unknown option '{o.name}'", o.span,
+                                expected="deadlock or lockorder" +
+                                (f" (did you mean '{hint}'?)" if hint else ""))
+                continue
+            if not isinstance(o.value, S.BoolLit):
+                self.sink.error("MMS318", f"option {o.name} takes true or false", o.value.span)
+                continue
+            values[o.name] = o.value.value
+        return values["deadlock"], values["lockorder"]
+
+    def expectation(self) -> ir.Expectation:
+        if not self.sy.expects:
+            return ir.Expectation(None)
+        for extra in self.sy.expects[1:]:
+            self.sink.error("MMS317", "a spec has at most one expect clause", extra.span)
+        e = self.sy.expects[0]
+        if e.name is not None:
+            if e.kind == "invariant" and e.name not in self.sy.invariants:
+                hint = did_you_mean(e.name, list(self.sy.invariants))
+                self.sink.error("MMS214", f"expect invariant {e.name}: no such invariant",
+                                e.span, expected="an invariant of this spec" +
+                                (f" (did you mean '{hint}'?)" if hint else ""))
+            elif e.kind == "liveness" and e.name not in self.sy.properties:
+                hint = did_you_mean(e.name, list(self.sy.properties))
+                self.sink.error("MMS214", f"expect liveness {e.name}: no such property",
+                                e.span, expected="a property of this spec" +
+                                (f" (did you mean '{hint}'?)" if hint else ""))
+            elif e.kind in ("deadlock", "lock-order"):
+                self.sink.error("MMS317", f"expect {e.kind} takes no name", e.span)
+        return ir.Expectation(e.kind, e.name, span=e.span)
+
+    def source_of(self, span: ir.Span) -> str:
+        text = self.texts.get(span.file)
+        if text is None or span.line <= 0:
+            return ""
+        lines = text.splitlines()
+        if span.line > len(lines):
+            return ""
+        if span.end_line == span.line:
+            return lines[span.line - 1][span.col - 1: span.end_col - 1]
+        return lines[span.line - 1][span.col - 1:] + " ..."
+
+
+def _any_of(pc: ir.Expr, labels: list[str], t: ir.EnumType) -> ir.Expr:
+    out: ir.Expr | None = None
+    for lab in labels:
+        e = ir.Binary("eq", pc, ir.Lit(t.members.index(lab), t))
+        out = e if out is None else ir.Binary("or", out, e)
+    assert out is not None
+    return out
+
+
+def _sub_stmts(st: S.Stmt) -> list[S.Stmt]:
+    if isinstance(st, S.If):
+        return list(st.then) + list(st.other or ())
+    if isinstance(st, S.While):
+        return list(st.body)
+    if isinstance(st, S.Either):
+        return [s for b in st.branches for s in b]
+    if isinstance(st, S.Atomic):
+        return list(st.body)
+    return []
+
+
+# --------------------------------------------------------------------------- one step
+
+
+class _Step:
+    """Lowers one alternative of one point into a transition (symbolic execution)."""
+
+    def __init__(self, low: _Lowering, info: ProcessInfo, base: Ctx,
+                 self_expr: ir.Expr | None):
+        self.low = low
+        self.el = low.el
+        self.info = info
+        self.base = base
+        self.self_expr = self_expr
+        self.sym = SymState()
+        self.guards: list[ir.Expr] = []
+        self.checks: list[ir.Check] = []
+        self.acquires: list[ir.LockAcquire] = []
+        self.releases: list[tuple[str, ir.Expr | None]] = []
+        self.params: list[ir.Param] = []
+        self.path: list[ir.Expr] = []
+        self.taken: set[str] = set(base.taken)
+
+    def ctx(self) -> Ctx:
+        return replace(self.base, sym=self.sym, taken=frozenset(self.taken))
+
+    def under_path(self, e: ir.Expr) -> ir.Expr:
+        if not self.path:
+            return e
+        return ir.Binary("implies", conj(self.path), e)
+
+    # ------------------------------------------------------------------ the step
+    def lower(self, alt: Alt, label: str, name: str, params: tuple[ir.Param, ...],
+              thread: ir.Expr, cfg: ProcessCFG) -> ir.Transition | None:
+        info = self.info
+        assert info.pc_type is not None
+        pc = ir.VarRef(f"{info.name}.pc")
+        pc_read: ir.Expr = pc if self.self_expr is None else ir.Index(pc, self.self_expr)
+        at_parts: list[ir.Expr] = [ir.Binary("eq", pc_read, ir.Lit(
+            info.pc_type.members.index(label), info.pc_type))]
+        for c, pol in alt.conds:
+            e = self.el.cond(c, self.ctx(), "a branch condition")
+            at_parts.append(e if pol else neg(e))
+        node = alt.node
+        assert node.stmt is not None
+        self.exec(node.stmt, first=True, atomic=False)
+        nxt = cfg.point_label(alt.next)
+        path: tuple[ir.Expr | str, ...] = () if self.self_expr is None else (self.self_expr,)
+        self.sym.write(f"{info.name}.pc", path, ir.Lit(info.pc_type.members.index(nxt),
+                                                       info.pc_type))
+        at = conj(at_parts)
+        guard = conj(at_parts + self.guards)
+        return ir.Transition(
+            name, params + tuple(self.params), guard, self.sym.updates(), at=at,
+            checks=tuple(self.checks), process=info.name, label=label, thread=thread,
+            acquires=tuple(self.acquires), releases=tuple(self.releases), span=node.span)
+
+    # ------------------------------------------------------------------ statements
+    def exec(self, st: S.Stmt, first: bool, atomic: bool) -> None:  # noqa: C901
+        el = self.el
+        if isinstance(st, S.Skip):
+            return
+        if isinstance(st, S.Assign):
+            self.assign(st, first, atomic)
+            return
+        if isinstance(st, S.CallStmt):
+            self.lock_op(st, first, atomic)
+            return
+        if isinstance(st, S.Await):
+            c = el.cond(st.cond, self.ctx(), "await's condition")
+            if atomic and not first:
+                el.err("MMS309", "await inside atomic must be its first statement", st.span,
+                       expected="await as the first statement (it becomes the step's guard)")
+                return
+            self.guards.append(c)
+            return
+        if isinstance(st, S.Assert):
+            c = el.cond(st.cond, self.ctx(), "an assertion")
+            msg = st.message or f"assert {self.low.source_of(st.cond.span)}"
+            self.checks.append(ir.Check(self.under_path(c), msg, "assertion", "fire",
+                                        st.span))
+            return
+        if isinstance(st, S.Pick):
+            self.pick(st)
+            return
+        if isinstance(st, S.Atomic):
+            for i, s in enumerate(st.body):
+                self.exec(s, first and i == 0, True)
+            return
+        if isinstance(st, S.If):
+            if not atomic:  # pragma: no cover - the CFG never hands us a bare if
+                return
+            c = el.cond(st.cond, self.ctx(), "an if condition")
+            before = self.sym
+            self.sym = before.copy()
+            self.path.append(c)
+            for s in st.then:
+                self.exec(s, False, True)
+            then_state = self.sym
+            self.path[-1] = neg(c)
+            self.sym = before.copy()
+            for s in st.other or ():
+                self.exec(s, False, True)
+            else_state = self.sym
+            self.path.pop()
+            from mmspec.symexec import merge
+            merge(c, then_state, else_state, before)
+            self.sym = before
+            return
+        if isinstance(st, (S.While, S.Goto)):
+            word = "while" if isinstance(st, S.While) else "goto"
+            el.err("MMS310", f"'{word}' is not allowed inside atomic", st.span,
+                   expected="straight-line code and if/else (an atomic block is one step)")
+            return
+        if isinstance(st, S.Either):
+            el.err("MMS310", "'either' is not allowed inside atomic", st.span,
+                   expected="pick, or an either whose branches contain atomic blocks")
+            return
+        if isinstance(st, S.LocalVar):
+            el.err("MMS315", "local variables are declared at the top level of a process "
+                   "body", st.span)
+            return
+        raise TypeError(st)  # pragma: no cover
+
+    def lvalue(self, target: S.Expr, ctx: Ctx
+               ) -> tuple[str, tuple[ir.Expr | str, ...], ir.Type] | None:
+        steps: list[S.Expr | str] = []
+        node = target
+        while isinstance(node, (S.IndexExpr, S.FieldExpr)):
+            steps.append(node.index if isinstance(node, S.IndexExpr) else node.name)
+            node = node.base
+        steps.reverse()
+        if not isinstance(node, S.Name):
+            self.el.err("MMS313", "cannot assign to this expression", target.span,
+                        expected="a variable, a local, or an entry of one (m[i], r.f)")
+            return None
+        n = node.id
+        info = self.info
+        if n in info.locals and n not in ctx.bound:
+            var, t = info.locals[n]
+            prefix: tuple[ir.Expr | str, ...] = (() if self.self_expr is None
+                                                 else (self.self_expr,))
+            return self.low.walk_path(var, t, steps, ctx, target.span, prefix)
+        kind = self.low.sy.kind_of(n)
+        if n in ctx.bound or n == info.param:
+            self.el.err("MMS313", f"cannot assign to '{n}': it is a bound name", node.span)
+            return None
+        if kind == "variable":
+            t = self.el.var_type(n)
+            if isinstance(t, ErrType):
+                return None
+            return self.low.walk_path(n, t, steps, ctx, target.span)
+        if kind is not None:
+            self.el.err("MMS313", f"cannot assign to '{n}': it is a {kind}", node.span)
+            return None
+        hint = did_you_mean(n, list(info.locals) + list(self.low.sy.vars))
+        self.el.err("MMS204", f"unknown name '{n}'", node.span,
+                    expected="a variable or local" + (f" (did you mean '{hint}'?)"
+                                                      if hint else ""))
+        return None
+
+    def assign(self, st: S.Assign, first: bool, atomic: bool) -> None:
+        el = self.el
+        if len(st.values) == 1 and len(st.targets) == 1 and isinstance(st.values[0], S.Call) \
+                and st.values[0].func in TRYLOCKS:
+            self.trylock(st.targets[0], st.values[0])
+            return
+        if len(st.targets) != len(st.values):
+            el.err("MMS312", f"{len(st.targets)} targets but {len(st.values)} values",
+                   st.span)
+            return
+        ctx = self.ctx()
+        lvs = [self.lvalue(t, ctx) for t in st.targets]
+        vals: list[ir.Expr | None] = []
+        for lv, v in zip(lvs, st.values):
+            if lv is None:
+                el.expr(v, ctx)
+                vals.append(None)
+                continue
+            te = el.expect(v, ctx, lv[2], "assigned value")
+            vals.append(te.expr)
+        seen: set[tuple[str, str]] = set()
+        for lv, v, tgt in zip(lvs, vals, st.targets):
+            if lv is None or v is None:
+                continue
+            key = (lv[0], repr(lv[1]))
+            if key in seen:
+                el.err("MMS314", "the same target is assigned twice", tgt.span)
+                continue
+            seen.add(key)
+            self.write(lv[0], lv[1], v)
+
+    def write(self, root: str, path: tuple[ir.Expr | str, ...], value: ir.Expr) -> None:
+        self.sym.write(root, path, value)
+
+    def pick(self, st: S.Pick) -> None:
+        el = self.el
+        ctx = self.ctx()
+        lv = self.lvalue(S.Name(st.var, span=st.var_span), ctx)
+        dom = el.domain(st.domain, ctx)
+        if lv is None or dom is None:
+            return
+        root, path, vt = lv
+        et, within = dom
+        if not ir.is_scalar(vt):
+            el.err("MMS301", f"pick binds a scalar, not {show_type(vt)}", st.var_span)
+            return
+        if not assignable(et, vt):
+            el.err("MMS301", f"pick {st.var}: elements of type {show_type(et)} for a "
+                   f"variable of type {show_type(vt)}", st.domain.span)
+            return
+        pname = el.fresh(st.var, ctx)
+        self.taken.add(pname)
+        ptype = et if within is None else vt
+        self.params.append(ir.Param(pname, ptype))
+        p = ir.ParamRef(pname)
+        conds: list[ir.Expr] = []
+        if within is not None:
+            conds.append(ir.Binary("in", p, within))
+        if isinstance(vt, ir.IntType) and isinstance(ptype, ir.IntType) and \
+                (ptype.lo < vt.lo or ptype.hi > vt.hi):
+            conds.append(ir.Binary("ge", p, int_lit(vt.lo)))
+            conds.append(ir.Binary("le", p, int_lit(vt.hi)))
+        self.write(root, path, p)
+        if st.cond is not None:
+            conds.append(el.cond(st.cond, self.ctx(), "pick's where clause"))
+        if conds:
+            self.guards.append(self.under_path(conj(conds)))
+
+    # ------------------------------------------------------------------ locks
+    def lock_target(self, st: S.CallStmt | S.Call, op: LockOp, name: str
+                    ) -> tuple[LockRef, ir.Expr | None, int] | None:
+        el = self.el
+        nested = op.nested or (name.startswith("__") and len(st.args) == 2)
+        want = 2 if nested else 1
+        if len(st.args) != want:
+            el.err("MMS312", f"{name}() takes {want} argument{'s' if want > 1 else ''}, not "
+                   f"{len(st.args)}", st.span)
+            return None
+        ref = el.lock_ref(st.args[0], self.ctx(), f"{name}()")
+        if ref is None:
+            return None
+        lk, idx = ref
+        shown = name.lstrip("_").replace("queue_write", "down_write").replace(
+            "acquire_write", "down_write")
+        if lk.kind not in op.kinds:
+            el.err("MMS308", f"{shown}() needs a {kinds_text(op)}; '{lk.name}' is a "
+                   f"{lk.kind}", st.args[0].span, expected=_suggest(lk.kind, op))
+            return None
+        sub = 0
+        if nested:
+            n = el.const_int(st.args[1], "a lockdep subclass")
+            sub = n if n is not None else 0
+        return lk, idx, sub
+
+    def lock_state(self, lk: LockRef, idx: ir.Expr | None
+                   ) -> tuple[ir.Expr, ir.Expr | None, ir.Expr | None]:
+        ctx = self.ctx()
+        owner = self.el.lock_read(lk, idx, lk.owner_var, ctx)
+        readers = (self.el.lock_read(lk, idx, lk.readers_var, ctx)
+                   if lk.readers_var else None)
+        queued = (self.el.lock_read(lk, idx, lk.waiting_var, ctx)
+                  if lk.waiting_var else None)
+        return owner, readers, queued
+
+    def lpath(self, idx: ir.Expr | None, *rest: ir.Expr) -> tuple[ir.Expr, ...]:
+        return ((idx,) if idx is not None else ()) + tuple(rest)
+
+    def free_cond(self, lk: LockRef, idx: ir.Expr | None, mode: str,
+                  respect_queue: bool = True) -> ir.Expr:
+        owner, readers, queued = self.lock_state(lk, idx)
+        parts: list[ir.Expr] = [ir.Binary("eq", owner, int_lit(-1))]
+        if mode == "write" and readers is not None:
+            parts.append(ir.Binary("eq", ir.Unary("card", readers), int_lit(0)))
+        if mode == "read" and queued is not None and respect_queue:
+            parts.append(ir.Binary("eq", queued, int_lit(0)))
+        return conj(parts)
+
+    def acquire_effects(self, lk: LockRef, idx: ir.Expr | None, mode: str, sub: int,
+                        when: ir.Expr | None = None) -> None:
+        """owner := t or readers ∪= {t} (and the subclass), conditionally on `when`."""
+        t = self.base.thread
+        assert t is not None
+        owner, readers, _ = self.lock_state(lk, idx)
+
+        def cond(new: ir.Expr, old: ir.Expr) -> ir.Expr:
+            return new if when is None else ir.Ite(when, new, old)
+
+        if mode == "write" or readers is None:
+            self.write(lk.owner_var, self.lpath(idx), cond(t, owner))
+        else:
+            added = ir.Binary("union", readers, ir.SetLit(self.el.tid_type, (t,)))
+            self.write(lk.readers_var, self.lpath(idx), cond(added, readers))  # type: ignore
+        if lk.sub_var is not None:
+            cur = self.el.lock_read(lk, idx, lk.sub_var, self.ctx())
+            self.write(lk.sub_var, self.lpath(idx, t), cond(int_lit(sub), ir.Index(cur, t)))
+
+    def lock_op(self, st: S.CallStmt, first: bool, atomic: bool) -> None:
+        el = self.el
+        op = OPS.get(st.func)
+        if op is None:  # unknown names were reported by the CFG builder
+            return
+        if op.action == "trylock":
+            el.err("MMS315", f"{st.func}() returns whether it got the lock: assign it",
+                   st.span, expected=f"ok := {st.func}(...)")
+            return
+        target = self.lock_target(st, op, st.func)
+        if target is None:
+            return
+        lk, idx, sub = target
+        t = self.base.thread
+        assert t is not None
+        owner, readers, queued = self.lock_state(lk, idx)
+        holds_write = ir.Binary("eq", owner, t)
+        holds_read = ir.Binary("in", t, readers) if readers is not None else FALSE
+        shown = _op_text(st, lk, idx, self.low)
+        if op.action in ("acquire", "acquire_queued"):
+            if atomic and not first:
+                el.err("MMS309", f"{st.func.lstrip('_')}() can block: inside atomic it must be "
+                       "the first statement", st.span,
+                       expected="the blocking acquire first (it becomes the step's guard)")
+                return
+            mode = op.mode
+            self.guards.append(self.free_cond(lk, idx, mode))
+            rec = holds_write if readers is None else ir.Binary("or", holds_write, holds_read)
+            what = "down_write" if op.action == "acquire_queued" else st.func
+            self.checks.append(ir.Check(
+                neg(rec), f"recursive {what}({shown}): the thread already holds it and "
+                "would wait for itself", "deadlock", "reach", st.span))
+            self.acquire_effects(lk, idx, mode, sub)
+            if op.action == "acquire_queued":
+                assert queued is not None and lk.waiting_var is not None
+                self.write(lk.waiting_var, self.lpath(idx), ir.Binary("sub", queued,
+                                                                      int_lit(1)))
+            self.acquires.append(ir.LockAcquire(lk.name, idx, mode, sub))
+            return
+        if op.action == "queue":
+            assert queued is not None and lk.waiting_var is not None
+            self.write(lk.waiting_var, self.lpath(idx), ir.Binary("add", queued, int_lit(1)))
+            return
+        if op.action == "release":
+            if op.mode == "write":
+                self.checks.append(ir.Check(self.under_path(holds_write),
+                                            f"{st.func}({shown}) by a thread that does not "
+                                            "hold it", "assertion", "fire", st.span))
+                self.write(lk.owner_var, self.lpath(idx), int_lit(-1))
+            else:
+                assert readers is not None and lk.readers_var is not None
+                self.checks.append(ir.Check(self.under_path(holds_read),
+                                            f"{st.func}({shown}) by a thread that does not "
+                                            "hold it for read", "assertion", "fire", st.span))
+                self.write(lk.readers_var, self.lpath(idx), ir.Binary(
+                    "minus", readers, ir.SetLit(self.el.tid_type, (t,))))
+            if lk.sub_var is not None:
+                self.write(lk.sub_var, self.lpath(idx, t), int_lit(0))
+            self.releases.append((lk.name, idx))
+            return
+        if op.action == "downgrade":
+            assert readers is not None and lk.readers_var is not None
+            self.checks.append(ir.Check(self.under_path(holds_write),
+                                        f"downgrade_write({shown}) by a thread that does not "
+                                        "hold it for write", "assertion", "fire", st.span))
+            self.write(lk.owner_var, self.lpath(idx), int_lit(-1))
+            self.write(lk.readers_var, self.lpath(idx), ir.Binary(
+                "union", readers, ir.SetLit(self.el.tid_type, (t,))))
+            return
+        raise AssertionError(op)  # pragma: no cover
+
+    def trylock(self, target: S.Expr, call: S.Call) -> None:
+        el = self.el
+        op = OPS[call.func]
+        lv = self.lvalue(target, self.ctx())
+        tgt = self.lock_target(call, op, call.func)
+        if lv is None or tgt is None:
+            return
+        root, path, vt = lv
+        if not isinstance(vt, ir.BoolType):
+            el.err("MMS301", f"{call.func}() returns bool; the target has type "
+                   f"{show_type(vt)}", target.span)
+            return
+        lk, idx, sub = tgt
+        ok = self.free_cond(lk, idx, op.mode)
+        self.write(root, path, ok)
+        self.acquire_effects(lk, idx, op.mode, sub, when=ok)
+        self.acquires.append(ir.LockAcquire(lk.name, idx, op.mode, sub, blocking=False))
+
+
+def _suggest(kind: str, op: LockOp) -> str:
+    if kind == "rwsem":
+        return "down_read/up_read or down_write/up_write for an rwsem"
+    if kind == "spinlock":
+        return "spin_lock/spin_unlock (or lock/unlock) for a spinlock"
+    return "lock/unlock (or mutex_lock/mutex_unlock) for a mutex"
+
+
+def _op_text(st: S.CallStmt, lk: LockRef, idx: ir.Expr | None, low: _Lowering) -> str:
+    return low.source_of(st.args[0].span) or lk.name
+
+
+_ = (BOOL, ERR, TRUE, target_of)

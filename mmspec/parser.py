@@ -1,0 +1,667 @@
+"""Text to AST: the lark LALR parser, a Transformer to `mmspec.syntax`, and the one place
+where lark's exceptions become diagnostics.
+
+Bad input of any kind (binary junk, an unterminated comment, 10,000 nested parentheses, a
+literal with a thousand digits) must come back as a `SpecError` with a code and a position,
+never as a traceback. Deep nesting is rejected before the (recursive) later phases see it:
+the parse tree's depth is measured iteratively and capped at `MAX_DEPTH`.
+"""
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any, Callable
+
+from lark import Lark, Token, Tree
+from lark.exceptions import (UnexpectedCharacters, UnexpectedEOF, UnexpectedInput,
+                             UnexpectedToken, VisitError)
+from lark.visitors import Transformer_NonRecursive, v_args
+
+from mmspec import syntax as S
+from mmspec.diagnostics import Diagnostic, SpecError
+from mmspec.ir import Span
+
+MAX_DEPTH = 200  # parse-tree depth; later phases recurse over the tree
+MAX_INT = 2 ** 62
+MAX_BYTES = 4_000_000
+
+KEYWORDS = frozenset("""
+spec const type var enum map set record bool true false action when process proc fair weak
+strong final atomic if else while await either or pick in where goto skip assert invariant
+helper property leadsto eventually always expect option include symmetric forall exists card
+self mutex rwsem spinlock writer_pref class then with def ghost wrap union inter minus
+subseteq""".split())
+
+
+class _Fail(Exception):
+    """A diagnostic raised inside the Transformer (arrives wrapped in VisitError)."""
+
+    def __init__(self, diag: Diagnostic):
+        super().__init__(diag.message)
+        self.diag = diag
+
+
+@functools.lru_cache(maxsize=1)
+def _lark() -> Lark:
+    grammar = (Path(__file__).parent / "grammar.lark").read_text(encoding="utf-8")
+    return Lark(grammar, parser="lalr", lexer="contextual", propagate_positions=True,
+                maybe_placeholders=True)
+
+
+# --------------------------------------------------------------------------- reading files
+
+
+def read_source(path: str, span: Span | None = None, code: str = "MMS100") -> str:
+    """A file's text, or a SpecError (missing, a directory, unreadable, not UTF-8)."""
+    where = span or Span(path, 0, 0, 0, 0)
+    p = Path(path)
+    try:
+        if p.is_dir():
+            raise SpecError([Diagnostic(code, f"cannot read '{path}': it is a directory",
+                                        where)])
+        data = p.read_bytes()
+    except SpecError:
+        raise
+    except OSError as e:
+        reason = e.strerror or type(e).__name__
+        raise SpecError([Diagnostic(code, f"cannot read '{path}': {reason}", where)]) from None
+    if len(data) > MAX_BYTES:
+        raise SpecError([Diagnostic(code, f"cannot read '{path}': larger than "
+                                    f"{MAX_BYTES} bytes", where)])
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+        raise SpecError([Diagnostic("MMS101", f"'{path}' is not valid UTF-8 (byte "
+                                    f"0x{data[e.start]:02x})", Span(path, line, col, line,
+                                                                    col + 1))]) from None
+
+
+# --------------------------------------------------------------------------- pre-scan
+
+
+def _prescan(text: str, file: str) -> None:
+    """Cheap checks lark reports badly: unterminated comments/strings, runaway nesting."""
+    i, n = 0, len(text)
+    line, col = 1, 1
+    stack: list[tuple[str, int, int]] = []
+    pairs = {")": "(", "]": "[", "}": "{"}
+
+    def adv(k: int) -> None:
+        nonlocal i, line, col
+        for _ in range(k):
+            if text[i] == "\n":
+                line += 1
+                col = 1
+            else:
+                col += 1
+            i += 1
+
+    while i < n:
+        ch = text[i]
+        if ch == "/" and text.startswith("//", i):
+            j = text.find("\n", i)
+            adv((j if j >= 0 else n) - i)
+        elif ch == "/" and text.startswith("/*", i):
+            j = text.find("*/", i + 2)
+            if j < 0:
+                raise SpecError([Diagnostic("MMS108", "unterminated block comment",
+                                            Span(file, line, col, line, col + 2),
+                                            expected="'*/' before the end of the file")])
+            adv(j + 2 - i)
+        elif ch == '"':
+            j = i + 1
+            while j < n and text[j] not in '"\n':
+                j += 2 if text[j] == "\\" else 1
+            if j >= n or text[j] != '"':
+                raise SpecError([Diagnostic("MMS109", "unterminated string",
+                                            Span(file, line, col, line, col + 1),
+                                            expected="a closing '\"' on the same line")])
+            adv(j + 1 - i)
+        else:
+            if ch in "([{":
+                stack.append((ch, line, col))
+                if len(stack) > MAX_DEPTH // 4:
+                    raise SpecError([Diagnostic(
+                        "MMS106", f"nesting too deep (more than {MAX_DEPTH // 4} levels of "
+                        "brackets)", Span(file, line, col, line, col + 1))])
+            elif ch in ")]}" and stack and stack[-1][0] == pairs[ch]:
+                stack.pop()
+            adv(1)
+
+
+# --------------------------------------------------------------------------- transformer
+
+
+def _tok_span(file: str, t: Token) -> Span:
+    return Span(file, t.line or 0, t.column or 0, t.end_line or t.line or 0,
+                t.end_column or t.column or 0)
+
+
+def _meta_span(file: str, meta: Any) -> Span:
+    if getattr(meta, "empty", True):
+        return Span(file, 0, 0, 0, 0)
+    return Span(file, meta.line, meta.column, meta.end_line, meta.end_column)
+
+
+_BINOPS = {"or_": "or", "and_": "and", "implies": "implies", "iff": "iff", "eq": "eq",
+           "ne": "ne", "lt": "lt", "le": "le", "gt": "gt", "ge": "ge", "in_": "in",
+           "subseteq": "subseteq", "union": "union", "inter": "inter", "minus": "minus",
+           "add": "add", "sub": "sub", "mul": "mul", "div": "div", "mod": "mod"}
+
+
+def _binop(op: str) -> Callable[..., S.BinOp]:
+    def f(self: "_ToAst", meta: Any, ch: list[Any]) -> S.BinOp:
+        return S.BinOp(op, ch[0], ch[1], span=self.sp(meta))
+    return f
+
+
+@v_args(meta=True)
+class _ToAst(Transformer_NonRecursive):
+    """lark tree -> syntax dataclasses. Checks names against reserved words as it goes."""
+
+    def __init__(self, file: str):
+        super().__init__()
+        self.file = file
+
+    def sp(self, meta: Any) -> Span:
+        return _meta_span(self.file, meta)
+
+    def tsp(self, t: Token) -> Span:
+        return _tok_span(self.file, t)
+
+    def decl_name(self, t: Token) -> str:
+        """A declared name: reject keywords and the reserved `__` prefix."""
+        if str(t) in KEYWORDS or str(t).startswith("__"):
+            what = "a keyword" if str(t) in KEYWORDS else "reserved (names starting with __)"
+            raise _Fail(Diagnostic("MMS107", f"'{t}' is {what} and cannot be used as a name",
+                                   self.tsp(t), expected="another name"))
+        return str(t)
+
+    # ---------------------------------------------------------------- file
+    def start(self, meta: Any, ch: list[Any]) -> S.SpecFile:
+        return S.SpecFile(self.file, tuple(c for c in ch if c is not None), span=self.sp(meta))
+
+    def spec_decl(self, meta: Any, ch: list[Any]) -> S.SpecName:
+        return S.SpecName(self.decl_name(ch[0]), span=self.sp(meta))
+
+    def include_decl(self, meta: Any, ch: list[Any]) -> S.Include:
+        return S.Include(_unquote(ch[0]), span=self.sp(meta))
+
+    def const_decl(self, meta: Any, ch: list[Any]) -> S.ConstDecl:
+        return S.ConstDecl(self.decl_name(ch[0]), ch[1], span=self.sp(meta),
+                           name_span=self.tsp(ch[0]))
+
+    def symmetric_mark(self, meta: Any, ch: list[Any]) -> str:
+        return "symmetric"
+
+    def ghost_mark(self, meta: Any, ch: list[Any]) -> str:
+        return "ghost"
+
+    def helper_mark(self, meta: Any, ch: list[Any]) -> str:
+        return "helper"
+
+    def writer_pref_mark(self, meta: Any, ch: list[Any]) -> str:
+        return "writer_pref"
+
+    def type_decl(self, meta: Any, ch: list[Any]) -> S.TypeDecl:
+        return S.TypeDecl(self.decl_name(ch[1]), ch[2], ch[0] == "symmetric",
+                          span=self.sp(meta), name_span=self.tsp(ch[1]))
+
+    def var_decl(self, meta: Any, ch: list[Any]) -> S.VarDecl:
+        ghost, name, typ, init = ch
+        value, init_in = init if init is not None else (None, False)
+        return S.VarDecl(self.decl_name(name), typ, value, init_in, ghost == "ghost",
+                         span=self.sp(meta), name_span=self.tsp(name))
+
+    def init_eq(self, meta: Any, ch: list[Any]) -> tuple[S.Expr, bool]:
+        return ch[0], False
+
+    def init_in(self, meta: Any, ch: list[Any]) -> tuple[S.Expr, bool]:
+        return ch[0], True
+
+    def name_params(self, meta: Any, ch: list[Any]) -> tuple[str, ...]:
+        return tuple(self.decl_name(c) for c in ch if c is not None)
+
+    def def_decl(self, meta: Any, ch: list[Any]) -> S.DefDecl:
+        name, params, body = ch
+        return S.DefDecl(self.decl_name(name), params or (), body, span=self.sp(meta),
+                         name_span=self.tsp(name))
+
+    def lock_kind(self, meta: Any, ch: list[Any]) -> str:
+        return str(ch[0])
+
+    def lock_index(self, meta: Any, ch: list[Any]) -> S.TypeExpr:
+        return ch[0]  # type: ignore[no-any-return]
+
+    def lock_class(self, meta: Any, ch: list[Any]) -> str:
+        return self.decl_name(ch[0])
+
+    def lock_decl(self, meta: Any, ch: list[Any]) -> S.LockDecl:
+        kind, name, index, wp, cls = ch
+        return S.LockDecl(kind, self.decl_name(name), index, wp == "writer_pref", cls,
+                          span=self.sp(meta), name_span=self.tsp(name))
+
+    def fair_kind(self, meta: Any, ch: list[Any]) -> str:
+        return str(ch[0])
+
+    def fairness(self, meta: Any, ch: list[Any]) -> tuple[str, str]:
+        return ("fair", ch[0] or "weak")
+
+    def binder(self, meta: Any, ch: list[Any]) -> S.Binder:
+        return S.Binder(self.decl_name(ch[0]), ch[1], span=self.sp(meta))
+
+    def binders(self, meta: Any, ch: list[Any]) -> tuple[S.Binder, ...]:
+        return tuple(c for c in ch if c is not None)
+
+    def action_guard(self, meta: Any, ch: list[Any]) -> tuple[str, S.Expr]:
+        return ("guard", ch[0])
+
+    def primed_assign(self, meta: Any, ch: list[Any]) -> S.PrimedAssign:
+        return S.PrimedAssign(str(ch[0]), tuple(ch[1:-1]), ch[-1], span=self.sp(meta))
+
+    def action_decl(self, meta: Any, ch: list[Any]) -> S.ActionDecl:
+        fair: str | None = None
+        params: tuple[S.Binder, ...] = ()
+        guard = None
+        body: list[S.PrimedAssign] = []
+        name: Token | None = None
+        for c in ch:
+            if isinstance(c, tuple) and len(c) == 2 and c[0] == "fair":
+                fair = c[1]
+            elif isinstance(c, tuple) and len(c) == 2 and c[0] == "guard":
+                guard = c[1]
+            elif isinstance(c, tuple):
+                params = c
+            elif isinstance(c, Token):
+                name = c
+            elif isinstance(c, S.PrimedAssign):
+                body.append(c)
+        assert name is not None
+        return S.ActionDecl(self.decl_name(name), params, guard, tuple(body), fair,
+                            span=self.sp(meta), name_span=self.tsp(name))
+
+    def fair_ref(self, meta: Any, ch: list[Any]) -> S.FairRef:
+        return S.FairRef(ch[0][1], str(ch[1]), span=self.sp(meta))
+
+    def process_index(self, meta: Any, ch: list[Any]) -> S.Binder:
+        return ch[0]  # type: ignore[no-any-return]
+
+    def final_mod(self, meta: Any, ch: list[Any]) -> tuple[str, tuple[Token, ...]]:
+        return ("final", tuple(ch))
+
+    def process_decl(self, meta: Any, ch: list[Any]) -> S.ProcessDecl:
+        name = ch[0]
+        param = None
+        fair = None
+        finals: list[Token] = []
+        body: list[S.Stmt] = []
+        for c in ch[1:]:
+            if isinstance(c, S.Binder):
+                param = c
+            elif isinstance(c, tuple) and c and c[0] == "fair":
+                fair = c[1]
+            elif isinstance(c, tuple) and c and c[0] == "final":
+                finals.extend(c[1])
+            elif c is not None and not isinstance(c, Token):
+                body.append(c)
+        return S.ProcessDecl(self.decl_name(name), param, tuple(body), fair,
+                             tuple(str(f) for f in finals), span=self.sp(meta),
+                             name_span=self.tsp(name),
+                             final_spans=tuple(self.tsp(f) for f in finals))
+
+    def proc_decl(self, meta: Any, ch: list[Any]) -> S.ProcDecl:
+        name, params, *body = ch
+        return S.ProcDecl(self.decl_name(name), params or (),
+                          tuple(b for b in body if b is not None and not isinstance(b, Token)),
+                          span=self.sp(meta), name_span=self.tsp(name))
+
+    def invariant_decl(self, meta: Any, ch: list[Any]) -> S.InvariantDecl:
+        helper, name, expr = ch
+        return S.InvariantDecl(self.decl_name(name), expr, helper == "helper",
+                               span=self.sp(meta), name_span=self.tsp(name))
+
+    def leadsto(self, meta: Any, ch: list[Any]) -> tuple[str, Any, Any]:
+        return ("leadsto", ch[0], ch[1])
+
+    def eventually(self, meta: Any, ch: list[Any]) -> tuple[str, Any, Any]:
+        return ("eventually", None, ch[0])
+
+    def always_eventually(self, meta: Any, ch: list[Any]) -> tuple[str, Any, Any]:
+        return ("always_eventually", None, ch[0])
+
+    def prop_body(self, meta: Any, ch: list[Any]) -> Any:
+        return ch[0]
+
+    def property_decl(self, meta: Any, ch: list[Any]) -> S.PropertyDecl:
+        name, (kind, p, q) = ch
+        return S.PropertyDecl(self.decl_name(name), kind, p, q, span=self.sp(meta),
+                              name_span=self.tsp(name))
+
+    def option_decl(self, meta: Any, ch: list[Any]) -> S.OptionDecl:
+        return S.OptionDecl(str(ch[0]), ch[1], span=self.sp(meta))
+
+    def expect_kind(self, meta: Any, ch: list[Any]) -> str:
+        return str(ch[0])
+
+    def expect_decl(self, meta: Any, ch: list[Any]) -> S.ExpectDecl:
+        return S.ExpectDecl(ch[0], str(ch[1]) if ch[1] is not None else None,
+                            span=self.sp(meta))
+
+    def expect_msg(self, meta: Any, ch: list[Any]) -> S.ExpectDecl:
+        return S.ExpectDecl("assertion", _unquote(ch[0]), span=self.sp(meta))
+
+    # ---------------------------------------------------------------- statements
+    def _stmts(self, ch: list[Any]) -> tuple[S.Stmt, ...]:
+        return tuple(c for c in ch if c is not None and not isinstance(c, Token))
+
+    def block(self, meta: Any, ch: list[Any]) -> tuple[S.Stmt, ...]:
+        return self._stmts(ch)
+
+    def labeled(self, meta: Any, ch: list[Any]) -> S.Stmt:
+        label = self.decl_name(ch[0])
+        st = ch[1]
+        return type(st)(**{**_fields(st), "label": label, "span": self.sp(meta)})
+
+    def lvalue(self, meta: Any, ch: list[Any]) -> S.Expr:
+        out: S.Expr = S.Name(str(ch[0]), span=self.tsp(ch[0]))
+        for step in ch[1:]:
+            kind, val, sp = step
+            out = (S.IndexExpr(out, val, span=_join(out.span, sp)) if kind == "index"
+                   else S.FieldExpr(out, val, span=_join(out.span, sp)))
+        return out
+
+    def lindex(self, meta: Any, ch: list[Any]) -> tuple[str, Any, Span]:
+        return ("index", ch[0], self.sp(meta))
+
+    def lfield(self, meta: Any, ch: list[Any]) -> tuple[str, Any, Span]:
+        return ("field", str(ch[0]), self.sp(meta))
+
+    def assign(self, meta: Any, ch: list[Any]) -> S.Assign:
+        # parse_text put the number of targets first (lvalues are expressions too)
+        n = int(ch[0])
+        return S.Assign(tuple(ch[1:n + 1]), tuple(ch[n + 1:]), span=self.sp(meta))
+
+    def call_stmt(self, meta: Any, ch: list[Any]) -> S.CallStmt:
+        return S.CallStmt(str(ch[0]), tuple(c for c in ch[1:] if c is not None),
+                          span=self.sp(meta), func_span=self.tsp(ch[0]))
+
+    def await_stmt(self, meta: Any, ch: list[Any]) -> S.Await:
+        return S.Await(ch[0], span=self.sp(meta))
+
+    def assert_stmt(self, meta: Any, ch: list[Any]) -> S.Assert:
+        msg = _unquote(ch[1]) if len(ch) > 1 and ch[1] is not None else None
+        return S.Assert(ch[0], msg, span=self.sp(meta))
+
+    def skip_stmt(self, meta: Any, ch: list[Any]) -> S.Skip:
+        return S.Skip(span=self.sp(meta))
+
+    def goto_stmt(self, meta: Any, ch: list[Any]) -> S.Goto:
+        return S.Goto(str(ch[0]), span=self.sp(meta), target_span=self.tsp(ch[0]))
+
+    def else_part(self, meta: Any, ch: list[Any]) -> tuple[S.Stmt, ...]:
+        return ch[0]  # type: ignore[no-any-return]
+
+    def else_if(self, meta: Any, ch: list[Any]) -> tuple[S.Stmt, ...]:
+        return (ch[0],)
+
+    def if_stmt(self, meta: Any, ch: list[Any]) -> S.If:
+        return S.If(ch[0], ch[1], ch[2], span=self.sp(meta))
+
+    def while_stmt(self, meta: Any, ch: list[Any]) -> S.While:
+        return S.While(ch[0], ch[1], span=self.sp(meta))
+
+    def either_stmt(self, meta: Any, ch: list[Any]) -> S.Either:
+        return S.Either(tuple(ch), span=self.sp(meta))
+
+    def pick_where(self, meta: Any, ch: list[Any]) -> S.Expr:
+        return ch[0]  # type: ignore[no-any-return]
+
+    def pick_stmt(self, meta: Any, ch: list[Any]) -> S.Pick:
+        return S.Pick(str(ch[0]), ch[1], ch[2], span=self.sp(meta), var_span=self.tsp(ch[0]))
+
+    def atomic_stmt(self, meta: Any, ch: list[Any]) -> S.Atomic:
+        return S.Atomic(ch[0], span=self.sp(meta))
+
+    def local_var(self, meta: Any, ch: list[Any]) -> S.LocalVar:
+        decl = self.var_decl(meta, ch)
+        return S.LocalVar(decl, span=self.sp(meta))
+
+    # ---------------------------------------------------------------- types
+    def bool_type(self, meta: Any, ch: list[Any]) -> S.BoolT:
+        return S.BoolT(span=self.sp(meta))
+
+    def range_type(self, meta: Any, ch: list[Any]) -> S.RangeT:
+        return S.RangeT(ch[0], ch[1], span=self.sp(meta))
+
+    def wrap_type(self, meta: Any, ch: list[Any]) -> S.RangeT:
+        return S.RangeT(ch[0], ch[1], True, span=self.sp(meta))
+
+    def enum_type(self, meta: Any, ch: list[Any]) -> S.EnumT:
+        toks = [c for c in ch if isinstance(c, Token)]
+        return S.EnumT(tuple(self.decl_name(t) for t in toks), span=self.sp(meta),
+                       member_spans=tuple(self.tsp(t) for t in toks))
+
+    def map_type(self, meta: Any, ch: list[Any]) -> S.MapT:
+        return S.MapT(ch[0], ch[1], span=self.sp(meta))
+
+    def set_type(self, meta: Any, ch: list[Any]) -> S.SetT:
+        return S.SetT(ch[0], span=self.sp(meta))
+
+    def field_type(self, meta: Any, ch: list[Any]) -> tuple[str, S.TypeExpr]:
+        return (self.decl_name(ch[0]), ch[1])
+
+    def record_type(self, meta: Any, ch: list[Any]) -> S.RecordT:
+        return S.RecordT(tuple(c for c in ch if isinstance(c, tuple)), span=self.sp(meta))
+
+    def named_type(self, meta: Any, ch: list[Any]) -> S.NamedT:
+        return S.NamedT(str(ch[0]), span=self.sp(meta))
+
+    # ---------------------------------------------------------------- expressions
+    def with_expr(self, meta: Any, ch: list[Any]) -> S.WithExpr:
+        base, *path, value = ch
+        return S.WithExpr(base, tuple(p[1] for p in path), value, span=self.sp(meta))
+
+    for _alias, _op in _BINOPS.items():
+        locals()[_alias] = _binop(_op)
+    del _alias, _op
+
+    def not_(self, meta: Any, ch: list[Any]) -> S.UnaryOp:
+        return S.UnaryOp("not", ch[0], span=self.sp(meta))
+
+    def neg(self, meta: Any, ch: list[Any]) -> S.Expr:
+        if isinstance(ch[0], S.IntLit):  # fold -literal so -2^62 is representable
+            return S.IntLit(-ch[0].value, span=self.sp(meta))
+        return S.UnaryOp("neg", ch[0], span=self.sp(meta))
+
+    def ite(self, meta: Any, ch: list[Any]) -> S.IfExpr:
+        return S.IfExpr(ch[0], ch[1], ch[2], span=self.sp(meta))
+
+    def forall(self, meta: Any, ch: list[Any]) -> S.QuantExpr:
+        return S.QuantExpr("forall", self.decl_name(ch[0]), ch[1], ch[2], span=self.sp(meta))
+
+    def exists(self, meta: Any, ch: list[Any]) -> S.QuantExpr:
+        return S.QuantExpr("exists", self.decl_name(ch[0]), ch[1], ch[2], span=self.sp(meta))
+
+    def index(self, meta: Any, ch: list[Any]) -> S.IndexExpr:
+        return S.IndexExpr(ch[0], ch[1], span=self.sp(meta))
+
+    def field(self, meta: Any, ch: list[Any]) -> S.FieldExpr:
+        return S.FieldExpr(ch[0], str(ch[1]), span=self.sp(meta))
+
+    def at(self, meta: Any, ch: list[Any]) -> S.AtExpr:
+        return S.AtExpr(ch[0], str(ch[1]), span=self.sp(meta), label_span=self.tsp(ch[1]))
+
+    def name(self, meta: Any, ch: list[Any]) -> S.Name:
+        return S.Name(str(ch[0]), span=self.tsp(ch[0]))
+
+    def int(self, meta: Any, ch: list[Any]) -> S.IntLit:
+        text = str(ch[0])
+        if len(text) > 40:
+            value = MAX_INT + 1
+        else:
+            value = int(text, 16) if text[:2].lower() == "0x" else int(text)
+        if value > MAX_INT:
+            raise _Fail(Diagnostic("MMS105", "integer literal too large",
+                                   self.tsp(ch[0]), expected=f"at most 2^62 ({MAX_INT})"))
+        return S.IntLit(value, span=self.tsp(ch[0]))
+
+    def true(self, meta: Any, ch: list[Any]) -> S.BoolLit:
+        return S.BoolLit(True, span=self.sp(meta))
+
+    def false(self, meta: Any, ch: list[Any]) -> S.BoolLit:
+        return S.BoolLit(False, span=self.sp(meta))
+
+    def self(self, meta: Any, ch: list[Any]) -> S.SelfRef:  # noqa: PLW0211
+        return S.SelfRef(span=self.sp(meta))
+
+    def call(self, meta: Any, ch: list[Any]) -> S.Call:
+        return S.Call(str(ch[0]), tuple(c for c in ch[1:] if c is not None),
+                      span=self.sp(meta), func_span=self.tsp(ch[0]))
+
+    def set_lit(self, meta: Any, ch: list[Any]) -> S.SetLiteral:
+        return S.SetLiteral(tuple(c for c in ch if c is not None), span=self.sp(meta))
+
+    def set_comp(self, meta: Any, ch: list[Any]) -> S.SetCompr:
+        return S.SetCompr(self.decl_name(ch[0]), ch[1], ch[2], span=self.sp(meta))
+
+    def field_init(self, meta: Any, ch: list[Any]) -> tuple[str, S.Expr]:
+        return (str(ch[0]), ch[1])
+
+    def record_lit(self, meta: Any, ch: list[Any]) -> S.RecordLiteral:
+        return S.RecordLiteral(tuple(ch), span=self.sp(meta))
+
+    def map_lit(self, meta: Any, ch: list[Any]) -> S.MapLiteral:
+        return S.MapLiteral(self.decl_name(ch[0]), ch[1], ch[2], span=self.sp(meta))
+
+
+def _fields(node: Any) -> dict[str, Any]:
+    return {f: getattr(node, f) for f in node.__dataclass_fields__}
+
+
+def _join(a: Span, b: Span) -> Span:
+    return Span(a.file, a.line, a.col, b.end_line, b.end_col)
+
+
+def _unquote(t: Token) -> str:
+    s = str(t)[1:-1]
+    out, i = [], 0
+    while i < len(s):
+        if s[i] == "\\" and i + 1 < len(s):
+            nxt = s[i + 1]
+            out.append({"n": "\n", "t": "\t"}.get(nxt, nxt))
+            i += 2
+        else:
+            out.append(s[i])
+            i += 1
+    return "".join(out)
+
+
+# --------------------------------------------------------------------------- errors
+
+
+_TERMINAL_NAMES = {"NAME": "a name", "INT": "an integer", "STRING": "a string",
+                   "$END": "end of file"}
+
+
+def _describe_terminal(name: str) -> str:
+    if name in _TERMINAL_NAMES:
+        return _TERMINAL_NAMES[name]
+    try:
+        t = _lark().get_terminal(name)
+    except KeyError:
+        return name
+    if t.pattern.type == "str":
+        return f"'{t.pattern.value}'"
+    return name.lower()
+
+
+def _expected(names: set[str] | frozenset[str] | None) -> str | None:
+    if not names:
+        return None
+    shown = sorted({_describe_terminal(n) for n in names})
+    if len(shown) > 12:
+        shown = shown[:12] + [f"... ({len(shown) - 12} more)"]
+    return ", ".join(shown)
+
+
+def _eof_span(text: str, file: str) -> Span:
+    lines = text.split("\n")
+    line = len(lines)
+    col = len(lines[-1]) + 1
+    return Span(file, line, col, line, col + 1)
+
+
+def _show_char(ch: str) -> str:
+    if ch.isprintable() and ch not in "'\\":
+        return f"'{ch}'"
+    return repr(ch)
+
+
+def _translate(e: UnexpectedInput, text: str, file: str) -> Diagnostic:
+    """The one boundary where lark's exceptions become diagnostics."""
+    if isinstance(e, UnexpectedCharacters):
+        ch = text[e.pos_in_stream] if e.pos_in_stream < len(text) else ""
+        span = Span(file, e.line, e.column, e.line, e.column + 1)
+        return Diagnostic("MMS102", f"unexpected character {_show_char(ch)}", span,
+                          expected=_expected(e.allowed))
+    if isinstance(e, UnexpectedToken) and e.token.type != "$END":
+        tok = e.token
+        span = _tok_span(file, tok)
+        shown = str(tok)
+        if len(shown) > 30:
+            shown = shown[:27] + "..."
+        kind = "keyword" if str(tok) in KEYWORDS else (
+            "name" if tok.type == "NAME" else "integer" if tok.type == "INT" else "token")
+        return Diagnostic("MMS103", f"unexpected {kind} '{shown}'", span,
+                          expected=_expected(e.expected))
+    expected = getattr(e, "expected", None)
+    return Diagnostic("MMS104", "unexpected end of file", _eof_span(text, file),
+                      expected=_expected(expected))
+
+
+def _depth_check(tree: Tree, file: str) -> None:
+    """Iteratively measure the tree's depth; reject trees later phases could not recurse."""
+    stack: list[tuple[Any, int]] = [(tree, 1)]
+    while stack:
+        node, d = stack.pop()
+        if not isinstance(node, Tree):
+            continue
+        if d > MAX_DEPTH:
+            meta = node.meta
+            span = _meta_span(file, meta)
+            raise SpecError([Diagnostic("MMS106", f"nesting too deep (more than {MAX_DEPTH} "
+                                        "levels)", span,
+                                        expected="a flatter expression or statement")])
+        for c in node.children:
+            stack.append((c, d + 1))
+
+
+def parse_text(text: str, file: str) -> S.SpecFile:
+    """Parse one file's text. Raises SpecError with a single parse diagnostic."""
+    _prescan(text, file)
+    try:
+        tree = _lark().parse(text)
+    except UnexpectedInput as e:
+        raise SpecError([_translate(e, text, file)]) from None
+    _depth_check(tree, file)
+    for node in tree.iter_subtrees():
+        if node.data == "assign":
+            n = sum(1 for c in node.children if isinstance(c, Tree) and c.data == "lvalue")
+            node.children.insert(0, Token("NLV", str(n)))
+    try:
+        return _ToAst(file).transform(tree)  # type: ignore[no-any-return]
+    except VisitError as e:
+        if isinstance(e.orig_exc, _Fail):
+            raise SpecError([e.orig_exc.diag]) from None
+        if isinstance(e.orig_exc, SpecError):
+            raise e.orig_exc from None
+        raise
+    except RecursionError:  # pragma: no cover - the depth check should prevent this
+        raise SpecError([Diagnostic("MMS106", "nesting too deep", Span(file, 1, 1, 1, 2))]) \
+            from None
+
+
+def parse_file(path: str) -> S.SpecFile:
+    return parse_text(read_source(path), path)

@@ -1,0 +1,207 @@
+"""Includes and the global symbol table.
+
+`load_tree` reads the main file and, depth first, every file it includes (each file once; a
+file that includes itself through a chain is an include cycle, MMS211). `Symbols.build`
+collects every global declaration into one namespace and reports duplicates (MMS201), so
+later phases can look any name up without caring which file declared it.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mmspec import syntax as S
+from mmspec.diagnostics import Diagnostic, Sink, SpecError
+from mmspec.ir import Span
+from mmspec.parser import parse_text, read_source
+
+MAX_INCLUDES = 200
+
+
+@dataclass
+class Loaded:
+    """The main file's declarations with includes spliced in, and every file's text."""
+
+    main: S.SpecFile
+    decls: list[S.Decl]
+    sources: list[tuple[str, str]]
+
+
+def _display_path(base_file: str, rel: str) -> str:
+    """The included file's path as shown in diagnostics: relative to the includer's folder."""
+    joined = os.path.join(os.path.dirname(base_file), rel)
+    return os.path.normpath(joined)
+
+
+def load_tree(path: str) -> Loaded:
+    text = read_source(path)
+    main = parse_text(text, path)
+    sources: list[tuple[str, str]] = [(path, text)]
+    seen: set[str] = {_key(path)}
+    decls: list[S.Decl] = []
+    _splice(main, decls, sources, seen, [_key(path)])
+    return Loaded(main, decls, sources)
+
+
+def _key(path: str) -> str:
+    try:
+        return str(Path(path).resolve())
+    except (OSError, RuntimeError):
+        return os.path.abspath(path)
+
+
+def _splice(tree: S.SpecFile, out: list[S.Decl], sources: list[tuple[str, str]],
+            seen: set[str], stack: list[str]) -> None:
+    for d in tree.decls:
+        if not isinstance(d, S.Include):
+            out.append(d)
+            continue
+        sub_path = _display_path(tree.file, d.path)
+        key = _key(sub_path)
+        if key in stack:
+            chain = " -> ".join(os.path.basename(k) for k in stack + [key])
+            raise SpecError([Diagnostic("MMS211", f"include cycle: {chain}", d.span,
+                                        expected="includes that form no cycle")])
+        if key in seen:
+            continue  # a second include of the same file is ignored
+        if len(seen) >= MAX_INCLUDES:
+            raise SpecError([Diagnostic("MMS210", f"more than {MAX_INCLUDES} included files",
+                                        d.span)])
+        seen.add(key)
+        text = read_source(sub_path, d.span, "MMS210")
+        sub = parse_text(text, sub_path)
+        sources.append((sub_path, text))
+        _splice(sub, out, sources, seen, stack + [key])
+
+
+# --------------------------------------------------------------------------- symbols
+
+
+@dataclass
+class EnumMember:
+    name: str
+    index: int
+    owner: S.EnumT
+    span: Span
+
+
+@dataclass
+class Symbols:
+    spec_name: str | None = None
+    consts: dict[str, S.ConstDecl] = field(default_factory=dict)
+    types: dict[str, S.TypeDecl] = field(default_factory=dict)
+    vars: dict[str, S.VarDecl] = field(default_factory=dict)
+    defs: dict[str, S.DefDecl] = field(default_factory=dict)
+    locks: dict[str, S.LockDecl] = field(default_factory=dict)
+    actions: dict[str, S.ActionDecl] = field(default_factory=dict)
+    processes: dict[str, S.ProcessDecl] = field(default_factory=dict)
+    procs: dict[str, S.ProcDecl] = field(default_factory=dict)
+    members: dict[str, EnumMember] = field(default_factory=dict)
+    invariants: dict[str, S.InvariantDecl] = field(default_factory=dict)
+    properties: dict[str, S.PropertyDecl] = field(default_factory=dict)
+    options: list[S.OptionDecl] = field(default_factory=list)
+    expects: list[S.ExpectDecl] = field(default_factory=list)
+    fair_refs: list[S.FairRef] = field(default_factory=list)
+    where: dict[str, tuple[str, Span]] = field(default_factory=dict)  # name -> (kind, span)
+
+    def kind_of(self, name: str) -> str | None:
+        w = self.where.get(name)
+        return w[0] if w else None
+
+    def all_names(self) -> list[str]:
+        return list(self.where)
+
+
+def _enum_types(t: S.TypeExpr) -> list[S.EnumT]:
+    if isinstance(t, S.EnumT):
+        return [t]
+    if isinstance(t, S.MapT):
+        return _enum_types(t.key) + _enum_types(t.value)
+    if isinstance(t, S.SetT):
+        return _enum_types(t.elem)
+    if isinstance(t, S.RecordT):
+        return [e for _, ft in t.fields for e in _enum_types(ft)]
+    return []
+
+
+def build_symbols(decls: list[S.Decl], sink: Sink) -> Symbols:
+    sy = Symbols()
+    props: dict[str, Span] = {}
+
+    def declare(name: str, kind: str, span: Span) -> bool:
+        if name in sy.where:
+            k, first = sy.where[name]
+            sink.error("MMS201", f"'{name}' is already declared (as a {k})", span,
+                       notes=(f"first declared at {first}",))
+            return False
+        sy.where[name] = (kind, span)
+        return True
+
+    def declare_prop(name: str, span: Span) -> bool:
+        if name in props:
+            sink.error("MMS201", f"property '{name}' is already declared", span,
+                       notes=(f"first declared at {props[name]}",))
+            return False
+        props[name] = span
+        return True
+
+    def enums_in(t: S.TypeExpr) -> None:
+        for et in _enum_types(t):
+            spans = et.member_spans or tuple(et.span for _ in et.members)
+            for i, (m, sp) in enumerate(zip(et.members, spans)):
+                if declare(m, "enum member", sp):
+                    sy.members[m] = EnumMember(m, i, et, sp)
+
+    for d in decls:
+        if isinstance(d, S.SpecName):
+            if sy.spec_name is not None:
+                sink.error("MMS201", "the spec name is already given", d.span)
+            sy.spec_name = d.name
+        elif isinstance(d, S.ConstDecl):
+            if declare(d.name, "constant", d.name_span):
+                sy.consts[d.name] = d
+        elif isinstance(d, S.TypeDecl):
+            if declare(d.name, "type", d.name_span):
+                sy.types[d.name] = d
+            enums_in(d.type)
+        elif isinstance(d, S.VarDecl):
+            if declare(d.name, "variable", d.name_span):
+                sy.vars[d.name] = d
+            enums_in(d.type)
+        elif isinstance(d, S.DefDecl):
+            if declare(d.name, "def", d.name_span):
+                sy.defs[d.name] = d
+        elif isinstance(d, S.LockDecl):
+            if declare(d.name, "lock", d.name_span):
+                sy.locks[d.name] = d
+            if d.index is not None:
+                enums_in(d.index)
+        elif isinstance(d, S.ActionDecl):
+            if declare(d.name, "action", d.name_span):
+                sy.actions[d.name] = d
+        elif isinstance(d, S.ProcessDecl):
+            if declare(d.name, "process", d.name_span):
+                sy.processes[d.name] = d
+            for st in _local_decls(d.body):
+                enums_in(st.decl.type)
+        elif isinstance(d, S.ProcDecl):
+            if declare(d.name, "proc", d.name_span):
+                sy.procs[d.name] = d
+        elif isinstance(d, S.InvariantDecl):
+            if declare_prop(d.name, d.name_span):
+                sy.invariants[d.name] = d
+        elif isinstance(d, S.PropertyDecl):
+            if declare_prop(d.name, d.name_span):
+                sy.properties[d.name] = d
+        elif isinstance(d, S.OptionDecl):
+            sy.options.append(d)
+        elif isinstance(d, S.ExpectDecl):
+            sy.expects.append(d)
+        elif isinstance(d, S.FairRef):
+            sy.fair_refs.append(d)
+    return sy
+
+
+def _local_decls(body: tuple[S.Stmt, ...]) -> list[S.LocalVar]:
+    return [s for s in body if isinstance(s, S.LocalVar)]

@@ -1,0 +1,467 @@
+"""The abstract syntax of `.mms` files: plain frozen dataclasses built by `mmspec.parser`.
+
+Every node carries the source span it came from (lark's `propagate_positions`); spans are
+excluded from equality so two parses of the same text compare equal wherever it sits.
+Names are plain strings here: resolution happens in `mmspec.resolve`/`mmspec.typecheck`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+from mmspec.ir import NO_SPAN, Span
+
+
+def _span() -> Span:
+    return field(default=NO_SPAN, compare=False, hash=False, repr=False, kw_only=True)  # type: ignore[return-value]
+
+
+# --------------------------------------------------------------------------- expressions
+
+
+@dataclass(frozen=True)
+class Name:
+    id: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class IntLit:
+    value: int
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class BoolLit:
+    value: bool
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class SelfRef:
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class UnaryOp:
+    op: str  # 'not' | 'neg'
+    arg: "Expr"
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class BinOp:
+    op: str  # ir.Binary op names: 'and', 'add', 'eq', 'in', 'union', ...
+    left: "Expr"
+    right: "Expr"
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class IfExpr:
+    cond: "Expr"
+    then: "Expr"
+    other: "Expr"
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Call:
+    func: str
+    args: tuple["Expr", ...]
+    span: Span = _span()
+    func_span: Span = _span()
+
+
+@dataclass(frozen=True)
+class IndexExpr:
+    base: "Expr"
+    index: "Expr"
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class FieldExpr:
+    base: "Expr"
+    name: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class AtExpr:
+    """`P@label` / `P[i]@label`: the thread is at that step."""
+
+    base: "Expr"
+    label: str
+    span: Span = _span()
+    label_span: Span = _span()
+
+
+@dataclass(frozen=True)
+class SetLiteral:
+    elems: tuple["Expr", ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class SetCompr:
+    var: str
+    domain: "Domain"
+    cond: "Expr"
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class MapLiteral:
+    var: str
+    domain: "Domain"
+    body: "Expr"
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class RecordLiteral:
+    fields: tuple[tuple[str, "Expr"], ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class WithExpr:
+    """`base with [i].f = value`: path items are index expressions or field names."""
+
+    base: "Expr"
+    path: tuple[Union["Expr", str], ...]
+    value: "Expr"
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class QuantExpr:
+    kind: str  # 'forall' | 'exists'
+    var: str
+    domain: "Domain"
+    body: "Expr"
+    span: Span = _span()
+
+
+Expr = Union[Name, IntLit, BoolLit, SelfRef, UnaryOp, BinOp, IfExpr, Call, IndexExpr, FieldExpr,
+             AtExpr, SetLiteral, SetCompr, MapLiteral, RecordLiteral, WithExpr, QuantExpr]
+
+# --------------------------------------------------------------------------- types
+
+
+@dataclass(frozen=True)
+class BoolT:
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class RangeT:
+    lo: Expr
+    hi: Expr
+    wrap: bool = False
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class EnumT:
+    members: tuple[str, ...]
+    span: Span = _span()
+    member_spans: tuple[Span, ...] = field(default=(), compare=False, hash=False, repr=False,
+                                           kw_only=True)
+
+
+@dataclass(frozen=True)
+class MapT:
+    key: "TypeExpr"
+    value: "TypeExpr"
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class SetT:
+    elem: "TypeExpr"
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class RecordT:
+    fields: tuple[tuple[str, "TypeExpr"], ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class NamedT:
+    name: str
+    span: Span = _span()
+
+
+TypeExpr = Union[BoolT, RangeT, EnumT, MapT, SetT, RecordT, NamedT]
+# A binder's domain: a type (`Tid`, `1..N`, `bool`) or a set expression (`{1, 3}`, `readers`).
+# A bare name parses as an expression and is resolved to a type when it names one.
+Domain = Union[TypeExpr, Expr]
+
+# --------------------------------------------------------------------------- statements
+
+
+@dataclass(frozen=True)
+class Assign:
+    targets: tuple[Expr, ...]  # Name / IndexExpr / FieldExpr chains
+    values: tuple[Expr, ...]
+    label: str | None = None
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class CallStmt:
+    """A lock operation (`lock(m)`) or a call of a `proc` (inlined)."""
+
+    func: str
+    args: tuple[Expr, ...]
+    label: str | None = None
+    span: Span = _span()
+    func_span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Await:
+    cond: Expr
+    label: str | None = None
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Assert:
+    cond: Expr
+    message: str | None = None
+    label: str | None = None
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Skip:
+    label: str | None = None
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Goto:
+    target: str
+    label: str | None = None
+    span: Span = _span()
+    target_span: Span = _span()
+
+
+@dataclass(frozen=True)
+class If:
+    cond: Expr
+    then: tuple["Stmt", ...]
+    other: tuple["Stmt", ...] | None = None  # `else if` is a one-statement else block
+    label: str | None = None
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class While:
+    cond: Expr
+    body: tuple["Stmt", ...]
+    label: str | None = None
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Either:
+    branches: tuple[tuple["Stmt", ...], ...]
+    label: str | None = None
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Pick:
+    var: str
+    domain: Domain
+    cond: Expr | None = None
+    label: str | None = None
+    span: Span = _span()
+    var_span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Atomic:
+    body: tuple["Stmt", ...]
+    label: str | None = None
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class LocalVar:
+    decl: "VarDecl"
+    label: str | None = None
+    span: Span = _span()
+
+
+Stmt = Union[Assign, CallStmt, Await, Assert, Skip, Goto, If, While, Either, Pick, Atomic,
+             LocalVar]
+
+# --------------------------------------------------------------------------- declarations
+
+
+@dataclass(frozen=True)
+class SpecName:
+    name: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Include:
+    path: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class ConstDecl:
+    name: str
+    value: Expr
+    span: Span = _span()
+    name_span: Span = _span()
+
+
+@dataclass(frozen=True)
+class TypeDecl:
+    name: str
+    type: TypeExpr
+    symmetric: bool = False
+    span: Span = _span()
+    name_span: Span = _span()
+
+
+@dataclass(frozen=True)
+class VarDecl:
+    name: str
+    type: TypeExpr
+    init: Expr | None = None
+    init_in: bool = False  # `in S`: one initial state per element
+    ghost: bool = False
+    span: Span = _span()
+    name_span: Span = _span()
+
+
+@dataclass(frozen=True)
+class DefDecl:
+    name: str
+    params: tuple[str, ...]
+    body: Expr
+    span: Span = _span()
+    name_span: Span = _span()
+
+
+@dataclass(frozen=True)
+class LockDecl:
+    kind: str  # 'mutex' | 'spinlock' | 'rwsem'
+    name: str
+    index: TypeExpr | None = None
+    writer_pref: bool = False
+    cls: str | None = None
+    span: Span = _span()
+    name_span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Binder:
+    name: str
+    domain: Domain
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class PrimedAssign:
+    name: str
+    path: tuple[Union[Expr, str], ...]
+    value: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class ActionDecl:
+    name: str
+    params: tuple[Binder, ...]
+    guard: Expr | None
+    body: tuple[PrimedAssign, ...]
+    fairness: str | None = None  # 'weak' | 'strong'
+    span: Span = _span()
+    name_span: Span = _span()
+
+
+@dataclass(frozen=True)
+class FairRef:
+    """`fair [weak|strong] action Name` for an action declared elsewhere."""
+
+    kind: str
+    action: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class ProcessDecl:
+    name: str
+    param: Binder | None
+    body: tuple[Stmt, ...]
+    fairness: str | None = None
+    final: tuple[str, ...] = ()
+    span: Span = _span()
+    name_span: Span = _span()
+    final_spans: tuple[Span, ...] = field(default=(), compare=False, hash=False, repr=False,
+                                          kw_only=True)
+
+
+@dataclass(frozen=True)
+class ProcDecl:
+    name: str
+    params: tuple[str, ...]
+    body: tuple[Stmt, ...]
+    span: Span = _span()
+    name_span: Span = _span()
+
+
+@dataclass(frozen=True)
+class InvariantDecl:
+    name: str
+    expr: Expr
+    helper: bool = False
+    span: Span = _span()
+    name_span: Span = _span()
+
+
+@dataclass(frozen=True)
+class PropertyDecl:
+    name: str
+    kind: str  # 'leadsto' | 'eventually' | 'always_eventually'
+    p: Expr | None
+    q: Expr
+    span: Span = _span()
+    name_span: Span = _span()
+
+
+@dataclass(frozen=True)
+class OptionDecl:
+    name: str
+    value: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class ExpectDecl:
+    kind: str  # 'deadlock' | 'invariant' | 'assertion' | 'liveness' | 'lock-order' | 'range'
+    name: str | None = None
+    span: Span = _span()
+
+
+Decl = Union[SpecName, Include, ConstDecl, TypeDecl, VarDecl, DefDecl, LockDecl, ActionDecl,
+             FairRef, ProcessDecl, ProcDecl, InvariantDecl, PropertyDecl, OptionDecl, ExpectDecl]
+
+
+@dataclass(frozen=True)
+class SpecFile:
+    file: str
+    decls: tuple[Decl, ...]
+    span: Span = _span()
