@@ -69,7 +69,7 @@ def test_page_shows_lanes_locks_and_marks() -> None:
 
 def test_lasso_is_marked() -> None:
     page = render_html(spin_lasso())
-    assert "loop-start" in page and "back to state 0: the loop repeats forever" in page
+    assert "loop-start" in page and "back at state 0: the loop repeats forever" in page
 
 
 def test_rerender_from_itf() -> None:

@@ -115,7 +115,7 @@ def test_lasso_flow_says_where_the_loop_is() -> None:
     texts = [f["location"]["message"]["text"]
              for f in res["codeFlows"][0]["threadFlows"][0]["locations"]]
     assert texts[0].endswith("(loop starts here)")
-    assert texts[-1].endswith("(then back to state 0, forever)")
+    assert texts[-1].endswith("(back at state 0: the loop repeats forever)")
 
 
 def test_uris_are_relative_to_the_root(tmp_path: Path) -> None:

@@ -53,9 +53,20 @@ def test_deadlock_cycle_and_lock_order_chain() -> None:
 def test_range_and_lasso() -> None:
     assert "In step Inc(n=1): x would become 3, outside 0..2" in render_result(counter_range())
     text = render_result(spin_lasso())
-    assert "┌── loop starts here (state 0)" in text.split("   0. initial state")[0]
-    assert "└── the next step returns to state 0; the loop repeats forever" in text
-    assert "Under fairness: weak fairness on waiter" in text
+    assert "Counterexample: a lasso of 2 steps; steps 1..2 repeat forever\n" \
+           "  ┌── the loop starts at state 0\n   0. initial state" in text
+    assert "└── back at state 0: the loop repeats forever" in text
+    assert "Fairness: waiter" in text
+
+
+def test_lasso_endings() -> None:
+    from checker.render.text import loop_end
+    from checker.result import Trace, TraceStep
+    a, b = TraceStep({"x": 0}), TraceStep({"x": 1}, "A", "A")
+    assert loop_end(Trace((a, b), 1)) == "the run stays in state 1 forever (no fair step is taken)"
+    assert loop_end(Trace((a, b, a), 0)) == "back at state 0: the loop repeats forever"
+    assert loop_end(Trace((a, b), 0)) == \
+        "the next step returns to state 0; the loop repeats forever"
 
 
 def test_colour_only_when_asked() -> None:

@@ -26,7 +26,7 @@ from checker.render.diff import clean, diff_states, fmt, leaves, var_types
 from checker.render.expect import describe_expectation, is_expected, matches, outcome
 from checker.render.locks import lock_states
 from checker.render.sources import Sources, where
-from checker.render.text import (Style, _details_lines, headline, ok_line, property_label,
+from checker.render.text import (Style, _details_lines, headline, loop_end, property_label,
                                  step_title, verdict_lines)
 from checker.result import CheckResult, Trace, Violation
 
@@ -80,6 +80,7 @@ class CaseView:
     steps: list[StepView] = field(default_factory=list)
     files: list[tuple[str, list[str]]] = field(default_factory=list)
     loop: int | None = None
+    loop_text: str = ""
     stats: str = ""
     never_fired: list[str] = field(default_factory=list)
 
@@ -173,6 +174,7 @@ def case_views(results: list[CheckResult]) -> list[CaseView]:
                 c.lanes = _lanes(result, v.trace)
                 c.lock_names = [name for name, _, _ in c.steps[0].locks]
                 c.loop = v.trace.loop
+                c.loop_text = loop_end(v.trace) if v.trace.loop is not None else ""
             cases.append(c)
         if spec.expect.kind is not None and not any(matches(spec.expect, v)
                                                     for v in result.violations):

@@ -18,7 +18,7 @@ from mmspec import ir
 from checker.render.diff import diff_states, fmt, var_types
 from checker.render.expect import describe_expectation, expected_violations, is_expected, \
     outcome
-from checker.render.text import headline, ok_line, step_title
+from checker.render.text import headline, loop_end, ok_line, step_title
 from checker.result import CheckResult, Violation
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -94,7 +94,7 @@ def _code_flow(result: CheckResult, v: Violation, root: str | None) -> dict[str,
         if v.trace.loop == i:
             text += " (loop starts here)"
         if v.trace.loop is not None and i == len(steps) - 1:
-            text += f" (then back to state {v.trace.loop}, forever)"
+            text += f" ({loop_end(v.trace)})"
         locs.append({"location": _location(step.span if i else None, result.spec.file, root,
                                            text),
                      "state": state, "executionOrder": i, "nestingLevel": 0})

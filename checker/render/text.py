@@ -81,7 +81,9 @@ def _headline(v: Violation) -> str:
     if v.kind == "assertion":
         return f"assertion failed: {v.property}"
     if v.kind == "deadlock":
-        return f"deadlock: {v.message}" if v.message and v.message != "deadlock" else "deadlock"
+        if not v.message or v.message == "deadlock":
+            return "deadlock"
+        return v.message if v.message.startswith("deadlock") else f"deadlock: {v.message}"
     if v.kind == "liveness":
         return f"liveness property {v.property} violated"
     if v.kind == "lock-order":
@@ -160,16 +162,18 @@ def trace_lines(spec: ir.Spec, trace: Trace, st: Style, types: Types | None = No
     sources = sources or Sources(spec.sources)
     out: list[str] = []
     n = len(trace.steps) - 1
-    if trace.loop is not None:
-        out.append(f"Counterexample: a lasso of {n} step{'s' if n != 1 else ''}; the states "
-                   f"from {trace.loop} on repeat forever")
+    if trace.loop is not None and trace.loop >= n:
+        out.append(f"Counterexample: {n} step{'s' if n != 1 else ''}, then no fair step "
+                   "forever")
+    elif trace.loop is not None:
+        out.append(f"Counterexample: a lasso of {n} step{'s' if n != 1 else ''}; steps "
+                   f"{trace.loop + 1}..{n} repeat forever")
     else:
         out.append(f"Counterexample: {n} step{'s' if n != 1 else ''}")
     prev: dict[str, Any] | None = None
     for i, step in enumerate(trace.steps):
         if trace.loop == i:
-            out.append(st.cyan("  ┌── loop starts here (state "
-                               f"{i}); the last state returns here"))
+            out.append(st.cyan(f"  ┌── the loop starts at state {i}"))
         if prev is None:
             out.append(st.bold(f"  {i:>2}. initial state"))
             out.extend(_initial_lines(spec, step.state))
@@ -187,9 +191,22 @@ def trace_lines(spec: ir.Spec, trace: Trace, st: Style, types: Types | None = No
                 out.append(INDENT + st.cyan(_annotate(spec, c)))
         prev = step.state
     if trace.loop is not None and trace.steps:
-        out.append(st.cyan(f"  └── the next step returns to state {trace.loop}; the loop "
-                           "repeats forever"))
+        out.append(st.cyan("  └── " + loop_end(trace)))
     return out
+
+
+def loop_end(trace: Trace) -> str:
+    """How a lasso closes. Engines end it on the loop state again (the last step returns
+    there), or on the loop state itself when the run stutters; other ITF writers may stop
+    one step short, with the next step implied."""
+    last = len(trace.steps) - 1
+    loop = trace.loop
+    assert loop is not None
+    if loop == last:
+        return f"the run stays in state {loop} forever (no fair step is taken)"
+    if trace.steps[last].state == trace.steps[loop].state:
+        return f"back at state {loop}: the loop repeats forever"
+    return f"the next step returns to state {loop}; the loop repeats forever"
 
 
 def _details_lines(spec: ir.Spec, v: Violation, st: Style, sources: Sources) -> list[str]:
@@ -204,11 +221,15 @@ def _details_lines(spec: ir.Spec, v: Violation, st: Style, sources: Sources) -> 
             holders = ", ".join(w.get("holders") or []) or "nobody"
             lock = str(w.get("lock"))
             mode = w.get("mode") if lock.split("[")[0] in rw else None
+            queued = ", ".join(w.get("queued") or [])
             out.append(clean(f"  {w.get('thread')} waits for {lock}"
-                             + (f" ({mode})" if mode else "") + f", held by {holders}"))
+                             + (f" ({mode})" if mode else "") + f", held by {holders}"
+                             + (f", queued behind writer(s) {queued}" if queued else "")))
         cycle = d.get("cycle")
         if cycle:
             out.append(clean("  wait-for cycle: " + " -> ".join([*cycle, cycle[0]])))
+        if "action" in d:
+            out.append(clean(f"Failing step: {d['action']} (it would wait forever)"))
     elif v.kind == "lock-order":
         chain = d.get("chain") or []
         if chain:
@@ -235,13 +256,25 @@ def _details_lines(spec: ir.Spec, v: Violation, st: Style, sources: Sources) -> 
     elif v.kind == "assertion" and "action" in d:
         out.append(clean(f"Failing step: {d['action']} (the assertion is checked before the "
                          "step fires)"))
-    elif v.kind == "liveness" and "fairness" in d:
-        out.append(f"Under fairness: {fmt(d['fairness'])}")
+    elif v.kind == "liveness":
+        fair = d.get("fairness")
+        if isinstance(fair, (list, tuple)):
+            out.append(clean("Fairness: " + (", ".join(map(str, fair)) if fair else "none")))
+        elif fair:
+            out.append(clean(f"Fairness: {fair}"))
+        if isinstance(d.get("trigger"), int) and d["trigger"] > 0:
+            out.append(f"The premise first holds at state {d['trigger']}")
     if v.kind not in ("deadlock", "lock-order", "range", "liveness", "assertion") and d:
         for k, x in d.items():
             if not isinstance(x, Trace):
                 out.append(clean(f"  {k}: {fmt(x)}"))
     return out
+
+
+def _restates(message: str, head: str) -> bool:
+    """Whether the message only repeats the headline ("invariant excl is violated")."""
+    m = clean(message)
+    return m in head or m.replace(" is violated", " violated") in head
 
 
 def _expected_note(result: CheckResult, v: Violation, st: Style) -> str:
@@ -257,7 +290,7 @@ def violation_lines(result: CheckResult, v: Violation, st: Style) -> list[str]:
     sources = Sources(spec.sources)
     out = [(st.cyan("• ") if v.kind == "trace" else st.red("✗ ")) + headline(v)
            + _expected_note(result, v, st)]
-    if v.message and clean(v.message) not in out[0]:
+    if v.message and not _restates(v.message, out[0]):
         out.append(f"  {clean(v.message)}")
     out.append("")
     if v.trace.steps:
