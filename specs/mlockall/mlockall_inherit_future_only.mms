@@ -105,7 +105,7 @@ alloc:  atomic {                                     // bprm_mm_init(): mm_alloc
             exp_locked[n] := {}
         }
 install: atomic { live[m] := false; live[n] := true }   // flush_old_exec() -> exec_mmap(): point of no return
-        if binfmt == ELF {
+load:   if binfmt == ELF {
 elf:        atomic {                                 // load_elf_binary(): values read before flush_old_exec()
                 def_locked[n] := mcl[m] != NONE && def_locked[m]
                 mcl[n] := if mcl[m] == INH_REC then INH_REC else NONE

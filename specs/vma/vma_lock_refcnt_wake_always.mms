@@ -31,28 +31,30 @@ def is_vma_writer_only(n) = n >= OFF && n <= OFF + 1
 // vma_refcount_put() wakes the writer when its decrement did not reach 0 and this holds
 def WAKE(n) = n != 0 && (WAKE_ALWAYS == 1 || is_vma_writer_only(n))
 
+// A step is named by the label of the point it starts from (a branch point's label names the
+// step of whichever branch is taken); the labels inside a branch say which one it was.
 process reader[r in Rd] {
     var n: 0..OFF + READERS + 1                      // the value __refcount_dec_and_test() left
     // vma_start_read(mm, vma), under rcu_read_lock() from lock_vma_under_rcu()
-    if vseq == mseq {
-r0_locked:  skip                                     // racy early check: write-locked, fall back
+r0: if vseq == mseq {                                // racy early check of vm_lock_seq
+r0_locked:  skip                                     // write-locked: fall back to mmap_lock
     } else {
-r0:         skip                                     // vm_lock_seq != mm_lock_seq: try
+r0_ok:      skip
         // __refcount_inc_not_zero_limited_acquire(&vma->vm_refcnt, &oldcnt, VMA_REF_LIMIT)
-        if ref != 0 && ref + 1 <= LIMIT {
-r1:         ref, has_ref[self] := ref + 1, true
-            if vseq == mseq {                        // re-check after the acquire increment
+r1:     if ref != 0 && ref + 1 <= LIMIT {
+r1_inc:     ref, has_ref[self] := ref + 1, true
+r3:         if vseq == mseq {                        // re-check after the acquire increment
 r3_locked:      skip                                 // write-locked meanwhile: back off
             } else {
-r3:             in_cs[self] := true                  // vma_start_read() returns the VMA
+r3_ok:          in_cs[self] := true                  // vma_start_read() returns the VMA
 cs:             assert !freed, "reader uses a freed VMA"
             }
             // vma_end_read() / vma_refcount_put(): one atomic decrement, then maybe a wakeup
 put:        atomic { ref := ref - 1; n := ref; has_ref[self] := false; in_cs[self] := false }
-            if WAKE(n) {
-wake:           wsleep := false                      // rcuwait_wake_up(&mm->vma_writer_wait)
+wake:       if WAKE(n) {
+wake_up:        wsleep := false                      // rcuwait_wake_up(&mm->vma_writer_wait)
             } else {
-nowake:         skip
+no_wake:        skip
             }
         } else {
 r1_fail:    skip                                     // 0: detached (-EAGAIN); > LIMIT: locking
@@ -65,29 +67,29 @@ a0:   mseq := mseq + 1                               // mmap_write_lock(): seqco
       // vma_start_write(vma): vm_lock_seq != mm_lock_seq, so __vma_start_write()
       // __vma_enter_locked(vma, false): refcount_add_not_zero(VMA_LOCK_OFFSET)
 w1:   atomic { assert ref != 0, "vma_start_write() on a detached VMA"; ref := ref + OFF; excl := true }
-      while ref != OFF + 1 {                         // rcuwait_wait_event(.., refcnt == OFFSET + 1)
+w2:   while ref != OFF + 1 {                         // rcuwait_wait_event(.., refcnt == OFFSET + 1)
 w2_sleep: wsleep := true                             // set_current_state + test + schedule()
 w2_wait:  await !wsleep                              // woken: test again
       }
 w3:   vseq := mseq                                   // WRITE_ONCE(vma->vm_lock_seq, mm_lock_seq)
       // __vma_exit_locked(): refcount_sub_and_test(VMA_LOCK_OFFSET), WARN if it reached 0
 w4:   atomic { ref := ref - OFF; excl := false; warned := warned || ref == 0; w_cs := true }
-      if DETACH == 1 {
-          // vma_mark_detached(vma): write-locked and attached
+d1:   if DETACH == 1 {
+          // vma_mark_detached(vma): write-locked and attached; refcount_dec_and_test()
           if ref == 1 {
-d1:           ref, attached := 0, false              // refcount_dec_and_test(): no readers
+d1_last:      ref, attached := 0, false              // 1 -> 0: no readers
           } else {
 d1_busy:      ref, attached := ref - 1, false        // spurious readers still hold increments
-              if ref != 0 {
-d2:               ref, excl := ref + OFF, true       // __vma_enter_locked(vma, true)
-                  while ref != OFF {                 // wait for vm_refcnt == VMA_LOCK_OFFSET
+d2:           if ref != 0 {                          // __vma_enter_locked(vma, true): add_not_zero
+d2_add:           ref, excl := ref + OFF, true
+d3:               while ref != OFF {                 // wait for vm_refcnt == VMA_LOCK_OFFSET
 d3_sleep:             wsleep := true
 d3_wait:              await !wsleep
                   }
                   // __vma_exit_locked(): sub_and_test(VMA_LOCK_OFFSET); WARN_ON_ONCE(!detached)
 d4:               atomic { ref := ref - OFF; excl := false; warned := warned || ref != 0 }
               } else {
-d2_gone:          skip                               // the readers left: add_not_zero fails
+d2_gone:          skip                               // the readers left: the count is 0
               }
           }
 d5:       freed := true                              // vm_area_free(): RCU / typesafe reuse
