@@ -149,3 +149,17 @@ def test_hostile_spec_runs_no_script(driver: Any, tmp_path: Path) -> None:
     assert "<script>" in driver.find_element(By.TAG_NAME, "h1").text
     walk(driver, r)
     assert_clean_load(driver)
+
+
+def test_walk_a_real_spec_end_to_end(driver: Any, tmp_path: Path,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A .mms file through the front-end and the explicit engine, walked in the browser."""
+    frontend = pytest.importorskip("mmspec.frontend")
+    explicit = pytest.importorskip("checker.explicit")
+    from mmspec.ground import ground
+
+    monkeypatch.chdir(Path(__file__).parent / "golden" / "e2e")
+    r = explicit.check(ground(frontend.load_spec("race.mms")))
+    open_page(driver, tmp_path, [r])
+    walk(driver, r)
+    assert_clean_load(driver)

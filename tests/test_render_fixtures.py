@@ -274,8 +274,8 @@ def abba(lock_order: bool = True) -> CheckResult:
         w2 = build_trace(g, [g.init[0], _fire(g.init[0], by["q.b2"]),
                              _fire(_fire(g.init[0], by["q.b2"]), by["q.a2"])],
                          [None, by["q.b2"], by["q.a2"]])
-        chain = [{"from": "A/0", "to": "B/0", "thread": "p", "trace_length": 2},
-                 {"from": "B/0", "to": "A/0", "thread": "q", "trace_length": 2}]
+        chain = [{"from": "A/0", "to": "B/0", "thread": "p", "trace_length": 3},
+                 {"from": "B/0", "to": "A/0", "thread": "q", "trace_length": 3}]
         violations.append(Violation("lock-order", "lock-order", "A/0 -> B/0 -> A/0", w2,
                                     sp("abba.mms", 12, 7, 14),
                                     {"chain": chain, "witnesses": [w1, w2]}))

@@ -234,11 +234,16 @@ def _details_lines(spec: ir.Spec, v: Violation, st: Style, sources: Sources) -> 
         chain = d.get("chain") or []
         if chain:
             out.append("Lock-order chain (lockdep style: acquired B while holding A):")
-        for e in chain:
-            n = e.get("trace_length")
+        witnesses = d.get("witnesses") or []
+        for k, e in enumerate(chain):
+            # trace_length counts states (len(Trace)); people count steps
+            w = witnesses[k] if k < len(witnesses) else None
+            n = len(w.steps) - 1 if isinstance(w, Trace) else (
+                e["trace_length"] - 1 if isinstance(e.get("trace_length"), int) else None)
             out.append(clean(f"  {e.get('from')} -> {e.get('to')}: {e.get('thread')} acquired "
                              f"{e.get('to')} while holding {e.get('from')}"
-                             + (f" (witness: {n} steps)" if n is not None else "")))
+                             + (f" (witness: {n} step{'s' if n != 1 else ''})"
+                                if n is not None else "")))
         if chain:
             out.append(clean("  cycle: " + " -> ".join([str(e.get("from")) for e in chain]
                                                        + [str(chain[-1].get("to"))])))
@@ -325,7 +330,8 @@ def stats_lines(result: CheckResult) -> list[str]:
 
 
 def render_result(result: CheckResult, color: bool = False) -> str:
-    """The whole text report for one spec (what `mmspec check` prints)."""
+    """The whole text report for one spec (what `mmspec check` prints under its summary
+    line). `result.notes` are left to the caller, which prints them once."""
     st = Style(color)
     out = verdict_lines(result, st)
     for i, v in enumerate(result.violations):
@@ -337,8 +343,6 @@ def render_result(result: CheckResult, color: bool = False) -> str:
         out.append("")
         out.append(st.red("✗ ") + f"the spec expects a {clean(describe_expectation(result.spec.expect))}"
                    " violation, which was not found")
-    for note in result.notes:
-        out.append(f"note: {clean(note)}")
     out.append("")
     out.extend(stats_lines(result))
     return "\n".join(out) + "\n"
