@@ -36,8 +36,9 @@ from .layout import Layout, make_layout
 from .symmetry import Canonicaliser
 from .visited import SortedRunSet, fingerprint
 
-CANDIDATE_BUDGET = 1 << 21  # parents per chunk * transitions: bounds a chunk's arrays
+CANDIDATE_BUDGET = 1 << 20  # successors per chunk (estimated): bounds a chunk's arrays
 MIN_CHUNK = 1 << 10
+COMPOSITE_MIN_ORDER_BITS = 17  # fewer spare bits than this: argsort path (tests lower it)
 RANGE_SUB = 1 << 30  # sub-order of the range check within (row, t)
 INVARIANT_SUB = RANGE_SUB + 1
 U64 = np.uint64
@@ -61,7 +62,6 @@ class _Chunk:
     words: list[np.ndarray]
     keys: np.ndarray  # visited-set keys of the new states, sorted by key
     order: np.ndarray  # order key (local row * T + t) of each new state, ascending
-    cand_order: np.ndarray  # order keys of every candidate successor (for partial counts)
     enabled: list[np.ndarray]  # per transition: local rows where it fired
     found: _Found | None
 
@@ -96,14 +96,14 @@ class VectorSearch:
         self.T = len(self.kernels)
         self.exact = self.layout.words == 1
         tcount = max(1, self.T)
-        self.chunk = max(MIN_CHUNK, CANDIDATE_BUDGET // tcount)
-        self.order_bits = (self.chunk * tcount).bit_length()
         sb = self.layout.bits
-        # one-word composite sorts need state bits + order bits <= 64; shrink chunks if needed
-        if self.exact and sb + self.order_bits > 64 and 64 - sb >= 16:
-            self.order_bits = 64 - sb
-            self.chunk = max(1, (1 << self.order_bits) // tcount - 1)
-        self.composite = self.exact and sb + self.order_bits <= 64 and self.chunk >= 64
+        # one-word states sort as (state, order) composites: order keys get the spare bits,
+        # which caps the parents per chunk; with 16 spare bits or fewer use argsort instead
+        self.order_bits = min(40, 64 - sb)
+        self.composite = self.exact and self.order_bits >= COMPOSITE_MIN_ORDER_BITS
+        self.max_rows = ((1 << self.order_bits) // tcount - 1 if self.composite
+                         else 1 << 40)
+        self.expanded = 0  # parents expanded so far: with `generated`, sizes the chunks
         self.visited = SortedRunSet()
         self.links: list[tuple[np.ndarray, np.ndarray | None]] = []
         self.fired = [0] * self.T
@@ -193,6 +193,12 @@ class VectorSearch:
                     best = (r, j)
         return best
 
+    def chunk_rows(self) -> int:
+        """Parents per chunk: about CANDIDATE_BUDGET successors at the rate seen so far."""
+        rate = (self.generated / self.expanded) if self.expanded else max(1, self.T)
+        rows = int(CANDIDATE_BUDGET / max(rate, 0.25))
+        return max(1, min(max(rows, MIN_CHUNK), self.max_rows))
+
     # ------------------------------------------------------------------ one chunk
     def expand(self, X: list[np.ndarray]) -> _Chunk:
         T = self.T
@@ -200,8 +206,9 @@ class VectorSearch:
         frame = Frame(self.prog, self.layout, X)
         found: list[_Found] = []
         any_en = np.zeros(n, bool) if self.check_deadlock else None
-        cand_words: list[list[np.ndarray]] = []
-        cand_order: list[np.ndarray] = []
+        parts: list[tuple[list[np.ndarray], np.ndarray]] = []  # (successors, order keys)
+        comps: list[np.ndarray] = []  # composite path: (state << order_bits) | order
+        ob = U64(self.order_bits)
         enabled: list[np.ndarray] = []
         for k in self.kernels:
             ti = k.index
@@ -222,26 +229,33 @@ class VectorSearch:
                     found.append(_Found(int(np.argmax(bad)), ti, c.sub, "check", {"check": c.sub}))
             sub = Frame(self.prog, self.layout, [w[rows] for w in X])
             new, bad_rows = k.successors(sub)
+            del sub
             if bad_rows is not None and bad_rows.any():
                 found.append(_Found(int(rows[int(np.argmax(bad_rows))]), ti, RANGE_SUB, "range"))
                 keep = ~bad_rows
                 rows = rows[keep]
                 new = [w[keep] for w in new]
-            cand_words.append(new)
-            cand_order.append(rows * T + ti)
+            if not len(rows):
+                continue
+            if self.canon is not None:
+                new = self.canon.canon(new)
+            order = rows * T
+            order += ti
+            if self.composite:
+                comp = new[0] << ob
+                comp |= order.view(U64)
+                comps.append(comp)
+            else:
+                parts.append((new, order))
         if any_en is not None:
             dead = ~any_en & ~frame.mask(self.final_node)
             if dead.any():
                 found.append(_Found(int(np.argmax(dead)), T, 0, "deadlock"))
-        if cand_words:
-            words = [np.concatenate([c[w] for c in cand_words]) for w in range(self.layout.words)]
-            order = np.concatenate(cand_order)
+        del frame
+        if self.composite:
+            nwords, nkeys, norder = self.dedupe_composite(comps)
         else:
-            words = [np.zeros(0, U64) for _ in range(self.layout.words)]
-            order = np.zeros(0, np.int64)
-        if self.canon is not None:
-            words = self.canon.canon(words)
-        nwords, nkeys, norder = self.dedupe(words, order)
+            nwords, nkeys, norder = self.dedupe_general(parts)
         first = min(found) if found else None
         if self.inv_nodes and len(norder):
             bad = self._first_invariant(nwords)
@@ -252,35 +266,52 @@ class VectorSearch:
                               {"invariant": inv, "new_index": row})
                 if first is None or cand < first:
                     first = cand
-        return _Chunk(nwords, nkeys, norder, order, enabled, first)
+        return _Chunk(nwords, nkeys, norder, enabled, first)
 
-    def dedupe(self, words: list[np.ndarray], order: np.ndarray,
-               ) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    def dedupe_composite(self, comps: list[np.ndarray],
+                         ) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
         """New states (first discoveries, not yet visited) as (words, sorted keys, order),
-        words and order in ascending order."""
+        words and order ascending by order. One-word states: sort (state, order) composites,
+        keep the first of each state, probe, then sort (order, state) composites."""
+        if not comps:
+            return [np.zeros(0, U64)], np.zeros(0, U64), np.zeros(0, np.int64)
+        comp = np.concatenate(comps) if len(comps) > 1 else comps[0]
+        comps.clear()
+        comp.sort()
+        ob = U64(self.order_bits)
+        st = comp >> ob
+        first = np.empty(len(comp), bool)
+        first[0] = True
+        np.not_equal(st[1:], st[:-1], out=first[1:])
+        ust = st[first]
+        del st
+        uord = comp[first]
+        del comp, first
+        uord &= U64((1 << self.order_bits) - 1)
+        isnew = ~self.visited.contains(ust)
+        nkeys = ust[isnew]
+        nord = uord[isnew]
+        del ust, uord, isnew
+        sb = U64(self.layout.bits)
+        nord <<= sb
+        nord |= nkeys
+        nord.sort()
+        nwords = [nord & U64((1 << self.layout.bits) - 1)]
+        nord >>= sb
+        return nwords, nkeys, nord.view(np.int64)
+
+    def dedupe_general(self, parts: list[tuple[list[np.ndarray], np.ndarray]],
+                       ) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+        """As dedupe_composite for multi-word states (keys are fingerprints) or one-word
+        states too wide to share a word with order keys: argsort, then the least order key
+        of each group of equal keys."""
+        K = self.layout.words
+        if not parts:
+            return [np.zeros(0, U64) for _ in range(K)], np.zeros(0, U64), np.zeros(0, np.int64)
+        words = [np.concatenate([p[0][w] for p in parts]) for w in range(K)]
+        order = np.concatenate([p[1] for p in parts])
+        parts.clear()
         m = len(order)
-        if not m:
-            return words, np.zeros(0, U64), order
-        if self.composite:
-            ob = U64(self.order_bits)
-            comp = words[0] << ob
-            comp |= order.view(U64)
-            comp.sort()
-            st = comp >> ob
-            first = np.empty(m, bool)
-            first[0] = True
-            np.not_equal(st[1:], st[:-1], out=first[1:])
-            ust = st[first]
-            uord = comp[first] & U64((1 << self.order_bits) - 1)
-            isnew = ~self.visited.contains(ust)
-            nkeys = ust[isnew]
-            nord = uord[isnew]
-            sb = self.layout.bits
-            comp2 = nord << U64(sb)
-            comp2 |= nkeys
-            comp2.sort()
-            nwords = [comp2 & U64((1 << sb) - 1)]
-            return nwords, nkeys, (comp2 >> U64(sb)).view(np.int64)
         keys = self.keys_of(words)
         perm = np.argsort(keys, kind="stable")
         sk = keys[perm]
@@ -322,15 +353,19 @@ class VectorSearch:
             bases: list[int] = []
             stop: ExitReason | None = None
             next_count = 0
-            for base in range(0, n, self.chunk):
-                X = [w[base:base + self.chunk] for w in frontier]
+            base = 0
+            while base < n:
+                X = [w[base:base + self.chunk_rows()] for w in frontier]
+                self.expanded += len(X[0])
                 ch = self.expand(X)
+                ms = self.options.max_states
+                if ch.found is not None and ms is not None and self.limit_first(ch, ms):
+                    ch.found = None
                 if ch.found is not None:
                     self.account_partial(ch, ch.found)
                     viol = self.violation(level, base, ch, ch.found, parts, bases)
                     reason = ExitReason.VIOLATION
                     break
-                ms = self.options.max_states
                 if ms is not None and self.visited.count + len(ch.order) > ms:
                     keep = ms - self.visited.count
                     self.cut(ch, keep)
@@ -349,6 +384,7 @@ class VectorSearch:
                     queue = n - (base + len(X[0])) + next_count
                     break
                 self.progress(n - (base + len(X[0])) + next_count)
+                base += len(X[0])
             if viol is not None:
                 break
             self.finish_level(parts, bases)
@@ -380,11 +416,22 @@ class VectorSearch:
         if newcount:
             self.depth = max(self.depth, len(self.links))
 
+    def limit_first(self, ch: _Chunk, ms: int) -> bool:
+        """Whether the state limit stops the explicit BFS before it meets ch.found."""
+        allowed = ms - self.visited.count
+        if len(ch.order) <= allowed:
+            return False
+        f = ch.found
+        assert f is not None
+        o_x = int(ch.order[allowed])  # the step finding the first state over the limit
+        o_v = f.row * max(self.T, 1) + f.t
+        return o_x < o_v or (f.kind == "invariant" and o_x == o_v)
+
     def cut(self, ch: _Chunk, keep: int) -> None:
         """Keep the first `keep` new states of the chunk (state limit); count the steps the
-        explicit engine would have taken up to the last one kept."""
+        explicit engine takes up to the one that finds the first state over the limit."""
         keep = max(keep, 0)
-        last = int(ch.order[keep - 1]) if keep else -1
+        last = int(ch.order[keep])
         ch.words = [w[:keep] for w in ch.words]
         ch.order = ch.order[:keep]
         ch.keys = np.sort(self.keys_of(ch.words))
@@ -476,7 +523,7 @@ class VectorSearch:
             "bytes_per_state": (self.visited.nbytes + self.links_bytes) / distinct
             if distinct else 0.0,
             "peak_bytes_per_state": (vbytes + self.links_bytes) / distinct if distinct else 0.0,
-            "chunk": self.chunk,
+            "order_bits": self.order_bits,
             "composite_sort": self.composite,
         }
         if not self.exact:

@@ -68,7 +68,7 @@ def make_layout(system: GroundSystem) -> Layout:
         if s.hi < s.lo:
             raise ValueError(f"slot {s.name} has an empty range")
         bits = (s.hi - s.lo).bit_length()
-        if used + bits > WORD_BITS:
+        if used + bits > WORD_BITS and groups[-1]:
             groups.append([])
             used = 0
         groups[-1].append((i, bits))
