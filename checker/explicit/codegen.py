@@ -400,7 +400,21 @@ def _own_offset(v: GExpr, k: int) -> int | None:
 def kernel_source(system: GroundSystem, layout: Layout, cfg: Config) -> tuple[str, list[int]]:
     """The kernel's source and the transitions that use a lock-order dedup set."""
     g = _Gen(system, layout, cfg)
-    return g.kernel(), g.los_transitions
+    return _fill_empty_blocks(g.kernel()), g.los_transitions
+
+
+def _fill_empty_blocks(src: str) -> str:
+    """Add `pass` under any `if` whose body folded away (a later conjunct was false)."""
+    lines = src.split("\n")
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        out.append(line)
+        if line.rstrip().endswith(":"):
+            ind = len(line) - len(line.lstrip())
+            nxt = next((x for x in lines[i + 1:] if x.strip()), "")
+            if len(nxt) - len(nxt.lstrip()) <= ind:
+                out.append(" " * (ind + 4) + "pass")
+    return "\n".join(out)
 
 
 def canon_source(system: GroundSystem, layout: Layout) -> str:
@@ -476,4 +490,4 @@ def successors_source(system: GroundSystem, layout: Layout) -> str:
         if got is not None:
             g.emit(got[1], f"out.append(({i}, n))")
     g.emit(1, "return out")
-    return "\n".join(g.lines) + "\n"
+    return _fill_empty_blocks("\n".join(g.lines) + "\n")
