@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Protocol, Sequence
 
 from checker.liveness_eval import compile_gexpr
-from checker.result import Violation, build_trace
+from checker.result import ExitReason, Violation, build_trace
 from mmspec import ir
 from mmspec.ground import GLiveness, GroundSystem
 
@@ -30,11 +30,27 @@ Step = tuple[int, int]  # (transition index, state id reached)
 
 class LivenessGraph(Protocol):
     """What check_liveness reads. The graph must be complete: every enabled transition of
-    every state has its edge (fairness needs to know what is enabled)."""
+    every state has its edge (fairness needs to know what is enabled). The initial state ids
+    may also be called `initial` (checker.explicit.graph.StateGraph); a `reason` attribute,
+    if present, must be ExitReason.DONE."""
 
     states: Sequence[tuple[int, ...]]
     init: Sequence[int]
     succ: Sequence[Sequence[Edge]]
+
+
+def _initial(graph: LivenessGraph) -> Sequence[int]:
+    init = getattr(graph, "init", None)
+    return init if init is not None else getattr(graph, "initial")
+
+
+def _require_complete(graph: LivenessGraph) -> None:
+    """A truncated graph makes cut-off states look terminal, and stuttering there fair: every
+    verdict would be suspect, so refuse rather than report spurious lassos."""
+    reason = getattr(graph, "reason", ExitReason.DONE)
+    if reason != ExitReason.DONE:
+        raise ValueError(f"liveness needs the complete state graph (exploration stopped: "
+                         f"{getattr(reason, 'value', reason)})")
 
 
 @dataclass
@@ -323,7 +339,7 @@ class _BfsTree:
 def _bfs_tree(graph: LivenessGraph) -> _BfsTree:
     parent: dict[int, tuple[int, int]] = {}
     order: list[int] = []
-    for s in graph.init:
+    for s in _initial(graph):
         if s not in parent:
             parent[s] = (-1, -1)
             order.append(s)
@@ -413,13 +429,16 @@ def check_liveness(system: GroundSystem, graph: LivenessGraph) -> list[Violation
     """
     if not system.liveness:
         return []
-    fair = _fairness(system, graph)
-    tree: _BfsTree | None = None
+    for prop in system.liveness:
+        if prop.kind not in _KINDS:
+            raise ValueError(f"unknown liveness kind {prop.kind!r} for {prop.name}")
+        if prop.kind == "leadsto" and prop.p is None:
+            raise ValueError(f"leadsto property {prop.name} has no P")
+    _require_complete(graph)
+    run = _Run(system, graph, _fairness(system, graph))
     out: list[Violation] = []
     for idx, prop in enumerate(system.liveness):
-        if tree is None:
-            tree = _bfs_tree(graph)
-        found = _violation(system, graph, fair, tree, idx, prop)
+        found = run.violation(idx, prop)
         if found is not None:
             out.append(found)
     return out
@@ -428,49 +447,65 @@ def check_liveness(system: GroundSystem, graph: LivenessGraph) -> list[Violation
 _KINDS = ("leadsto", "eventually", "always_eventually")
 
 
-def _violation(system: GroundSystem, graph: LivenessGraph, fair: _Fairness, tree: _BfsTree,
-               idx: int, prop: GLiveness) -> Violation | None:
-    if prop.kind not in _KINDS:
-        raise ValueError(f"unknown liveness kind {prop.kind!r} for {prop.name}")
-    if prop.kind == "leadsto" and prop.p is None:
-        raise ValueError(f"leadsto property {prop.name} has no P")
-    q = compile_gexpr(prop.q)
-    notq = bytearray(0 if q(s) else 1 for s in graph.states)
-    a = _analyse(graph, fair, notq)
-    s = _trigger(system, graph, tree, prop, a)
-    if s is None:
-        return None
-    root, prefix = tree.path_to(s)
-    to_core = _bfs(graph, s, lambda v: bool(notq[v]),
-                   lambda v: bool(a.stutter[v]) or a.comp[v] >= 0)
-    assert to_core is not None, "reach marks only states that lead to a fair core"
-    x = to_core[-1][1] if to_core else s
-    stuttering = bool(a.stutter[x])
-    cycle = [] if stuttering else _fair_cycle(graph, fair, a, x)
-    steps = prefix + to_core + cycle
-    ids = [root] + [v for _, v in steps]
-    ts = [None] + [system.transitions[t] for t, _ in steps]
-    loop = len(prefix) + len(to_core)
-    trace = build_trace(system, [graph.states[i] for i in ids], ts, loop=loop)
-    lv = system.spec.liveness[idx] if idx < len(system.spec.liveness) else None
-    message = _message(system.spec, lv, prop, stuttering, len(cycle), bool(fair.all))
-    details = {"fairness": list(fair.names), "stuttering": stuttering,
-               "trigger": len(prefix)}
-    return Violation("liveness", prop.name, message, trace, prop.span, details)
+class _Run:
+    """What the properties of one check share: fairness bits, the BFS tree from the initial
+    states (built only if a property needs it), and the analysis per distinct Q."""
 
+    def __init__(self, system: GroundSystem, graph: LivenessGraph, fair: _Fairness):
+        self.system, self.graph, self.fair = system, graph, fair
+        self._tree: _BfsTree | None = None
+        self._by_q: dict[object, _Analysis] = {}
 
-def _trigger(system: GroundSystem, graph: LivenessGraph, tree: _BfsTree, prop: GLiveness,
-             a: _Analysis) -> int | None:
-    """The first state in BFS order where the property's obligation starts and can fail."""
-    reach = a.reach
-    if prop.kind == "eventually":
-        return next((s for s in graph.init if reach[s]), None)
-    if prop.kind == "always_eventually":
-        return next((s for s in tree.order if reach[s]), None)
-    assert prop.p is not None  # leadsto, checked by the caller
-    p = compile_gexpr(prop.p)
-    states = graph.states
-    return next((s for s in tree.order if reach[s] and p(states[s])), None)
+    @property
+    def tree(self) -> _BfsTree:
+        if self._tree is None:
+            self._tree = _bfs_tree(self.graph)
+        return self._tree
+
+    def analysis(self, prop: GLiveness) -> _Analysis:
+        if prop.q not in self._by_q:
+            q = compile_gexpr(prop.q)
+            notq = bytearray(0 if q(s) else 1 for s in self.graph.states)
+            self._by_q[prop.q] = _analyse(self.graph, self.fair, notq)
+        return self._by_q[prop.q]
+
+    def violation(self, idx: int, prop: GLiveness) -> Violation | None:
+        graph, system, a = self.graph, self.system, self.analysis(prop)
+        s = self.trigger(prop, a)
+        if s is None:
+            return None
+        root, prefix = (s, []) if prop.kind == "eventually" else self.tree.path_to(s)
+        notq = a.notq
+        to_core = _bfs(graph, s, lambda v: bool(notq[v]),
+                       lambda v: bool(a.stutter[v]) or a.comp[v] >= 0)
+        assert to_core is not None, "reach marks only states that lead to a fair core"
+        x = to_core[-1][1] if to_core else s
+        stuttering = bool(a.stutter[x])
+        cycle = [] if stuttering else _fair_cycle(graph, self.fair, a, x)
+        steps = prefix + to_core + cycle
+        ids = [root] + [v for _, v in steps]
+        ts = [None] + [system.transitions[t] for t, _ in steps]
+        loop = len(prefix) + len(to_core)
+        trace = build_trace(system, [graph.states[i] for i in ids], ts, loop=loop)
+        lv = system.spec.liveness[idx] if idx < len(system.spec.liveness) else None
+        message = _message(system.spec, lv, prop, stuttering, len(cycle), bool(self.fair.all))
+        details = {"fairness": list(self.fair.names), "stuttering": stuttering,
+                   "trigger": len(prefix)}
+        return Violation("liveness", prop.name, message, trace, prop.span, details)
+
+    def trigger(self, prop: GLiveness, a: _Analysis) -> int | None:
+        """The first state in BFS order where the obligation starts and can fail."""
+        reach = a.reach
+        if prop.kind == "eventually":
+            return next((s for s in _initial(self.graph) if reach[s]), None)
+        if not any(reach):
+            return None
+        if prop.kind == "always_eventually":
+            return next((s for s in self.tree.order if reach[s]), None)
+        assert prop.p is not None  # leadsto, checked up front
+        p = compile_gexpr(prop.p)
+        states = self.graph.states
+        return next((s for s in self.tree.order if reach[s] and p(states[s])), None)
 
 
 # --------------------------------------------------------------------------- message

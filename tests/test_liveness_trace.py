@@ -2,7 +2,7 @@
 import pytest
 
 from checker.liveness import StateGraph, check_liveness
-from checker.result import Violation
+from checker.result import ExitReason, Violation
 from mmspec import ir
 from mmspec.ground import GroundSystem
 from tests.irbuild import L, V
@@ -120,3 +120,24 @@ def test_unknown_kinds_are_rejected() -> None:
                               system.liveness[0].span),)})
     with pytest.raises(ValueError, match="unknown liveness kind"):
         check_liveness(bad, graph)
+
+
+def test_truncated_graph_is_refused() -> None:
+    # Cut-off states would look terminal and stuttering there fair: spurious lassos.
+    system, graph = build(counter(2, "weak"))
+
+    class Truncated:
+        states, initial, succ = graph.states, graph.init, graph.succ
+        reason = ExitReason.STATE_LIMIT
+
+    with pytest.raises(ValueError, match="complete state graph"):
+        check_liveness(system, Truncated())
+
+
+@pytest.mark.parametrize("name", sorted(LASSO_SPECS))
+def test_explicit_engine_graph_gives_the_same_lassos(name: str) -> None:
+    # The explicit engine's graph names the initial ids `initial`; ids are BFS order and
+    # successors follow system.transitions, as in tests/irbuild_liveness.explore.
+    graph_mod = pytest.importorskip("checker.explicit.graph")
+    system, graph = build(LASSO_SPECS[name])
+    assert check_liveness(system, graph_mod.build_graph(system)) == check_liveness(system, graph)
