@@ -13,7 +13,7 @@ from typing import Callable
 
 from mmspec import ir
 from mmspec.ground import GroundSystem, GTransition, eval_gexpr, ground
-from checker.result import CheckResult, ExitReason, Stats, Trace, Violation, build_trace
+from checker.result import CheckResult, ExitReason, Stats, Violation, build_trace
 from tests.irbuild import B, L, P, V, conj
 
 State = tuple[int, ...]
@@ -248,7 +248,8 @@ def abba_spec() -> ir.Spec:
          ir.Variable("p.pc", Pp, (0,), "pc", "p"),
          ir.Variable("q.pc", Pq, (0,), "pc", "q")),
         trs,
-        locks=(ir.LockInfo("A", "mutex", "A", "A.owner"), ir.LockInfo("B", "mutex", "B", "B.owner")),
+        locks=(ir.LockInfo("A", "mutex", "A", "A.owner"),
+               ir.LockInfo("B", "mutex", "B", "B.owner")),
         threads=(ir.ThreadInfo(0, "p", None, "p"), ir.ThreadInfo(1, "q", None, "q")),
         final=conj(B("eq", V("p.pc"), L(3, Pp)), B("eq", V("q.pc"), L(3, Pq))),
         expect=ir.Expectation("deadlock", span=sp(f, 16, 1, 16)),

@@ -51,8 +51,9 @@ def fmt(v: Any) -> str:
 
 def child_path(path: str, key: Any, t: ir.Type | None) -> str:
     """The display path of one entry: `m[k]` for maps, `r.f` for records (as ground names)."""
-    if isinstance(t, ir.RecordType) or (t is None and isinstance(key, str) and key.isidentifier()
-                                          and not isinstance(t, ir.MapType)):
+    # Without a type (a foreign ITF trace) a str key that is an identifier reads as a field.
+    if isinstance(t, ir.RecordType) or (t is None and isinstance(key, str)
+                                          and key.isidentifier()):
         return f"{path}.{key}"
     return f"{path}[{fmt(key)}]"
 

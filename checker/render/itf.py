@@ -267,6 +267,8 @@ def read_itf(path_or_dict: str | os.PathLike[str] | dict[str, Any]
                 doc = json.load(f)
         except json.JSONDecodeError as e:
             raise ItfError(f"{path_or_dict}: not JSON: {e}") from e
+        except OSError as e:
+            raise ItfError(f"{path_or_dict}: {e.strerror or e}") from e
     if not isinstance(doc, dict):
         raise ItfError("an ITF trace is a JSON object")
     meta = doc.get("#meta", {})

@@ -100,8 +100,8 @@ def _suite(result: CheckResult) -> ET.Element:
 def _error_suite(path: str, message: str) -> ET.Element:
     suite = ET.Element("testsuite", name=xml_text(path), file=xml_text(path), tests="1",
                        failures="0", errors="1", skipped="0", time="0")
-    tc = ET.SubElement(suite, "testcase", classname=xml_text(path), name="spec", file=xml_text(path),
-                       time="0")
+    tc = ET.SubElement(suite, "testcase", classname=xml_text(path), name="spec",
+                       file=xml_text(path), time="0")
     err = ET.SubElement(tc, "error", type="spec-error", message=xml_text(message.split("\n")[0]))
     err.text = xml_text(message)
     return suite

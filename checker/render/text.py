@@ -113,8 +113,8 @@ def verdict_lines(result: CheckResult, st: Style) -> list[str]:
     out: list[str] = []
     if complete(result):
         if expect.kind is not None:
-            out.append(st.red("✗ ") + f"expected {clean(describe_expectation(expect))} violation, "
-                       f"but {ok_line(result)}")
+            want = clean(describe_expectation(expect))
+            out.append(st.red("✗ ") + f"expected {want} violation, but {ok_line(result)}")
         else:
             out.append(st.green("✓ ") + ok_line(result))
     else:
@@ -341,8 +341,8 @@ def render_result(result: CheckResult, color: bool = False) -> str:
     if result.violations and result.spec.expect.kind is not None \
             and not expected_violations(result):
         out.append("")
-        out.append(st.red("✗ ") + f"the spec expects a {clean(describe_expectation(result.spec.expect))}"
-                   " violation, which was not found")
+        want = clean(describe_expectation(result.spec.expect))
+        out.append(st.red("✗ ") + f"the spec expects a {want} violation, which was not found")
     out.append("")
     out.extend(stats_lines(result))
     return "\n".join(out) + "\n"
