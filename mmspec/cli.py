@@ -285,7 +285,8 @@ def _print_text(rec: dict[str, Any], result: Any, outcome: Any, show: bool) -> N
                      f"({st.distinct_states:,} states, depth {st.depth}, "
                      f"{st.seconds:.2f}s, {result.engine})\n")
     for note in result.notes:
-        sys.stdout.write(f"  note: {note}\n")
+        if not note.startswith("engine auto:"):  # routine; kept in the JSON output
+            sys.stdout.write(f"  note: {note}\n")
     if show and (result.violations or outcome.met is not True):
         try:
             from checker.render.text import render_result
