@@ -74,6 +74,30 @@ def _caret_line(src: str, col: int, width: int) -> str:
     return lead + "^" * max(width, 1)
 
 
+MAX_SHOWN = 120
+
+
+def _printable(line: str) -> str:
+    """Control characters (binary junk) shown as '?' so columns still line up."""
+    return "".join(ch if ch == "\t" or ch.isprintable() else "?" for ch in line)
+
+
+def _window(line: str, col: int) -> tuple[str, int]:
+    """A long line cut to the part around `col` (1-based); returns the text and new col."""
+    if len(line) <= MAX_SHOWN:
+        return line, col
+    start = max(col - 1 - 40, 0)
+    end = min(start + MAX_SHOWN, len(line))
+    text = line[start:end]
+    new_col = col - start
+    if start > 0:
+        text = "..." + text
+        new_col += 3
+    if end < len(line):
+        text += "..."
+    return text, new_col
+
+
 def render_diagnostic(d: Diagnostic, sources: dict[str, str]) -> str:
     s = d.span
     if s.line <= 0:
@@ -95,9 +119,10 @@ def render_diagnostic(d: Diagnostic, sources: dict[str, str]) -> str:
                 width = max(len(src) - s.col + 1, 1)
             else:
                 width = 1
-            shown = src.replace("\r", "")
-            out.append(f"{prefix}| {shown}".rstrip() if not shown else f"{prefix}| {shown}")
-            out.append(f"{blank}| {_caret_line(shown, s.col, width)}")
+            shown, col = _window(_printable(src), s.col)
+            width = min(width, max(len(shown) - col + 1, 1))
+            out.append(f"{prefix}| {shown}".rstrip())
+            out.append(f"{blank}| {_caret_line(shown, col, width)}")
     if d.expected:
         out.append(f"   = expected: {d.expected}")
     for n in d.notes:

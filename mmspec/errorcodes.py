@@ -58,6 +58,7 @@ CODES: dict[str, str] = {
     "MMS319": "type not allowed here",
     "MMS320": "division by zero in a constant",
     "MMS321": "label is not a step boundary",
+    "MMS322": "nothing to check",
     # -- 4xx: lowering limits
     "MMS401": "type too large",
     "MMS402": "too many initial states",

@@ -55,4 +55,6 @@ MAX_SUBCLASS = 7  # lockdep's MAX_LOCKDEP_SUBCLASSES - 1
 
 
 def kinds_text(op: LockOp) -> str:
-    return " or ".join(sorted(op.kinds))
+    """'a mutex', 'an rwsem', 'a mutex or spinlock'."""
+    kinds = sorted(op.kinds)
+    return ("an " if kinds[0] == "rwsem" else "a ") + " or ".join(kinds)

@@ -22,7 +22,7 @@ from mmspec.lockops import MAX_SUBCLASS, OPS, SPLIT_WRITES, LockOp, kinds_text
 from mmspec.resolve import Loaded, Symbols, build_symbols
 from mmspec.symexec import SymState, target_of
 from mmspec.typecheck import (BOOL, ERR, FALSE, TE, TRUE, TRYLOCKS, Ctx, Elaborator, ErrType,
-                              LockRef, ProcessInfo, assignable, conj, int_lit, neg,
+                              LockRef, ProcessInfo, assignable, conj, index_of, int_lit, neg,
                               show_type, slot_count, zero_value)
 
 MAX_THREADS = 64
@@ -79,6 +79,11 @@ class _Lowering:
         final = self.final()
         check_deadlock, check_lock_order = self.options()
         expect = self.expectation()
+        if not self.sink and not self.sy.vars and not self.sy.processes and \
+                not self.sy.actions and not self.sy.locks:
+            self.sink.error("MMS322", "the spec declares nothing to check",
+                            ir.Span(self.loaded.main.file, 1, 1, 1, 1),
+                            expected="variables, locks, processes or actions")
         self.sink.raise_if_any()
         main = self.loaded.main
         return ir.Spec(
@@ -125,12 +130,17 @@ class _Lowering:
         ctx = Ctx(where="constant", locals_visible=False)
         # a scalar initialiser fills every entry of a map
         depth, want = 0, t
-        te = self.el.expr(e, ctx, want)
-        while not assignable(te.type, want) and isinstance(want, ir.MapType) and \
-                not isinstance(te.type, (ir.MapType, ErrType)):
+        while isinstance(want, ir.MapType):
+            trial = self.el.quiet(lambda: self.el.expr(e, ctx, want))
+            if not isinstance(trial.type, ErrType) and assignable(trial.type, want):
+                break
             depth += 1
             want = want.value
-            te = self.el.expr(e, ctx, want)
+        else:
+            trial = self.el.quiet(lambda: self.el.expr(e, ctx, want))
+            if isinstance(trial.type, ErrType) or not assignable(trial.type, want):
+                depth, want = 0, t
+        te = self.el.expr(e, ctx, want)
         if isinstance(te.type, ErrType):
             return None
         if not assignable(te.type, want):
@@ -224,8 +234,9 @@ class _Lowering:
                     continue
             count = 1 if ptype is None else len(ir.domain_values(ptype))
             if tid + count > MAX_THREADS:
-                self.sink.error("MMS403", f"more than {MAX_THREADS} threads", d.span)
-                return
+                self.sink.error("MMS403", f"more than {MAX_THREADS} threads", d.span,
+                                expected="a smaller configuration (-D to shrink a constant)")
+                break
             info = ProcessInfo(name, d.param.name if d.param else None, ptype, tid, count)
             self.el.processes[name] = info
             if ptype is None:
@@ -836,7 +847,7 @@ class _Step:
             return
         pname = el.fresh(st.var, ctx)
         self.taken.add(pname)
-        ptype = et if within is None else vt
+        ptype = et
         self.params.append(ir.Param(pname, ptype))
         p = ir.ParamRef(pname)
         conds: list[ir.Expr] = []
@@ -869,8 +880,8 @@ class _Step:
         shown = name.lstrip("_").replace("queue_write", "down_write").replace(
             "acquire_write", "down_write")
         if lk.kind not in op.kinds:
-            el.err("MMS308", f"{shown}() needs a {kinds_text(op)}; '{lk.name}' is a "
-                   f"{lk.kind}", st.args[0].span, expected=_suggest(lk.kind, op))
+            el.err("MMS308", f"{shown}() needs {kinds_text(op)}; '{lk.name}' is "
+                   f"{'an' if lk.kind == 'rwsem' else 'a'} {lk.kind}", st.args[0].span, expected=_suggest(lk.kind, op))
             return None
         sub = 0
         if nested:
@@ -918,7 +929,7 @@ class _Step:
             self.write(lk.readers_var, self.lpath(idx), cond(added, readers))  # type: ignore
         if lk.sub_var is not None:
             cur = self.el.lock_read(lk, idx, lk.sub_var, self.ctx())
-            self.write(lk.sub_var, self.lpath(idx, t), cond(int_lit(sub), ir.Index(cur, t)))
+            self.write(lk.sub_var, self.lpath(idx, t), cond(int_lit(sub), index_of(cur, t)))
 
     def lock_op(self, st: S.CallStmt, first: bool, atomic: bool) -> None:
         el = self.el

@@ -81,7 +81,7 @@ def read_source(path: str, span: Span | None = None, code: str = "MMS100") -> st
 # --------------------------------------------------------------------------- pre-scan
 
 
-def _prescan(text: str, file: str) -> None:
+def _prescan(text: str, file: str) -> list[tuple[str, int, int]]:
     """Cheap checks lark reports badly: unterminated comments/strings, runaway nesting."""
     i, n = 0, len(text)
     line, col = 1, 1
@@ -129,6 +129,7 @@ def _prescan(text: str, file: str) -> None:
             elif ch in ")]}" and stack and stack[-1][0] == pairs[ch]:
                 stack.pop()
             adv(1)
+    return stack
 
 
 # --------------------------------------------------------------------------- transformer
@@ -259,7 +260,8 @@ class _ToAst(Transformer_NonRecursive):
         return ("guard", ch[0])
 
     def primed_assign(self, meta: Any, ch: list[Any]) -> S.PrimedAssign:
-        return S.PrimedAssign(str(ch[0]), tuple(ch[1:-1]), ch[-1], span=self.sp(meta))
+        return S.PrimedAssign(str(ch[0]), tuple(p[1] for p in ch[1:-1]), ch[-1],
+                              span=self.sp(meta))
 
     def action_decl(self, meta: Any, ch: list[Any]) -> S.ActionDecl:
         fair: str | None = None
@@ -587,10 +589,29 @@ def _expected(names: set[str] | frozenset[str] | None) -> str | None:
 
 
 def _eof_span(text: str, file: str) -> Span:
-    lines = text.split("\n")
+    """Just after the last token (lark reports line -1 for the end of input)."""
+    body = _strip_trailing_comments(text).rstrip()
+    lines = body.split("\n")
     line = len(lines)
     col = len(lines[-1]) + 1
     return Span(file, line, col, line, col + 1)
+
+
+def _strip_trailing_comments(text: str) -> str:
+    """The text up to its last token: drops trailing whitespace and // comments."""
+    lines = text.rstrip().split("\n")
+    while lines and (not lines[-1].strip() or lines[-1].lstrip().startswith("//")):
+        lines.pop()
+    return "\n".join(lines)
+
+
+def _unclosed(text: str) -> tuple[str, int, int] | None:
+    """The innermost bracket left open at the end of the text (for EOF errors)."""
+    try:
+        stack = _prescan(text, "")
+    except SpecError:
+        return None
+    return stack[-1] if stack else None
 
 
 def _show_char(ch: str) -> str:
@@ -617,8 +638,10 @@ def _translate(e: UnexpectedInput, text: str, file: str) -> Diagnostic:
         return Diagnostic("MMS103", f"unexpected {kind} '{shown}'", span,
                           expected=_expected(e.expected))
     expected = getattr(e, "expected", None)
+    open_ = _unclosed(text)
+    notes = (f"'{open_[0]}' opened at {open_[1]}:{open_[2]} is not closed",) if open_ else ()
     return Diagnostic("MMS104", "unexpected end of file", _eof_span(text, file),
-                      expected=_expected(expected))
+                      expected=_expected(expected), notes=notes)
 
 
 def _depth_check(tree: Tree, file: str) -> None:

@@ -167,6 +167,22 @@ def conj(parts: list[ir.Expr]) -> ir.Expr:
     return out
 
 
+def index_of(base: ir.Expr, idx: ir.Expr, span: ir.Span = ir.NO_SPAN) -> ir.Expr:
+    """base[idx], simplified when base is a functional update at the same (static) key, so
+    that reading back a value written earlier in the same atomic step stays readable."""
+    while isinstance(base, ir.Except) and base.path and not isinstance(base.path[0], str):
+        k = base.path[0]
+        if k == idx:
+            rest = base.path[1:]
+            inner = ir.Index(base.base, idx, span)
+            return base.value if not rest else ir.Except(inner, rest, base.value)
+        if isinstance(k, ir.Lit) and isinstance(idx, ir.Lit):
+            base = base.base  # a different literal key: the update does not matter
+            continue
+        break
+    return ir.Index(base, idx, span)
+
+
 def neg(e: ir.Expr) -> ir.Expr:
     if isinstance(e, ir.Unary) and e.op == "not":
         return e.arg
@@ -495,7 +511,7 @@ class Elaborator:
                           BOOL)
             a = self.expr(e.arg, ctx)
             self.need_int(a, e.arg.span, "'-'")
-            return TE(ir.Unary("neg", a.expr, sp), INT)
+            return TE(ir.Unary("neg", a.expr, sp), ERR if isinstance(a.type, ErrType) else INT)
         if isinstance(e, S.BinOp):
             return self.binop(e, ctx, expected)
         if isinstance(e, S.IfExpr):
@@ -603,7 +619,7 @@ class Elaborator:
             base = ctx.sym.read(var, sp) if ctx.sym else ir.VarRef(var, sp)
             if proc.param is not None:
                 assert ctx.self_expr is not None
-                return TE(ir.Index(base, ctx.self_expr, sp), t)
+                return TE(index_of(base, ctx.self_expr, sp), t)
             return TE(base, t)
         if proc is not None and proc.param == n and ctx.self_expr is not None:
             assert proc.param_type is not None
@@ -696,11 +712,12 @@ class Elaborator:
             self.need_int(a, e.left.span, f"'{_opsym(op)}'")
             self.need_int(b, e.right.span, f"'{_opsym(op)}'")
             if op in ("div", "mod") and self.static_value(b.expr) == 0:
-                self.err("MMS320", "division by zero", e.right.span)
+                return self.err("MMS320", "division by zero", e.right.span)
+            if isinstance(a.type, ErrType) or isinstance(b.type, ErrType):
+                return TE(ir.Binary(op, a.expr, b.expr, sp), ERR)
             out = TE(ir.Binary(op, a.expr, b.expr, sp), INT)
             v = self.static_value(out.expr)
-            if isinstance(v, int) and not isinstance(a.type, ErrType) and not isinstance(
-                    b.type, ErrType):
+            if isinstance(v, int):
                 return TE(int_lit(v, sp), ir.IntType(v, v))
             return out
         if op == "in":
@@ -734,6 +751,17 @@ class Elaborator:
     def pair(self, l: S.Expr, r: S.Expr, ctx: Ctx, expected: AnyType | None = None
              ) -> tuple[TE, TE]:
         """Elaborate two operands that must agree; literals take the other side's type."""
+        if _literalish(l) and _literalish(r) and expected is None:
+            a, b = self.quiet(lambda: self.expr(l, ctx)), self.quiet(lambda: self.expr(r, ctx))
+            if isinstance(a.type, ir.SetType) and isinstance(b.type, ir.SetType) and \
+                    isinstance(a.type.elem, ir.IntType) and isinstance(b.type.elem, ir.IntType):
+                ea, eb = a.type.elem, b.type.elem
+                expected = ir.SetType(ir.IntType(min(ea.lo, eb.lo), max(ea.hi, eb.hi)))
+            elif not isinstance(a.type, ErrType) and isinstance(b.type, ErrType):
+                expected = a.type
+            elif isinstance(a.type, ErrType) and not isinstance(b.type, ErrType):
+                expected = b.type
+            return self.expr(l, ctx, expected), self.expr(r, ctx, expected)
         if _literalish(l) and not _literalish(r):
             b = self.expr(r, ctx, expected)
             a = self.expr(l, ctx, b.type if not isinstance(b.type, ErrType) else expected)
@@ -741,6 +769,16 @@ class Elaborator:
         a = self.expr(l, ctx, expected)
         b = self.expr(r, ctx, a.type if not isinstance(a.type, ErrType) else expected)
         return a, b
+
+    def quiet(self, f: Callable[[], TE]) -> TE:
+        """Run an elaboration whose diagnostics are discarded (a trial)."""
+        saved = self.sink
+        self.sink = Sink()
+        try:
+            te = f()
+            return te if not self.sink else TE(te.expr, ERR)
+        finally:
+            self.sink = saved
 
     # ------------------------------------------------------------------ literals
     def set_literal(self, e: S.SetLiteral, ctx: Ctx, expected: AnyType | None) -> TE:
@@ -853,7 +891,7 @@ class Elaborator:
             if isinstance(v, int) and v not in ir.domain_values(base.type.key):
                 self.err("MMS303", f"index {v} is outside the map's keys "
                          f"{show_type(base.type.key)}", e.index.span)
-        return TE(ir.Index(base.expr, k.expr, e.span), base.type.value)
+        return TE(index_of(base.expr, k.expr, e.span), base.type.value)
 
     def field(self, e: S.FieldExpr, ctx: Ctx) -> TE:
         inst = self.process_instance(e.base, ctx, quiet=True)
@@ -866,7 +904,7 @@ class Elaborator:
                                 (f" (did you mean '{hint}'?)" if hint else ""))
             var, t = p.locals[e.name]
             base: ir.Expr = ctx.sym.read(var) if ctx.sym else ir.VarRef(var)
-            return TE(base if idx is None else ir.Index(base, idx, e.span), t)
+            return TE(base if idx is None else index_of(base, idx, e.span), t)
         b = self.expr(e.base, ctx)
         if isinstance(b.type, ErrType):
             return b
@@ -1037,7 +1075,7 @@ class Elaborator:
 
     def lock_read(self, lk: LockRef, idx: ir.Expr | None, var: str, ctx: Ctx) -> ir.Expr:
         base = ctx.sym.read(var) if ctx.sym else ir.VarRef(var)
-        return base if idx is None else ir.Index(base, idx)
+        return base if idx is None else index_of(base, idx)
 
     def thread_ref(self, e: S.Expr, ctx: Ctx) -> ir.Expr | None:
         inst = self.process_instance(e, ctx)
@@ -1121,4 +1159,3 @@ def _respan(e: ir.Expr, span: ir.Span) -> ir.Expr:
     return e
 
 
-_unused: Callable[..., object] = lambda: None  # keep imports honest for mypy

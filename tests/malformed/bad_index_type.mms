@@ -1,0 +1,3 @@
+// expect: MMS305 3:16
+var m: map[1..2] bool
+invariant i: m[true]

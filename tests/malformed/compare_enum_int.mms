@@ -1,0 +1,3 @@
+// expect: MMS301 3:14
+var e: enum { A, B }
+invariant i: e == 1

@@ -1,0 +1,3 @@
+// expect: MMS308 3:38
+mutex m
+process p { lock(m); downgrade_write(m) }

@@ -1,0 +1,3 @@
+// expect: MMS315 3:14
+mutex m
+invariant i: held(m)

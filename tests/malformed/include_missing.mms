@@ -1,0 +1,3 @@
+// expect: MMS210 2:1
+include "nope.mmsi"
+var x: bool

@@ -1,0 +1,2 @@
+// expect: MMS301 2:16
+var x: 0..2 in {}

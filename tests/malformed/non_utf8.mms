@@ -1,0 +1,2 @@
+// expect: MMS101 2:8
+var x: ÿþ bool

@@ -1,0 +1,3 @@
+// expect: MMS301 3:14
+var b: bool
+invariant i: b < true

@@ -1,0 +1,2 @@
+// expect: MMS103 2:7
+var x 0..2

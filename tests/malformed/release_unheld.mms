@@ -1,0 +1,5 @@
+// expect: MMS311 4:3
+mutex m
+process p {
+  unlock(m)
+}

@@ -1,0 +1,2 @@
+// expect: MMS107 2:5
+var __x: bool

@@ -1,0 +1,3 @@
+// expect: MMS315 3:13
+mutex m
+process p { mutex_trylock(m) }

@@ -1,0 +1,5 @@
+// expect: MMS205 4:8
+var x: bool
+process p {
+  goto nowhere
+}

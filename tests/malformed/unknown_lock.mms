@@ -1,0 +1,5 @@
+// expect: MMS203 4:8
+mutex mm
+process p {
+  lock(m)
+}

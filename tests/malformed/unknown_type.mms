@@ -1,0 +1,3 @@
+// expect: MMS202 3:8
+type Tid = 1..2
+var x: Tiid

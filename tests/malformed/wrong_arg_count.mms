@@ -1,0 +1,3 @@
+// expect: MMS312 3:13
+mutex m
+process p { lock(m, 1) }

@@ -1,0 +1,81 @@
+"""The malformed-spec corpus: every file in tests/malformed/ must fail with a coded diagnostic.
+
+Each `*.mms` starts with `// expect: CODE LINE:COL` (or `CODE other_file:LINE:COL`, or
+`CODE <command line>` for -D errors), optionally followed by `// defines: NAME=V`. The code
+and position are written by hand; the rendered diagnostics are compared with the golden
+`*.expected` next to it. Regenerate goldens with MMSPEC_UPDATE_GOLDEN=1 (then review the diff).
+"""
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from mmspec.diagnostics import SpecError, render_diagnostics
+from mmspec.errorcodes import CODES
+from mmspec.frontend import load_spec
+
+HERE = Path(__file__).resolve().parent / "malformed"
+CASES = sorted(HERE.glob("*.mms"))
+UPDATE = os.environ.get("MMSPEC_UPDATE_GOLDEN") == "1"
+
+
+def _header(path: Path) -> tuple[str, str, dict[str, int]]:
+    lines = path.read_bytes().split(b"\n")
+    m = re.match(rb"// expect: (MMS\d{3}) (.+)$", lines[0])
+    assert m, f"{path.name}: first line must be '// expect: CODE LINE:COL'"
+    defines: dict[str, int] = {}
+    if len(lines) > 1 and lines[1].startswith(b"// defines:"):
+        for item in lines[1][len(b"// defines:"):].decode().split():
+            k, v = item.split("=")
+            defines[k] = int(v)
+    return m.group(1).decode(), m.group(2).decode().strip(), defines
+
+
+def _sources(diags: list) -> dict[str, str]:
+    out = {}
+    for d in diags:
+        try:
+            out[d.span.file] = Path(d.span.file).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            pass
+    return out
+
+
+def _render(diags: list) -> str:
+    text = render_diagnostics(diags, _sources(diags))
+    return text.replace(str(HERE) + os.sep, "tests/malformed/")
+
+
+def test_corpus_is_big_enough() -> None:
+    assert len(CASES) >= 40
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_malformed(path: Path) -> None:
+    code, where, defines = _header(path)
+    assert code in CODES, f"unregistered code {code}"
+    with pytest.raises(SpecError) as info:
+        load_spec(str(path), defines)
+    diags = info.value.diagnostics
+    assert diags, "SpecError without diagnostics"
+    got = []
+    for d in diags:
+        base = os.path.basename(d.span.file)
+        pos = f"{d.span.line}:{d.span.col}"
+        got.append((d.code, pos if base == path.name else f"{base}:{pos}")
+                   if d.span.line > 0 else (d.code, d.span.file))
+    assert (code, where) in got, f"expected {code} at {where}, got {got}"
+    rendered = _render(diags)
+    golden = path.with_suffix(".expected")
+    if UPDATE or not golden.exists():
+        golden.write_text(rendered, encoding="utf-8")
+    want = golden.read_text(encoding="utf-8")
+    if rendered != want:
+        diff = "".join(difflib.unified_diff(want.splitlines(True), rendered.splitlines(True),
+                                            "expected", "got"))
+        pytest.fail(f"rendered diagnostics differ from {golden.name} "
+                    f"(MMSPEC_UPDATE_GOLDEN=1 to regenerate):\n{diff}")
