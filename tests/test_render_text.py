@@ -98,3 +98,18 @@ def test_render_trace_alone() -> None:
     r = mutex_race()
     text = render_trace(r.spec, r.violations[0].trace)
     assert text.startswith("Counterexample: 5 steps\n")
+
+
+def test_lock_arrays_and_queued_writers() -> None:
+    from checker.render.locks import lock_states
+
+    T = ir.IntType(1, 2)
+    spec = ir.Spec("arr", "arr.mms", (), (), (),
+                   locks=(ir.LockInfo("ML", "rwsem", "mmap_lock", "ML.owner", "ML.readers",
+                                      "ML.waiting", True, T),),
+                   threads=(ir.ThreadInfo(0, "w", None, "w"), ir.ThreadInfo(1, "r", None, "r")))
+    state = {"ML.owner": {1: -1, 2: 0}, "ML.readers": {1: frozenset({1}), 2: frozenset()},
+             "ML.waiting": {1: 1, 2: 0}}
+    got = [(ls.name, ls.describe()) for ls in lock_states(spec, state)]
+    assert got == [("ML[1]", "read-held by r (1 writer queued)"),
+                   ("ML[2]", "write-held by w")]

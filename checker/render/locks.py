@@ -69,7 +69,7 @@ def _instances(lk: ir.LockInfo, state: dict[str, Any], var: str | None) -> dict[
     if var is None or var not in state:
         return {}
     v = state[var]
-    if isinstance(v, dict) and (lk.index_type is not None or not isinstance(v, int)):
+    if isinstance(v, dict):  # a lock array: one value per instance
         return {f"{lk.name}[{fmt(k)}]": x for k, x in v.items()}
     return {lk.name: v}
 
