@@ -34,11 +34,11 @@ e_old_lock:       down_read(mmap_lock[OLD])
 e_install:        new_st := LIVE
 e_old_unlock:     up_read(mmap_lock[OLD])
 e_setup_new_exec: up_write(exec_update_lock)
-                  if binfmt == FLAT {
-e_flat_mmap:          down_write(mmap_lock[NEW])    // load_flat_file(): vm_mmap() on current->mm
+e_flat_mmap:      if binfmt == FLAT {
+                      down_write(mmap_lock[NEW])    // load_flat_file(): vm_mmap() on current->mm
 e_flat_mmap_done:     up_write(mmap_lock[NEW])
                   } else {
-e_elf:                skip
+                      skip                          // ELF: straight to setup_arg_pages()
                   }
 e_sap_use:        assert vma_ok, "setup_arg_pages() uses a stale bprm->vma"
                                                     // setup_arg_pages(): lock still held
@@ -49,12 +49,12 @@ process remote {
 o_wait:   await new_st == LIVE
 o_access: down_read(exec_update_lock)
 o_got:    up_read(exec_update_lock)
-          if MUTATOR == 1 {
-o_wlock:      down_write(mmap_lock[NEW])
+o_lock:   if MUTATOR == 1 {
+              down_write(mmap_lock[NEW])            // a VMA-mutating madvise (hypothetical)
 o_split:      vma_ok := false
 o_wunlock:    up_write(mmap_lock[NEW])
           } else {
-o_rlock:      down_read(mmap_lock[NEW])
+              down_read(mmap_lock[NEW])             // e.g. access_remote_vm()
 o_gup:        assert held(mmap_lock[NEW]), "mmap_assert_locked(mm)"
 o_runlock:    up_read(mmap_lock[NEW])
           }

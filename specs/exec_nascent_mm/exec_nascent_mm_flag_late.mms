@@ -44,12 +44,12 @@ process remote {
 o_wait:   await new_st == LIVE
 o_access: down_read(exec_update_lock)
 o_got:    up_read(exec_update_lock)
-          if MUTATOR == 1 {
-o_wlock:      down_write(mmap_lock[NEW])
+o_lock:   if MUTATOR == 1 {
+              down_write(mmap_lock[NEW])            // a VMA-mutating madvise (hypothetical)
 o_split:      vma_ok := false
 o_wunlock:    up_write(mmap_lock[NEW])
           } else {
-o_rlock:      down_read(mmap_lock[NEW])
+              down_read(mmap_lock[NEW])             // e.g. access_remote_vm()
 o_gup:        assert !lock_required || held(mmap_lock[NEW]), "mmap_assert_locked(mm)"
 o_runlock:    up_read(mmap_lock[NEW])
           }

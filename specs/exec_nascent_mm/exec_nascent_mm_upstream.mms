@@ -42,11 +42,11 @@ e_old_lock:       down_read(mmap_lock[OLD])
 e_install:        new_st := LIVE                    // task_lock(); tsk->mm = mm; task_unlock()
 e_old_unlock:     up_read(mmap_lock[OLD])
 e_setup_new_exec: up_write(exec_update_lock)        // setup_new_exec()
-                  if binfmt == FLAT {
-e_flat_mmap:          down_write(mmap_lock[NEW])    // load_flat_file(): vm_mmap() on current->mm
+e_flat_mmap:      if binfmt == FLAT {
+                      down_write(mmap_lock[NEW])    // load_flat_file(): vm_mmap() on current->mm
 e_flat_mmap_done:     up_write(mmap_lock[NEW])
                   } else {
-e_elf:                skip                          // ELF: straight to setup_arg_pages()
+                      skip                          // ELF: straight to setup_arg_pages()
                   }
 e_sap_lock:       down_write(mmap_lock[NEW])        // setup_arg_pages()
 e_sap_use:        assert vma_ok, "setup_arg_pages() uses a stale bprm->vma"
@@ -60,12 +60,12 @@ process remote {
 o_wait:   await new_st == LIVE
 o_access: down_read(exec_update_lock)               // mm_access()
 o_got:    up_read(exec_update_lock)                 //   get_task_mm() done
-          if MUTATOR == 1 {
-o_wlock:      down_write(mmap_lock[NEW])            // a VMA-mutating madvise (hypothetical)
+o_lock:   if MUTATOR == 1 {
+              down_write(mmap_lock[NEW])            // a VMA-mutating madvise (hypothetical)
 o_split:      vma_ok := false                       //   splits/merges the stack VMA
 o_wunlock:    up_write(mmap_lock[NEW])
           } else {
-o_rlock:      down_read(mmap_lock[NEW])             // access_remote_vm()
+              down_read(mmap_lock[NEW])             // access_remote_vm()
 o_gup:        assert held(mmap_lock[NEW]), "mmap_assert_locked(mm)"
 o_runlock:    up_read(mmap_lock[NEW])
           }

@@ -23,41 +23,41 @@ invariant no_lost_dirty: written => (pte.d || pte.sd) // I2.2
 process fork {
     var fast: bool
     var tmp: Pte
-f_lock:   down_write(mmap_lock)
-f_decide: atomic {                                // under task_lock: both counts, then mark
-              spin_lock(task_lock)
-              fast := users == 1 && count == 1
-              if fast { marker := true }
-              spin_unlock(task_lock)
-          }
-          if fast {
-f_load:       tmp := pte
-f_store:      pte := wrprotect(tmp)
-          } else {
-f_wp:         pte := wrprotect(pte)
-          }
-f_clear:  atomic { spin_lock(task_lock); marker := false; spin_unlock(task_lock) }
-f_unlock: up_write(mmap_lock)
+f_lock:      down_write(mmap_lock)
+f_decide:    atomic {                            // under task_lock: both counts, then mark
+                 spin_lock(task_lock)
+                 fast := users == 1 && count == 1
+                 if fast { marker := true }
+                 spin_unlock(task_lock)
+             }
+f_wrprotect: if fast {                           // ptep_set_wrprotect():
+                 tmp := pte                      //   fast: a plain read of the PTE ...
+f_store:         pte := wrprotect(tmp)           //   ... and a plain store of the result
+             } else {
+                 pte := wrprotect(pte)           //   else the try_cmpxchg() loop: one RMW
+             }
+f_clear:     atomic { spin_lock(task_lock); marker := false; spin_unlock(task_lock) }
+f_unlock:    up_write(mmap_lock)
 }
 
 // get_task_mm() with the marker test outside task_lock.
 process kthread {
     var slow: bool
-k_peek: slow := marker                          // READ_ONCE(marker), no task_lock
-        if slow {
-k_wait:     down_read(mmap_lock)
-k_mmget:    users := users + 1
-k_wake:     up_read(mmap_lock)
-        } else {
-k_get:      atomic { spin_lock(task_lock); users := users + 1; spin_unlock(task_lock) }
-        }
-k_use:  skip
-        if pte.w {
-k_store:    atomic { pte.d := true; written := true }
-        } else {
-k_fault:    down_read(mmap_lock)
+k_peek:  slow := marker                         // READ_ONCE(marker), no task_lock
+k_get:   if slow {
+             down_read(mmap_lock)               // the slow path: wait for fork
+k_mmget:     users := users + 1
+k_wake:      up_read(mmap_lock)
+         } else {                               // task_lock, mmget(): the marker is not
+             atomic { spin_lock(task_lock); users := users + 1; spin_unlock(task_lock) }
+         }                                      // looked at again
+k_use:   skip                                   // kthread_use_mm(): loads the mm, no lock
+k_write: if pte.w {                             // copy_to_user() through the PTE:
+             atomic { pte.d := true; written := true }  // the walker sets Dirty, no lock
+         } else {
+             down_read(mmap_lock)               // or a write fault, which waits for fork
 k_fault_done: up_read(mmap_lock)
-        }
+         }
 }
 
 expect invariant no_lost_dirty

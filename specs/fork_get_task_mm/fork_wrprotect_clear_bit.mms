@@ -26,14 +26,14 @@ f_unlock: up_write(mmap_lock)
 }
 
 process kthread {
-k_get:  atomic { spin_lock(task_lock); users := users + 1; spin_unlock(task_lock) }
-k_use:  skip
-        if pte.w {
-k_store:    atomic { pte.d := true; written := true }
-        } else {
-k_fault:    down_read(mmap_lock)
+k_get:   atomic { spin_lock(task_lock); users := users + 1; spin_unlock(task_lock) }
+k_use:   skip                                   // kthread_use_mm(): loads the mm, no lock
+k_write: if pte.w {                             // copy_to_user() through the PTE:
+             atomic { pte.d := true; written := true }  // the walker sets Dirty, no lock
+         } else {
+             down_read(mmap_lock)               // or a write fault, which waits for fork
 k_fault_done: up_read(mmap_lock)
-        }
+         }
 }
 
 expect invariant no_shstk_pte

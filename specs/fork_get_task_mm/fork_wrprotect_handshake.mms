@@ -27,44 +27,44 @@ invariant no_lost_dirty: written => (pte.d || pte.sd) // I2.2
 process fork {
     var fast: bool
     var tmp: Pte
-f_lock:   down_write(mmap_lock)
-f_decide: atomic {                                // under task_lock: both counts, then mark
-              spin_lock(task_lock)
-              fast := users == 1 && count == 1
-              if fast { marker := true }
-              spin_unlock(task_lock)
-          }
-          if fast {
-f_load:       tmp := pte
-f_store:      pte := wrprotect(tmp)
-          } else {
-f_wp:         pte := wrprotect(pte)
-          }
-f_clear:  atomic { spin_lock(task_lock); marker := false; spin_unlock(task_lock) }
-f_unlock: up_write(mmap_lock)
+f_lock:      down_write(mmap_lock)
+f_decide:    atomic {                            // under task_lock: both counts, then mark
+                 spin_lock(task_lock)
+                 fast := users == 1 && count == 1
+                 if fast { marker := true }
+                 spin_unlock(task_lock)
+             }
+f_wrprotect: if fast {                           // ptep_set_wrprotect():
+                 tmp := pte                      //   fast: a plain read of the PTE ...
+f_store:         pte := wrprotect(tmp)           //   ... and a plain store of the result
+             } else {
+                 pte := wrprotect(pte)           //   else the try_cmpxchg() loop: one RMW
+             }
+f_clear:     atomic { spin_lock(task_lock); marker := false; spin_unlock(task_lock) }
+f_unlock:    up_write(mmap_lock)
 }
 
 // get_task_mm() with the slow path.
 process kthread {
     var slow: bool
-k_get:  atomic {
-            spin_lock(task_lock)
-            slow := marker
-            if !slow { users := users + 1 }      // the legacy fast path: mmget() under task_lock
-            spin_unlock(task_lock)
-        }
-        if slow {
-k_wait:     down_read(mmap_lock)                 // sleeps until fork drops mmap_lock
-k_mmget:    users := users + 1
-k_wake:     up_read(mmap_lock)
-        } else {
-k_fast:     skip                                 // the reference was taken under task_lock
-        }
-k_use:  skip
-        if pte.w {
-k_store:    atomic { pte.d := true; written := true }
-        } else {
-k_fault:    down_read(mmap_lock)
+k_get:   atomic {                               // get_task_mm(): under task_lock
+             spin_lock(task_lock)
+             slow := marker
+             if !slow { users := users + 1 }    // the legacy fast path: mmget()
+             spin_unlock(task_lock)
+         }
+k_wait:  if slow {                              // the slow path:
+             down_read(mmap_lock)               //   sleeps until fork drops mmap_lock
+k_mmget:     users := users + 1
+k_wake:      up_read(mmap_lock)
+         } else {
+             skip                               // fast: the reference is already taken
+         }
+k_use:   skip                                   // kthread_use_mm(): loads the mm, no lock
+k_write: if pte.w {                             // copy_to_user() through the PTE:
+             atomic { pte.d := true; written := true }  // the walker sets Dirty, no lock
+         } else {
+             down_read(mmap_lock)               // or a write fault, which waits for fork
 k_fault_done: up_read(mmap_lock)
-        }
+         }
 }

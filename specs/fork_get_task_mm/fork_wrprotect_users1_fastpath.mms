@@ -29,27 +29,27 @@ invariant no_lost_dirty: written => (pte.d || pte.sd) // I2.2: a store is never 
 process fork {
     var fast: bool
     var tmp: Pte
-f_lock:   down_write(mmap_lock)                   // dup_mmap(): mmap_write_lock_killable(oldmm)
-f_decide: fast := users == 1 && (BOTH_ONE == 0 || count == 1)  // atomic_read(&mm->mm_users)
-          if fast {
-f_load:       tmp := pte                          // plain read of the PTE ...
-f_store:      pte := wrprotect(tmp)               // ... plain store of the wrprotected value
-          } else {
-f_wp:         pte := wrprotect(pte)               // try_cmpxchg() loop: one atomic RMW
-          }
-f_unlock: up_write(mmap_lock)
+f_lock:      down_write(mmap_lock)               // dup_mmap(): mmap_write_lock_killable(oldmm)
+f_decide:    fast := users == 1 && (BOTH_ONE == 0 || count == 1)  // atomic_read(&mm->mm_users)
+f_wrprotect: if fast {                           // ptep_set_wrprotect():
+                 tmp := pte                      //   fast: a plain read of the PTE ...
+f_store:         pte := wrprotect(tmp)           //   ... and a plain store of the result
+             } else {
+                 pte := wrprotect(pte)           //   else the try_cmpxchg() loop: one RMW
+             }
+f_unlock:    up_write(mmap_lock)
 }
 
 // get_task_mm() + kthread_use_mm() + copy_to_user(): needs neither mm_count nor mmap_lock.
 process kthread {
-k_get:  atomic { spin_lock(task_lock); users := users + 1; spin_unlock(task_lock) }  // mmget()
-k_use:  skip                                      // kthread_use_mm(): loads the mm, no lock
-        if pte.w {
-k_store:    atomic { pte.d := true; written := true }   // the page walker sets Dirty, no lock
-        } else {
-k_fault:    down_read(mmap_lock)                  // write fault: waits for fork to finish
+k_get:   atomic { spin_lock(task_lock); users := users + 1; spin_unlock(task_lock) }  // mmget()
+k_use:   skip                                   // kthread_use_mm(): loads the mm, no lock
+k_write: if pte.w {                             // copy_to_user() through the PTE:
+             atomic { pte.d := true; written := true }  // the walker sets Dirty, no lock
+         } else {
+             down_read(mmap_lock)               // or a write fault, which waits for fork
 k_fault_done: up_read(mmap_lock)
-        }
+         }
 }
 
 expect invariant no_lost_dirty

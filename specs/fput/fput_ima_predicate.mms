@@ -28,12 +28,12 @@ process closer {
     var last: bool
     var defer: bool
 c_put:      atomic { f_ref := f_ref - 1; last := f_ref == 0; defer := locked(mmap_sem) }
-            if !last {
-c_not_last:     skip
+c_fput:     if !last {
+                skip                                    // not the last: nothing to do
             } else if defer {
-c_defer:        dl_f := true                            // "becomes non-final", async
+                dl_f := true                            // "becomes non-final", async
             } else {
-c_fput:         lock(i_mutex)                           // __fput() inline
+                lock(i_mutex)                           // __fput() inline
 c_fput_done:    atomic { unlock(i_mutex); released := true }
             }
 }
@@ -50,12 +50,12 @@ process munmap {
     var defer: bool
 u_lock:       down_write(mmap_sem)
 u_put:        atomic { f_ref := f_ref - 1; last := f_ref == 0; defer := locked(mmap_sem) }
-              if !last {
-u_not_last:       skip
+u_fput:       if !last {
+                  skip
               } else if defer {
-u_defer:          dl_f := true                          // mmap_sem held: defer
+                  dl_f := true                          // mmap_sem held: defer
               } else {
-u_fput:           lock(i_mutex)
+                  lock(i_mutex)
 u_fput_done:      atomic { unlock(i_mutex); released := true }
               }
 u_unlock:     up_write(mmap_sem)
@@ -63,23 +63,26 @@ u_unlock:     up_write(mmap_sem)
 
 // Al's case: a final fput() with rtnl_lock() held.
 process rtnl_user {
+    var last: bool
     var defer: bool
-            if RTNL_USER == 1 {
-n_lock:         lock(rtnl)
-n_put:          atomic { g_ref := 0; defer := locked(mmap_sem) }  // fput(g): the last reference
-                if defer {
-n_defer:            dl_g := true
+n_lock:     if RTNL_USER == 1 {
+                lock(rtnl)                              // e.g. a netlink operation
+n_put:          atomic { g_ref := g_ref - 1; last := g_ref == 0; defer := locked(mmap_sem) }
+n_fput:         if !last {
+                    skip
+                } else if defer {
+                    dl_g := true
                 } else {
-n_kill_sb:          lock(rtnl)                          // __fput() -> deactivate_super() ->
-n_kill_sb_done:     atomic { unlock(rtnl); g_released := true }   // NFS ->kill_sb()
+                    lock(rtnl)                          // __fput() -> deactivate_super() ->
+n_fput_done:        atomic { unlock(rtnl); g_released := true }   // NFS ->kill_sb()
                 }
 n_unlock:       unlock(rtnl)
             } else {
-n_absent:       skip
+                skip                                    // RTNL_USER = 0: not there
             }
 }
 
-// The workqueue that runs deferred __fput()s.
+// The workqueue that runs deferred __fput()s, one work item per file.
 process worker_f final(kf_idle) {
 kf_idle:      await dl_f
 kf_fput:      lock(i_mutex)

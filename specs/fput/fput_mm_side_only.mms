@@ -20,12 +20,12 @@ ghost var g_released: bool = false
 
 process closer {
     var last: bool
-c_put:      atomic { f_ref := f_ref - 1; last := f_ref == 0 }
-            if last {
-c_fput:         lock(i_mutex)
+c_put:      atomic { f_ref := f_ref - 1; last := f_ref == 0 }  // fput(): atomic dec-and-test
+c_fput:     if last {
+                lock(i_mutex)                           // __fput() -> ima_file_free()
 c_fput_done:    atomic { unlock(i_mutex); released := true }
             } else {
-c_not_last:     skip
+                skip                                    // not the last: nothing to do
             }
 }
 
@@ -43,23 +43,29 @@ u_lock:       down_write(mmap_sem)
 u_detach:     skip                                      // unlink the VMA, keep it on a list
 u_unlock:     up_write(mmap_sem)
 u_put:        atomic { f_ref := f_ref - 1; last := f_ref == 0 }  // fput() with no lock held
-              if last {
-u_fput:           lock(i_mutex)
+u_fput:       if last {
+                  lock(i_mutex)
 u_fput_done:      atomic { unlock(i_mutex); released := true }
               } else {
-u_not_last:       skip
+                  skip
               }
 }
 
+// Al's case: a final fput() with rtnl_lock() held; __fput() is as synchronous as ever.
 process rtnl_user {
-            if RTNL_USER == 1 {
-n_lock:         lock(rtnl)
-n_put:          g_ref := 0                              // fput(g): the last reference
-n_kill_sb:      lock(rtnl)                              // __fput() inline -> ->kill_sb()
-n_kill_sb_done: atomic { unlock(rtnl); g_released := true }
+    var last: bool
+n_lock:     if RTNL_USER == 1 {
+                lock(rtnl)                              // e.g. a netlink operation
+n_put:          atomic { g_ref := g_ref - 1; last := g_ref == 0 }  // fput(g)
+n_fput:         if last {
+                    lock(rtnl)                          // __fput() -> deactivate_super() ->
+n_fput_done:        atomic { unlock(rtnl); g_released := true }   // NFS ->kill_sb()
+                } else {
+                    skip
+                }
 n_unlock:       unlock(rtnl)
             } else {
-n_absent:       skip
+                skip                                    // RTNL_USER = 0: not there
             }
 }
 

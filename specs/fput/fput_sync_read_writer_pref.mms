@@ -19,11 +19,11 @@ process munmap {
 u_lock:       down_write(mmap_sem)
 u_downgrade:  downgrade_write(mmap_sem)                 // mmap_write_downgrade()
 u_put:        atomic { f_ref := f_ref - 1; last := f_ref == 0 }  // remove_vma() -> fput()
-              if last {
-u_fput:           lock(i_mutex)                         // __fput() inline, mmap_sem held (read)
+u_fput:       if last {
+                  lock(i_mutex)                         // __fput() inline, mmap_sem held (read)
 u_fput_done:      atomic { unlock(i_mutex); released := true }
               } else {
-u_not_last:       skip
+                  skip
               }
 u_unlock:     up_read(mmap_sem)
 }

@@ -16,11 +16,11 @@ ghost var released: bool = false  // __fput() finished
 process closer {
     var last: bool
 c_put:      atomic { f_ref := f_ref - 1; last := f_ref == 0 }  // fput(): atomic dec-and-test
-            if last {
-c_fput:         lock(i_mutex)                           // __fput() -> ima_file_free()
+c_fput:     if last {
+                lock(i_mutex)                           // __fput() -> ima_file_free()
 c_fput_done:    atomic { unlock(i_mutex); released := true }
             } else {
-c_not_last:     skip                                    // someone else will free it
+                skip                                    // not the last: nothing to do
             }
 }
 
@@ -37,11 +37,11 @@ process munmap {
     var last: bool
 u_lock:       down_write(mmap_sem)
 u_put:        atomic { f_ref := f_ref - 1; last := f_ref == 0 }  // remove_vma() -> fput()
-              if last {
-u_fput:           lock(i_mutex)                         // __fput() inline, under mmap_sem
+u_fput:       if last {
+                  lock(i_mutex)                         // __fput() inline, under mmap_sem
 u_fput_done:      atomic { unlock(i_mutex); released := true }
               } else {
-u_not_last:       skip
+                  skip
               }
 u_unlock:     up_write(mmap_sem)
 }

@@ -25,18 +25,17 @@ property g_freed: g_ref == 0 leadsto g_released
 // exit_task_work() (task_work_add() fails: the delayed_fput_list fallback).
 process closer fair {
     var tw: bool                                        // ____fput queued on this task
-    either {
-c_put:          atomic { f_ref := f_ref - 1; if f_ref == 0 { tw := true } }
-                if tw {                                 // return to user: task_work_run()
-c_fput:             atomic { lock(i_mutex); assert !held(mmap_sem) && !held(rtnl), "__fput() with a lock held" }
+c_put:      either {                                    // fput(): the fd's reference
+                atomic { f_ref := f_ref - 1; if f_ref == 0 { tw := true } }  // task_work_add()
+c_fput:         if tw {                                 // return to user: task_work_run()
+                    atomic { lock(i_mutex); assert !held(mmap_sem) && !held(rtnl), "__fput() with a lock held" }
 c_fput_done:        atomic { unlock(i_mutex); released := true; tw := false }
                 } else {
-c_ret:              skip
+                    skip
                 }
-    } or {
-c_exit_put:     f_ref := f_ref - 1                      // past exit_task_work(): the
-                                                        // task_work_add() failure is ignored
-    }
+            } or {                                      // past exit_task_work(): the failed
+                f_ref := f_ref - 1                      // task_work_add() is ignored
+            }
 }
 
 process write_path fair {
@@ -50,19 +49,19 @@ w_unlock:     unlock(i_mutex)
 process munmap fair {
     var tw: bool
 u_lock:       down_write(mmap_sem)
-              either {
-u_put_w:          atomic { f_ref := f_ref - 1; if f_ref == 0 { tw := true } }
+u_unmap:      either {
+                  atomic { f_ref := f_ref - 1; if f_ref == 0 { tw := true } }
 u_unlock_w:       up_write(mmap_sem)
               } or {
-u_downgrade:      downgrade_write(mmap_sem)
+                  downgrade_write(mmap_sem)             // or after mmap_write_downgrade()
 u_put_r:          atomic { f_ref := f_ref - 1; if f_ref == 0 { tw := true } }
 u_unlock_r:       up_read(mmap_sem)
               }
-              if tw {                                   // return to user: task_work_run()
-u_fput:           atomic { lock(i_mutex); assert !held(mmap_sem) && !held(rtnl), "__fput() with a lock held" }
+u_fput:       if tw {                                   // return to user: task_work_run()
+                  atomic { lock(i_mutex); assert !held(mmap_sem) && !held(rtnl), "__fput() with a lock held" }
 u_fput_done:      atomic { unlock(i_mutex); released := true; tw := false }
               } else {
-u_ret:            skip
+                  skip
               }
 }
 
