@@ -1,0 +1,193 @@
+"""Benchmarks: distinct states per second on GRID and RWSEM, against TLC's published rates.
+
+    python bench/run.py                    # GRID 6,9 and 7,9; RWSEM 5,6 and 5,9
+    python bench/run.py --quick            # small sizes, a few seconds
+    python bench/run.py --engine all --repeat 5
+
+Every measurement runs in a fresh subprocess (so peak RSS is that run's), the table shows
+the median of --repeat runs, wall-clock and CPU seconds (the machine is shared: CPU seconds
+show what the engine costs when other work competes for the cores), and the plain
+dict-of-tuples baseline (bench/baseline.py) timed in the same run, capped at
+--baseline-cap states (its rate is measured over the states it explored).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MODELS = ROOT / "bench" / "models"
+
+FULL = [("grid", (6, 9)), ("grid", (7, 9)), ("rwsem", (5, 6)), ("rwsem", (5, 9))]
+QUICK = [("grid", (4, 6)), ("grid", (5, 6)), ("rwsem", (3, 3)), ("rwsem", (4, 4))]
+PARAMS = {"grid": ("K", "M"), "rwsem": ("N", "K")}
+# Reference rates (distinct states/s) measured with TLC (1 worker) and SPIN on this kind of
+# 2-core machine; the engine's target is 3x TLC.
+TLC = {("grid", (6, 9)): 257_000, ("grid", (7, 9)): 243_000,
+       ("rwsem", (5, 6)): 112_000, ("rwsem", (5, 9)): 130_000}
+SPIN = {("grid", (6, 9)): 1_390_000}
+
+
+def expected(model: str, size: tuple[int, int]) -> int:
+    a, b = size
+    if model == "grid":
+        return (b + 1) ** a
+    return (2 * (b + 1)) ** a + a * (b + 1) ** a
+
+
+def load_system(model: str, size: tuple[int, int]):  # type: ignore[no-untyped-def]
+    from mmspec.ground import ground
+    defines = dict(zip(PARAMS[model], size))
+    try:
+        from mmspec.frontend import load_spec
+    except ImportError:
+        load_spec = None
+    if load_spec is not None:
+        spec = load_spec(str(MODELS / f"{model}.mms"), defines)
+        how = "mms"
+    else:
+        sys.path.insert(0, str(ROOT))
+        from tests import irbuild
+        spec = getattr(irbuild, model)(*size)
+        how = "irbuild"
+    return ground(spec), how
+
+
+def child(engine: str, model: str, size: tuple[int, int], cap: int) -> dict[str, object]:
+    """One measurement, in this (fresh) process."""
+    sys.path.insert(0, str(ROOT))
+    system, how = load_system(model, size)
+    from checker.options import CheckOptions
+    wall, cpu = time.perf_counter(), time.process_time()
+    if engine == "baseline":
+        sys.path.insert(0, str(ROOT / "bench"))
+        from baseline import bfs
+        r = bfs(system, cap)
+        distinct, verdict = r["distinct"], r["verdict"]
+    else:
+        if engine == "explicit":
+            from checker.explicit import check
+        elif engine.startswith("explicit-w"):
+            from checker.explicit import check
+        else:
+            from checker.vector import check  # type: ignore[no-redef]
+        workers = int(engine.split("-w")[1]) if "-w" in engine else 1
+        res = check(system, CheckOptions(workers=workers))
+        distinct, verdict = res.stats.distinct_states, res.verdict
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    return {"distinct": distinct, "verdict": verdict, "seconds": wall, "cpu_seconds": cpu,
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "loaded_from": how}
+
+
+def measure(engine: str, model: str, size: tuple[int, int], cap: int) -> dict[str, object]:
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", engine, model,
+           str(size[0]), str(size[1]), "--baseline-cap", str(cap)]
+    out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    if out.returncode != 0:
+        return {"error": (out.stderr.strip().splitlines() or ["failed"])[-1]}
+    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def machine() -> str:
+    cpu = platform.processor() or "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    return (f"machine: nproc {os.cpu_count()}, CPU {cpu}, Python {platform.python_version()}, "
+            f"load average {load}")
+
+
+def engines_for(choice: str) -> list[str]:
+    if choice == "explicit":
+        return ["explicit"]
+    if choice == "vector":
+        return ["vector"]
+    out = ["explicit", "explicit-w2"]
+    try:
+        sys.path.insert(0, str(ROOT))
+        import checker.vector  # noqa: F401
+        out.append("vector")
+    except ImportError:
+        pass
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--quick", action="store_true", help="small sizes (seconds)")
+    ap.add_argument("--engine", default="explicit",
+                    help="explicit | vector | all (explicit, explicit with 2 workers, vector)")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--baseline-cap", type=int, default=500_000,
+                    help="stop the plain baseline after this many states (0: no baseline)")
+    ap.add_argument("--child", nargs=4, metavar=("ENGINE", "MODEL", "A", "B"),
+                    help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.child:
+        engine, model, a, b = args.child
+        print(json.dumps(child(engine, model, (int(a), int(b)), args.baseline_cap)))
+        return 0
+    runs = QUICK if args.quick else FULL
+    engines = engines_for(args.engine)
+    if args.baseline_cap:
+        engines.append("baseline")
+    print(machine())
+    print(f"median of {args.repeat} runs, each in a fresh process; baseline capped at "
+          f"{args.baseline_cap:,} states")
+    head = (f"{'model':<14}{'engine':<13}{'distinct':>12}{'wall s':>9}{'cpu s':>9}"
+            f"{'states/s':>11}{'cpu st/s':>11}{'RSS MB':>9}{'x TLC':>7}{'x base':>8}")
+    print(head)
+    print("-" * len(head))
+    failed = False
+    for model, size in runs:
+        name = f"{model.upper()}({size[0]},{size[1]})"
+        base_rate = None
+        rows = []
+        for engine in engines:
+            results = [measure(engine, model, size, args.baseline_cap)
+                       for _ in range(args.repeat)]
+            errors = [r for r in results if "error" in r]
+            if errors:
+                print(f"{name:<14}{engine:<13} skipped: {errors[0]['error']}")
+                continue
+            wall = statistics.median(float(r["seconds"]) for r in results)  # type: ignore[arg-type]
+            cpu = statistics.median(float(r["cpu_seconds"]) for r in results)  # type: ignore[arg-type]
+            rss = max(float(r["peak_rss_mb"]) for r in results)  # type: ignore[arg-type]
+            distinct = int(results[0]["distinct"])  # type: ignore[arg-type]
+            if engine != "baseline" and distinct != expected(model, size):
+                failed = True
+                print(f"{name:<14}{engine:<13} WRONG COUNT {distinct} != {expected(model, size)}")
+            rate = distinct / wall if wall else 0.0
+            if engine == "baseline":
+                base_rate = rate
+            rows.append((engine, distinct, wall, cpu, rate, distinct / cpu if cpu else 0.0, rss))
+        for engine, distinct, wall, cpu, rate, crate, rss in rows:
+            tlc = TLC.get((model, size))
+            xt = f"{rate / tlc:.1f}" if tlc else "-"
+            xb = f"{rate / base_rate:.1f}" if base_rate and engine != "baseline" else "-"
+            print(f"{name:<14}{engine:<13}{distinct:>12,}{wall:>9.2f}{cpu:>9.2f}"
+                  f"{rate:>11,.0f}{crate:>11,.0f}{rss:>9.0f}{xt:>7}{xb:>8}")
+        if (model, size) in TLC:
+            spin = SPIN.get((model, size))
+            print(f"{'':<14}reference: TLC 1 worker {TLC[(model, size)]:,}/s"
+                  + (f", SPIN {spin:,}/s" if spin else ""))
+    print(machine().replace("machine:", "after:  "))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
