@@ -9,6 +9,10 @@ and the JS line separators escaped so no spec text can close the tag.
 The page is rendered server-side (every step's state is in the HTML, hidden but for the
 current one); the script only moves a cursor: ArrowRight/ArrowLeft/Home/End, the buttons, or
 a click on a row of the lanes table.
+
+LIMITATION: every state is rendered in full, so the page grows with steps x variables
+(fine for the shortest counterexamples BFS finds; a 1,000-step simulation trace with many
+variables makes a page of megabytes). No folding of unchanged variables yet.
 """
 from __future__ import annotations
 

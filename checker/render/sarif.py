@@ -49,7 +49,11 @@ def _version() -> str:
 
 def artifact_uri(path: str, root: str | None = None) -> str:
     """A repository-relative URI when the file lies under `root` (default: the cwd), so
-    code scanning can place it; otherwise a file:// URI."""
+    code scanning can place it; otherwise a file:// URI.
+
+    LIMITATION: a spec outside the root (or an include from outside) gets a file:// URI that
+    code scanning cannot place on a repository line.
+    """
     root = os.path.abspath(root or os.getcwd())
     full = os.path.abspath(path)
     if os.path.commonpath([root, full]) == root:
