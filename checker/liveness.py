@@ -29,19 +29,25 @@ Step = tuple[int, int]  # (transition index, state id reached)
 
 
 class LivenessGraph(Protocol):
-    """What check_liveness reads. The graph must be complete: every enabled transition of
-    every state has its edge (fairness needs to know what is enabled). The initial state ids
-    may also be called `initial` (checker.explicit.graph.StateGraph); a `reason` attribute,
-    if present, must be ExitReason.DONE."""
+    """What check_liveness reads: `states` (id -> slot tuple), `succ` (id -> edges), and the
+    initial ids as `init` or `initial` (checker.explicit.graph.StateGraph says `initial`;
+    read with getattr, so not part of the static protocol). The graph must be complete:
+    every enabled transition of every state has its edge (fairness needs to know what is
+    enabled); a `reason` attribute, if present, must be ExitReason.DONE."""
 
-    states: Sequence[tuple[int, ...]]
-    init: Sequence[int]
-    succ: Sequence[Sequence[Edge]]
+    @property
+    def states(self) -> Sequence[tuple[int, ...]]: ...
+
+    @property
+    def succ(self) -> Sequence[Sequence[Edge]]: ...
 
 
 def _initial(graph: LivenessGraph) -> Sequence[int]:
-    init = getattr(graph, "init", None)
-    return init if init is not None else getattr(graph, "initial")
+    init: Sequence[int] | None = getattr(graph, "init", None)
+    if init is None:
+        init = getattr(graph, "initial")
+    assert init is not None
+    return init
 
 
 def _require_complete(graph: LivenessGraph) -> None:
@@ -384,7 +390,7 @@ def _fair_cycle(graph: LivenessGraph, fair: _Fairness, a: _Analysis, x: int) -> 
         if (fair.weak & bit and en_all & bit) or (fair.strong & bit and en_any & bit):
             seg = _path_taking(graph, tmask, inside, cur, bit)
         elif fair.weak & bit:
-            seg = _bfs(graph, cur, inside, lambda v, b=bit: not en[v] & b)
+            seg = _bfs(graph, cur, inside, _disabled_at(en, bit))
         else:
             continue  # strong and disabled throughout: nothing to do
         assert seg is not None, "a fair component provides every waypoint"
@@ -397,6 +403,10 @@ def _fair_cycle(graph: LivenessGraph, fair: _Fairness, a: _Analysis, x: int) -> 
     back = _bfs(graph, cur, inside, lambda v: v == x, min_steps=0 if cycle else 1)
     assert back is not None, "a fair component is strongly connected"
     return cycle + back
+
+
+def _disabled_at(en: list[int], bit: int) -> Callable[[int], bool]:
+    return lambda v: not en[v] & bit
 
 
 def _path_taking(graph: LivenessGraph, tmask: list[int], inside: Callable[[int], bool],

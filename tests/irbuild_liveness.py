@@ -123,14 +123,12 @@ def check_lasso(system: GroundSystem, graph: StateGraph, trace: Trace, q: ir.Exp
     if stuttering is not None:
         assert stutter == stuttering
     if stutter:
-        cycle_states = [states[loop]]
-        taken: set[int] = set()
         for i in range(len(system.fairness)):
             assert not enabled(system, i, states[loop]), "stuttering with a fair step enabled"
         return states
     assert states[-1] == states[loop], "the last step must close the cycle"
     cycle_states = states[loop:-1]
-    taken = set()
+    taken: set[int] = set()
     for step in trace.steps[loop + 1:]:
         for i, f in enumerate(system.fairness):
             if any(system.transitions[t].label == step.label for t in f.transitions):
@@ -180,7 +178,9 @@ def brute_force_violated(system: GroundSystem, graph: StateGraph, prop_index: in
     elif prop.kind == "always_eventually":
         triggers = [s for s in reachable if s in reach]
     else:
-        triggers = [s for s in reachable if s in reach and eval_gexpr(prop.p, graph.states[s])]
+        assert prop.p is not None
+        p = prop.p
+        triggers = [s for s in reachable if s in reach and eval_gexpr(p, graph.states[s])]
     return bool(triggers)
 
 

@@ -4,7 +4,9 @@ Reading guide: `counter(m, fairness)` is process `c` stepping x = 0, 1, ..., m (
 `c: inc`) and then stopping. Without fairness the process may stop anywhere (stuttering).
 """
 from checker.liveness import StateGraph, check_liveness
+from checker.result import Violation
 from mmspec import ir
+from mmspec.ground import GroundSystem
 from tests.irbuild import B, L, V
 from tests.irbuild_liveness import EQ, build, check_lasso, column, counter, labels
 
@@ -25,7 +27,7 @@ def x_is(v: int) -> ir.Expr:
     return EQ(V("x"), L(v))
 
 
-def run(spec: ir.Spec) -> tuple[list, object, object]:
+def run(spec: ir.Spec) -> tuple[list[Violation], GroundSystem, StateGraph]:
     system, graph = build(spec)
     return check_liveness(system, graph), system, graph
 

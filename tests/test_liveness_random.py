@@ -36,7 +36,7 @@ def systems(draw: st.DrawFn) -> ir.Spec:
     n = draw(st.integers(2, 6))
     vals = st.integers(0, n - 1)
     nproc = draw(st.integers(1, 3))
-    transitions = []
+    transitions: list[ir.Transition] = []
     threads = []
     fairness = []
     for j in range(nproc):
@@ -134,7 +134,7 @@ def check_against_oracle(spec: ir.Spec) -> None:
             # Q never holds from the trigger on; the trigger satisfies P for leadsto.
             trig = v.details["trigger"]
             assert not any(eval_gexpr(prop.q, s) for s in states[trig:])
-            if prop.kind == "leadsto":
+            if prop.p is not None:  # leadsto
                 assert eval_gexpr(prop.p, states[trig])
             if prop.kind == "eventually":
                 assert trig == 0
