@@ -312,11 +312,14 @@ def _indent(text: str) -> str:
 
 def _write_trace_files(args: argparse.Namespace, rec: dict[str, Any], result: Any,
                        many: bool) -> None:
-    if not result.violations:
+    from checker.report import primary_violation
+
+    shown = primary_violation(result)
+    if shown is None:
         return
     if args.itf:
         from checker.render.itf import write_itf
-        write_itf(_out_path(args.itf, rec, many), result.violations[0].trace, result)
+        write_itf(_out_path(args.itf, rec, many), shown.trace, result)
     if args.html:
         from checker.render.html import render_html
         Path(_out_path(args.html, rec, many)).write_text(render_html(result), encoding="utf-8")
@@ -365,11 +368,15 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def cmd_trace(args: argparse.Namespace) -> int:
+    from checker.render.itf import ItfError
     from checker.render.trace_cmd import rerender
 
     if not args.html and not args.text:
         args.text = True
-    out = rerender(args.file, args.html, args.text)
+    try:
+        out = rerender(args.file, args.html, args.text)
+    except ItfError as e:
+        raise UsageError(f"{args.file}: not a readable ITF trace: {e}") from None
     if out:
         sys.stdout.write(out if out.endswith("\n") else out + "\n")
     return 0

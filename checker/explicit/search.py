@@ -148,7 +148,7 @@ class Search:
             stats.extra["workers"] = self.options.workers
         violations = [violation] if violation else []
         if self.cycle is not None:
-            violations.insert(0, self.lock_order_violation())
+            violations.append(self.lock_order_violation())
         return CheckResult(system.spec, "explicit", reason, violations, stats)
 
     def search(self) -> None:
