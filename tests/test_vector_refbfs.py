@@ -1,10 +1,13 @@
 """A plain reference BFS over the ground form, written straight from the engine contract.
 
-It is the oracle for the vectorised engine's tests until (and besides) the explicit engine: one
-state at a time in BFS order (initial states in order, transitions in `system.transitions`
-order); invariants checked when a state is discovered; a transition's checks (in declaration
-order), its range check and its successor's invariants when a state is expanded; deadlock
-after the state's last transition; first discovery wins a state's parent.
+The vectorised engine's oracle (alongside checker.explicit): one state at a time, level by
+level, in the order pinned by tests/conformance_cases.py: a level's states are checked
+against the invariants before the level is expanded (the first failing state in discovery
+order, reported once the previous level's expansion is over); expansion goes state by state,
+transition by transition (system order): 'reach' checks when `at` holds, then, when the guard
+holds, the step is counted, its 'fire' checks, its range check, its successor; after the last
+transition, deadlock. The reported property is the first failing one in declaration order at
+the stopping state. First discovery wins a state's parent; depth grows when a level is done.
 """
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from tests.irbuild import grid, rwsem
 
 @dataclass
 class Ref:
-    reason: str  # 'done' | 'violation' | 'state-limit'
+    reason: str  # 'done' | 'violation' | 'state-limit' | 'depth-limit'
     kind: str | None = None
     prop: str | None = None
     states: list[tuple[int, ...]] = field(default_factory=list)  # the trace
@@ -29,12 +32,14 @@ class Ref:
 
 
 def canon_of(system: GroundSystem):
+    """The least state of the orbit, comparing from the last slot (the packed-int order)."""
     def canon(s: tuple[int, ...]) -> tuple[int, ...]:
         best = s
         for perm, vmaps in system.symmetries:
             img = tuple(vm.get(s[p], s[p]) if vm is not None else s[p]
                         for p, vm in zip(perm, vmaps))
-            best = min(best, img)
+            if img[::-1] < best[::-1]:
+                best = img
         return best
     return canon
 
@@ -53,26 +58,44 @@ def succ(system: GroundSystem, t, s):
     return tuple(n), bad
 
 
+def diagnose(system: GroundSystem, s, check_dl: bool):
+    """(kind, property, details) of the first violation in declaration order at s."""
+    any_en = False
+    for t in system.transitions:
+        en = bool(eval_gexpr(t.guard, s))
+        any_en = any_en or en
+        for c in t.checks:
+            live = eval_gexpr(t.at, s) if c.when == "reach" else en
+            if live and not eval_gexpr(c.cond, s):
+                return c.kind, c.message, {"action": t.label}
+        if en:
+            _, bad = succ(system, t, s)
+            if bad is not None:
+                slot, v = bad
+                return "range", slot.name, {"action": t.label, "slot": slot.name, "value": v,
+                                            "lo": slot.lo, "hi": slot.hi}
+    assert check_dl and not any_en
+    return "deadlock", "deadlock", {}
+
+
+class _Stop(Exception):
+    pass
+
+
 def ref_bfs(system: GroundSystem, deadlock: bool | None = None, symmetry: bool = False,
-            max_states: int | None = None) -> Ref:
+            max_states: int | None = None, depth_limit: int | None = None) -> Ref:
     canon = canon_of(system) if symmetry else (lambda s: s)
     check_dl = system.check_deadlock if deadlock is None else deadlock
     out = Ref("done", fired={t.name: 0 for t in system.spec.transitions})
     parent: dict[tuple, tuple] = {}  # canonical state -> (parent canonical | None, t | init i)
-    depth: dict[tuple, int] = {}
-    queue: list[tuple] = []
 
-    def path(c):
+    def trace(c, extra=None):
         steps = []
         while parent[c][0] is not None:
             steps.append(parent[c][1])
             c = parent[c][0]
-        return parent[c][1], steps[::-1]
-
-    def finish(kind, prop, c, extra=None, details=None):
-        init_i, ts = path(c)
-        if extra is not None:
-            ts.append(extra)
+        init_i = parent[c][1]
+        ts = steps[::-1] + ([] if extra is None else [extra])
         a = system.init[init_i]
         states, labels = [a], [None]
         cur = canon(a)
@@ -80,73 +103,79 @@ def ref_bfs(system: GroundSystem, deadlock: bool | None = None, symmetry: bool =
             target = canon(succ(system, system.transitions[ti], cur)[0])
             for t in system.transitions:
                 if eval_gexpr(t.guard, a):
-                    n = succ(system, t, a)[0]
-                    if canon(n) == target:
+                    n, bad = succ(system, t, a)
+                    if bad is None and canon(n) == target:
                         break
             a, cur = n, target
             states.append(a)
             labels.append(t.label)
-        out.reason, out.kind, out.prop = "violation", kind, prop
-        out.states, out.labels, out.details = states, labels, details or {}
-        out.distinct = len(parent)
-        out.depth = max(depth.values())
-        return out
+        return states, labels
 
-    def discover(c, link, d):
+    def violation(kind, prop, details, states, labels):
+        out.reason, out.kind, out.prop, out.details = "violation", kind, prop, details
+        out.states, out.labels = states, labels
+        raise _Stop
+
+    def add(c, link) -> bool:
         if c in parent:
-            return None
+            return False
         if max_states is not None and len(parent) >= max_states:
-            return "limit"
+            out.reason = "state-limit"
+            raise _Stop
         parent[c] = link
-        depth[c] = d
-        queue.append(c)
-        for inv in system.invariants:
-            if not eval_gexpr(inv.expr, c):
-                return ("invariant", inv.name)
+        return True
+
+    def first_bad(level):
+        for c in level:
+            for inv in system.invariants:
+                if not eval_gexpr(inv.expr, c):
+                    return c
         return None
 
-    out.generated = len(system.init)
-    for i, s in enumerate(system.init):
-        r = discover(canon(s), (None, i), 0)
-        if r == "limit":
-            out.reason = "state-limit"
-            break
-        if r is not None:
-            return finish(r[0], r[1], canon(s))
-    head = 0
-    while head < len(queue) and out.reason == "done":
-        s = queue[head]
-        head += 1
-        any_en = False
-        for ti, t in enumerate(system.transitions):
-            en = bool(eval_gexpr(t.guard, s))
-            for c in t.checks:
-                live = eval_gexpr(t.at, s) if c.when == "reach" else en
-                if live and not eval_gexpr(c.cond, s):
-                    return finish(c.kind, c.message, s, details={"action": t.label})
-            if not en:
-                continue
-            any_en = True
-            out.fired[t.name] += 1
+    try:
+        level = []
+        for i, s in enumerate(system.init):
             out.generated += 1
-            n, bad = succ(system, t, s)
+            if add(canon(s), (None, i)):
+                level.append(canon(s))
+        d = 0
+        while level:
+            bad = first_bad(level)
             if bad is not None:
-                slot, v = bad
-                return finish("range", slot.name, s, details={
-                    "action": t.label, "slot": slot.name, "value": v, "lo": slot.lo,
-                    "hi": slot.hi})
-            c = canon(n)
-            r = discover(c, (s, ti), depth[s] + 1)
-            if r == "limit":
-                out.reason = "state-limit"
+                states, labels = trace(bad)
+                inv = next(v for v in system.invariants if not eval_gexpr(v.expr, states[-1]))
+                violation("invariant", inv.name, {}, states, labels)
+            if depth_limit is not None and d >= depth_limit:
+                out.reason = "depth-limit"
                 break
-            if r is not None:
-                return finish(r[0], r[1], s, extra=ti)
-        if (out.reason == "done" and check_dl and not any_en
-                and not eval_gexpr(system.final, s)):
-            return finish("deadlock", "deadlock", s)
+            nxt = []
+            for s in level:
+                any_en = False
+                for ti, t in enumerate(system.transitions):
+                    en = bool(eval_gexpr(t.guard, s))
+                    stop = any(c.when == "reach" and eval_gexpr(t.at, s)
+                               and not eval_gexpr(c.cond, s) for c in t.checks)
+                    if not stop and en:
+                        any_en = True
+                        out.fired[t.name] += 1
+                        out.generated += 1
+                        stop = any(c.when == "fire" and not eval_gexpr(c.cond, s)
+                                   for c in t.checks) or succ(system, t, s)[1] is not None
+                    if stop:
+                        violation(*diagnose(system, s, check_dl), *trace(s))
+                    if en:
+                        c = canon(succ(system, t, s)[0])
+                        if add(c, (s, ti)):
+                            nxt.append(c)
+                if check_dl and not any_en and not eval_gexpr(system.final, s):
+                    violation(*diagnose(system, s, check_dl), *trace(s))
+            if nxt:
+                d += 1
+            level = nxt
+    except _Stop:
+        pass
     out.distinct = len(parent)
-    out.depth = max(depth.values()) if depth else 0
+    out.depth = d if "d" in locals() else 0
     return out
 
 

@@ -3,33 +3,39 @@
 A level is cut into chunks of parents. For each chunk and each ground transition the guard is
 one boolean mask; the enabled rows are gathered and updated as array arithmetic. Candidates are
 keyed by their *order* `row * T + t`, the position at which the explicit engine's BFS (parents
-in queue order, then transitions in `system.transitions` order) would generate them. One sort
-of (state, order) pairs deduplicates the chunk keeping each state's first discovery; one
+in queue order, then transitions in `system.transitions` order) generates them. One sort of
+(state, order) pairs deduplicates the chunk keeping each state's first discovery; one
 membership probe against the visited set drops known states; a sort by order puts the new
 states in exactly the explicit engine's queue order. Chunks are processed in parent order and
-their new states enter the visited set at once, so the whole level matches the explicit BFS.
+their new states enter the visited set at once, so every level, every parent link and every
+count match the explicit BFS.
 
-Violations are found per chunk as candidates keyed (row, t, sub) where sub orders what the
-explicit engine does while expanding one state with one transition: the step's checks (in
-declaration order), the range check of its successor, then the successor's invariants (only
-on first discovery). A deadlock sorts after every transition of its state. The smallest key is
-what the explicit engine meets first; later chunks only hold larger keys, so the search stops
-at the first chunk with a violation.
+Which violation is reported (the order pinned in tests/conformance_cases.py): a level's
+states are checked against the invariants before any of them is expanded, so an invariant
+violation found among the states a level discovers is held back until that level's expansion
+is over; meanwhile the first check, range or deadlock violation met while expanding (the
+least (row, t), a deadlock after every transition of its row), or the state limit if the step
+that overflows it comes first, stops the search at once. The kernels only locate the stopping
+point; diagnose.py says which property failed, with the reference interpreter. Partial
+statistics are those of the explicit engine stopped at the same point: steps before it, plus
+the stopping step itself when its guard held (a 'fire' check or a range error stops after the
+step is counted, a 'reach' check before).
 """
 from __future__ import annotations
 
 import os
 import resource
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from checker.options import CheckOptions
 from checker.result import CheckResult, ExitReason, Stats, Violation, build_trace
-from mmspec.ground import GroundSystem, eval_gexpr
+from mmspec.ground import GroundSystem
 
+from . import diagnose
 from . import trace as tr
 from .kernels import Frame, Program, TransitionKernel, compile_transition
 from .layout import Layout, make_layout
@@ -39,20 +45,16 @@ from .visited import SortedRunSet, fingerprint
 CANDIDATE_BUDGET = 1 << 20  # successors per chunk (estimated): bounds a chunk's arrays
 MIN_CHUNK = 1 << 10
 COMPOSITE_MIN_ORDER_BITS = 17  # fewer spare bits than this: argsort path (tests lower it)
-RANGE_SUB = 1 << 30  # sub-order of the range check within (row, t)
-INVARIANT_SUB = RANGE_SUB + 1
 U64 = np.uint64
 
 
-@dataclass(order=True)
+@dataclass
 class _Found:
-    """A violation candidate; ordered by where the explicit BFS meets it."""
+    """Where the explicit engine's expansion of a chunk stops on a violation."""
 
-    row: int  # row in the current level (the expanded state)
+    row: int  # local row of the expanded state
     t: int  # transition index; T for a deadlock
-    sub: int
-    kind: str = field(compare=False)
-    info: dict[str, Any] = field(compare=False, default_factory=dict)
+    counted: bool  # whether the stopping step counts as fired
 
 
 @dataclass
@@ -64,6 +66,15 @@ class _Chunk:
     order: np.ndarray  # order key (local row * T + t) of each new state, ascending
     enabled: list[np.ndarray]  # per transition: local rows where it fired
     found: _Found | None
+
+
+class _Stop(Exception):
+    def __init__(self, reason: ExitReason, violation: Violation | None = None,
+                 queue: int = 0):
+        super().__init__(reason.value)
+        self.reason = reason
+        self.violation = violation
+        self.queue = queue
 
 
 def _rss_mb() -> float:
@@ -104,6 +115,9 @@ class VectorSearch:
         self.max_rows = ((1 << self.order_bits) // tcount - 1 if self.composite
                          else 1 << 40)
         self.expanded = 0  # parents expanded so far: with `generated`, sizes the chunks
+        # an invariant violation found in the level being discovered: (level, row, t) of its
+        # parent and step, or (0, row, None) for an initial state; reported after the level
+        self.pending: tuple[int, int, int | None] | None = None
         self.visited = SortedRunSet()
         self.links: list[tuple[np.ndarray, np.ndarray | None]] = []
         self.fired = [0] * self.T
@@ -111,6 +125,7 @@ class VectorSearch:
         self.depth = 0
         self.t0 = time.perf_counter()
         self.last_progress = self.t0
+        self.last_distinct = 0
         self.links_bytes = 0
 
     # ------------------------------------------------------------------ helpers
@@ -131,11 +146,11 @@ class VectorSearch:
         now = time.perf_counter()
         if not force and now - self.last_progress < self.options.progress_interval:
             return
-        self.last_progress = now
-        el = max(now - self.t0, 1e-9)
-        n = self.visited.count
-        print(f"vector: {n} distinct states found, {n / el:,.0f} states/s, queue {queue}, "
-              f"depth {self.depth}, {el:.1f}s", file=out, flush=True)
+        rate = (self.visited.count - self.last_distinct) / max(now - self.last_progress, 1e-9)
+        self.last_progress, self.last_distinct = now, self.visited.count
+        out.write(f"Progress: {self.visited.count:,} distinct states ({rate:,.0f}/s), "
+                  f"{self.generated:,} generated, queue {queue:,}, depth {self.depth}\n")
+        out.flush()
 
     def limit_hit(self) -> ExitReason | None:
         o = self.options
@@ -146,52 +161,48 @@ class VectorSearch:
         return None
 
     # ------------------------------------------------------------------ level 0
-    def initial(self) -> tuple[list[np.ndarray], _Found | None, bool]:
-        """Level 0 in init order, first occurrences only; stops at an invariant violation."""
+    def initial(self) -> list[np.ndarray]:
+        """Level 0: initial states (canonical under symmetry), first occurrences in order."""
         sys_ = self.system
-        init = [tuple(s) for s in sys_.init]
+        init = [tuple(x) for x in sys_.init]
         if self.canon is not None:
-            init = [self.canon.canon_tuple(s) for s in init]
-        self.generated = len(init)
+            init = [self.canon.canon_tuple(x) for x in init]
         arr = np.array(init, dtype=np.int64).reshape(len(init), len(sys_.slots))
-        for i, s in enumerate(sys_.slots):
-            col = arr[:, i] if len(init) else arr[:, :0]
-            if len(init) and ((col < s.lo).any() or (col > s.hi).any()):
-                raise ValueError(f"an initial value of {s.name} is outside {s.lo}..{s.hi}")
-        words = self.layout.pack_array(arr) if len(init) else [
-            np.zeros(0, U64) for _ in range(self.layout.words)]
+        for i, slot in enumerate(sys_.slots):
+            if len(init) and ((arr[:, i] < slot.lo).any() or (arr[:, i] > slot.hi).any()):
+                raise ValueError(f"an initial value of {slot.name} is outside "
+                                 f"{slot.lo}..{slot.hi}")
+        words = self.layout.pack_array(arr)
         keys = self.keys_of(words)
         _, first = np.unique(keys, return_index=True)
         first.sort()
-        words = [w[first] for w in words]
-        keys = keys[first]
-        truncated = False
         ms = self.options.max_states
-        if ms is not None and len(first) > ms:
-            first, words, keys = first[:ms], [w[:ms] for w in words], keys[:ms]
-            truncated = True
-        found = None
-        if self.inv_nodes and len(first):
-            bad = self._first_invariant(words)
-            if bad is not None:
-                row, inv = bad
-                found = _Found(row, 0, 0, "invariant", {"invariant": inv, "level0": True})
-                first, words, keys = first[:row + 1], [w[:row + 1] for w in words], keys[:row + 1]
+        over = ms is not None and len(first) > ms
+        if over:
+            self.generated = int(first[ms]) + 1  # init states read up to the one over
+            first = first[:ms]
+        else:
+            self.generated = len(init)
+        words = [w[first] for w in words]
         self.links.append((first.astype(np.int64), None))
-        self.visited.add(np.sort(keys))
-        return words, found, truncated
+        self.visited.add(np.sort(keys[first]))
+        if over:
+            raise _Stop(ExitReason.STATE_LIMIT, queue=len(first))
+        if self.inv_nodes and len(first):
+            row = self._first_invariant(words)
+            if row is not None:
+                self.pending = (0, row, None)
+        return words
 
-    def _first_invariant(self, words: list[np.ndarray]) -> tuple[int, int] | None:
-        """(row, invariant) of the first state violating an invariant (rows in order)."""
+    def _first_invariant(self, words: list[np.ndarray]) -> int | None:
+        """Row of the first state (rows in order) breaking some invariant, or None."""
         frame = Frame(self.prog, self.layout, words)
-        best: tuple[int, int] | None = None
-        for j, nid in enumerate(self.inv_nodes):
-            bad = ~frame.mask(nid)
-            if bad.any():
-                r = int(np.argmax(bad))
-                if best is None or r < best[0]:
-                    best = (r, j)
-        return best
+        bad = None
+        for nid in self.inv_nodes:
+            b = ~frame.mask(nid)
+            bad = b if bad is None else (bad | b)
+        assert bad is not None
+        return int(np.argmax(bad)) if bad.any() else None
 
     def chunk_rows(self) -> int:
         """Parents per chunk: about CANDIDATE_BUDGET successors at the rate seen so far."""
@@ -204,7 +215,14 @@ class VectorSearch:
         T = self.T
         n = len(X[0])
         frame = Frame(self.prog, self.layout, X)
-        found: list[_Found] = []
+        found: _Found | None = None
+
+        def stop_at(row: int, ti: int, reach_bad: np.ndarray | None) -> None:
+            nonlocal found
+            if found is None or (row, ti) < (found.row, found.t):
+                counted = ti < T and (reach_bad is None or not bool(reach_bad[row]))
+                found = _Found(row, ti, counted)
+
         any_en = np.zeros(n, bool) if self.check_deadlock else None
         parts: list[tuple[list[np.ndarray], np.ndarray]] = []  # (successors, order keys)
         comps: list[np.ndarray] = []  # composite path: (state << order_bits) | order
@@ -212,10 +230,13 @@ class VectorSearch:
         enabled: list[np.ndarray] = []
         for k in self.kernels:
             ti = k.index
+            reach_bad = None
             for c in k.reach_checks:
                 bad = frame.mask(k.at) & ~frame.mask(c.node)
                 if bad.any():
-                    found.append(_Found(int(np.argmax(bad)), ti, c.sub, "check", {"check": c.sub}))
+                    reach_bad = bad if reach_bad is None else (reach_bad | bad)
+            if reach_bad is not None:
+                stop_at(int(np.argmax(reach_bad)), ti, reach_bad)
             g = frame.mask(k.guard)
             if any_en is not None:
                 any_en |= g
@@ -226,12 +247,12 @@ class VectorSearch:
             for c in k.fire_checks:
                 bad = g & ~frame.mask(c.node)
                 if bad.any():
-                    found.append(_Found(int(np.argmax(bad)), ti, c.sub, "check", {"check": c.sub}))
+                    stop_at(int(np.argmax(bad)), ti, reach_bad)
             sub = Frame(self.prog, self.layout, [w[rows] for w in X])
             new, bad_rows = k.successors(sub)
             del sub
             if bad_rows is not None and bad_rows.any():
-                found.append(_Found(int(rows[int(np.argmax(bad_rows))]), ti, RANGE_SUB, "range"))
+                stop_at(int(rows[int(np.argmax(bad_rows))]), ti, reach_bad)
                 keep = ~bad_rows
                 rows = rows[keep]
                 new = [w[keep] for w in new]
@@ -250,23 +271,13 @@ class VectorSearch:
         if any_en is not None:
             dead = ~any_en & ~frame.mask(self.final_node)
             if dead.any():
-                found.append(_Found(int(np.argmax(dead)), T, 0, "deadlock"))
+                stop_at(int(np.argmax(dead)), T, None)
         del frame
         if self.composite:
             nwords, nkeys, norder = self.dedupe_composite(comps)
         else:
             nwords, nkeys, norder = self.dedupe_general(parts)
-        first = min(found) if found else None
-        if self.inv_nodes and len(norder):
-            bad = self._first_invariant(nwords)
-            if bad is not None:
-                row, inv = bad
-                o = int(norder[row])
-                cand = _Found(o // T, o % T, INVARIANT_SUB, "invariant",
-                              {"invariant": inv, "new_index": row})
-                if first is None or cand < first:
-                    first = cand
-        return _Chunk(nwords, nkeys, norder, enabled, first)
+        return _Chunk(nwords, nkeys, norder, enabled, found)
 
     def dedupe_composite(self, comps: list[np.ndarray],
                          ) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
@@ -331,115 +342,84 @@ class VectorSearch:
 
     # ------------------------------------------------------------------ the search
     def run(self) -> CheckResult:
-        frontier, found, truncated = self.initial()
+        try:
+            self.search()
+        except _Stop as stop:
+            return self.result(stop.reason, stop.violation, stop.queue)
+        return self.result(ExitReason.DONE, None, 0)
+
+    def search(self) -> None:
+        frontier = self.initial()
         level = 0
-        reason = ExitReason.DONE
-        viol: Violation | None = None
-        queue = 0
         self.event(f"level 0 {len(frontier[0])}")
-        if found is not None:
-            viol = self.violation_level0(found)
-            reason = ExitReason.VIOLATION
-        elif truncated:
-            reason = ExitReason.STATE_LIMIT
-            queue = len(frontier[0])
-        while viol is None and reason == ExitReason.DONE and len(frontier[0]):
+        while len(frontier[0]):
+            if self.pending is not None:
+                raise _Stop(ExitReason.VIOLATION, self.invariant_violation())
             if self.options.depth is not None and level >= self.options.depth:
-                reason = ExitReason.DEPTH_LIMIT
-                queue = len(frontier[0])
-                break
-            n = len(frontier[0])
-            parts: list[_Chunk] = []
-            bases: list[int] = []
-            stop: ExitReason | None = None
-            next_count = 0
-            base = 0
-            while base < n:
-                X = [w[base:base + self.chunk_rows()] for w in frontier]
-                self.expanded += len(X[0])
-                ch = self.expand(X)
-                ms = self.options.max_states
-                if ch.found is not None and ms is not None and self.limit_first(ch, ms):
-                    ch.found = None
-                if ch.found is not None:
-                    self.account_partial(ch, ch.found)
-                    viol = self.violation(level, base, ch, ch.found, parts, bases)
-                    reason = ExitReason.VIOLATION
-                    break
-                if ms is not None and self.visited.count + len(ch.order) > ms:
-                    keep = ms - self.visited.count
-                    self.cut(ch, keep)
-                    stop = ExitReason.STATE_LIMIT
-                else:
-                    self.account_full(ch)
-                self.visited.add(ch.keys)
-                parts.append(ch)
-                bases.append(base)
-                next_count += len(ch.order)
-                if next_count:
-                    self.depth = level + 1
-                if stop is None:
-                    stop = self.limit_hit()
-                if stop is not None:
-                    queue = n - (base + len(X[0])) + next_count
-                    break
-                self.progress(n - (base + len(X[0])) + next_count)
-                base += len(X[0])
-            if viol is not None:
-                break
-            self.finish_level(parts, bases)
-            frontier = [np.concatenate([p.words[w] for p in parts]) if parts else
-                        np.zeros(0, U64) for w in range(self.layout.words)]
-            level += 1
-            self.event(f"level {level} {len(frontier[0])}")
-            if stop is not None:
-                reason = stop
-                break
-        return self.result(reason, viol, queue)
+                raise _Stop(ExitReason.DEPTH_LIMIT, queue=len(frontier[0]))
+            frontier = self.expand_level(frontier, level)
+            if len(frontier[0]):
+                level += 1
+                self.depth = level
+                self.event(f"level {level} {len(frontier[0])}")
 
-    def account_full(self, ch: _Chunk) -> None:
-        for ti, rows in enumerate(ch.enabled):
-            self.fired[ti] += len(rows)
-            self.generated += len(rows)
-
-    def account_partial(self, ch: _Chunk, f: _Found) -> None:
-        """Counts up to where the explicit engine stops: every step generated before the
-        violating one, plus the violating step itself when it computed a successor."""
+    def expand_level(self, frontier: list[np.ndarray], level: int) -> list[np.ndarray]:
         T = max(self.T, 1)
-        limit = f.row * T + f.t + (1 if f.sub >= RANGE_SUB else 0)
-        for ti, rows in enumerate(ch.enabled):
-            c = int(np.count_nonzero(rows * T + ti < limit))
-            self.fired[ti] += c
-            self.generated += c
-        newcount = int(np.count_nonzero(ch.order < limit))
-        self.visited.count += newcount
-        if newcount:
-            self.depth = max(self.depth, len(self.links))
+        n = len(frontier[0])
+        parts: list[_Chunk] = []
+        bases: list[int] = []
+        found_next = 0
+        base = 0
+        ms = self.options.max_states
+        while base < n:
+            X = [w[base:base + self.chunk_rows()] for w in frontier]
+            done = base + len(X[0])
+            ch = self.expand(X)
+            f = ch.found
+            allowed = None if ms is None else ms - self.visited.count
+            over = allowed is not None and len(ch.order) > allowed
+            if f is not None and not (over and int(ch.order[allowed]) < f.row * T + f.t):
+                stop = f.row * T + f.t
+                self.account(ch, stop, f.t if f.counted else None)
+                self.visited.count += int(np.count_nonzero(ch.order < stop))
+                raise _Stop(ExitReason.VIOLATION, self.expansion_violation(level, base + f.row),
+                            n - (base + f.row) + found_next)
+            if over:
+                assert allowed is not None
+                self.account(ch, int(ch.order[allowed]) + 1, None)
+                self.visited.count += allowed
+                raise _Stop(ExitReason.STATE_LIMIT, queue=n - done + found_next + allowed)
+            self.account(ch, None, None)
+            if self.pending is None and self.inv_nodes and len(ch.order):
+                row = self._first_invariant(ch.words)
+                if row is not None:
+                    o = int(ch.order[row])
+                    self.pending = (level, base + o // T, o % T)
+            self.visited.add(ch.keys)
+            parts.append(ch)
+            bases.append(base)
+            found_next += len(ch.order)
+            self.expanded += len(X[0])
+            base = done
+            why = self.limit_hit()
+            if why is not None:
+                raise _Stop(why, queue=n - done + found_next)
+            self.progress(n - done + found_next)
+        self.finish_level(parts, bases)
+        return [np.concatenate([p.words[w] for p in parts]) if parts else np.zeros(0, U64)
+                for w in range(self.layout.words)]
 
-    def limit_first(self, ch: _Chunk, ms: int) -> bool:
-        """Whether the state limit stops the explicit BFS before it meets ch.found."""
-        allowed = ms - self.visited.count
-        if len(ch.order) <= allowed:
-            return False
-        f = ch.found
-        assert f is not None
-        o_x = int(ch.order[allowed])  # the step finding the first state over the limit
-        o_v = f.row * max(self.T, 1) + f.t
-        return o_x < o_v or (f.kind == "invariant" and o_x == o_v)
-
-    def cut(self, ch: _Chunk, keep: int) -> None:
-        """Keep the first `keep` new states of the chunk (state limit); count the steps the
-        explicit engine takes up to the one that finds the first state over the limit."""
-        keep = max(keep, 0)
-        last = int(ch.order[keep])
-        ch.words = [w[:keep] for w in ch.words]
-        ch.order = ch.order[:keep]
-        ch.keys = np.sort(self.keys_of(ch.words))
+    def account(self, ch: _Chunk, stop: int | None, extra: int | None) -> None:
+        """Count the chunk's fired steps with order below `stop` (all when None), plus one
+        firing of transition `extra` (the stopping step, when it counts)."""
         T = max(self.T, 1)
         for ti, rows in enumerate(ch.enabled):
-            c = int(np.count_nonzero(rows * T + ti <= last))
+            c = len(rows) if stop is None else int(np.count_nonzero(rows * T + ti < stop))
             self.fired[ti] += c
             self.generated += c
+        if extra is not None:
+            self.fired[extra] += 1
+            self.generated += 1
 
     def finish_level(self, parts: list[_Chunk], bases: list[int]) -> None:
         T = max(self.T, 1)
@@ -459,52 +439,44 @@ class VectorSearch:
         self.links_bytes += parent.nbytes + trans.nbytes
 
     # ------------------------------------------------------------------ results
-    def _trace(self, level: int, index: int, extra_step: int | None = None):
+    def _replay(self, level: int, index: int, extra_step: int | None = None,
+                ) -> tuple[list[tuple[int, ...]], list[Any], tuple[int, ...]]:
+        """Real states and steps to a state, and that state's stored (canonical) form."""
         init_index, ts = tr.path(self.links, level, index)
         if extra_step is not None:
             ts.append(extra_step)
-        canon = self.canon.canon_tuple if self.canon is not None else None
+        if self.canon is None:
+            states, trans = tr.replay(self.system, init_index, ts)
+            return states, trans, states[-1]
+        canon = self.canon.canon_tuple
         states, trans = tr.replay(self.system, init_index, ts, canon)
-        return states, build_trace(self.system, states, trans)
+        rep = canon(self.system.init[init_index])
+        for ti in ts:
+            rep = canon(diagnose.successor(self.system, self.system.transitions[ti], rep))
+        return states, trans, rep
 
-    def violation_level0(self, f: _Found) -> Violation:
-        inv = self.system.invariants[f.info["invariant"]]
-        self.visited.count = f.row + 1
-        _, trace = self._trace(0, f.row)
-        return Violation("invariant", inv.name, f"invariant {inv.name} is violated", trace,
-                         inv.span, {})
+    def invariant_violation(self) -> Violation:
+        assert self.pending is not None
+        level, row, t = self.pending
+        states, trans, rep = self._replay(level, row, t)
+        found = diagnose.first_invariant(self.system, states[-1])
+        if found is None:  # LIMITATION: an invariant that is not symmetric, under symmetry
+            found = diagnose.first_invariant(self.system, rep)
+        assert found is not None, "kernel and reference disagree on an invariant"
+        return self._violation(found, states, trans)
 
-    def violation(self, level: int, base: int, ch: _Chunk, f: _Found,
-                  parts: list[_Chunk], bases: list[int]) -> Violation:
-        sys_ = self.system
-        # links for the level so far, so the parent of a state in this level is reachable
-        row = base + f.row
-        if f.kind == "invariant":
-            inv = sys_.invariants[f.info["invariant"]]
-            _, trace = self._trace(level, row, f.t)
-            return Violation("invariant", inv.name, f"invariant {inv.name} is violated", trace,
-                             inv.span, {})
-        states, trace = self._trace(level, row)
-        s = states[-1]
-        if f.kind == "deadlock":
-            return Violation("deadlock", "deadlock", "deadlock: no step is enabled", trace,
-                             None, {})
-        t = sys_.transitions[f.t]
-        if f.kind == "check":
-            c = t.checks[f.info["check"]]
-            return Violation(c.kind, c.message, c.message, trace, c.span, {"action": t.label})
-        # range: the first update (in slot order) whose value leaves its slot's range
-        canon_s = self.canon.canon_tuple(s) if self.canon is not None else s
-        for k, e in t.updates:
-            slot = sys_.slots[k]
-            v = eval_gexpr(e, canon_s)
-            if not slot.wrap and not slot.lo <= v <= slot.hi:
-                return Violation("range", slot.name,
-                                 f"{slot.name} = {v} is outside {slot.lo}..{slot.hi} "
-                                 f"after {t.label}", trace, t.span,
-                                 {"action": t.label, "slot": slot.name, "value": v,
-                                  "lo": slot.lo, "hi": slot.hi})
-        raise AssertionError("range violation not reproduced")  # pragma: no cover
+    def expansion_violation(self, level: int, row: int) -> Violation:
+        states, trans, rep = self._replay(level, row)
+        found = diagnose.first_expansion(self.system, states[-1], self.check_deadlock)
+        if found is None:  # LIMITATION: a check that is not symmetric, under symmetry
+            found = diagnose.first_expansion(self.system, rep, self.check_deadlock)
+        assert found is not None, "kernel and reference disagree on a violation"
+        return self._violation(found, states, trans)
+
+    def _violation(self, found: diagnose.Found, states: list[tuple[int, ...]],
+                   trans: list[Any]) -> Violation:
+        return Violation(found.kind, found.property, found.message,
+                         build_trace(self.system, states, trans), found.span, found.details)
 
     def result(self, reason: ExitReason, viol: Violation | None, queue: int) -> CheckResult:
         counts: dict[str, int] = {t.name: 0 for t in self.system.spec.transitions}
@@ -535,5 +507,4 @@ class VectorSearch:
         stats = Stats(distinct_states=distinct, generated_states=self.generated,
                       depth=self.depth, queue=queue, seconds=self.elapsed(),
                       peak_rss_mb=_peak_rss_mb(), action_counts=counts, extra=extra)
-        self.progress(queue, force=True)
         return CheckResult(self.system.spec, "vector", reason, [viol] if viol else [], stats)

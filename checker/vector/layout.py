@@ -1,10 +1,11 @@
 """Bit-packing of ground states into uint64 words.
 
 Each slot stores `value - slot.lo` in the fewest bits that hold `hi - lo`. Slots fill words in
-slot order and never straddle a word; the first slot of a word sits in its most significant
-bits. So comparing packed words (word 0 first) is comparing the slot tuples
-lexicographically: the minimum packed value of an orbit is the lexicographically smallest
-state, whatever the word size, which keeps symmetry canonical forms independent of packing.
+slot order from the least significant bit up and never straddle a word. A one-word state is
+therefore the same integer as the explicit engine's packed state, and comparing packed words
+from the last to the first compares states as if packed into one wide integer: the minimum
+packed value of an orbit (the symmetry representative) is the same state in both engines,
+whatever the word size: the smallest by `rank_key` (the slot tuple read from the last slot).
 """
 from __future__ import annotations
 
@@ -76,12 +77,16 @@ def make_layout(system: GroundSystem) -> Layout:
     placed: dict[int, SlotField] = {}
     word_bits = []
     for w, g in enumerate(groups):
-        total = sum(b for _, b in g)
-        word_bits.append(total)
-        pos = total
+        pos = 0
         for i, bits in g:
-            pos -= bits
             s = system.slots[i]
             placed[i] = SlotField(w, pos, bits, s.lo, s.hi)
+            pos += bits
+        word_bits.append(pos)
     fields = [placed[i] for i in range(len(system.slots))]
     return Layout(tuple(fields), len(groups), tuple(word_bits))
+
+
+def rank_key(state: tuple[int, ...]) -> tuple[int, ...]:
+    """Orders states as their packed values do: the last slot is the most significant."""
+    return state[::-1]

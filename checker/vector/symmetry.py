@@ -1,10 +1,10 @@
 """Symmetry reduction: replace each state by the smallest packed state of its orbit.
 
 `system.symmetries` lists every non-identity permutation as (perm, value_maps) with
-new[j] = value_maps[j](old[perm[j]]). Packing preserves lexicographic order of slot tuples
-(see layout.py), so the minimum packed state is the lexicographically smallest state of the
-orbit: `canon_tuple` and the vectorised `canon` agree, and so would any engine that takes
-the smallest tuple.
+new[j] = value_maps[j](old[perm[j]]). Packed words compared from the last one are states
+compared by `layout.rank_key` (see layout.py), so `canon_tuple` and the vectorised `canon`
+pick the same representative, and the same one as the explicit engine (the least packed
+integer with slot 0 in the low bits): the BFS over orbits, and so its traces, agree.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import numpy as np
 
 from mmspec.ground import GroundSystem
 
-from .layout import Layout
+from .layout import Layout, rank_key
 
 
 class Canonicaliser:
@@ -45,7 +45,7 @@ class Canonicaliser:
         for perm, vmaps in self.syms:
             img = tuple((vm.get(state[p], state[p]) if vm is not None else state[p])
                         for p, vm in zip(perm, vmaps))
-            if img < best:
+            if rank_key(img) < rank_key(best):
                 best = img
         return best
 
@@ -81,7 +81,7 @@ class Canonicaliser:
             else:
                 less = np.zeros(n, bool)
                 eq = np.ones(n, bool)
-                for a, b in zip(img, best):
+                for a, b in zip(img[::-1], best[::-1]):  # last word most significant
                     less |= eq & (a < b)
                     eq &= a == b
                 best = [np.where(less, a, b) for a, b in zip(img, best)]

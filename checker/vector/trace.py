@@ -7,7 +7,8 @@ reference interpreter: no packed state needs to be stored for traces.
 
 Under symmetry reduction the links connect canonical states; replaying from the original
 initial state, each step picks the first enabled transition (in `system.transitions` order)
-whose successor has the recorded canonical form, so the trace is a real execution.
+whose successor has the recorded canonical form (steps with a range error are skipped), so
+the trace is a real execution, chosen as the explicit engine chooses it.
 """
 from __future__ import annotations
 
@@ -15,17 +16,10 @@ from typing import Callable
 
 import numpy as np
 
-from mmspec.ground import GroundSystem, GTransition, eval_gexpr, wrap_value
+from mmspec.ground import GroundSystem, GTransition, eval_gexpr
 
-
-def step(system: GroundSystem, t: GTransition, s: tuple[int, ...]) -> tuple[int, ...]:
-    """The successor of s under t (reference semantics; wrap applied, range not checked)."""
-    n = list(s)
-    for k, e in t.updates:
-        v = eval_gexpr(e, s)
-        slot = system.slots[k]
-        n[k] = wrap_value(slot, v) if slot.wrap else v
-    return tuple(n)
+from .diagnose import range_error
+from .diagnose import successor as step
 
 
 def path(links: list[tuple[np.ndarray, np.ndarray | None]], level: int,
@@ -58,7 +52,7 @@ def replay(system: GroundSystem, init_index: int, ts: list[int],
     for ti in ts:
         target = canon(step(system, system.transitions[ti], c))
         for t in system.transitions:
-            if eval_gexpr(t.guard, s):
+            if eval_gexpr(t.guard, s) and range_error(system, t, s) is None:
                 n = step(system, t, s)
                 if canon(n) == target:
                     break
