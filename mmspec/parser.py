@@ -564,6 +564,7 @@ def _unquote(t: Token) -> str:
 
 
 _TERMINAL_NAMES = {"NAME": "a name", "INT": "an integer", "STRING": "a string",
+                   "LABEL": "a label",
                    "$END": "end of file"}
 
 
