@@ -318,10 +318,14 @@ class _Gen:
             text = py(v)
             self.ensure(blk, v)
             if low_bad or high_bad:
-                self.emit(blk, f"v{k} = {text}")
-                text = f"v{k}"
-                tests = ([f"v{k} < {lo}"] if low_bad else []) + (
-                    [f"v{k} > {hi}"] if high_bad else [])
+                if lin is not None:  # x + c out of range <=> x out of a shifted range
+                    tests = ([f"x{k} < {lo - lin}"] if low_bad else []) + (
+                        [f"x{k} > {hi - lin}"] if high_bad else [])
+                else:
+                    self.emit(blk, f"v{k} = {text}")
+                    text = f"v{k}"
+                    tests = ([f"v{k} < {lo}"] if low_bad else []) + (
+                        [f"v{k} > {hi}"] if high_bad else [])
                 self.emit(blk, "if " + " or ".join(tests) + ":")
                 self.range_fail(blk.child(), i)
                 if self.cfg.mode != "search":
