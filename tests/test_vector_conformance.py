@@ -21,6 +21,7 @@ from tests import irbuild_explicit as ie
 from tests.conformance_cases import CASES, Case
 from tests.irbuild import BOOL, B, L, P, V, conj
 from tests.test_vector_differential import engine_path, systems  # noqa: F401 (fixture)
+from tests.test_vector_engine import wide
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
@@ -89,6 +90,8 @@ BUILDERS = {
     "philosophers": ie.three_cycle,
     "recursive": ie.recursive,
     "unlock_unheld": ie.unlock_unheld,
+    "wide_70_bits": lambda: wide(10, 7),
+    "wide_violation": lambda: wide(9, 8, inv_below=4),
 }
 
 

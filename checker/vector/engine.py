@@ -110,7 +110,7 @@ class VectorSearch:
         sb = self.layout.bits
         # one-word states sort as (state, order) composites: order keys get the spare bits,
         # which caps the parents per chunk; with 16 spare bits or fewer use argsort instead
-        self.order_bits = min(40, 64 - sb)
+        self.order_bits = max(0, min(40, 64 - sb)) if self.exact else 0
         self.composite = self.exact and self.order_bits >= COMPOSITE_MIN_ORDER_BITS
         self.max_rows = ((1 << self.order_bits) // tcount - 1 if self.composite
                          else 1 << 40)
