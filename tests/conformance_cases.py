@@ -8,7 +8,10 @@ next to each case (and in the builders' docstrings), never from a tool's output.
 Semantics pinned here (see checker/explicit/search.py for the full statement):
 - level by level; a level's states are checked against invariants before any of them is
   expanded; expansion goes state by state, transition by transition (system order): checks,
-  lock-order edges, range; then deadlock. First violation in that order wins.
+  range; then deadlock. The first violation in that order stops the search.
+- lock order does not stop the search: the first cycle closed (in expansion order) is
+  reported after the stopping violation, if any (`also`); its trace is the witness of the
+  closing edge: the path to the acquiring step's pre-state, then that step.
 - `trace_length` counts states, the initial one included; `trace_actions` are the display
   labels (GTransition.label) of the steps after the initial state.
 - at a state limit the search stops with exactly `max_states` distinct states stored.

@@ -13,8 +13,9 @@ the fast path small and the reported semantics in one place.
 
 Kernel protocol (search mode): `expand(front, seen, app, cnt, bad, hook, canon, los, invok)`
 returns None when the chunk is done, or `(code, s)`: 1 = a check, range or deadlock violation
-while expanding `s`; 2 = the state limit was reached; 3 = the lock-order hook reported a
-cycle for a step fired from `s`. Newly discovered states that break an invariant are
+while expanding `s`; 2 = the state limit was reached; 3 = the lock-order hook asked to stop
+(the search's hook never does: a cycle is recorded and the search goes on; a worker's hook
+does, to hand the slice back to the parent). Newly discovered states that break an invariant are
 appended to `bad` (first one only) and the chunk goes on: invariant violations of level d+1
 rank after every expansion violation of level d (see search.py).
 """

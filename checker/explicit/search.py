@@ -5,12 +5,16 @@ the search goes level by level. Level L has two phases: (1) its states, in disco
 are checked against the invariants (the first failing state, first failing invariant in
 declaration order, is reported); (2) its states are expanded in order; for each state, for
 each transition in `system.transitions` order: its in-step checks (declaration order; 'reach'
-checks when `at` holds, 'fire' checks when the guard holds), its lock-order edges when it
-fires, its range errors; after all transitions, deadlock. The first violation met in that
-order is reported. So every counterexample is as short as possible for an invariant, check,
-range or deadlock violation, and a lock-order cycle is reported when the step closing it is
-expanded. Successors are discovered in that same order, which fixes the BFS order, the
-parent of every state (the first state and transition that produced it) and so the traces.
+checks when `at` holds, 'fire' checks when the guard holds), its range errors; after all
+transitions, deadlock. The first violation met in that order stops the search. So every
+counterexample is as short as possible. Successors are discovered in that same order, which
+fixes the BFS order, the parent of every state (the first state and transition that
+produced it) and so the traces.
+
+Lock order (lockdep) does not stop the search: each firing step with a blocking acquire
+adds "held A -> acquired B" edges, the first cycle closed (in expansion order) is kept and
+reported after the violation that stopped the search, if any, so an ABBA spec shows both the
+cycle and the deadlock it allows (or, by finishing, that no deadlock is reachable).
 
 Phase (1) is done as states are discovered during the previous level's expansion; the first
 failing state is only reported once that expansion is over, which is the same thing.
