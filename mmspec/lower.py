@@ -73,6 +73,7 @@ class _Lowering:
                 self.process_transitions(d)
             elif isinstance(d, S.ActionDecl) and self.sy.actions.get(d.name) is d:
                 self.action(d)
+        self.check_def_bodies()
         invariants = self.invariants()
         liveness = self.liveness()
         fairness = self.fairness()
@@ -497,6 +498,25 @@ class _Lowering:
                 path.append(k.expr)
                 t = t.value
         return root, tuple(path), t
+
+    def check_def_bodies(self) -> None:
+        """Unknown names in a def are errors even if the def is never used (its body is
+        otherwise only checked where it is expanded, with the arguments' types)."""
+        from mmspec.diagnostics import Sink as _Sink
+        for name, d in self.sy.defs.items():
+            bound = {p: TE(ir.ParamRef(p), ERR) for p in d.params}
+            ctx = Ctx(bound=bound, where="def", locals_visible=False,
+                      defs_active=(name,), taken=frozenset(d.params))
+            saved, self.el.sink = self.el.sink, _Sink()
+            try:
+                self.el.expr(d.body, ctx)
+                found = self.el.sink.items
+            finally:
+                self.el.sink = saved
+            for diag in found:
+                if diag.code in ("MMS202", "MMS204", "MMS207", "MMS212"):
+                    self.sink.error(diag.code, diag.message, diag.span, diag.expected,
+                                    diag.notes)
 
     # ------------------------------------------------------------------ properties
     def prop_ctx(self, what: str) -> Ctx:

@@ -162,9 +162,21 @@ def _binop(op: str) -> Callable[..., S.BinOp]:
 class _ToAst(Transformer_NonRecursive):
     """lark tree -> syntax dataclasses. Checks names against reserved words as it goes."""
 
-    def __init__(self, file: str):
+    def __init__(self, file: str, text: str = ""):
         super().__init__()
         self.file = file
+        self.lines = text.split("\n")
+
+    def separated(self, items: list[Any]) -> None:
+        """Two statements on one line need a ';' between them (newlines separate too)."""
+        for a, b in zip(items, items[1:]):
+            sa, sb = a.span, b.span
+            if sa.end_line != sb.line or sb.line <= 0 or sb.line > len(self.lines):
+                continue
+            between = self.lines[sb.line - 1][sa.end_col - 1: sb.col - 1]
+            if ";" not in between:
+                raise _Fail(Diagnostic("MMS110", "two statements on one line need a ';' "
+                                       "between them", sb, expected="';' or a new line"))
 
     def sp(self, meta: Any) -> Span:
         return _meta_span(self.file, meta)
@@ -281,6 +293,7 @@ class _ToAst(Transformer_NonRecursive):
             elif isinstance(c, S.PrimedAssign):
                 body.append(c)
         assert name is not None
+        self.separated(body)
         return S.ActionDecl(self.decl_name(name), params, guard, tuple(body), fair,
                             span=self.sp(meta), name_span=self.tsp(name))
 
@@ -308,6 +321,7 @@ class _ToAst(Transformer_NonRecursive):
                 finals.extend(c[1])
             elif c is not None and not isinstance(c, Token):
                 body.append(c)
+        self.separated(body)
         return S.ProcessDecl(self.decl_name(name), param, tuple(body), fair,
                              tuple(str(f) for f in finals), span=self.sp(meta),
                              name_span=self.tsp(name),
@@ -315,8 +329,9 @@ class _ToAst(Transformer_NonRecursive):
 
     def proc_decl(self, meta: Any, ch: list[Any]) -> S.ProcDecl:
         name, params, *body = ch
-        return S.ProcDecl(self.decl_name(name), params or (),
-                          tuple(b for b in body if b is not None and not isinstance(b, Token)),
+        stmts = [b for b in body if b is not None and not isinstance(b, Token)]
+        self.separated(stmts)
+        return S.ProcDecl(self.decl_name(name), params or (), tuple(stmts),
                           span=self.sp(meta), name_span=self.tsp(name))
 
     def invariant_decl(self, meta: Any, ch: list[Any]) -> S.InvariantDecl:
@@ -356,7 +371,9 @@ class _ToAst(Transformer_NonRecursive):
 
     # ---------------------------------------------------------------- statements
     def _stmts(self, ch: list[Any]) -> tuple[S.Stmt, ...]:
-        return tuple(c for c in ch if c is not None and not isinstance(c, Token))
+        out = tuple(c for c in ch if c is not None and not isinstance(c, Token))
+        self.separated(list(out))
+        return out
 
     def block(self, meta: Any, ch: list[Any]) -> tuple[S.Stmt, ...]:
         return self._stmts(ch)
@@ -675,7 +692,7 @@ def parse_text(text: str, file: str) -> S.SpecFile:
             n = sum(1 for c in node.children if isinstance(c, Tree) and c.data == "lvalue")
             node.children.insert(0, Token("NLV", str(n)))
     try:
-        return _ToAst(file).transform(tree)  # type: ignore[no-any-return]
+        return _ToAst(file, text).transform(tree)  # type: ignore[no-any-return]
     except VisitError as e:
         if isinstance(e.orig_exc, _Fail):
             raise SpecError([e.orig_exc.diag]) from None
