@@ -675,6 +675,7 @@ class _Step:
         self.releases: list[tuple[str, ir.Expr | None]] = []
         self.params: list[ir.Param] = []
         self.path: list[ir.Expr] = []
+        self.at_extra: list[ir.Expr] = []
         self.taken: set[str] = set(base.taken)
 
     def ctx(self) -> Ctx:
@@ -704,6 +705,7 @@ class _Step:
         path: tuple[ir.Expr | str, ...] = () if self.self_expr is None else (self.self_expr,)
         self.sym.write(f"{info.name}.pc", path, ir.Lit(info.pc_type.members.index(nxt),
                                                        info.pc_type))
+        at_parts += self.at_extra
         at = conj(at_parts)
         guard = conj(at_parts + self.guards)
         return ir.Transition(
@@ -901,12 +903,21 @@ class _Step:
             "acquire_write", "down_write")
         if lk.kind not in op.kinds:
             el.err("MMS308", f"{shown}() needs {kinds_text(op)}; '{lk.name}' is "
-                   f"{'an' if lk.kind == 'rwsem' else 'a'} {lk.kind}", st.args[0].span, expected=_suggest(lk.kind, op))
+                   f"{'an' if lk.kind == 'rwsem' else 'a'} {lk.kind}", st.args[0].span,
+                   expected=_suggest(lk.kind, op))
             return None
         sub = 0
         if nested:
             n = el.const_int(st.args[1], "a lockdep subclass")
             sub = n if n is not None else 0
+        if idx is not None and lk.index_type is not None and _reads_state(idx):
+            # Engines need the lock instance fixed per transition instance: bind it to a
+            # parameter selected by the (control) condition k == idx.
+            k = el.fresh(f"{lk.name}_index", self.ctx())
+            self.taken.add(k)
+            self.params.append(ir.Param(k, lk.index_type))
+            self.at_extra.append(self.under_path(ir.Binary("eq", ir.ParamRef(k), idx)))
+            idx = ir.ParamRef(k)
         return lk, idx, sub
 
     def lock_state(self, lk: LockRef, idx: ir.Expr | None
@@ -1039,6 +1050,20 @@ class _Step:
         self.write(root, path, ok)
         self.acquire_effects(lk, idx, op.mode, sub, when=ok)
         self.acquires.append(ir.LockAcquire(lk.name, idx, op.mode, sub, blocking=False))
+
+
+def _reads_state(e: object) -> bool:
+    """Does an IR expression read a state variable (as opposed to parameters only)?"""
+    if isinstance(e, ir.VarRef):
+        return True
+    if isinstance(e, (ir.Lit, ir.ParamRef)) or not hasattr(e, "__dataclass_fields__"):
+        return False
+    for f in e.__dataclass_fields__:  # type: ignore[attr-defined]
+        v = getattr(e, f)
+        items = v if isinstance(v, tuple) else (v,)
+        if any(_reads_state(x) for x in items if hasattr(x, "__dataclass_fields__")):
+            return True
+    return False
 
 
 def _suggest(kind: str, op: LockOp) -> str:

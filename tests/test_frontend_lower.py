@@ -534,3 +534,20 @@ def test_unreadable_files(tmp_path: Path) -> None:
     with pytest.raises(SpecError) as e:
         load_spec(str(bad))
     assert e.value.diagnostics[0].code == "MMS101"
+
+
+def test_lock_array_with_state_dependent_index(tmp_path: Path) -> None:
+    """The instance comes from a local: the step gets a parameter for it, selected by a
+    control condition. Per thread: before pick (v 0), picked 0/1, holding m[0]/m[1], done
+    0/1 = 7; two threads cannot hold the same instance: 49 - 2 = 47 states."""
+    spec = load(tmp_path, """
+mutex m[0..1]
+process P[i in 1..2] { var v: 0..1
+  pick v in 0..1
+  lock(m[v])
+  unlock(m[v]) }
+""")
+    t = transition(spec, "P.L5")
+    assert [p.name for p in t.params] == ["i", "m_index"]
+    assert t.acquires[0].index == ir.ParamRef("m_index")
+    assert count(spec) == 47
