@@ -21,7 +21,6 @@ var locked_vm: map[Mm] 0..3 = 0             // mm->locked_vm, in pages
 var mapped: map[Mm] set[Vid] = [m in Mm |-> if m == P then {VA, VB} else {}]
 var vlocked: map[Mm] set[Vid] = {}          // the VMAs with VM_LOCKED in vm_flags
 var dontcopy_b: bool in {false, true}        // VB is VM_DONTCOPY
-var binfmt: Binfmt in {ELF, FLAT}           // the format C execs (nothing here depends on it)
 
 // What Lee's documented semantics give a new mm, computed when it is born from its parent's
 // state at that moment (under the parent's mmap_sem for fork). Only properties read them.

@@ -16,6 +16,9 @@ var mseq: 0..3 = 0                          // mm->mm_lock_seq: odd while mmap_l
 var vseq: -1..3 = -1                        // vma->vm_lock_seq, UINT_MAX (-1) initially
 var ref: 0..OFF + READERS + 1 = 1           // vma->vm_refcnt: 1 = attached, unlocked
 var wsleep: bool = false                    // the writer sleeps in rcuwait_wait_event()
+// reader r's register: the value its __refcount_dec_and_test() left (a per-thread local, kept
+// as a map because the front-end mis-initialises locals of a 1-thread process array)
+var n: map[Rd] 0..OFF + READERS + 1 = 0
 
 ghost var has_ref: map[Rd] bool = false     // reader r holds one increment of vm_refcnt
 ghost var in_cs: map[Rd] bool = false       // vma_start_read() succeeded: r holds the read lock
@@ -30,8 +33,7 @@ def WAKE(n) = n == OFF + 1
 
 // A step is named by the label of the point it starts from (a branch point's label names the
 // step of whichever branch is taken); the labels inside a branch say which one it was.
-process reader[r in Rd] {
-    var n: 0..OFF + READERS + 1                      // the value __refcount_dec_and_test() left
+process reader[r in Rd] fair {
     // vma_start_read(mm, vma), under rcu_read_lock() from lock_vma_under_rcu()
 r0: if vseq == mseq {                                // racy early check of vm_lock_seq
 r0_locked:  skip                                     // write-locked: fall back to mmap_lock
@@ -47,8 +49,8 @@ r3_ok:          in_cs[self] := true                  // vma_start_read() returns
 cs:             assert !freed, "reader uses a freed VMA"
             }
             // vma_end_read() / vma_refcount_put(): one atomic decrement, then maybe a wakeup
-put:        atomic { ref := ref - 1; n := ref; has_ref[self] := false; in_cs[self] := false }
-wake:       if WAKE(n) {
+put:        atomic { ref := ref - 1; n[self] := ref; has_ref[self] := false; in_cs[self] := false }
+wake:       if WAKE(n[self]) {
 wake_up:        wsleep := false                      // rcuwait_wake_up(&mm->vma_writer_wait)
             } else {
 no_wake:        skip
@@ -59,7 +61,7 @@ r1_fail:    skip                                     // 0: detached (-EAGAIN); >
     }
 }
 
-process writer {
+process writer fair {
 a0:   mseq := mseq + 1                               // mmap_write_lock(): seqcount begin (odd)
       // vma_start_write(vma): vm_lock_seq != mm_lock_seq, so __vma_start_write()
       // __vma_enter_locked(vma, false): refcount_add_not_zero(VMA_LOCK_OFFSET)
@@ -102,5 +104,8 @@ invariant excl_rw: forall r in Rd: in_cs[r] => !w_cs
 invariant no_uaf: freed => forall r in Rd: !has_ref[r]
 // I4.3: the documented vm_refcnt value table, as a sum
 invariant ref_shape: ref == (if attached then 1 else 0) + card({ r in Rd : has_ref[r] }) + (if excl then OFF else 0)
+// Liveness: under weak fairness the writer gets through both waits (W2, D3) and finishes:
+// once VMA_LOCK_OFFSET is in vm_refcnt no new reader gets in, and the last one out wakes it.
+property writer_finishes: eventually writer@done
 
 expect deadlock
