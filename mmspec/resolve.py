@@ -55,7 +55,8 @@ def _splice(tree: S.SpecFile, out: list[S.Decl], sources: list[tuple[str, str]],
             seen: set[str], stack: list[str]) -> None:
     for d in tree.decls:
         if not isinstance(d, S.Include):
-            out.append(d)
+            if not (isinstance(d, S.SpecName) and len(stack) > 1):  # includes have no name
+                out.append(d)
             continue
         sub_path = _display_path(tree.file, d.path)
         key = _key(sub_path)

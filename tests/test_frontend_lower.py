@@ -551,3 +551,19 @@ process P[i in 1..2] { var v: 0..1
     assert [p.name for p in t.params] == ["i", "m_index"]
     assert t.acquires[0].index == ir.ParamRef("m_index")
     assert count(spec) == 47
+
+
+def test_properties_read_locals_and_included_spec_names_are_ignored(tmp_path: Path) -> None:
+    (tmp_path / "lib.mmsi").write_text("spec library\nconst K = 1\n", encoding="utf-8")
+    spec = load(tmp_path, """spec main
+include "lib.mmsi"
+var x: 0..1
+process P[i in 1..2] { var n: 0..1
+  n := K }
+process Q { var m: 0..1
+  m := x }
+invariant i: (P[1]@done => P[1].n == K) && (Q@done => Q.m == 0)
+""")
+    assert spec.name == "main"
+    g = ground(spec)
+    assert all(eval_gexpr(g.invariants[0].expr, s) for s in reachable(g))
