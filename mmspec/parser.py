@@ -641,7 +641,8 @@ def _show_char(ch: str) -> str:
 def _translate(e: UnexpectedInput, text: str, file: str) -> Diagnostic:
     """The one boundary where lark's exceptions become diagnostics."""
     if isinstance(e, UnexpectedCharacters):
-        ch = text[e.pos_in_stream] if e.pos_in_stream < len(text) else ""
+        pos = e.pos_in_stream
+        ch = text[pos] if pos is not None and 0 <= pos < len(text) else ""
         span = Span(file, e.line, e.column, e.line, e.column + 1)
         return Diagnostic("MMS102", f"unexpected character {_show_char(ch)}", span,
                           expected=_expected(e.allowed))

@@ -573,8 +573,8 @@ class Elaborator:
             t, within = dom
             v = self.fresh(e.var, ctx)
             inner = replace(ctx.bind(e.var, TE(ir.ParamRef(v), t)), taken=ctx.taken | {v})
-            body = self.cond(e.body, inner, "a quantifier's body")
-            return TE(ir.Quant(e.kind, v, t, body, within, sp), BOOL)
+            qbody = self.cond(e.body, inner, "a quantifier's body")
+            return TE(ir.Quant(e.kind, v, t, qbody, within, sp), BOOL)
         raise TypeError(e)  # pragma: no cover
 
     def join(self, a: TE, b: TE, span: ir.Span, what: str) -> AnyType:
@@ -689,9 +689,9 @@ class Elaborator:
     def binop(self, e: S.BinOp, ctx: Ctx, expected: AnyType | None) -> TE:
         op, sp = e.op, e.span
         if op in ("and", "or", "implies", "iff"):
-            a = self.cond(e.left, ctx, f"the left operand of '{_opsym(op)}'")
-            b = self.cond(e.right, ctx, f"the right operand of '{_opsym(op)}'")
-            return TE(ir.Binary(op, a, b, sp), BOOL)
+            ca = self.cond(e.left, ctx, f"the left operand of '{_opsym(op)}'")
+            cb = self.cond(e.right, ctx, f"the right operand of '{_opsym(op)}'")
+            return TE(ir.Binary(op, ca, cb, sp), BOOL)
         if op in ("eq", "ne"):
             a, b = self.pair(e.left, e.right, ctx)
             if not (assignable(a.type, b.type) or assignable(b.type, a.type)):
