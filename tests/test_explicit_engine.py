@@ -190,8 +190,10 @@ def test_progress_lines():
 # --------------------------------------------------------------------------- workers
 
 
-def test_workers_identical(monkeypatch):
+@pytest.mark.parametrize("store", ["set", "bits", "bytes"])
+def test_workers_identical(store, monkeypatch):
     monkeypatch.setattr("checker.explicit.parallel.MIN_PARALLEL", 50)
+    monkeypatch.setattr("checker.explicit.search.choose", lambda bits, mem=None: store)
     events = []
     one = check(ground(rwsem(3, 3)))
     two = check(ground(rwsem(3, 3)), CheckOptions(workers=2, on_event=events.append))
@@ -272,3 +274,33 @@ def test_generated_source_has_no_spec_text():
     assert cs.sources
     assert not any("SECRET" in src for src in cs.sources.values())
     assert all(re.fullmatch(r"[\w\s()=<>!+\-*/%&|^,.:\[\]#]*", src) for src in cs.sources.values())
+
+
+# --------------------------------------------------------------------------- visited stores
+
+
+@pytest.mark.parametrize("store", ["set", "bits", "bytes"])
+def test_every_visited_store_gives_the_same_results(store, monkeypatch):
+    specs = [grid(3, 3), rwsem(3, 2), ie.two_steps(), ie.abba(), ie.abba_serialised(),
+             ie.check_before_deeper_invariant()]
+    expected = []
+    for spec in specs:
+        r = check(ground(spec))
+        expected.append((stats_key(r), [(v.kind, v.trace) for v in r.violations]))
+    limited = check(ground(grid(3, 4)), CheckOptions(max_states=40))
+    sym = check(ground(ie.sym_counters(3, 2)), CheckOptions(symmetry=True))
+    monkeypatch.setattr("checker.explicit.search.choose", lambda bits, mem=None: store)
+    for spec, want in zip(specs, expected):
+        r = check(ground(spec))
+        assert r.stats.extra["visited_store"] == store
+        assert (stats_key(r), [(v.kind, v.trace) for v in r.violations]) == want
+    r = check(ground(grid(3, 4)), CheckOptions(max_states=40))
+    assert stats_key(r) == stats_key(limited) and r.reason == ExitReason.STATE_LIMIT
+    r = check(ground(ie.sym_counters(3, 2)), CheckOptions(symmetry=True))
+    assert stats_key(r) == stats_key(sym)
+
+
+def test_store_choice():
+    from checker.explicit.visited import choose
+    assert choose(20) == "bytes" and choose(30) == "bits" and choose(40) == "set"
+    assert choose(28, memory_limit_mb=100) == "bits"

@@ -11,8 +11,10 @@ The kernel only *detects* violations; it hands the state back to the driver, whi
 reference interpreter (`mmspec.ground.eval_gexpr`) exactly which property failed. That keeps
 the fast path small and the reported semantics in one place.
 
-Kernel protocol (search mode): `expand(front, seen, app, cnt, bad, hook, canon, los, invok)`
-returns None when the chunk is done, or `(code, s)`: 1 = a check, range or deadlock violation
+Kernel protocol (search mode):
+`expand(front, seen, app, papp, room, cnt, bad, hook, canon, los, invok)` expands the states
+of `front`, marks new successors in `seen` (the visited store), appends each to `app` and its
+parent to `papp`, adds fire counts to `cnt`, and returns None when the chunk is done, or `(code, s)`: 1 = a check, range or deadlock violation
 while expanding `s`; 2 = the state limit was reached; 3 = the lock-order hook asked to stop
 (the search's hook never does: a cycle is recorded and the search goes on; a worker's hook
 does, to hand the slice back to the parent). Newly discovered states that break an invariant are
@@ -26,6 +28,7 @@ from dataclasses import dataclass, field
 from mmspec.ground import FALSE, TRUE, GExpr, GIte, GLit, GOp, GroundSystem, GSlot, GTransition, gop
 
 from checker.explicit.layout import Layout
+from checker.explicit.visited import insert_code
 from checker.explicit.pyexpr import Facts, conjuncts, interval, learn, py, slots_of, substitute, with_facts
 
 MAX_NEST = 12  # deeper guards are tested in one combined `if` (the tokenizer caps indentation)
@@ -38,7 +41,8 @@ class Config:
     deadlock: bool = False
     lock_order: bool = False
     symmetry: bool = False
-    limit: int | None = None  # max distinct states
+    limited: bool = False  # stop when `room` new states have been stored in this call
+    store: str = "set"  # visited store: 'set' | 'bytes' | 'bits' (visited.py)
 
 
 @dataclass
@@ -167,13 +171,18 @@ class _Gen:
         cfg = self.cfg
         n_t = len(self.system.transitions)
         if cfg.mode == "search":
-            self.emit(0, "def expand(front, seen, app, cnt, bad, hook, canon, los, invok):")
+            self.emit(0, "def expand(front, seen, app, papp, room, cnt, bad, hook, canon, los, "
+                         "invok):")
         else:
             self.emit(0, "def expand(front, ids, app, cnt, edges_app, rng):")
         body_start = len(self.lines)
         for i in range(n_t):
             self.emit(1, f"c{i} = 0")
         self.emit(1, "res = None")
+        if cfg.mode == "search" and cfg.store == "set":
+            self.emit(1, "sadd = seen.add")
+        if cfg.mode == "search" and cfg.limited:
+            self.emit(1, "dn = 0")
         self.emit(1, "for s in front:")
         top = _Block(2, self.const_facts.copy())
         self.ensure(top, self.hoisted())
@@ -245,13 +254,16 @@ class _Gen:
             self.emit(inner, "app(n)")
             self.emit(blk, f"out.append(({i}, j))")
             return
-        self.emit(blk, "if n not in seen:")
+        test, mark = insert_code(cfg.store)
+        self.emit(blk, f"if {test}:")
         inner = blk.child()
-        if cfg.limit is not None:
-            self.emit(inner, f"if len(seen) >= {int(cfg.limit)}:")
+        if cfg.limited:
+            self.emit(inner, "if dn >= room:")
             self.fail(inner.child(), 2)
-        self.emit(inner, "seen[n] = s")
+            self.emit(inner, "dn += 1")
+        self.emit(inner, mark)
         self.emit(inner, "app(n)")
+        self.emit(inner, "papp(s)")
         if not self.system.invariants:
             return
         if cfg.symmetry:

@@ -30,18 +30,12 @@ if TYPE_CHECKING:
 MIN_PARALLEL = 20_000  # smaller levels are expanded in-process (fork costs ~ms)
 
 
-def expand_level_parallel(search: "Search", front: list[int], level: int) -> list[int]:
-    from checker.explicit.search import CHUNK
-
+def expand_level_parallel(search: "Search", front: list[int], level: int, nxt: list[int],
+                          parents: list[int]) -> None:
     workers = search.options.workers
-    nxt: list[int] = []
     if len(front) < max(MIN_PARALLEL, workers):
-        pos = 0
-        while pos < len(front):
-            chunk = front[pos:pos + CHUNK]
-            pos += len(chunk)
-            search.run_chunk(chunk, nxt, len(front) - pos)
-        return nxt
+        _sequential(search, front, nxt, parents, 0)
+        return
     size = -(-len(front) // workers)
     slices = [front[i:i + size] for i in range(0, len(front), size)]
     if search.events:
@@ -55,23 +49,23 @@ def expand_level_parallel(search: "Search", front: list[int], level: int) -> lis
             p.start()
             send.close()
             procs.append((p, recv))
-        _sequential(search, slices[0], nxt, len(front) - len(slices[0]))
         done = len(slices[0])
+        _sequential(search, slices[0], nxt, parents, len(front) - done)
         for j, (p, recv) in enumerate(procs, start=1):
             data = recv.recv_bytes()
             p.join()
             recv.close()
             fallback, counts, pairs = marshal.loads(data)
             limit = search.options.max_states
-            if not fallback and limit is not None and len(search.seen) + len(pairs) // 2 > limit:
-                fallback = True
+            if not fallback and limit is not None and search.distinct + len(pairs) // 2 > limit:
+                fallback = True  # might cross the limit: let the exact path find where
             done += len(slices[j])
             if fallback:
                 if search.events:
                     search.events(f"slice {j} re-expanded in the parent")
-                _sequential(search, slices[j], nxt, len(front) - done)
+                _sequential(search, slices[j], nxt, parents, len(front) - done)
                 continue
-            _merge(search, pairs, nxt)
+            _merge(search, pairs, nxt, parents)
             for i, c in enumerate(counts):
                 search.cnt[i] += c
             search.between_chunks(len(front) - done + len(nxt))
@@ -81,27 +75,29 @@ def expand_level_parallel(search: "Search", front: list[int], level: int) -> lis
                 p.terminate()
                 p.join()
             recv.close()
-    return nxt
 
 
-def _sequential(search: "Search", part: list[int], nxt: list[int], left: int) -> None:
+def _sequential(search: "Search", part: list[int], nxt: list[int], parents: list[int],
+                left: int) -> None:
     from checker.explicit.search import CHUNK
 
     pos = 0
     while pos < len(part):
         chunk = part[pos:pos + CHUNK]
         pos += len(chunk)
-        search.run_chunk(chunk, nxt, left + len(part) - pos)
+        search.run_chunk(chunk, nxt, parents, left + len(part) - pos)
 
 
-def _merge(search: "Search", pairs: list[int], nxt: list[int]) -> None:
-    seen = search.seen
-    app = nxt.append
+def _merge(search: "Search", pairs: list[int], nxt: list[int], parents: list[int]) -> None:
+    add = search.visited.add
     it = iter(pairs)
+    new = 0
     for n, p in zip(it, it):
-        if n not in seen:
-            seen[n] = p
-            app(n)
+        if add(n):
+            nxt.append(n)
+            parents.append(p)
+            new += 1
+    search.distinct += new
 
 
 def _worker(search: "Search", part: list[int], conn: Any) -> None:
@@ -112,6 +108,7 @@ def _worker(search: "Search", part: list[int], conn: Any) -> None:
         return True  # a new (step, held locks) pair: let the parent decide
 
     local: list[int] = []
+    pars: list[int] = []
     counts = [0] * len(search.cnt)
     bad: list[int] = []
     fallback = False
@@ -119,16 +116,16 @@ def _worker(search: "Search", part: list[int], conn: Any) -> None:
     while pos < len(part):
         chunk = part[pos:pos + CHUNK]
         pos += len(chunk)
-        res = search.expand(chunk, search.seen, local.append, counts, bad, hook, search.canon,
+        res = search.expand(chunk, search.seen, local.append, pars.append,
+                            search.room() - len(local), counts, bad, hook, search.canon,
                             search.los, search.cs.invok)
         if res is not None or bad:
             fallback = True
             break
     pairs: list[int] = []
     if not fallback:
-        seen = search.seen
-        for n in local:
+        for n, p in zip(local, pars):
             pairs.append(n)
-            pairs.append(seen[n])
+            pairs.append(p)
     conn.send_bytes(marshal.dumps((fallback, counts, pairs)))
     conn.close()

@@ -31,6 +31,7 @@ from mmspec.ground import GroundSystem
 from checker.explicit import reference
 from checker.explicit.codegen import Config
 from checker.explicit.compiled import CompiledSystem
+from checker.explicit.visited import Visited, choose
 from checker.lockorder import Edge, LockOrderGraph, cycle_message, key_name
 from checker.options import CheckOptions
 from checker.result import CheckResult, ExitReason, Stats, Trace, Violation, build_trace
@@ -75,13 +76,19 @@ class Search:
             t.thread is not None and any(a.blocking for a in t.acquires)
             for t in system.transitions)
         self.symmetry = bool(options.symmetry and system.symmetries)
+        self.store = choose(self.layout.total_bits, options.memory_limit)
         self.cfg = Config("search", self.deadlock, self.lock_order, self.symmetry,
-                          options.max_states)
+                          options.max_states is not None, self.store)
         self.expand, los_ts = self.cs.kernel(self.cfg)
         n_t = len(system.transitions)
         self.los: list[set[int]] = [set() for _ in range(n_t)]
         self.cnt = [0] * n_t
-        self.seen: dict[int, int] = {}
+        self.visited = Visited(self.store, self.layout.total_bits)
+        self.seen = self.visited.table  # what the kernel marks
+        # levels[d] = (states found at depth d in BFS order, the parent of each; -1 = none)
+        self.levels: list[tuple[list[int], list[int]]] = []
+        self.distinct = 0
+        self.level = 0
         self.graph = LockOrderGraph()
         self.cycle: list[Edge] | None = None
         self.canon = self.cs.canon if self.symmetry else None
@@ -112,7 +119,7 @@ class Search:
                 if not held:
                     continue
                 sub = st[lk.subclass[tid]] if lk.subclass else 0
-                chain = self.graph.add((lk.cls, sub), dst, tid, (s, i))
+                chain = self.graph.add((lk.cls, sub), dst, tid, (s, i, self.level))
                 if chain is not None and self.cycle is None:
                     self.cycle = chain
         # A lock-order cycle is lockdep's warning, not a stop: the search goes on so that an
@@ -133,21 +140,25 @@ class Search:
         finally:
             if was:
                 gc.enable()
-        return self.result(reason, violation)
+        try:
+            return self.result(reason, violation)
+        finally:
+            self.visited.close()
 
     def result(self, reason: ExitReason, violation: Violation | None) -> CheckResult:
         system = self.system
         counts = {t.name: 0 for t in system.spec.transitions}
         for t, c in zip(system.transitions, self.cnt):
             counts[t.name] = counts.get(t.name, 0) + c
-        stats = Stats(distinct_states=len(self.seen),
+        stats = Stats(distinct_states=self.distinct,
                       generated_states=self.n_init + sum(self.cnt), depth=self.depth,
                       queue=self.queue if reason != ExitReason.DONE else 0,
                       seconds=time.perf_counter() - self.start, peak_rss_mb=peak_rss_mb(),
                       action_counts=counts)
         stats.extra["state_bits"] = self.layout.total_bits
+        stats.extra["visited_store"] = self.store
         if self.symmetry:
-            stats.extra["orbit_representatives"] = len(self.seen)
+            stats.extra["orbit_representatives"] = self.distinct
         if self.options.workers > 1:
             stats.extra["workers"] = self.options.workers
         violations = [violation] if violation else []
@@ -160,14 +171,20 @@ class Search:
         level = 0
         while front:
             if self.bad:
-                raise Stop(ExitReason.VIOLATION, self.invariant_violation(self.bad[0]))
+                raise Stop(ExitReason.VIOLATION, self.invariant_violation(self.bad[0], level))
             if self.options.depth is not None and level >= self.options.depth:
                 self.queue = len(front)
                 raise Stop(ExitReason.DEPTH_LIMIT)
-            nxt = self.expand_level(front, level)
+            self.level = level
+            nxt: list[int] = []
+            parents: list[int] = []
+            self.levels.append((nxt, parents))
+            self.expand_level(front, level, nxt, parents)
             if nxt:
                 level += 1
                 self.depth = level
+            else:
+                self.levels.pop()
             front = nxt
 
     def initial(self) -> list[int]:
@@ -175,38 +192,48 @@ class Search:
         self.bad: list[int] = []
         invok = self.cs.invok if self.system.invariants else None
         limit = self.options.max_states
+        self.levels.append((front, []))
         for st in self.system.init:
             n = self.layout.pack(st)
             self.n_init += 1
             if self.canon is not None:
                 n = self.canon(n)
-            if n in self.seen:
+            if n in self.visited:
                 continue
-            if limit is not None and len(self.seen) >= limit:
+            if limit is not None and self.distinct >= limit:
                 self.queue = len(front)
                 raise Stop(ExitReason.STATE_LIMIT)
-            self.seen[n] = -1
+            self.visited.add(n)
+            self.distinct += 1
             front.append(n)
+            self.levels[0][1].append(-1)
             if invok is not None and not invok(n) and not self.bad:
                 self.bad.append(n)
         return front
 
-    def expand_level(self, front: list[int], level: int) -> list[int]:
+    def expand_level(self, front: list[int], level: int, nxt: list[int],
+                     parents: list[int]) -> None:
         if self.options.workers > 1:
             from checker.explicit.parallel import expand_level_parallel
-            return expand_level_parallel(self, front, level)
-        nxt: list[int] = []
+            expand_level_parallel(self, front, level, nxt, parents)
+            return
         pos = 0
         while pos < len(front):
             chunk = front[pos:pos + CHUNK]
             pos += len(chunk)
-            self.run_chunk(chunk, nxt, len(front) - pos)
-        return nxt
+            self.run_chunk(chunk, nxt, parents, len(front) - pos)
 
-    def run_chunk(self, chunk: list[int], nxt: list[int], left: int) -> None:
+    def room(self) -> int:
+        limit = self.options.max_states
+        return 0 if limit is None else limit - self.distinct
+
+    def run_chunk(self, chunk: list[int], nxt: list[int], parents: list[int],
+                  left: int) -> None:
         """Expand one chunk in this process (the authoritative, sequential path)."""
-        res = self.expand(chunk, self.seen, nxt.append, self.cnt, self.bad, self.hook,
-                          self.canon, self.los, self.cs.invok)
+        before = len(nxt)
+        res = self.expand(chunk, self.seen, nxt.append, parents.append, self.room(), self.cnt,
+                          self.bad, self.hook, self.canon, self.los, self.cs.invok)
+        self.distinct += len(nxt) - before
         if res is not None:
             self.queue = left + len(nxt)
             code, s = res
@@ -227,7 +254,7 @@ class Search:
             self.queue = queue
             raise Stop(ExitReason.MEMORY_LIMIT)
         if opts.progress is not None and now - self.last_progress >= opts.progress_interval:
-            distinct = len(self.seen)
+            distinct = self.distinct
             rate = (distinct - self.last_distinct) / max(now - self.last_progress, 1e-9)
             generated = self.n_init + sum(self.cnt)
             opts.progress.write(
@@ -237,15 +264,17 @@ class Search:
             self.last_progress, self.last_distinct = now, distinct
 
     # ------------------------------------------------------------------ reports
-    def path_to(self, n: int) -> list[tuple[int, ...]]:
+    def path_to(self, n: int, level: int) -> list[tuple[int, ...]]:
+        """The stored states from an initial state to n (found at depth `level`)."""
         path = [n]
-        while self.seen[path[-1]] != -1:
-            path.append(self.seen[path[-1]])
+        for d in range(level, 0, -1):
+            states, parents = self.levels[d]
+            path.append(parents[states.index(path[-1])])
         path.reverse()
         return [self.layout.unpack(x) for x in path]
 
-    def replay(self, n: int) -> tuple[list[tuple[int, ...]], list[Any]]:
-        path = self.path_to(n)
+    def replay(self, n: int, level: int) -> tuple[list[tuple[int, ...]], list[Any]]:
+        path = self.path_to(n, level)
         if self.canon is None:
             return reference.replay(self.system, path)
         return reference.replay(self.system, path, self.canon, self.layout.pack)
@@ -254,8 +283,8 @@ class Search:
         return Violation(found.kind, found.property, found.message, trace, found.span,
                          found.details)
 
-    def invariant_violation(self, n: int) -> Violation:
-        states, trans = self.replay(n)
+    def invariant_violation(self, n: int, level: int) -> Violation:
+        states, trans = self.replay(n, level)
         found = reference.first_invariant(self.system, states[-1])
         if found is None:  # LIMITATION: an invariant that is not symmetric, under symmetry
             found = reference.first_invariant(self.system, self.layout.unpack(n))
@@ -263,17 +292,17 @@ class Search:
         return self.violation(found, build_trace(self.system, states, trans))
 
     def expansion_violation(self, s: int) -> Violation:
-        states, trans = self.replay(s)
+        states, trans = self.replay(s, self.level)
         found = reference.first_expansion(self.system, states[-1], self.deadlock)
         if found is None:  # LIMITATION: a check that is not symmetric, under symmetry
             found = reference.first_expansion(self.system, self.layout.unpack(s), self.deadlock)
         assert found is not None, "kernel and reference disagree on a violation"
         return self.violation(found, build_trace(self.system, states, trans))
 
-    def witness(self, w: tuple[int, int]) -> Trace:
+    def witness(self, w: tuple[int, int, int]) -> Trace:
         """The trace of a lock-order edge: the path to the pre-state, then the acquire."""
-        s, i = w
-        states, trans = self.replay(s)
+        s, i, level = w
+        states, trans = self.replay(s, level)
         t = self.system.transitions[i]
         if self.canon is None:
             states.append(reference.successor(self.system, t, states[-1]))
