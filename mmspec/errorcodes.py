@@ -63,7 +63,7 @@ CODES: dict[str, str] = {
     "MMS401": "type too large",
     "MMS402": "too many initial states",
     "MMS403": "too many threads",
-    "MMS404": "spec cannot be grounded",
+    "MMS404": "too many transition instances",
     # -- 5xx: run time (reserved; e.g. the CLI's MMS501 for a grounding failure)
     "MMS501": "grounding failed",
 }

@@ -27,6 +27,8 @@ from mmspec.typecheck import (BOOL, ERR, FALSE, TE, TRUE, TRYLOCKS, Ctx, Elabora
 
 MAX_THREADS = 64
 MAX_INIT = 100_000
+MAX_INIT_STATES = 1_000_000  # as mmspec.ground.MAX_INIT_STATES
+MAX_INSTANCES = 1_000_000
 CMDLINE = ir.Span("<command line>", 0, 0, 0, 0)
 
 
@@ -80,6 +82,7 @@ class _Lowering:
         final = self.final()
         check_deadlock, check_lock_order = self.options()
         expect = self.expectation()
+        self.check_sizes()
         if not self.sink and not self.sy.vars and not self.sy.processes and \
                 not self.sy.actions and not self.sy.locks:
             self.sink.error("MMS322", "the spec declares nothing to check",
@@ -498,6 +501,24 @@ class _Lowering:
                 path.append(k.expr)
                 t = t.value
         return root, tuple(path), t
+
+    def check_sizes(self) -> None:
+        """Refuse specs whose grounding alone would not finish (MMS402, MMS404)."""
+        total = 1
+        for v in self.variables:
+            total *= max(len(v.init), 1)
+            if total > MAX_INIT_STATES:
+                self.sink.error("MMS402", f"more than {MAX_INIT_STATES} initial states "
+                                f"(at variable '{v.name}')", v.span,
+                                expected="fewer 'in' initialisers or smaller types")
+                break
+        for t in self.transitions:
+            n = 1
+            for p in t.params:
+                n *= len(ir.domain_values(p.type))
+            if n > MAX_INSTANCES:
+                self.sink.error("MMS404", f"'{t.name}' has {n} parameter bindings", t.span,
+                                expected=f"at most {MAX_INSTANCES}: smaller parameter types")
 
     def check_def_bodies(self) -> None:
         """Unknown names in a def are errors even if the def is never used (its body is
