@@ -13,7 +13,24 @@ from mmspec.cfg import ProcessCFG
 from mmspec.diagnostics import Sink
 from mmspec.lockops import OPS
 
-Fact = tuple[str, object, str]  # (lock, instance key or None or '*', 'read'|'write')
+Key = tuple[str, object, str]  # (lock, instance key or None or '*', 'read'|'write')
+# A flow state: the possible hold counts (0, 1, 2 = "two or more") of each lock this thread
+# may hold; a key that is absent can only be 0. Counting (instead of a held/not-held bit)
+# keeps `lock(m); lock(m); unlock(m); unlock(m)` from being flagged: the second acquire is a
+# self-deadlock reported at run time, and the releases after it are not the problem.
+Flow = frozenset[tuple[Key, frozenset[int]]]
+
+
+def _get(state: Flow) -> dict[Key, frozenset[int]]:
+    return dict(state)
+
+
+def _join(a: Flow, b: Flow) -> Flow:
+    da, db = _get(a), _get(b)
+    out = {}
+    for k in set(da) | set(db):
+        out[k] = da.get(k, frozenset({0})) | db.get(k, frozenset({0}))
+    return frozenset(out.items())
 
 
 def _key(el: object, e: S.Expr) -> object:
@@ -37,11 +54,28 @@ def _lock_name(e: S.Expr) -> str | None:
     return root.id if isinstance(root, S.Name) else None
 
 
-def _matches(state: frozenset[Fact], lock: str, key: object, mode: str) -> bool:
-    for lk, k, m in state:
-        if lk == lock and m == mode and (k == key or k == "*" or key == "*"):
+def _may_hold(state: Flow, lock: str, key: object, mode: str) -> bool:
+    for (lk, k, m), counts in state:
+        if lk == lock and m == mode and (k == key or k == "*" or key == "*") and \
+                any(c > 0 for c in counts):
             return True
     return False
+
+
+def _acquire(state: Flow, k: Key) -> Flow:
+    d = _get(state)
+    d[k] = frozenset(min(c + 1, 2) for c in d.get(k, frozenset({0})))
+    return frozenset(d.items())
+
+
+def _release(state: Flow, k: Key) -> Flow:
+    d = _get(state)
+    if k in d:
+        new: set[int] = set()
+        for c in d[k]:
+            new |= {1, 2} if c == 2 else {max(c - 1, 0)}
+        d[k] = frozenset(new)
+    return frozenset(d.items())
 
 
 class _Flow:
@@ -50,19 +84,18 @@ class _Flow:
         self.locks = locks
         self.sink = sink
 
-    def stmts(self, state: frozenset[Fact], body: tuple[S.Stmt, ...] | list[S.Stmt]
-              ) -> frozenset[Fact]:
+    def stmts(self, state: Flow, body: tuple[S.Stmt, ...] | list[S.Stmt]) -> Flow:
         for st in body:
             state = self.stmt(state, st)
         return state
 
-    def stmt(self, state: frozenset[Fact], st: S.Stmt) -> frozenset[Fact]:
+    def stmt(self, state: Flow, st: S.Stmt) -> Flow:
         if isinstance(st, S.Atomic):
             return self.stmts(state, st.body)
         if isinstance(st, S.If):  # only inside atomic
             a = self.stmts(state, st.then)
             b = self.stmts(state, st.other or ())
-            return a | b
+            return _join(a, b)
         call: S.CallStmt | S.Call | None = None
         if isinstance(st, S.CallStmt):
             call = st
@@ -77,9 +110,9 @@ class _Flow:
         op = OPS[call.func]
         key = _key(self.el, call.args[0])
         if op.action in ("acquire", "acquire_queued", "trylock"):
-            return state | {(name, key, op.mode)}
+            return _acquire(state, (name, key, op.mode))
         if op.action in ("release", "downgrade"):
-            if self.sink is not None and not _matches(state, name, key, op.mode):
+            if self.sink is not None and not _may_hold(state, name, key, op.mode):
                 mode = " for write" if op.action == "downgrade" or (
                     op.mode == "write" and call.func.startswith("up_")) else (
                     " for read" if op.mode == "read" else "")
@@ -88,18 +121,17 @@ class _Flow:
                                 expected="a release on a path where the lock was acquired",
                                 notes=("on every path to this step the lock is not held "
                                        "by this thread",))
-            out = {f for f in state if not (f[0] == name and f[1] == key and
-                                            (f[2] == op.mode or op.action == "downgrade"))}
+            out = _release(state, (name, key, op.mode))
             if op.action == "downgrade":
-                out.add((name, key, "read"))
-            return frozenset(out)
+                out = _acquire(out, (name, key, "read"))
+            return out
         return state
 
 
 def check_releases(cfg: ProcessCFG, el: object, sink: Sink) -> None:
     locks = set(el.sy.locks)  # type: ignore[attr-defined]
     flow = _Flow(el, locks, None)
-    inn: dict[int, frozenset[Fact]] = {cfg.entry: frozenset()}
+    inn: dict[int, Flow] = {cfg.entry: frozenset()}
     todo = [cfg.entry]
     while todo:
         p = todo.pop()
@@ -109,7 +141,7 @@ def check_releases(cfg: ProcessCFG, el: object, sink: Sink) -> None:
             assert alt.node.stmt is not None
             out = flow.stmt(inn[p], alt.node.stmt)
             old = inn.get(alt.next)
-            new = out if old is None else old | out
+            new = out if old is None else _join(old, out)
             if new != old:
                 inn[alt.next] = new
                 todo.append(alt.next)

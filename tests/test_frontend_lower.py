@@ -567,3 +567,13 @@ invariant i: (P[1]@done => P[1].n == K) && (Q@done => Q.m == 0)
     assert spec.name == "main"
     g = ground(spec)
     assert all(eval_gexpr(g.invariants[0].expr, s) for s in reachable(g))
+
+
+def test_static_release_check_counts_recursive_acquires(tmp_path: Path) -> None:
+    """lock; lock; unlock; unlock: the second lock self-deadlocks at run time; the static
+    check (MMS311) must not flag the releases after it. Three releases would be flagged."""
+    body = "mutex m\nprocess p {\n  lock(m)\n  lock(m)\n  unlock(m)\n  unlock(m)\n%s}\n"
+    load(tmp_path, body % "")
+    with pytest.raises(SpecError) as e:
+        load(tmp_path, body % "  unlock(m)\n")
+    assert [(d.code, d.span.line) for d in e.value.diagnostics] == [("MMS311", 7)]
