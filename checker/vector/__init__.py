@@ -12,6 +12,7 @@ from checker.result import CheckResult
 from mmspec.ground import GroundSystem
 
 from .engine import VectorSearch
+from .memory import heap_reuse
 
 __all__ = ["supported", "check", "Unsupported"]
 
@@ -51,4 +52,5 @@ def check(system: GroundSystem, options: CheckOptions | None = None) -> CheckRes
     why = _reason(system, options)
     if why is not None:
         raise Unsupported(why)
-    return VectorSearch(system, options).run()
+    with heap_reuse():
+        return VectorSearch(system, options).run()

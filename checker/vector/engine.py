@@ -66,6 +66,7 @@ class _Chunk:
     order: np.ndarray  # order key (local row * T + t) of each new state, ascending
     enabled: list[np.ndarray]  # per transition: local rows where it fired
     found: _Found | None
+    fpos: tuple[np.ndarray, np.ndarray] | None  # the new keys' visited-filter positions
 
 
 class _Stop(Exception):
@@ -118,6 +119,7 @@ class VectorSearch:
         # an invariant violation found in the level being discovered: (level, row, t) of its
         # parent and step, or (0, row, None) for an initial state; reported after the level
         self.pending: tuple[int, int, int | None] | None = None
+        self._fpos: tuple[np.ndarray, np.ndarray] | None = None
         self.visited = SortedRunSet()
         self.links: list[tuple[np.ndarray, np.ndarray | None]] = []
         self.fired = [0] * self.T
@@ -277,13 +279,14 @@ class VectorSearch:
             nwords, nkeys, norder = self.dedupe_composite(comps)
         else:
             nwords, nkeys, norder = self.dedupe_general(parts)
-        return _Chunk(nwords, nkeys, norder, enabled, found)
+        return _Chunk(nwords, nkeys, norder, enabled, found, self._fpos)
 
     def dedupe_composite(self, comps: list[np.ndarray],
                          ) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
         """New states (first discoveries, not yet visited) as (words, sorted keys, order),
         words and order ascending by order. One-word states: sort (state, order) composites,
         keep the first of each state, probe, then sort (order, state) composites."""
+        self._fpos = None
         if not comps:
             return [np.zeros(0, U64)], np.zeros(0, U64), np.zeros(0, np.int64)
         comp = np.concatenate(comps) if len(comps) > 1 else comps[0]
@@ -299,10 +302,12 @@ class VectorSearch:
         uord = comp[first]
         del comp, first
         uord &= U64((1 << self.order_bits) - 1)
-        isnew = ~self.visited.contains(ust)
+        found, pos = self.visited.contains(ust)
+        isnew = ~found
         nkeys = ust[isnew]
         nord = uord[isnew]
-        del ust, uord, isnew
+        self._fpos = (pos[0][isnew], pos[1][isnew])
+        del ust, uord, isnew, found, pos
         sb = U64(self.layout.bits)
         nord <<= sb
         nord |= nkeys
@@ -317,6 +322,7 @@ class VectorSearch:
         states too wide to share a word with order keys: argsort, then the least order key
         of each group of equal keys."""
         K = self.layout.words
+        self._fpos = None
         if not parts:
             return [np.zeros(0, U64) for _ in range(K)], np.zeros(0, U64), np.zeros(0, np.int64)
         words = [np.concatenate([p[0][w] for p in parts]) for w in range(K)]
@@ -333,7 +339,9 @@ class VectorSearch:
         minord = np.minimum.reduceat(order[perm], starts)
         ukeys = sk[starts]
         rep = perm[starts]
-        isnew = ~self.visited.contains(ukeys)
+        found, pos = self.visited.contains(ukeys)
+        isnew = ~found
+        self._fpos = (pos[0][isnew], pos[1][isnew])
         nkeys = ukeys[isnew]
         nord = minord[isnew]
         nrep = rep[isnew]
@@ -395,7 +403,7 @@ class VectorSearch:
                 if row is not None:
                     o = int(ch.order[row])
                     self.pending = (level, base + o // T, o % T)
-            self.visited.add(ch.keys)
+            self.visited.add(ch.keys, ch.fpos)
             parts.append(ch)
             bases.append(base)
             found_next += len(ch.order)

@@ -52,47 +52,60 @@ def merge_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return out
 
 
+REFILL_BLOCK = 1 << 18
+_GOLD = np.uint64(0x9E3779B97F4A7C15)
+_BIT = np.left_shift(np.uint64(1), np.arange(64, dtype=np.uint64))
+
+
 class BitFilter:
-    """A one-hash Bloom filter with 8 to 16 bits per key: says "certainly absent" for most
-    new keys for the price of one byte gather, so only ~12% of them pay for a probe of the
-    sorted runs. It doubles (and is refilled from the runs) when it passes 1/8 full."""
+    """A blocked Bloom filter: two bits per key in one 64-bit word, 8 to 16 bits per key.
+
+    It says "certainly absent" for most new keys for the price of one word gather, so only a
+    few percent of them (about 5% at 8 bits per key) pay for a probe of the sorted runs. It
+    doubles, refilled from the runs, when it would drop below 8 bits per key. Positions are
+    computed once per key (`where`) and reused by `maybe_at` and `add_at`."""
 
     BITS_PER_KEY = 8
 
     def __init__(self, log_bits: int = 16):
         self.log_bits = log_bits
-        self.bytes = np.zeros(1 << (log_bits - 3), np.uint8)
+        self.words = np.zeros(1 << (log_bits - 6), np.uint64)
 
-    def _where(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        h = _mix(keys) >> np.uint64(64 - self.log_bits)
-        return (h >> np.uint64(3)).astype(np.intp), (h & np.uint64(7)).astype(np.uint8)
+    def where(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(word index, two-bit mask) of each key."""
+        h = keys ^ (keys >> np.uint64(29))
+        h *= _GOLD  # the high bits of the product depend on every bit of the key
+        w = self.log_bits - 6
+        idx = (h >> np.uint64(64 - w)).view(np.int64)
+        mask = _BIT[((h >> np.uint64(58 - w)) & np.uint64(63)).view(np.int64)]
+        mask |= _BIT[((h >> np.uint64(52 - w)) & np.uint64(63)).view(np.int64)]
+        return idx, mask
 
-    def maybe(self, keys: np.ndarray) -> np.ndarray:
-        byte, bit = self._where(keys)
-        return (self.bytes[byte] >> bit) & 1 != 0
+    def maybe_at(self, pos: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+        idx, mask = pos
+        return (self.words[idx] & mask) == mask
 
-    def add(self, keys: np.ndarray) -> None:
-        byte, bit = self._where(keys)
-        mask = np.left_shift(np.uint8(1), bit)
-        while len(byte):
-            # duplicate bytes within the batch lose all but one write: redo those
-            self.bytes[byte] |= mask
-            missing = self.bytes[byte] & mask == 0
-            byte, mask = byte[missing], mask[missing]
+    def add_at(self, pos: tuple[np.ndarray, np.ndarray]) -> None:
+        idx, mask = pos
+        while len(idx):
+            # duplicate words within the batch lose all but one write: redo those
+            self.words[idx] |= mask
+            missing = (self.words[idx] & mask) != mask
+            idx, mask = idx[missing], mask[missing]
 
     def grow_for(self, count: int) -> bool:
         need = max(16, (count * self.BITS_PER_KEY - 1).bit_length())
         if need <= self.log_bits:
             return False
         self.log_bits = need
-        self.bytes = np.zeros(1 << (need - 3), np.uint8)
+        self.words = np.zeros(1 << (need - 6), np.uint64)
         return True
 
 
 class SortedRunSet:
     """A set of uint64 keys supporting batch membership and batch insertion."""
 
-    def __init__(self, fanout: int = 4, max_run: int = 1 << 22):
+    def __init__(self, fanout: int = 4, max_run: int = 1 << 21):
         self.fanout = fanout
         self.max_run = max_run  # runs stop merging at this size: bounds a merge's transient
         self.runs: list[np.ndarray] = []
@@ -102,16 +115,17 @@ class SortedRunSet:
 
     @property
     def nbytes(self) -> int:
-        return sum(r.nbytes for r in self.runs) + self.filter.bytes.nbytes
+        return sum(r.nbytes for r in self.runs) + self.filter.words.nbytes
 
-    def contains(self, keys: np.ndarray) -> np.ndarray:
-        """Membership of each key; `keys` must be sorted."""
+    def contains(self, keys: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+        """Membership of each key (`keys` sorted), and the keys' filter positions for `add`."""
+        pos = self.filter.where(keys)
         found = np.zeros(len(keys), bool)
         if not len(keys) or not self.runs:
-            return found
-        idx = np.flatnonzero(self.filter.maybe(keys))
+            return found, pos
+        idx = np.flatnonzero(self.filter.maybe_at(pos))
         if not len(idx):
-            return found
+            return found, pos
         probe = keys[idx]
         hit = np.zeros(len(probe), bool)
         for run in self.runs:
@@ -121,19 +135,21 @@ class SortedRunSet:
             np.minimum(i, len(run) - 1, out=i)
             hit |= run[i] == probe
         found[idx] = hit
-        return found
+        return found, pos
 
-    def add(self, keys: np.ndarray) -> None:
-        """Insert sorted keys, none of which is in the set yet."""
+    def add(self, keys: np.ndarray, pos: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+        """Insert sorted keys, none of which is in the set yet (`pos`: their positions in the
+        filter, from `contains`, when at hand)."""
         if not len(keys):
             return
         self.runs.append(keys)
         self.count += len(keys)
         if self.filter.grow_for(self.count):
-            for run in self.runs:
-                self.filter.add(run)
+            for run in self.runs:  # in blocks: small temporaries (see memory.py)
+                for i in range(0, len(run), REFILL_BLOCK):
+                    self.filter.add_at(self.filter.where(run[i:i + REFILL_BLOCK]))
         else:
-            self.filter.add(keys)
+            self.filter.add_at(pos if pos is not None else self.filter.where(keys))
         while (len(self.runs) > 1 and len(self.runs[-2]) <= self.fanout * len(self.runs[-1])
                and len(self.runs[-2]) + len(self.runs[-1]) <= self.max_run):
             b = self.runs.pop()
