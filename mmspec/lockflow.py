@@ -14,11 +14,12 @@ from mmspec.diagnostics import Sink
 from mmspec.lockops import OPS
 
 Key = tuple[str, object, str]  # (lock, instance key or None or '*', 'read'|'write')
-# A flow state: the possible hold counts (0, 1, 2 = "two or more") of each lock this thread
-# may hold; a key that is absent can only be 0. Counting (instead of a held/not-held bit)
+# A flow state: the possible hold counts (0 .. CAP, CAP meaning "CAP or more") of each lock
+# this thread may hold; a key that is absent can only be 0. Counting (instead of a held/not-held bit)
 # keeps `lock(m); lock(m); unlock(m); unlock(m)` from being flagged: the second acquire is a
 # self-deadlock reported at run time, and the releases after it are not the problem.
 Flow = frozenset[tuple[Key, frozenset[int]]]
+CAP = 4
 
 
 def _get(state: Flow) -> dict[Key, frozenset[int]]:
@@ -64,7 +65,7 @@ def _may_hold(state: Flow, lock: str, key: object, mode: str) -> bool:
 
 def _acquire(state: Flow, k: Key) -> Flow:
     d = _get(state)
-    d[k] = frozenset(min(c + 1, 2) for c in d.get(k, frozenset({0})))
+    d[k] = frozenset(min(c + 1, CAP) for c in d.get(k, frozenset({0})))
     return frozenset(d.items())
 
 
@@ -73,7 +74,7 @@ def _release(state: Flow, k: Key) -> Flow:
     if k in d:
         new: set[int] = set()
         for c in d[k]:
-            new |= {1, 2} if c == 2 else {max(c - 1, 0)}
+            new |= {CAP - 1, CAP} if c == CAP else {max(c - 1, 0)}
         d[k] = frozenset(new)
     return frozenset(d.items())
 
