@@ -100,7 +100,9 @@ def check_kind(system: GroundSystem, options: CheckOptions) -> CheckResult:
             break
         assert trace is not None and finding is not None
         cti = (trace, finding)
-    if reason != ExitReason.DONE:
+    if reason == ExitReason.DONE and dead:
+        reason, done = _deadlock_sweep(base, budget, violations, notes, done, top)
+    if reason != ExitReason.DONE and "proved" not in stats.extra:
         stats.extra["proved"] = False
     if reason == ExitReason.DEPTH_LIMIT:
         stats.extra["k"] = top
@@ -113,11 +115,36 @@ def check_kind(system: GroundSystem, options: CheckOptions) -> CheckResult:
                          f"necessarily reachable) ends violating {f.kind} {f.property}")
     if dead and not violations:
         notes.append(f"deadlock freedom is not proved by k-induction: checked only up to "
-                     f"depth {max(done, 0)}")
+                     f"depth {max(done, 0)} (bounded, as by --engine bmc)")
     stats.depth = max(done, 0)
     stats.seconds = budget.elapsed()
     stats.extra.update(budget.stats_extra())
     return CheckResult(system.spec, "kind", reason, violations, stats, notes)
+
+
+def _deadlock_sweep(base: Unrolling, budget: Budget, violations: list, notes: list[str],
+                    done: int, top: int) -> tuple[ExitReason, int]:
+    """After a proof, keep the base case going to depth K for deadlocks only.
+
+    Induction says nothing about deadlock freedom; without this, a spec that deadlocks at
+    depth 3 but was proved by 0-induction would pass silently. Only deadlock can show now:
+    the other properties hold at every depth.
+    """
+    while base.depth < top:
+        base.deepen()
+        t0 = budget.elapsed()
+        probe = base.probe()
+        budget.say(f"kind: deadlock sweep depth {base.depth} {budget.elapsed() - t0:.2f}s")
+        if probe.status == SAT:
+            assert probe.violation is not None
+            violations.append(probe.violation)
+            return ExitReason.VIOLATION, base.depth
+        if probe.status != UNSAT:
+            notes.append(f"deadlock sweep stopped at depth {base.depth}: "
+                         + ("time limit" if probe.status == TIMEOUT else "solver gave up"))
+            return ExitReason.DONE, done
+        done = base.depth
+    return ExitReason.DONE, done
 
 
 def _stopped(status: str, budget: Budget, notes: list[str], done: int, k: int) -> ExitReason:
