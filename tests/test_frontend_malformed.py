@@ -79,3 +79,19 @@ def test_malformed(path: Path) -> None:
                                             "expected", "got"))
         pytest.fail(f"rendered diagnostics differ from {golden.name} "
                     f"(MMSPEC_UPDATE_GOLDEN=1 to regenerate):\n{diff}")
+
+
+def test_every_front_end_code_has_a_corpus_example() -> None:
+    """Codes are banded by phase, and each one the front-end reports has an example here
+    (MMS100, an unreadable file, is covered in test_frontend_lower; MMS5xx are run time)."""
+    seen: set[str] = set()
+    for path in CASES:
+        seen.add(_header(path)[0])
+        golden = path.with_suffix(".expected")
+        if golden.exists():
+            seen |= set(re.findall(r"error\[(MMS\d{3})\]", golden.read_text(encoding="utf-8")))
+    for code in CODES:
+        assert re.fullmatch(r"MMS[1-5]\d\d", code)
+    missing = sorted(c for c in CODES if c not in seen and c != "MMS100" and
+                     not c.startswith("MMS5"))
+    assert not missing
