@@ -302,5 +302,14 @@ def test_every_visited_store_gives_the_same_results(store, monkeypatch):
 
 def test_store_choice():
     from checker.explicit.visited import choose
-    assert choose(20) == "bytes" and choose(30) == "bits" and choose(40) == "set"
-    assert choose(28, memory_limit_mb=100) == "bits"
+    assert choose(20) == "bytes" and choose(36) == "bits" and choose(41) == "set"
+    assert choose(28, memory_limit_mb=100) == "set"
+
+
+def test_sparse_map_moves_to_a_set(monkeypatch):
+    monkeypatch.setattr("checker.explicit.search.SPARSE_ALLOWANCE_MB", -10_000)
+    events = []
+    r = check(ground(rwsem(3, 2)), CheckOptions(on_event=events.append))
+    assert "visited map too sparse: moved to a set" in events
+    assert r.stats.extra["visited_store"] == "set"
+    assert r.stats.distinct_states == 6 ** 3 + 3 * 3 ** 3

@@ -24,15 +24,18 @@ class Layout:
 
     @classmethod
     def of(cls, system: GroundSystem) -> "Layout":
-        lo, hi, shift, bits = [], [], [], []
+        """Wide slots (counters, data) in the low bits, narrow ones (program counters,
+        flags, small enums) in the high bits: the high bits then take few distinct values
+        over the reachable states, so a byte/bit map over the packed state touches few
+        pages (visited.py). Any order is correct; this one keeps the maps dense."""
+        lo = [s.lo for s in system.slots]
+        hi = [s.hi for s in system.slots]
+        bits = [(s.hi - s.lo).bit_length() for s in system.slots]
+        shift = [0] * len(bits)
         pos = 0
-        for s in system.slots:
-            width = (s.hi - s.lo).bit_length()
-            lo.append(s.lo)
-            hi.append(s.hi)
-            shift.append(pos)
-            bits.append(width)
-            pos += width
+        for k in sorted(range(len(bits)), key=lambda k: (-bits[k], k)):
+            shift[k] = pos
+            pos += bits[k]
         return cls(tuple(lo), tuple(hi), tuple(shift), tuple(bits), pos)
 
     @property

@@ -31,7 +31,8 @@ from mmspec.ground import GroundSystem
 from checker.explicit import reference
 from checker.explicit.codegen import Config
 from checker.explicit.compiled import CompiledSystem
-from checker.explicit.visited import Visited, choose
+from checker.explicit.visited import (SPARSE_ALLOWANCE_MB, SPARSE_BYTES_PER_STATE, Visited,
+                                      choose)
 from checker.lockorder import Edge, LockOrderGraph, cycle_message, key_name
 from checker.options import CheckOptions
 from checker.result import CheckResult, ExitReason, Stats, Trace, Violation, build_trace
@@ -76,15 +77,17 @@ class Search:
             t.thread is not None and any(a.blocking for a in t.acquires)
             for t in system.transitions)
         self.symmetry = bool(options.symmetry and system.symmetries)
-        self.store = choose(self.layout.total_bits, options.memory_limit)
+        self.visited = Visited(choose(self.layout.total_bits, options.memory_limit),
+                               self.layout.total_bits)
+        self.store = self.visited.mode
+        self.seen = self.visited.table  # what the kernel marks
         self.cfg = Config("search", self.deadlock, self.lock_order, self.symmetry,
                           options.max_states is not None, self.store)
         self.expand, los_ts = self.cs.kernel(self.cfg)
         n_t = len(system.transitions)
         self.los: list[set[int]] = [set() for _ in range(n_t)]
         self.cnt = [0] * n_t
-        self.visited = Visited(self.store, self.layout.total_bits)
-        self.seen = self.visited.table  # what the kernel marks
+        self.rss0 = rss_mb()
         # levels[d] = (states found at depth d in BFS order, the parent of each; -1 = none)
         self.levels: list[tuple[list[int], list[int]]] = []
         self.distinct = 0
@@ -247,10 +250,14 @@ class Search:
     def between_chunks(self, queue: int) -> None:
         now = time.perf_counter()
         opts = self.options
+        rss = rss_mb() if (self.store != "set" or opts.memory_limit is not None) else 0.0
+        if self.store != "set" and (rss - self.rss0) * 2**20 > (
+                SPARSE_ALLOWANCE_MB * 2**20 + SPARSE_BYTES_PER_STATE * self.distinct):
+            self.to_set()
         if opts.time_limit is not None and now - self.start > opts.time_limit:
             self.queue = queue
             raise Stop(ExitReason.TIME_LIMIT)
-        if opts.memory_limit is not None and rss_mb() > opts.memory_limit:
+        if opts.memory_limit is not None and rss > opts.memory_limit:
             self.queue = queue
             raise Stop(ExitReason.MEMORY_LIMIT)
         if opts.progress is not None and now - self.last_progress >= opts.progress_interval:
@@ -262,6 +269,21 @@ class Search:
                 f"generated, queue {queue:,}, depth {self.depth}\n")
             opts.progress.flush()
             self.last_progress, self.last_distinct = now, distinct
+
+    def to_set(self) -> None:
+        """The byte/bit map is too sparse (too many resident pages per state): move every
+        stored state into a set and recompile the kernel for it."""
+        new = Visited("set", self.layout.total_bits)
+        table = new.table
+        for states, _ in self.levels:
+            table.update(states)  # type: ignore[attr-defined]
+        self.visited.close()
+        self.visited, self.seen, self.store = new, table, "set"
+        self.cfg = Config("search", self.deadlock, self.lock_order, self.symmetry,
+                          self.options.max_states is not None, "set")
+        self.expand, _ = self.cs.kernel(self.cfg)
+        if self.events:
+            self.events("visited map too sparse: moved to a set")
 
     # ------------------------------------------------------------------ reports
     def path_to(self, n: int, level: int) -> list[tuple[int, ...]]:

@@ -16,16 +16,22 @@ from __future__ import annotations
 
 import mmap
 
-BYTE_MAP_MAX_BITS = 28  # one byte per state up to 256 MB of address space
-BIT_MAP_MAX_BITS = 31  # one bit per state up to 256 MB
+BYTE_MAP_MAX_BITS = 30  # one byte per state: up to 1 GB of address space
+BIT_MAP_MAX_BITS = 40  # one bit per state: up to 128 GB of address space (not memory)
+MAP_NORESERVE = 0x4000  # Linux: do not reserve swap for the (sparse) map
+# A map whose resident pages outgrow this many bytes per stored state (beyond a fixed
+# allowance) is too sparse to pay off: the search moves to a set (search.py).
+SPARSE_BYTES_PER_STATE = 200
+SPARSE_ALLOWANCE_MB = 128
 
 
 def choose(total_bits: int, memory_limit_mb: int | None = None) -> str:
     """'bytes' | 'bits' | 'set' for a packed state of `total_bits` bits."""
-    budget = None if memory_limit_mb is None else memory_limit_mb * 2**20 // 2
-    if total_bits <= BYTE_MAP_MAX_BITS and (budget is None or (1 << total_bits) <= budget):
+    if memory_limit_mb is not None and memory_limit_mb < 2 * SPARSE_ALLOWANCE_MB:
+        return "set"
+    if total_bits <= BYTE_MAP_MAX_BITS:
         return "bytes"
-    if total_bits <= BIT_MAP_MAX_BITS and (budget is None or (1 << total_bits) // 8 <= budget):
+    if total_bits <= BIT_MAP_MAX_BITS:
         return "bits"
     return "set"
 
@@ -35,11 +41,13 @@ class Visited:
 
     def __init__(self, mode: str, total_bits: int):
         self.mode = mode
-        if mode == "bytes":
-            self.table: object = mmap.mmap(-1, max(1, 1 << total_bits), flags=mmap.MAP_PRIVATE)
-        elif mode == "bits":
-            self.table = mmap.mmap(-1, max(1, (1 << total_bits) >> 3), flags=mmap.MAP_PRIVATE)
-        else:
+        if mode in ("bytes", "bits"):
+            size = (1 << total_bits) if mode == "bytes" else max(1, (1 << total_bits) >> 3)
+            try:
+                self.table: object = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | _noreserve())
+            except (OSError, OverflowError, ValueError):
+                self.mode = mode = "set"  # no address space for it: fall back
+        if mode == "set":
             self.table = set()
 
     def add(self, n: int) -> bool:
@@ -72,6 +80,11 @@ class Visited:
     def close(self) -> None:
         if isinstance(self.table, mmap.mmap):
             self.table.close()
+
+
+def _noreserve() -> int:
+    import sys
+    return MAP_NORESERVE if sys.platform.startswith("linux") else 0
 
 
 def insert_code(mode: str) -> tuple[str, str]:
