@@ -37,6 +37,7 @@ from mmspec.ground import GroundSystem
 
 from . import diagnose
 from . import trace as tr
+from .codegen import mask_function
 from .kernels import Frame, Program, TransitionKernel, compile_transition
 from .layout import Layout, make_layout
 from .symmetry import Canonicaliser
@@ -106,13 +107,25 @@ class VectorSearch:
         self.canon = (Canonicaliser(system, self.layout)
                       if options.symmetry and system.symmetries else None)
         self.T = len(self.kernels)
+        # every guard-side mask of a chunk comes from one generated function (codegen.py)
+        roots: dict[int, int] = {}
+
+        def root(nid: int) -> int:
+            return roots.setdefault(nid, len(roots))
+
+        self.pos_guard = [root(k.guard) for k in self.kernels]
+        self.pos_at = [root(k.at) if k.reach_checks else -1 for k in self.kernels]
+        self.pos_check = [[root(c.node) for c in k.checks] for k in self.kernels]
+        self.pos_final = root(self.final_node) if self.check_deadlock else -1
+        self.mask_fn = mask_function(self.prog, self.layout, list(roots))
         self.exact = self.layout.words == 1
         tcount = max(1, self.T)
         sb = self.layout.bits
         # one-word states sort as (state, order) composites: order keys get the spare bits,
-        # which caps the parents per chunk; with 16 spare bits or fewer use argsort instead
+        # which caps the parents per chunk; when that cap is too low, use argsort instead
         self.order_bits = max(0, min(40, 64 - sb)) if self.exact else 0
-        self.composite = self.exact and self.order_bits >= COMPOSITE_MIN_ORDER_BITS
+        self.composite = (self.exact and self.order_bits >= COMPOSITE_MIN_ORDER_BITS
+                          and (1 << self.order_bits) // tcount > MIN_CHUNK)
         self.max_rows = ((1 << self.order_bits) // tcount - 1 if self.composite
                          else 1 << 40)
         self.expanded = 0  # parents expanded so far: with `generated`, sizes the chunks
@@ -216,7 +229,7 @@ class VectorSearch:
     def expand(self, X: list[np.ndarray]) -> _Chunk:
         T = self.T
         n = len(X[0])
-        frame = Frame(self.prog, self.layout, X)
+        masks = self.mask_fn([w.view(np.int64) for w in X], n)
         found: _Found | None = None
 
         def stop_at(row: int, ti: int, reach_bad: np.ndarray | None) -> None:
@@ -234,12 +247,12 @@ class VectorSearch:
             ti = k.index
             reach_bad = None
             for c in k.reach_checks:
-                bad = frame.mask(k.at) & ~frame.mask(c.node)
+                bad = masks[self.pos_at[ti]] & ~masks[self.pos_check[ti][c.sub]]
                 if bad.any():
                     reach_bad = bad if reach_bad is None else (reach_bad | bad)
             if reach_bad is not None:
                 stop_at(int(np.argmax(reach_bad)), ti, reach_bad)
-            g = frame.mask(k.guard)
+            g = masks[self.pos_guard[ti]]
             if any_en is not None:
                 any_en |= g
             rows = np.flatnonzero(g)
@@ -247,7 +260,7 @@ class VectorSearch:
             if not len(rows):
                 continue
             for c in k.fire_checks:
-                bad = g & ~frame.mask(c.node)
+                bad = g & ~masks[self.pos_check[ti][c.sub]]
                 if bad.any():
                     stop_at(int(np.argmax(bad)), ti, reach_bad)
             sub = Frame(self.prog, self.layout, [w[rows] for w in X])
@@ -271,10 +284,10 @@ class VectorSearch:
             else:
                 parts.append((new, order))
         if any_en is not None:
-            dead = ~any_en & ~frame.mask(self.final_node)
+            dead = ~any_en & ~masks[self.pos_final]
             if dead.any():
                 stop_at(int(np.argmax(dead)), T, None)
-        del frame
+        del masks
         if self.composite:
             nwords, nkeys, norder = self.dedupe_composite(comps)
         else:

@@ -26,14 +26,23 @@ DEFAULT_TRIM = 128 * 2**10
 MAX_TEMP_BYTES = 16 * 2**20  # temporaries up to this stay cheap (see module docstring)
 
 
+_LIBC: list[ctypes.CDLL | None] = []
+
+
 def _libc() -> ctypes.CDLL | None:
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        libc.mallopt  # noqa: B018 - glibc only
-        libc.malloc_trim  # noqa: B018
-        return libc
-    except (OSError, AttributeError):
-        return None
+    """glibc, looked up once (find_library may run a subprocess)."""
+    if not _LIBC:
+        lib: ctypes.CDLL | None = None
+        for name in ("libc.so.6", ctypes.util.find_library("c")):
+            try:
+                lib = ctypes.CDLL(name)
+                lib.mallopt  # noqa: B018 - glibc only
+                lib.malloc_trim  # noqa: B018
+                break
+            except (OSError, AttributeError, TypeError):
+                lib = None
+        _LIBC.append(lib)
+    return _LIBC[0]
 
 
 @contextmanager

@@ -1,0 +1,135 @@
+"""One generated numpy function per system computing every guard-side mask of a chunk.
+
+Walking the node table per batch (kernels.Frame) costs a few microseconds of Python per node,
+which dominates when levels are small (the specs in specs/ have levels of tens of states and
+tens of transitions). All guards, `at` conditions, check conditions and the final-state
+predicate are needed for every chunk anyway, so they are emitted once, in dependency order
+with shared subexpressions computed once, as straight-line numpy code.
+
+The source holds only our own text: integers (literals, slot shifts and masks, node numbers in
+local names), fixed operator strings and a few fixed helper names. Nothing from the spec.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from mmspec.ground import GLit, GOp, eval_gexpr
+
+from .kernels import ITE, LIT, OP, SLOT, Program, _div, _mod
+from .layout import Layout
+
+_CMP = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
+_ARITH = {"add": "+", "sub": "-", "mul": "*"}
+
+MaskFn = Callable[[list[np.ndarray], int], list[np.ndarray]]
+
+
+class _Gen:
+    def __init__(self, prog: Program, layout: Layout):
+        self.prog = prog
+        self.layout = layout
+        self.lines: list[str] = []
+        self.done: dict[int, tuple[str, str]] = {}  # node -> (expression, 'lit'|'b'|'i')
+
+    def emit(self, nid: int, expr: str, kind: str) -> tuple[str, str]:
+        name = f"v{nid}"
+        self.lines.append(f"    {name} = {expr}")
+        return name, kind
+
+    def node(self, nid: int) -> tuple[str, str]:
+        got = self.done.get(nid)
+        if got is None:
+            got = self._node(nid)
+            self.done[nid] = got
+        return got
+
+    def _node(self, nid: int) -> tuple[str, str]:
+        k = self.prog.nodes[nid]
+        if k[0] == LIT:
+            return str(int(k[1])), "lit"
+        if k[0] == SLOT:
+            f = self.layout.fields[k[1]]
+            if f.bits == 0:
+                return str(int(f.lo)), "lit"
+            e = f"W[{f.word}]"
+            if f.shift:
+                e = f"({e} >> {f.shift})"
+            if f.shift or f.bits < self.layout.word_bits[f.word]:
+                e = f"({e} & {f.mask})"
+            if f.lo:
+                e = f"({e} + {f.lo})" if f.lo > 0 else f"({e} - {-f.lo})"
+            return self.emit(nid, e, "i")
+        if k[0] == ITE:
+            c = self.as_bool(k[1])
+            if c in ("True", "False"):
+                return self.node(k[2] if c == "True" else k[3])
+            if self.prog.sorts[nid] == "bool":
+                a, b = self.as_bool(k[2]), self.as_bool(k[3])
+                return self.emit(nid, f"np.where({c}, {a}, {b})", "b")
+            a, b = self.as_int(k[2]), self.as_int(k[3])
+            return self.emit(nid, f"np.where({c}, {a}, {b})", "i")
+        assert k[0] == OP
+        op, args = k[1], k[2]
+        if all(self.node(a)[1] == "lit" for a in args):
+            v = eval_gexpr(GOp(op, tuple(GLit(int(self.node(a)[0])) for a in args)), ())
+            return str(int(v)), "lit"
+        if op in ("not", "and", "or", "implies", "iff"):
+            xs = [self.as_bool(a) for a in args]
+            if op == "not":
+                e = f"(~{xs[0]})" if xs[0] not in ("True", "False") else \
+                    ("False" if xs[0] == "True" else "True")
+            elif op in ("and", "or"):
+                e = "(" + (" & " if op == "and" else " | ").join(xs) + ")"
+            elif op == "implies":
+                e = f"(np.logical_not({xs[0]}) | {xs[1]})"
+            else:
+                e = f"({xs[0]} == {xs[1]})"
+            return self.emit(nid, e, "b")
+        xs = [self.as_int(a) for a in args]
+        if op in _CMP:
+            return self.emit(nid, f"({xs[0]} {_CMP[op]} {xs[1]})", "b")
+        if op in _ARITH:
+            return self.emit(nid, f"({xs[0]} {_ARITH[op]} {xs[1]})", "i")
+        if op == "neg":
+            return self.emit(nid, f"(-{xs[0]})", "i")
+        if op in ("div", "mod"):
+            return self.emit(nid, f"_{op}({xs[0]}, {xs[1]})", "i")
+        if op in ("min", "max"):
+            e = xs[0]
+            for x in xs[1:]:
+                e = f"np.{'minimum' if op == 'min' else 'maximum'}({e}, {x})"
+            return self.emit(nid, e, "i")
+        raise ValueError(f"unknown ground op {op!r}")
+
+    def as_bool(self, nid: int) -> str:
+        e, kind = self.node(nid)
+        if kind == "lit":
+            return "True" if int(e) else "False"
+        if kind == "b":
+            return e
+        return f"({e} != 0)"
+
+    def as_int(self, nid: int) -> str:
+        e, kind = self.node(nid)
+        if kind == "b":
+            return f"{e}.astype(np.int64)"
+        return e
+
+    def mask(self, nid: int) -> str:
+        e = self.as_bool(nid)
+        if e in ("True", "False"):
+            return f"np.full(n, {e})"
+        return e
+
+
+def mask_function(prog: Program, layout: Layout, roots: list[int]) -> MaskFn:
+    """f(W, n) -> [bool mask of length n for each root], W the chunk's words as int64."""
+    g = _Gen(prog, layout)
+    outs = [g.mask(r) for r in roots]
+    src = "def _masks(W, n):\n" + "\n".join(g.lines) + "\n    return [" + ", ".join(outs) + "]\n"
+    ns: dict[str, Any] = {"np": np, "_div": _div, "_mod": _mod}
+    exec(compile(src, "<vector-masks>", "exec"), ns)  # our text only: see module docstring
+    fn: MaskFn = ns["_masks"]
+    return fn
