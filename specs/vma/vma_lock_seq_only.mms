@@ -16,8 +16,8 @@ var mseq: 0..3 = 0                          // mm->mm_lock_seq: odd while mmap_l
 var vseq: -1..3 = -1                        // vma->vm_lock_seq, UINT_MAX (-1) initially
 var ref: 0..OFF + READERS + 1 = 1           // vma->vm_refcnt: 1 = attached, unlocked
 var wsleep: bool = false                    // the writer sleeps in rcuwait_wait_event()
-// reader r's register: the value its __refcount_dec_and_test() left (a per-thread local, kept
-// as a map because the front-end mis-initialises locals of a 1-thread process array)
+// reader r's register: the value its __refcount_dec_and_test() left (a per-thread local,
+// declared as a map indexed by reader: see README, modelling choices)
 var n: map[Rd] 0..OFF + READERS + 1 = 0
 
 ghost var has_ref: map[Rd] bool = false     // reader r holds one increment of vm_refcnt
@@ -29,9 +29,9 @@ ghost var freed: bool = false               // vm_area_free(): the VMA may be re
 ghost var warned: bool = false              // a WARN_ON_ONCE(detached != expected) fired
 
 // is_vma_writer_only(): (refcnt & VMA_LOCK_OFFSET) && refcnt <= VMA_LOCK_OFFSET + 1
-def is_vma_writer_only(n) = n >= OFF && n <= OFF + 1
+def is_vma_writer_only(v) = v >= OFF && v <= OFF + 1
 // vma_refcount_put() wakes the writer when its decrement did not reach 0 and this holds
-def WAKE(n) = n != 0 && (WAKE_ALWAYS == 1 || is_vma_writer_only(n))
+def WAKE(v) = v != 0 && (WAKE_ALWAYS == 1 || is_vma_writer_only(v))
 
 // A step is named by the label of the point it starts from (a branch point's label names the
 // step of whichever branch is taken); the labels inside a branch say which one it was.
