@@ -11,7 +11,6 @@ spec mlockall_upstream_no_inherit
 type Mm = enum { P, C, G, N }               // P: the first process; C: its child; G: a grandchild; N: the mm exec builds
 type Vid = enum { VA, VB }                  // two VMAs: VA has 2 pages, VB has 1
 type Mcl = enum { NONE, INH, INH_REC }      // mm->mcl_inherit: 0, MCL_INHERIT, MCL_INHERIT|MCL_RECURSIVE
-type Binfmt = enum { ELF, FLAT }
 
 rwsem ML[Mm] class mmap_lock                // mm->mmap_sem
 
@@ -20,7 +19,7 @@ var mcl: map[Mm] Mcl = NONE                 // mm->mcl_inherit
 var locked_vm: map[Mm] 0..3 = 0             // mm->locked_vm, in pages
 var mapped: map[Mm] set[Vid] = [m in Mm |-> if m == P then {VA, VB} else {}]
 var vlocked: map[Mm] set[Vid] = {}          // the VMAs with VM_LOCKED in vm_flags
-var dontcopy_b: bool in {false, true}        // VB is VM_DONTCOPY
+var dontcopy_b: bool in {false, true}       // VB is VM_DONTCOPY
 
 // What Lee's documented semantics give a new mm, computed when it is born from its parent's
 // state at that moment (under the parent's mmap_sem for fork). Only properties read them.
