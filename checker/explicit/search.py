@@ -22,6 +22,7 @@ failing state is only reported once that expansion is over, which is the same th
 from __future__ import annotations
 
 import gc
+from array import array
 import resource
 import time
 from typing import Any
@@ -183,6 +184,7 @@ class Search:
             parents: list[int] = []
             self.levels.append((nxt, parents))
             self.expand_level(front, level, nxt, parents)
+            self.compact(level)
             if nxt:
                 level += 1
                 self.depth = level
@@ -269,6 +271,13 @@ class Search:
                 f"generated, queue {queue:,}, depth {self.depth}\n")
             opts.progress.flush()
             self.last_progress, self.last_distinct = now, distinct
+
+    def compact(self, level: int) -> None:
+        """Once a level is expanded its states are needed only to rebuild traces: keep them
+        as machine words (8 bytes each) instead of int objects in lists (~40 bytes)."""
+        if self.layout.total_bits <= 62:
+            states, parents = self.levels[level]
+            self.levels[level] = (array("q", states), array("q", parents))  # type: ignore
 
     def to_set(self) -> None:
         """The byte/bit map is too sparse (too many resident pages per state): move every
