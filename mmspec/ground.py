@@ -778,11 +778,18 @@ def _ground_transition(spec: ir.Spec, g: _Grounder, layout: _Layout, ti: int,
     if guard == FALSE:
         return None  # this binding can never fire (e.g. pick ... where false)
     at = g.cond(t.at, env) if t.at is not None else guard
-    updates: dict[int, GExpr] = {}
+    # Updates to one variable accumulate (m'[1] = a and m'[2] = b both land); every value and
+    # index is still read in the pre-state, so the updates stay simultaneous.
+    acc: dict[str, object] = {}
     for u in t.updates:
-        for slot, value in _update_pairs(g, layout, u, env):
-            updates[slot] = value
-    updates = {s: v for s, v in updates.items() if v != GSlot(s, layout.slots[s].sort)}
+        var, new = _apply_update(g, layout, u, env, acc)
+        acc[var] = new
+    updates: dict[int, GExpr] = {}
+    for var, tree in acc.items():
+        node = layout.tree[var]
+        for slot, value in _leaf_pairs(node, _coerce_tree(layout, node, tree)):
+            if value != GSlot(slot, layout.slots[slot].sort):
+                updates[slot] = value
     checks = tuple(GCheck(g.cond(c.cond, env), c.message, c.kind, c.when, c.span)
                    for c in t.checks)
     thread = None
@@ -820,9 +827,9 @@ def _show_param(vt: tuple[int, ir.Type]) -> str:
         display_scalar(t, v))
 
 
-def _update_pairs(g: _Grounder, layout: _Layout, u: ir.Update,
-                  env: dict) -> list[tuple[int, GExpr]]:
-    """Ground `target' = value` into per-slot assignments (conditional for dynamic indices)."""
+def _apply_update(g: _Grounder, layout: _Layout, u: ir.Update, env: dict,
+                  acc: dict[str, object]) -> tuple[str, object]:
+    """Ground `target' = value` onto the variable's value so far in this transition."""
     path: list[ir.Expr | str] = []
     target = u.target
     while not isinstance(target, ir.VarRef):
@@ -836,12 +843,10 @@ def _update_pairs(g: _Grounder, layout: _Layout, u: ir.Update,
             raise GroundError("cannot assign to this expression", u.span)
     path.reverse()
     var = target.name
-    vt = layout.types[var]
-    current = g._slot_tree(layout.tree[var])
-    new = g._except(current, vt, tuple(path), g.tree(u.value, env), env)
-    if not isinstance(new, dict):
-        new = as_bool(new) if layout.slots[layout.tree[var]].sort == "bool" else new  # type: ignore
-    return list(_leaf_pairs(layout.tree[var], _coerce_tree(layout, layout.tree[var], new)))
+    current = acc.get(var)
+    if current is None:
+        current = g._slot_tree(layout.tree[var])
+    return var, g._except(current, layout.types[var], tuple(path), g.tree(u.value, env), env)
 
 
 def _coerce_tree(layout: _Layout, node: object, value: object) -> object:

@@ -53,3 +53,31 @@ def test_dynamic_index_and_sets():
     assert len(states) == 3
     last = max(states)
     assert decode_state(g, last)["s"] == frozenset({0, 1})
+
+
+def test_two_updates_to_one_variable_both_land():
+    # m'[1] = 1 and m'[2] = 1 in one step (regression: the second used to undo the first)
+    K = ir.IntType(1, 2)
+    spec = ir.Spec("two", "<ir>", (), (ir.Variable("m", ir.MapType(K, ir.IntType(0, 1)), ((0, 0),)),),
+                   (ir.Transition("Both", (), B("eq", ir.Index(V("m"), L(1)), L(0)), (
+                       ir.Update(ir.Index(V("m"), L(1)), L(1)),
+                       ir.Update(ir.Index(V("m"), L(2)), L(1)))),))
+    g = ground(spec)
+    assert reachable(g) == {(0, 0), (1, 1)}
+
+
+def test_dynamic_index_updates_accumulate_and_read_the_pre_state():
+    # i, j: 1..2; step: m'[i] = m[j] + 1, m'[j] = m[i] + 1 (simultaneous, reading the old m)
+    K = ir.IntType(1, 2)
+    spec = ir.Spec("dyn", "<ir>", (), (
+        ir.Variable("m", ir.MapType(K, ir.IntType(0, 9)), ((0, 5),)),
+        ir.Variable("i", K, (1,)), ir.Variable("j", K, (2,))),
+        (ir.Transition("Swap", (), B("lt", ir.Index(V("m"), L(1)), L(3)), (
+            ir.Update(ir.Index(V("m"), V("i")), B("add", ir.Index(V("m"), V("j")), L(1))),
+            ir.Update(ir.Index(V("m"), V("j")), B("add", ir.Index(V("m"), V("i")), L(1))))),))
+    g = ground(spec)
+    (t,) = g.transitions
+    n = list(g.init[0])
+    for k, e in t.updates:
+        n[k] = eval_gexpr(e, g.init[0])
+    assert n[:2] == [6, 1]
