@@ -70,6 +70,9 @@ class _Chunk:
     fpos: tuple[np.ndarray, np.ndarray] | None  # the new keys' visited-filter positions
 
 
+_New = tuple[list[np.ndarray], np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None]
+
+
 class _Stop(Exception):
     def __init__(self, reason: ExitReason, violation: Violation | None = None,
                  queue: int = 0):
@@ -132,7 +135,6 @@ class VectorSearch:
         # an invariant violation found in the level being discovered: (level, row, t) of its
         # parent and step, or (0, row, None) for an initial state; reported after the level
         self.pending: tuple[int, int, int | None] | None = None
-        self._fpos: tuple[np.ndarray, np.ndarray] | None = None
         self.visited = SortedRunSet()
         self.links: list[tuple[np.ndarray, np.ndarray | None]] = []
         self.fired = [0] * self.T
@@ -289,19 +291,18 @@ class VectorSearch:
                 stop_at(int(np.argmax(dead)), T, None)
         del masks
         if self.composite:
-            nwords, nkeys, norder = self.dedupe_composite(comps)
+            nwords, nkeys, norder, fpos = self.dedupe_composite(comps)
         else:
-            nwords, nkeys, norder = self.dedupe_general(parts)
-        return _Chunk(nwords, nkeys, norder, enabled, found, self._fpos)
+            nwords, nkeys, norder, fpos = self.dedupe_general(parts)
+        return _Chunk(nwords, nkeys, norder, enabled, found, fpos)
 
-    def dedupe_composite(self, comps: list[np.ndarray],
-                         ) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
-        """New states (first discoveries, not yet visited) as (words, sorted keys, order),
-        words and order ascending by order. One-word states: sort (state, order) composites,
-        keep the first of each state, probe, then sort (order, state) composites."""
-        self._fpos = None
+    def dedupe_composite(self, comps: list[np.ndarray]) -> _New:
+        """New states (first discoveries, not yet visited) as (words, sorted keys, order,
+        filter positions of the keys), words and order ascending by order. One-word states:
+        sort (state, order) composites, keep the first of each state, probe, then sort
+        (order, state) composites."""
         if not comps:
-            return [np.zeros(0, U64)], np.zeros(0, U64), np.zeros(0, np.int64)
+            return [np.zeros(0, U64)], np.zeros(0, U64), np.zeros(0, np.int64), None
         comp = np.concatenate(comps) if len(comps) > 1 else comps[0]
         comps.clear()
         comp.sort()
@@ -319,7 +320,7 @@ class VectorSearch:
         isnew = ~found
         nkeys = ust[isnew]
         nord = uord[isnew]
-        self._fpos = (pos[0][isnew], pos[1][isnew])
+        fpos = (pos[0][isnew], pos[1][isnew])
         del ust, uord, isnew, found, pos
         sb = U64(self.layout.bits)
         nord <<= sb
@@ -327,17 +328,16 @@ class VectorSearch:
         nord.sort()
         nwords = [nord & U64((1 << self.layout.bits) - 1)]
         nord >>= sb
-        return nwords, nkeys, nord.view(np.int64)
+        return nwords, nkeys, nord.view(np.int64), fpos
 
-    def dedupe_general(self, parts: list[tuple[list[np.ndarray], np.ndarray]],
-                       ) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    def dedupe_general(self, parts: list[tuple[list[np.ndarray], np.ndarray]]) -> _New:
         """As dedupe_composite for multi-word states (keys are fingerprints) or one-word
         states too wide to share a word with order keys: argsort, then the least order key
         of each group of equal keys."""
         K = self.layout.words
-        self._fpos = None
         if not parts:
-            return [np.zeros(0, U64) for _ in range(K)], np.zeros(0, U64), np.zeros(0, np.int64)
+            return ([np.zeros(0, U64) for _ in range(K)], np.zeros(0, U64),
+                    np.zeros(0, np.int64), None)
         words = [np.concatenate([p[0][w] for p in parts]) for w in range(K)]
         order = np.concatenate([p[1] for p in parts])
         parts.clear()
@@ -354,12 +354,12 @@ class VectorSearch:
         rep = perm[starts]
         found, pos = self.visited.contains(ukeys)
         isnew = ~found
-        self._fpos = (pos[0][isnew], pos[1][isnew])
+        fpos = (pos[0][isnew], pos[1][isnew])
         nkeys = ukeys[isnew]
         nord = minord[isnew]
         nrep = rep[isnew]
         o = np.argsort(nord)
-        return [w[nrep[o]] for w in words], nkeys, nord[o]
+        return [w[nrep[o]] for w in words], nkeys, nord[o], fpos
 
     # ------------------------------------------------------------------ the search
     def run(self) -> CheckResult:

@@ -2,9 +2,10 @@
 
 Every ground expression of the system is interned once into a shared node table (structural
 common-subexpression elimination: `pc[1] == idle` is one node however many guards use it), so a
-batch evaluates each distinct subexpression at most once. Nothing is generated as source: the
-node table is walked with a memo per batch, which costs microseconds per node and batch, against
-milliseconds of array work for the batch sizes the engine uses.
+batch evaluates each distinct subexpression at most once. Guard-side masks over a whole chunk
+come from one generated function (codegen.py); updates (on the enabled rows only) and
+invariants (on new states) walk the node table with a memo per batch (`Frame`), which costs a
+few microseconds of Python per node and batch.
 
 Values are numpy int64 arrays for int-sorted nodes, bool arrays for bool-sorted ones, or plain
 Python scalars for constants (numpy broadcasts them). The semantics are those of
@@ -89,9 +90,9 @@ class Program:
     """The interned node table shared by every kernel of one system."""
 
     def __init__(self) -> None:
-        self.nodes: list[tuple] = []
+        self.nodes: list[tuple[Any, ...]] = []
         self.sorts: list[str] = []
-        self._index: dict[tuple, int] = {}
+        self._index: dict[tuple[Any, ...], int] = {}
         self._by_id: dict[int, tuple[GExpr, int]] = {}
 
     def intern(self, e: GExpr) -> int:
@@ -99,7 +100,7 @@ class Program:
         if hit is not None and hit[0] is e:
             return hit[1]
         if isinstance(e, GLit):
-            key: tuple = (LIT, int(e.value), e.sort)
+            key: tuple[Any, ...] = (LIT, int(e.value), e.sort)
         elif isinstance(e, GSlot):
             key = (SLOT, e.index, e.sort)
         elif isinstance(e, GIte):
@@ -123,9 +124,10 @@ class Program:
         """A sound range of the node's integer value, or None when unknown (div/mod)."""
         k = self.nodes[nid]
         if k[0] == LIT:
-            return (k[1], k[1])
+            return (int(k[1]), int(k[1]))
         if k[0] == SLOT:
-            return bounds[k[1]]
+            lo, hi = bounds[int(k[1])]
+            return (lo, hi)
         if self.sorts[nid] == "bool":
             return (0, 1)
         if k[0] == ITE:
@@ -280,6 +282,7 @@ class TransitionKernel:
                 mark(np.logical_or(np.less(v, f.lo), np.greater(v, f.hi)))
             if f.bits == 0:
                 continue
+            enc: Any
             if isinstance(v, np.ndarray):
                 enc = (v - f.lo).view(np.uint64) if f.lo else v.view(np.uint64)
                 if f.shift:

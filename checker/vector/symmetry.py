@@ -23,7 +23,7 @@ class Canonicaliser:
         # per symmetry, per target slot j: (source slot, encode table or None)
         self.plans: list[list[tuple[int, np.ndarray | None]]] = []
         for perm, vmaps in self.syms:
-            plan = []
+            plan: list[tuple[int, np.ndarray | None]] = []
             for j, src in enumerate(perm):
                 fj, fs = layout.fields[j], layout.fields[src]
                 vm = vmaps[j]
@@ -54,7 +54,7 @@ class Canonicaliser:
         n = len(words[0])
         if not self.syms or not n:
             return words
-        offs = []  # per slot: value - lo as uint64
+        offs: list[np.ndarray | None] = []  # per slot: value - lo as uint64
         for f in lay.fields:
             if f.bits == 0:
                 offs.append(None)

@@ -25,7 +25,8 @@ def _mix(h: np.ndarray) -> np.ndarray:
     h = h * _C1
     h = h ^ (h >> np.uint64(27))
     h = h * _C2
-    return h ^ (h >> np.uint64(31))
+    out: np.ndarray = h ^ (h >> np.uint64(31))
+    return out
 
 
 def fingerprint(words: list[np.ndarray]) -> np.ndarray:
@@ -83,7 +84,8 @@ class BitFilter:
 
     def maybe_at(self, pos: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
         idx, mask = pos
-        return (self.words[idx] & mask) == mask
+        out: np.ndarray = (self.words[idx] & mask) == mask
+        return out
 
     def add_at(self, pos: tuple[np.ndarray, np.ndarray]) -> None:
         idx, mask = pos
