@@ -89,15 +89,32 @@ def _sequential(search: "Search", part: list[int], nxt: list[int], parents: list
 
 
 def _merge(search: "Search", pairs: list[int], nxt: list[int], parents: list[int]) -> None:
-    add = search.visited.add
+    """Add a worker's new states in order, skipping those an earlier slice found."""
+    t: Any = search.seen
+    app, papp = nxt.append, parents.append
+    before = len(nxt)
     it = iter(pairs)
-    new = 0
-    for n, p in zip(it, it):
-        if add(n):
-            nxt.append(n)
-            parents.append(p)
-            new += 1
-    search.distinct += new
+    mode = search.store
+    if mode == "bytes":
+        for n, p in zip(it, it):
+            if not t[n]:
+                t[n] = 1
+                app(n)
+                papp(p)
+    elif mode == "bits":
+        for n, p in zip(it, it):
+            if not (t[n >> 3] >> (n & 7)) & 1:
+                t[n >> 3] |= 1 << (n & 7)
+                app(n)
+                papp(p)
+    else:
+        add = t.add
+        for n, p in zip(it, it):
+            if n not in t:
+                add(n)
+                app(n)
+                papp(p)
+    search.distinct += len(nxt) - before
 
 
 def _worker(search: "Search", part: list[int], conn: Any) -> None:
