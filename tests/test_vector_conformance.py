@@ -92,6 +92,15 @@ BUILDERS = {
     "unlock_unheld": ie.unlock_unheld,
     "wide_70_bits": lambda: wide(10, 7),
     "wide_violation": lambda: wide(9, 8, inv_below=4),
+    # degenerate shapes: no variables, no transitions, a constant (zero-bit) slot
+    "no_variables": lambda: ir.Spec("novars", "<ir>", (), (),
+                                    (ir.Transition("Nop", (), ir.Lit(1, BOOL), ()),)),
+    "no_transitions": lambda: ir.Spec("notrans", "<ir>", (), (
+        ir.Variable("x", ir.IntType(0, 3), (0, 1)),), ()),
+    "constant_slot": lambda: ir.Spec("const", "<ir>", (), (
+        ir.Variable("k", ir.IntType(5, 5), (5,)), ir.Variable("x", ir.IntType(-3, 3), (0,))),
+        (ir.Transition("Inc", (), B("lt", V("x"), V("k")),
+                       (ir.Update(V("x"), B("add", V("x"), V("k"))),)),)),
 }
 
 
@@ -99,7 +108,7 @@ BUILDERS = {
 def test_builders_match_explicit(name: str) -> None:
     g = ground(BUILDERS[name]())
     for opts in (CheckOptions(), CheckOptions(symmetry=True), CheckOptions(deadlock=False),
-                 CheckOptions(depth=2), CheckOptions(max_states=7)):
+                 CheckOptions(depth=2), CheckOptions(max_states=7), CheckOptions(max_states=0)):
         if vector.supported(g) is not None:
             opts.lock_order = False
         same_result(g, opts)

@@ -4,6 +4,9 @@
 reason the CLI prints when `--engine auto` falls back to the explicit engine);
 `check(system, options)` runs it and returns a CheckResult with engine "vector". Verdicts,
 state counts, depths and counterexamples match the explicit engine's BFS.
+
+LIMITATION: one core; `options.workers` and `options.seed` are ignored (the search is
+deterministic). Lock-order analysis and liveness are the explicit engine's (see `supported`).
 """
 from __future__ import annotations
 

@@ -10,6 +10,10 @@ few microseconds of Python per node and batch.
 Values are numpy int64 arrays for int-sorted nodes, bool arrays for bool-sorted ones, or plain
 Python scalars for constants (numpy broadcasts them). The semantics are those of
 `mmspec.ground.eval_gexpr`: floor division and modulo, division by zero yields 0.
+
+LIMITATION: intermediate values are int64; an expression whose value leaves +-2^63 (only
+possible with huge literals or long products, never with slot values alone) wraps where the
+reference interpreter's Python ints would not.
 """
 from __future__ import annotations
 
