@@ -313,3 +313,25 @@ def test_sparse_map_moves_to_a_set(monkeypatch):
     assert "visited map too sparse: moved to a set" in events
     assert r.stats.extra["visited_store"] == "set"
     assert r.stats.distinct_states == 6 ** 3 + 3 * 3 ** 3
+
+
+def test_long_guards_are_combined_past_the_nesting_cap():
+    # 15 flags set one by one, then an action whose guard has 15 conjuncts: 2^15 flag
+    # states plus the one where `done` is set
+    n = 15
+    flag = ir.IntType(0, 1)
+    variables = tuple(ir.Variable(f"v{i}", flag, (0,)) for i in range(n)) + (
+        ir.Variable("done", flag, (0,)),)
+    ts = [ir.Transition(f"Set{i}", (), B("eq", V(f"v{i}"), L(0)),
+                        (ir.Update(V(f"v{i}"), L(1)),)) for i in range(n)]
+    guard = B("eq", V("done"), L(0))
+    for i in range(n):
+        guard = B("and", guard, B("eq", V(f"v{i}"), L(1)))
+    ts.append(ir.Transition("Done", (), guard, (ir.Update(V("done"), L(1)),)))
+    spec = ir.Spec("flags", "<ir>", (), variables, tuple(ts), check_deadlock=False)
+    system = ground(spec)
+    r = check(system)
+    assert r.stats.distinct_states == 2 ** n + 1 and r.stats.depth == n + 1
+    assert r.stats.action_counts["Done"] == 1
+    assert reference_bfs(system)[:3] == (r.stats.distinct_states, r.stats.depth,
+                                         r.stats.generated_states)
