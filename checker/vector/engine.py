@@ -86,6 +86,21 @@ class _Stop(Exception):
         self.queue = queue
 
 
+def _argsort_small(a: np.ndarray) -> np.ndarray:
+    """argsort of distinct non-negative int64s, as one integer sort of (value, index)
+    composites when both fit in a word (several times faster than np.argsort)."""
+    n = len(a)
+    ib = max(1, (n - 1).bit_length())
+    if not n or int(a.max()).bit_length() + ib > 64:
+        out: np.ndarray = np.argsort(a)
+        return out
+    comp = a.view(U64) << U64(ib)
+    comp |= np.arange(n, dtype=U64)
+    comp.sort()
+    comp &= U64((1 << ib) - 1)
+    return comp.view(np.int64)
+
+
 def _rss_mb() -> float:
     try:
         with open("/proc/self/statm") as f:
@@ -335,9 +350,13 @@ class VectorSearch:
         return nwords, nkeys, nord.view(np.int64), fpos
 
     def dedupe_general(self, parts: list[tuple[list[np.ndarray], np.ndarray]]) -> _New:
-        """As dedupe_composite for multi-word states (keys are fingerprints) or one-word
-        states too wide to share a word with order keys: argsort, then the least order key
-        of each group of equal keys."""
+        """As dedupe_composite, for keys that fill a word (fingerprints of multi-word states,
+        or one-word states too wide to share a word with order keys).
+
+        Sort (key's high bits, candidate index) composites: plain integer sorts are several
+        times faster than argsort. Keys equal in their high bits but not in full (rare) are
+        put right by a stable argsort of the nearly sorted keys (timsort: near linear). The
+        least order key of each group of equal keys is the first discovery."""
         K = self.layout.words
         if not parts:
             return ([np.zeros(0, U64) for _ in range(K)], np.zeros(0, U64),
@@ -347,8 +366,17 @@ class VectorSearch:
         parts.clear()
         m = len(order)
         keys = self.keys_of(words)
-        perm = np.argsort(keys, kind="stable")
+        ib = U64(max(1, (m - 1).bit_length()))
+        comp = (keys >> ib) << ib
+        comp |= np.arange(m, dtype=U64)
+        comp.sort()
+        comp &= U64((1 << int(ib)) - 1)
+        perm = comp.view(np.int64)  # candidate indices, by key's high bits then index
         sk = keys[perm]
+        if m > 1 and not bool(np.all(sk[1:] >= sk[:-1])):
+            fix = np.argsort(sk, kind="stable")
+            perm = perm[fix]
+            sk = sk[fix]
         first = np.empty(m, bool)
         first[0] = True
         np.not_equal(sk[1:], sk[:-1], out=first[1:])
@@ -362,7 +390,7 @@ class VectorSearch:
         nkeys = ukeys[isnew]
         nord = minord[isnew]
         nrep = rep[isnew]
-        o = np.argsort(nord)
+        o = _argsort_small(nord)
         return [w[nrep[o]] for w in words], nkeys, nord[o], fpos
 
     # ------------------------------------------------------------------ the search
