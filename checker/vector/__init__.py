@@ -16,12 +16,13 @@ from mmspec.ground import GroundSystem
 
 from .engine import VectorSearch
 from .memory import heap_reuse
+from .symmetry import canonicaliser_fits
 
 __all__ = ["supported", "check", "Unsupported"]
 
-# LIMITATION: canonicalising costs one pass per group element; beyond this many elements the
-# explicit engine (or no --symmetry) is the better choice.
-MAX_SYMMETRIES = 5040
+# LIMITATION: canonicalising costs work per group element (vectorised, but linear in the group
+# size); beyond this many elements the group is too big for either engine in practice.
+MAX_SYMMETRIES = 40320
 
 
 class Unsupported(ValueError):
@@ -39,9 +40,10 @@ def _reason(system: GroundSystem, options: CheckOptions | None) -> str | None:
         return "lock-order analysis runs in the explicit engine only"
     if system.liveness and (options is None or options.liveness):
         return "liveness properties are checked by the explicit engine only"
-    if len(system.symmetries) > MAX_SYMMETRIES and (options is None or options.symmetry):
-        return f"symmetry group too large to canonicalise vectorised ({len(system.symmetries) + 1} " \
-               f"permutations)"
+    if system.symmetries and (options is None or options.symmetry):
+        if len(system.symmetries) >= MAX_SYMMETRIES or not canonicaliser_fits(system):
+            return (f"symmetry group too large to canonicalise vectorised "
+                    f"({len(system.symmetries) + 1} permutations)")
     return None
 
 
