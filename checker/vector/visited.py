@@ -1,11 +1,13 @@
-"""The visited set: sorted uint64 runs merged geometrically (a tiny log-structured merge tree).
+"""The visited set: sorted uint64 runs merged geometrically, fronted by a Bloom filter.
 
 A batch of new keys arrives sorted (the engine deduplicates by sorting anyway) and becomes a
-run; the two newest runs merge while the older is at most `fanout` times the newer, so there
-are O(log_fanout n) runs and each key is merged O(log_fanout n) times, each merge a linear
-pass. Membership is a `searchsorted` per run with sorted needles, which walks the run almost
-sequentially. At rest it costs 8 bytes per key; a merge holds both inputs and the output for a
-moment (up to 16 bytes per key for the largest merge).
+run; the two newest runs merge (one linear pass) while the older is at most `fanout` times the
+newer and the result stays under `max_run` keys, so there are few runs, each key is merged a
+few times, and no merge allocates more than `max_run` keys (see memory.py on why temporaries
+must stay small). Membership first asks the filter (one word gather per key): only the keys
+it cannot rule out, about 3% of new keys plus the keys really present, pay for a
+`searchsorted` per run. At rest the set costs 8 bytes per key for the runs plus 1 to 2 for
+the filter.
 
 Keys are packed states when they fit in one word, else 64-bit fingerprints of the packed words
 (see `fingerprint`).
