@@ -5,8 +5,8 @@ mmap threshold (128 KiB, adapting upward only now and then) back to the kernel o
 every such temporary costs fresh page faults when it is next allocated: on the VMs we measured
 that is ~4 ns per 8-byte element per temporary, 10x the arithmetic itself. Raising the mmap
 threshold to glibc's maximum (32 MiB) and the trim threshold out of reach for the duration of
-a run lets the heap reuse those blocks; afterwards the trim threshold is restored and freed
-memory is given back with malloc_trim.
+a run lets the heap reuse those blocks; afterwards both thresholds go back to glibc's initial
+values and freed memory is given back with malloc_trim.
 
 LIMITATION: glibc only (elsewhere this is a no-op), process-wide while a check runs, and arrays
 above 32 MiB are still mmapped: the engine keeps its temporaries below that (chunk budget,
@@ -23,6 +23,7 @@ M_TRIM_THRESHOLD = -1
 M_MMAP_THRESHOLD = -3
 MMAP_THRESHOLD_MAX = 32 * 2**20  # glibc's cap on 64-bit
 DEFAULT_TRIM = 128 * 2**10
+DEFAULT_MMAP = 128 * 2**10  # glibc's initial thresholds (their dynamic tuning stays off)
 MAX_TEMP_BYTES = 16 * 2**20  # temporaries up to this stay cheap (see module docstring)
 
 
@@ -56,5 +57,6 @@ def heap_reuse() -> Iterator[None]:
     try:
         yield
     finally:
+        libc.mallopt(M_MMAP_THRESHOLD, DEFAULT_MMAP)
         libc.mallopt(M_TRIM_THRESHOLD, DEFAULT_TRIM)
         libc.malloc_trim(0)
