@@ -15,7 +15,7 @@ from checker.result import ExitReason
 from mmspec import ir
 from mmspec.ground import eval_gexpr, ground
 from tests import irbuild_explicit as ie
-from tests.irbuild import B, L, V, grid, rwsem
+from tests.irbuild import BOOL, B, L, V, grid, rwsem
 
 
 def reference_bfs(system, stop_on_range=False):
@@ -81,7 +81,7 @@ def random_spec(draw, wrap=True):
     his = [draw(st.integers(1, 4)) for _ in range(n)]
     los = [draw(st.integers(-1, 0)) for _ in range(n)]
     variables = tuple(ir.Variable(f"v{i}", ir.IntType(los[i], his[i], wrap=wrap), (los[i],))
-                      for i in range(n))
+                      for i in range(n)) + (ir.Variable("b", BOOL, (0,)),)
     ts = []
     for a in range(draw(st.integers(1, 4))):
         i = draw(st.integers(0, n - 1))
@@ -89,7 +89,23 @@ def random_spec(draw, wrap=True):
         if draw(st.booleans()):
             j = draw(st.integers(0, n - 1))
             guard = B("and", guard, B(draw(st.sampled_from(OPS)), V(f"v{j}"), V(f"v{i}")))
-        ups = []
+        g = draw(st.integers(0, 3))
+        if g == 1:
+            guard = B("or", guard, V("b"))
+        elif g == 2:
+            guard = B("and", guard, ir.Unary("not", V("b")))
+        elif g == 3:
+            guard = B("implies", V("b"), guard)
+        if draw(st.booleans()):
+            bval = draw(st.sampled_from([
+                B("or", V("b"), B("lt", V(f"v{i}"), L(1))),
+                B("and", V("b"), B("eq", V(f"v{i}"), V(f"v{(i + 1) % n}"))),
+                ir.Unary("not", V("b")),
+                B("implies", B("ge", V(f"v{i}"), L(1)), V("b"))]))
+            ups_b = [ir.Update(V("b"), bval)]
+        else:
+            ups_b = []
+        ups = list(ups_b)
         for k in sorted(set(draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=2)))):
             kind = draw(st.integers(0, 3))
             if kind == 0:
@@ -99,7 +115,8 @@ def random_spec(draw, wrap=True):
             elif kind == 2:
                 val = V(f"v{draw(st.integers(0, n - 1))}")
             else:
-                val = ir.Ite(B("lt", V(f"v{i}"), L(1)), L(his[k]), B("mul", V(f"v{k}"), L(2)))
+                val = ir.Ite(B("or", B("lt", V(f"v{i}"), L(1)), V("b")), L(his[k]),
+                             B("mul", V(f"v{k}"), L(2)))
             ups.append(ir.Update(V(f"v{k}"), val))
         ts.append(ir.Transition(f"T{a}", (), guard, tuple(ups)))
     return ir.Spec("random", "<ir>", (), variables, tuple(ts), check_deadlock=False)

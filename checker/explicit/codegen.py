@@ -29,7 +29,8 @@ from mmspec.ground import FALSE, TRUE, GExpr, GIte, GLit, GOp, GroundSystem, GSl
 
 from checker.explicit.layout import Layout
 from checker.explicit.visited import insert_code
-from checker.explicit.pyexpr import Facts, conjuncts, interval, learn, py, slots_of, substitute, with_facts
+from checker.explicit.pyexpr import (Facts, Forms, conjuncts, interval, learn, py, slots_of,
+                                     substitute, with_facts)
 
 MAX_NEST = 12  # deeper guards are tested in one combined `if` (the tokenizer caps indentation)
 HOIST_MIN_USERS = 3  # a slot read by this many transitions is extracted once per state
@@ -49,10 +50,34 @@ class Config:
 class _Block:
     indent: int
     facts: Facts
-    have: set[int] = field(default_factory=set)
+    have: set[int] = field(default_factory=set)  # slots whose value x{k} is extracted
+    have_y: set[int] = field(default_factory=set)  # slots whose field y{k} is extracted
 
     def child(self) -> "_Block":
-        return _Block(self.indent + 1, self.facts.copy(), set(self.have))
+        return _Block(self.indent + 1, self.facts.copy(), set(self.have), set(self.have_y))
+
+
+class _InPlace(Forms):
+    """Compare a slot with a literal on its field in place (`s & mask` against the literal
+    shifted into position): one operation less than extracting the value."""
+
+    def __init__(self, layout: Layout):
+        super().__init__()
+        self.layout = layout
+
+    def cmp(self, k: int, op: str, c: int) -> str | None:
+        sym = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}[op]
+        lo, sh = self.layout.lo[k], self.layout.shift[k]
+        if c < lo or c > self.layout.hi[k]:
+            return None  # let the plain comparison (or folding) handle impossible values
+        self.ys.add(k)
+        return f"(y{k} {sym} {(c - lo) << sh})"
+
+    def truth(self, k: int) -> str | None:
+        if self.layout.lo[k] != 0:
+            return None
+        self.ys.add(k)
+        return f"y{k}"
 
 
 class _Gen:
@@ -80,11 +105,27 @@ class _Gen:
             return f"x{k} = ({raw}) + {lo}" if lo > 0 else f"x{k} = ({raw}) - {-lo}"
         return f"x{k} = {raw}"
 
-    def ensure(self, blk: _Block, e: GExpr | set[int]) -> None:
+    def ensure(self, blk: _Block, e: GExpr | set[int], ys: set[int] = frozenset()) -> None:  # type: ignore[assignment]
         need = e if isinstance(e, set) else slots_of(e)
+        for k in sorted(ys - blk.have_y):
+            self.emit(blk, f"y{k} = s & {self.layout.field_mask(k)}")
+            blk.have_y.add(k)
         for k in sorted(need - blk.have):
-            self.emit(blk, self.extraction(k))
+            if k in blk.have_y:
+                sh, lo = self.layout.shift[k], self.layout.lo[k]
+                raw = f"(y{k} >> {sh})" if sh else f"y{k}"
+                self.emit(blk, f"x{k} = {raw} + {lo}" if lo > 0 else
+                          (f"x{k} = {raw} - {-lo}" if lo < 0 else f"x{k} = {raw}"))
+            else:
+                self.emit(blk, self.extraction(k))
             blk.have.add(k)
+
+    def text(self, blk: _Block, e: GExpr, ctx: str = "value") -> str:
+        """Python text for e, with the slot reads it needs extracted first in blk."""
+        forms = _InPlace(self.layout)
+        out = py(e, forms, ctx)
+        self.ensure(blk, forms.xs, forms.ys)
+        return out
 
     def order(self, cs: list[GExpr]) -> list[GExpr]:
         """Cheap, selective conjuncts first: `slot == k` and bool slots, then comparisons."""
@@ -118,15 +159,14 @@ class _Gen:
                     return None
                 rest = [x for x in rest if not isinstance(x, GLit)]
                 conds = []
-                self.ensure(cur, set().union(*[slots_of(x) for x in rest]))
-                self.emit(cur, "if " + " and ".join(py(x) for x in rest) + ":")
+                texts = [self.text(cur, x, "bool") for x in rest]
+                self.emit(cur, "if " + " and ".join(texts) + ":")
                 nxt = cur.child()
                 for x in rest:
                     learn(x, nxt.facts, self.layout.lo, self.layout.hi)
                 cur = nxt
                 continue
-            self.ensure(cur, c)
-            self.emit(cur, f"if {py(c)}:")
+            self.emit(cur, f"if {self.text(cur, c, 'bool')}:")
             nxt = cur.child()
             learn(c, nxt.facts, self.layout.lo, self.layout.hi)
             cur = nxt
@@ -144,27 +184,42 @@ class _Gen:
                 return True
             self.fail(blk, 1)
             return False
-        self.ensure(blk, c)
-        self.emit(blk, f"if not {py(c)}:")
+        self.emit(blk, f"if not {self.text(blk, c, 'bool')}:")
         self.fail(blk.child(), 1)
         return True
 
     # ------------------------------------------------------------------ analysis
-    def hoisted(self) -> set[int]:
-        users: dict[int, int] = {}
-        first: set[int] = set()
+    def hoisted(self) -> tuple[set[int], set[int]]:
+        """Slot reads done once per state at the top: those in a transition's first tested
+        conjunct (always evaluated) and those of many transitions. (values, fields)"""
+        users_x: dict[int, int] = {}
+        users_y: dict[int, int] = {}
+        fx: set[int] = set()
+        fy: set[int] = set()
         for t in self.system.transitions:
-            used: set[int] = set()
-            for e in [t.guard, t.at] + [e for _, e in t.updates] + [c.cond for c in t.checks]:
-                slots_of(e, used)
-            for k in used:
-                users[k] = users.get(k, 0) + 1
+            forms = _InPlace(self.layout)
+            for e in conjuncts(t.guard) + conjuncts(t.at) + [c.cond for c in t.checks]:
+                py(with_facts(e, self.const_facts), forms, "bool")
+            for k, e in t.updates:
+                if _own_offset(e, k) is not None:
+                    forms.ys.add(k)  # x + c: only its range check reads x, a comparison
+                else:
+                    py(with_facts(e, self.const_facts), forms)
+            for k in forms.xs:
+                users_x[k] = users_x.get(k, 0) + 1
+            for k in forms.ys:
+                users_y[k] = users_y.get(k, 0) + 1
             reach = any(c.when == "reach" for c in t.checks)
             cs = self.order(conjuncts(t.at if reach else t.guard))
             if cs:
-                slots_of(cs[0], first)
-        out = first | {k for k, n in users.items() if n >= HOIST_MIN_USERS}
-        return out - set(self.const_facts.known)
+                first = _InPlace(self.layout)
+                py(with_facts(cs[0], self.const_facts), first, "bool")
+                fx |= first.xs
+                fy |= first.ys
+        known = set(self.const_facts.known)
+        xs = fx | {k for k, n in users_x.items() if n >= HOIST_MIN_USERS}
+        ys = fy | {k for k, n in users_y.items() if n >= HOIST_MIN_USERS}
+        return xs - known, ys - known
 
     # ------------------------------------------------------------------ kernel
     def kernel(self) -> str:
@@ -185,7 +240,8 @@ class _Gen:
             self.emit(1, "dn = 0")
         self.emit(1, "for s in front:")
         top = _Block(2, self.const_facts.copy())
-        self.ensure(top, self.hoisted())
+        hx, hy = self.hoisted()
+        self.ensure(top, hx, hy)
         if cfg.mode == "search" and cfg.deadlock:
             self.emit(top, "en = 0")
         if cfg.mode == "graph":
@@ -280,8 +336,7 @@ class _Gen:
                     continue
                 self.emit(inner, "if not bad: bad.append(n)")
                 continue
-            self.ensure(inner, e)
-            self.emit(inner, f"if not {py(e)}:")
+            self.emit(inner, f"if not {self.text(inner, e, 'bool')}:")
             self.emit(inner.child(), "if not bad: bad.append(n)")
 
     def range_fail(self, blk: _Block, i: int) -> None:
@@ -328,14 +383,14 @@ class _Gen:
                     const += (v.value - lo) << sh
                 continue
             lin = _own_offset(v, k)
-            text = py(v)
-            self.ensure(blk, v)
+            text = ""
             if low_bad or high_bad:
                 if lin is not None:  # x + c out of range <=> x out of a shifted range
-                    tests = ([f"x{k} < {lo - lin}"] if low_bad else []) + (
-                        [f"x{k} > {hi - lin}"] if high_bad else [])
+                    bounds = ([GOp("lt", (GSlot(k), GLit(lo - lin)))] if low_bad else []) + (
+                        [GOp("gt", (GSlot(k), GLit(hi - lin)))] if high_bad else [])
+                    tests = [self.text(blk, x, "bool") for x in bounds]
                 else:
-                    self.emit(blk, f"v{k} = {text}")
+                    self.emit(blk, f"v{k} = {self.text(blk, v)}")
                     text = f"v{k}"
                     tests = ([f"v{k} < {lo}"] if low_bad else []) + (
                         [f"v{k} > {hi}"] if high_bad else [])
@@ -346,7 +401,10 @@ class _Gen:
                     blk = blk.child()
             if lin is not None:
                 const += lin << sh
-            elif old is not None:
+                continue
+            if not text:
+                text = self.text(blk, v)
+            if old is not None:
                 terms.append(_shifted(f"({text} - {old})" if old else text, sh))
             else:
                 mask |= lay.field_mask(k)
@@ -382,8 +440,7 @@ class _Gen:
             parts.append(GIte(held, bit, GLit(0)) if not isinstance(held, GLit)
                          else (bit if held.value else GLit(0)))
         h = with_facts(_sum(parts), blk.facts)
-        self.ensure(blk, h)
-        self.emit(blk, f"h = {py(h)}")
+        self.emit(blk, f"h = {self.text(blk, h)}")
         self.emit(blk, f"if h not in los{i}:")
         inner = blk.child()
         self.emit(inner, f"los{i}.add(h)")
@@ -486,8 +543,7 @@ def invariant_source(system: GroundSystem, layout: Layout) -> str:
             if not e.value:
                 g.emit(blk, "return False")
             continue
-        g.ensure(blk, e)
-        g.emit(blk, f"if not {py(e)}:")
+        g.emit(blk, f"if not {g.text(blk, e, 'bool')}:")
         g.emit(blk.indent + 1, "return False")
     g.emit(blk, "return True")
     return "\n".join(lines) + "\n"

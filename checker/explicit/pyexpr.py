@@ -80,6 +80,14 @@ def fold(op: str, args: tuple[GExpr, ...]) -> GExpr:
             return TRUE
     if op == "not" and isinstance(args[0], GLit):
         return GLit(0 if args[0].value else 1, "bool")
+    if op in _CMP and len(args) == 2:
+        a, b = args
+        if isinstance(a, GLit) and not isinstance(b, GLit):
+            a, b, op = b, a, _FLIP[op]
+        if (isinstance(b, GLit) and isinstance(a, GOp) and a.op in ("add", "sub")
+                and isinstance(a.args[0], GSlot) and isinstance(a.args[1], GLit)):
+            c = a.args[1].value if a.op == "add" else -a.args[1].value
+            return gop(op, a.args[0], GLit(b.value - c))  # x + c OP k  <=>  x OP k - c
     return gop(op, *args)
 
 
@@ -204,43 +212,82 @@ def _max2(a: int | None, b: int | None) -> int | None:  # lower bound of max(x, 
 
 
 _CMP = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
+_FLIP = {"eq": "eq", "ne": "ne", "lt": "gt", "le": "ge", "gt": "lt", "ge": "le"}
 _ARITH = {"add": "+", "sub": "-", "mul": "*"}
 
 
-def py(e: GExpr) -> str:
-    """Python text for e, reading slot k from local `x{k}` (bool values are 0/1/True/False)."""
+class Forms:
+    """How generated code reads a slot, and a record of what it asked for.
+
+    `x{k}` is slot k's value; a subclass may also offer the field in place (`y{k}`, not
+    shifted down), which is enough to compare with a literal or to test for non-zero."""
+
+    def __init__(self) -> None:
+        self.xs: set[int] = set()
+        self.ys: set[int] = set()
+
+    def val(self, k: int) -> str:
+        self.xs.add(k)
+        return f"x{k}"
+
+    def cmp(self, k: int, op: str, c: int) -> str | None:
+        return None
+
+    def truth(self, k: int) -> str | None:
+        return None
+
+
+def py(e: GExpr, forms: Forms | None = None, ctx: str = "value") -> str:
+    """Python text for e. ctx 'bool': only e's truth matters (bool values are 0/1/True/False)."""
+    f = forms or Forms()
     if isinstance(e, GLit):
         return str(int(e.value))
     if isinstance(e, GSlot):
-        return f"x{int(e.index)}"
+        if ctx == "bool":
+            t = f.truth(int(e.index))
+            if t is not None:
+                return t
+        return f.val(int(e.index))
     if isinstance(e, GIte):
-        return f"({py(e.then)} if {py(e.cond)} else {py(e.other)})"
+        return f"({py(e.then, f)} if {py(e.cond, f, 'bool')} else {py(e.other, f)})"
     op, a = e.op, e.args
+    if op in ("and", "or", "implies") and ctx != "bool":
+        # Python's and/or yield an operand, which may be a field read in place: make 0/1
+        return f"(1 if {py(e, f, 'bool')} else 0)"
     if op == "and":
-        return "(" + " and ".join(py(x) for x in a) + ")"
+        return "(" + " and ".join(py(x, f, "bool") for x in a) + ")"
     if op == "or":
-        return "(" + " or ".join(py(x) for x in a) + ")"
+        return "(" + " or ".join(py(x, f, "bool") for x in a) + ")"
     if op == "not":
-        return f"(not {py(a[0])})"
+        return f"(not {py(a[0], f, 'bool')})"
     if op == "implies":
-        return f"((not {py(a[0])}) or {py(a[1])})"
+        return f"((not {py(a[0], f, 'bool')}) or {py(a[1], f, 'bool')})"
     if op == "iff":
-        return f"((not {py(a[0])}) == (not {py(a[1])}))"
+        return f"((not {py(a[0], f, 'bool')}) == (not {py(a[1], f, 'bool')}))"
     if op in _CMP:
-        return f"({py(a[0])} {_CMP[op]} {py(a[1])})"
+        x, y = a
+        if isinstance(x, GSlot) and isinstance(y, GLit):
+            t = f.cmp(int(x.index), op, int(y.value))
+            if t is not None:
+                return t
+        if isinstance(y, GSlot) and isinstance(x, GLit):
+            t = f.cmp(int(y.index), _FLIP[op], int(x.value))
+            if t is not None:
+                return t
+        return f"({py(x, f)} {_CMP[op]} {py(y, f)})"
     if op in _ARITH:
-        return f"({py(a[0])} {_ARITH[op]} {py(a[1])})"
+        return f"({py(a[0], f)} {_ARITH[op]} {py(a[1], f)})"
     if op == "neg":
-        return f"(-{py(a[0])})"
+        return f"(-{py(a[0], f)})"
     if op in ("div", "mod"):
         sym = "//" if op == "div" else "%"
         if isinstance(a[1], GLit):
-            return f"({py(a[0])} {sym} {int(a[1].value)})" if a[1].value else "0"
-        return f"(({py(a[0])} {sym} {py(a[1])}) if {py(a[1])} else 0)"
+            return f"({py(a[0], f)} {sym} {int(a[1].value)})" if a[1].value else "0"
+        return f"(({py(a[0], f)} {sym} {py(a[1], f)}) if {py(a[1], f)} else 0)"
     if op in ("min", "max"):
-        return f"{op}({', '.join(py(x) for x in a)})"
+        return f"{op}({', '.join(py(x, f) for x in a)})"
     raise ValueError(f"unknown ground op {op!r}")
 
 
-__all__ = ["Facts", "conjuncts", "slots_of", "substitute", "with_facts", "learn", "interval",
-           "py", "FALSE", "TRUE", "fold"]
+__all__ = ["Facts", "Forms", "conjuncts", "slots_of", "substitute", "with_facts", "learn",
+           "interval", "py", "FALSE", "TRUE", "fold"]
