@@ -110,8 +110,10 @@ class _Lowering:
         )
 
     # ------------------------------------------------------------------ variables
-    def init_values(self, decl: S.VarDecl, t: ir.Type, per: int = 1) -> tuple[ir.Value, ...]:
-        """Initial values of a variable; `per` > 1 builds a map of `per` independent copies."""
+    def init_values(self, decl: S.VarDecl, t: ir.Type, per: int | None = None
+                    ) -> tuple[ir.Value, ...]:
+        """Initial values of a variable; `per` (not None) builds a map of `per` independent
+        copies, one per thread of a process array (a one-thread array is still a map)."""
         if decl.init is None:
             one: list[ir.Value] = [zero_value(t)]
         elif decl.init_in:
@@ -121,7 +123,7 @@ class _Lowering:
             one = [v] if v is not None else []
         if not one:
             return ()
-        if per == 1:
+        if per is None:
             return tuple(one)
         total = len(one) ** per
         if total > MAX_INIT:

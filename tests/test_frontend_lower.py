@@ -577,3 +577,17 @@ def test_static_release_check_counts_recursive_acquires(tmp_path: Path) -> None:
     with pytest.raises(SpecError) as e:
         load(tmp_path, body % "  unlock(m)\n")
     assert [(d.code, d.span.line) for d in e.value.diagnostics] == [("MMS311", 7)]
+
+
+def test_one_thread_process_array_locals_are_maps(tmp_path):
+    """Regression: a local of `process p[i in 1..1]` was initialised as a scalar."""
+    from mmspec.frontend import load_spec
+    from mmspec.ground import ground
+    from tests.test_ground import reachable
+
+    f = tmp_path / "one.mms"
+    f.write_text("process p[i in 1..1] {\n    var n: 0..2 = 1\n  a: n := n + 1\n}\n")
+    spec = load_spec(str(f))
+    assert spec.variable("p.n").init == ((1,),)
+    # n = 1 at a, then n = 2 at done: two states
+    assert len(reachable(ground(spec))) == 2
