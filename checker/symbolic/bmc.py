@@ -18,10 +18,13 @@ from mmspec.ground import GroundSystem
 DEFAULT_DEPTH = 20
 
 
-def check_bmc(system: GroundSystem, options: CheckOptions) -> CheckResult:
+def check_bmc(system: GroundSystem, options: CheckOptions, *, encoding: str = "bv",
+              por: bool = True) -> CheckResult:
+    """`encoding` ("bv" | "int") and `por` (partial-order reduction of the unrolling) are
+    tuning knobs for benchmarks and cross-checks; the defaults are the fast ones."""
     budget = Budget(options)
     k = DEFAULT_DEPTH if options.depth is None else options.depth
-    enc = Encoding(system, deadlock_on(system, options))
+    enc = Encoding(system, deadlock_on(system, options), encoding=encoding, por=por)
     run = Unrolling(enc, budget)
     notes = scope_notes(system, options, "bmc")
     stats = Stats()

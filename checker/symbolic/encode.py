@@ -6,9 +6,12 @@ template selector; the per-step copies that BMC and k-induction unroll are made 
 per depth. The selector of each step is an Int naming the ground transition that fired, which
 is how a model is decoded back into the transitions of a Trace.
 
-Slots are z3 Ints constrained to lo..hi (Bools for bool slots). A wrap slot is an Int too and
-its update is reduced with a Euclidean `mod` by the (constant) width, which equals
-`mmspec.ground.wrap_value`.
+Integer slots are constrained to lo..hi and bool slots are Bools. Two representations of
+integers are available (zexpr.Arith): signed bit-vectors of one width that no subexpression
+can overflow ("bv", the default: bit-blasted by z3's incremental SAT solver, which is much
+faster on these small finite domains) and unbounded Ints ("int", linear arithmetic; kept for
+cross-checking). Either way a wrap slot's update is reduced modulo its (constant) width with
+a non-negative remainder, which is `mmspec.ground.wrap_value`.
 """
 from __future__ import annotations
 
@@ -17,8 +20,9 @@ from typing import Sequence
 
 import z3
 
-from mmspec.ground import GroundSystem, GTransition, Slot
-from checker.symbolic.zexpr import Translator, bounds, to_bool, to_int
+from mmspec.ground import GExpr, GroundSystem, GTransition, Slot
+from checker.symbolic.por import independent_pairs
+from checker.symbolic.zexpr import Arith, Bounds, BvArith, IntArith, Translator, to_bool
 
 # Violation kinds in the order BMC prefers them when several occur at the same depth.
 # 'check' covers in-step checks of both kinds ('assertion' and 'deadlock').
@@ -38,15 +42,19 @@ class Encoding:
     """z3 templates for one GroundSystem. Each instance owns a private z3 Context, so runs
     (and threads running different specs) never share solver state."""
 
-    def __init__(self, system: GroundSystem, deadlock: bool, style: str = "functional"):
+    def __init__(self, system: GroundSystem, deadlock: bool, style: str = "functional",
+                 encoding: str = "bv", por: bool = True):
         self.system = system
         self.ctx = z3.Context()
         self.deadlock = deadlock
         ctx = self.ctx
-        self.cur = [_var(f"cur.{i}", s, ctx) for i, s in enumerate(system.slots)]
-        self.nxt = [_var(f"nxt.{i}", s, ctx) for i, s in enumerate(system.slots)]
-        self.sel = z3.Int("sel", ctx)
-        tr = Translator(ctx, self.cur)
+        self.bounds = _scan_bounds(system)
+        self.arith: Arith = (IntArith(ctx) if encoding == "int" else
+                             BvArith(ctx, (2 * int(self.bounds.largest) + 1).bit_length() + 1))
+        self.cur = [self._var(f"cur.{i}", s) for i, s in enumerate(system.slots)]
+        self.nxt = [self._var(f"nxt.{i}", s) for i, s in enumerate(system.slots)]
+        self.sel = self._sel_var("sel")
+        tr = Translator(self.arith, self.cur)
         ts = system.transitions
         self.guards = [tr.cond(t.guard) for t in ts]
         self.values = [[self._next_value(tr, t, k, e) for k, e in t.updates] for t in ts]
@@ -56,26 +64,46 @@ class Encoding:
         self.trans_t = (self._functional(ts) if style == "functional"
                         else self._disjunctive(ts))
         self.bad_t = self._bad(tr)
+        self.pairs = independent_pairs(system) if por else []
+        self.sel2 = self._sel_var("sel2")
+        self.order_t = _and([z3.Not(z3.And(self.sel == b, self.sel2 == a))
+                             for a, b in self.pairs], ctx)
         # the safety property k-induction proves: no invariant, check or range violation
         self.prop_t = z3.Not(z3.Or(*[self.bad_t[k] for k in KINDS if k != "deadlock"]))
 
     # ------------------------------------------------------------------ templates
+
+    def _var(self, name: str, slot: Slot) -> z3.ExprRef:
+        return z3.Bool(name, self.ctx) if slot.sort == "bool" else self.arith.var(name)
+
+    def _sel_var(self, name: str) -> z3.ExprRef:
+        if isinstance(self.arith, BvArith):
+            return z3.BitVec(name, max(1, (len(self.system.transitions) - 1).bit_length()),
+                             self.ctx)
+        return z3.Int(name, self.ctx)
+
+    def _sel_range(self) -> list[z3.BoolRef]:
+        n = len(self.system.transitions)
+        if isinstance(self.arith, BvArith):
+            return [] if n == 2 ** self.sel.size() else [z3.ULT(self.sel, n)]  # type: ignore
+        return [self.sel >= 0, self.sel < n]  # type: ignore[operator]
 
     def _next_value(self, tr: Translator, t: GTransition, k: int, e: object) -> z3.ExprRef:
         slot = self.system.slots[k]
         v = tr.term(e)  # type: ignore[arg-type]
         if slot.sort == "bool":
             return to_bool(v)
-        v = to_int(v)
+        v = self.arith.to_int(v)
         if slot.wrap:
-            lo, hi = bounds(e, self.system.slots)  # type: ignore[arg-type]
+            lo, hi = self.bounds.of(e)  # type: ignore[arg-type]
             if not (slot.lo <= lo and hi <= slot.hi):
-                v = slot.lo + (v - slot.lo) % (slot.hi - slot.lo + 1)
+                # both Int `mod` and bit-vector `bvsmod` by a positive constant are >= 0
+                v = slot.lo + (v - slot.lo) % (slot.hi - slot.lo + 1)  # type: ignore
         return v
 
     def _domain(self, vec: Sequence[z3.ExprRef]) -> z3.BoolRef:
-        parts = [z3.And(v >= s.lo, v <= s.hi) for v, s in zip(vec, self.system.slots)
-                 if s.sort != "bool"]
+        parts = [z3.And(v >= s.lo, v <= s.hi)  # type: ignore[operator]
+                 for v, s in zip(vec, self.system.slots) if s.sort != "bool"]
         return _and(parts, self.ctx)
 
     def _init(self) -> z3.BoolRef:
@@ -110,7 +138,7 @@ class Encoding:
         but of size |guards| + |updates| instead of |transitions| x |slots|.
         """
         ctx, sel = self.ctx, self.sel
-        parts = [sel >= 0, sel < len(ts)] if ts else [z3.BoolVal(False, ctx)]
+        parts = self._sel_range() if ts else [z3.BoolVal(False, ctx)]
         parts += [z3.Implies(sel == i, g) for i, g in enumerate(self.guards)]
         per_slot: list[list[tuple[int, z3.ExprRef]]] = [[] for _ in self.cur]
         for i, t in enumerate(ts):
@@ -147,7 +175,7 @@ class Encoding:
             outs = []
             for k, e in t.updates:
                 slot = system.slots[k]
-                if _cannot_leave(slot, e, system.slots):
+                if _cannot_leave(slot, e, self.bounds):
                     continue
                 v = tr.int(e)
                 outs.append(z3.Or(v < slot.lo, v > slot.hi))
@@ -167,10 +195,10 @@ class Encoding:
     def add_state(self, path: Path) -> int:
         """Append a fresh state vector (and the selector leading to it); returns its index."""
         i = len(path.states)
-        path.states.append([_var(f"{path.prefix}{i}.{k}", s, self.ctx)
+        path.states.append([self._var(f"{path.prefix}{i}.{k}", s)
                             for k, s in enumerate(self.system.slots)])
         if i > 0:
-            path.sels.append(z3.Int(f"{path.prefix}sel{i - 1}", self.ctx))
+            path.sels.append(self._sel_var(f"{path.prefix}sel{i - 1}"))
         return i
 
     def on(self, f: z3.ExprRef, path: Path, i: int) -> z3.BoolRef:
@@ -182,6 +210,11 @@ class Encoding:
         pairs = list(zip(self.cur, path.states[i])) + list(zip(self.nxt, path.states[i + 1]))
         pairs.append((self.sel, path.sels[i]))
         return z3.substitute(self.trans_t, *pairs)  # type: ignore[return-value]
+
+    def order(self, path: Path, i: int) -> z3.BoolRef:
+        """Partial-order reduction between steps i-1 and i of the path (see por.py)."""
+        return z3.substitute(self.order_t, (self.sel, path.sels[i - 1]),  # type: ignore
+                             (self.sel2, path.sels[i]))
 
     def distinct(self, path: Path, i: int, j: int) -> z3.BoolRef:
         a, b = path.states[i], path.states[j]
@@ -195,25 +228,32 @@ class Encoding:
             row = []
             for x in vec:
                 v = model.eval(x, model_completion=True)
-                row.append(int(z3.is_true(v)) if z3.is_bool(x) else v.as_long())  # type: ignore
+                row.append(int(z3.is_true(v)) if z3.is_bool(x) else self.arith.number(v))
             states.append(tuple(row))
         sels = [model.eval(s, model_completion=True).as_long()  # type: ignore[attr-defined]
                 for s in path.sels[:upto]]
         return states, sels
 
 
-def _var(name: str, slot: Slot, ctx: z3.Context) -> z3.ExprRef:
-    return z3.Bool(name, ctx) if slot.sort == "bool" else z3.Int(name, ctx)
+def _scan_bounds(system: GroundSystem) -> Bounds:
+    """Bounds of every expression the encoding translates (for the bit-vector width)."""
+    b = Bounds(system.slots)
+    exprs: list[GExpr] = [system.final] + [i.expr for i in system.invariants]
+    for t in system.transitions:
+        exprs += [t.guard, t.at] + [e for _, e in t.updates] + [c.cond for c in t.checks]
+    for e in exprs:
+        b.of(e)
+    return b
 
 
-def _cannot_leave(slot: Slot, e: object, slots: Sequence[Slot]) -> bool:
+def _cannot_leave(slot: Slot, e: object, bounds: Bounds) -> bool:
     """Whether an update of this slot can never be a range violation."""
     if slot.wrap:
         return True
     sort = getattr(e, "sort", "int")
     if slot.sort == "bool" and sort == "bool":
         return True
-    lo, hi = bounds(e, slots)  # type: ignore[arg-type]
+    lo, hi = bounds.of(e)  # type: ignore[arg-type]
     return slot.lo <= lo and hi <= slot.hi
 
 

@@ -35,7 +35,7 @@ class Induction:
     def __init__(self, enc: Encoding, budget: Budget):
         self.enc = enc
         self.budget = budget
-        self.solver = z3.Solver(ctx=enc.ctx)
+        self.solver = enc.arith.solver()
         self.path = enc.new_path("t")
         enc.add_state(self.path)
         self.solver.add(enc.on(enc.domain_t, self.path, 0))
@@ -60,11 +60,14 @@ class Induction:
         raise AssertionError(f"the solver's CTI ends in {states[-1]}, which violates nothing")
 
 
-def check_kind(system: GroundSystem, options: CheckOptions) -> CheckResult:
+def check_kind(system: GroundSystem, options: CheckOptions, *, encoding: str = "bv",
+              por: bool = True) -> CheckResult:
+    """`encoding` ("bv" | "int") and `por` (partial-order reduction of the unrolling) are
+    tuning knobs for benchmarks and cross-checks; the defaults are the fast ones."""
     budget = Budget(options)
     top = DEFAULT_DEPTH if options.depth is None else options.depth
     dead = deadlock_on(system, options)
-    enc = Encoding(system, dead)
+    enc = Encoding(system, dead, encoding=encoding, por=por)
     base, step = Unrolling(enc, budget), Induction(enc, budget)
     notes = scope_notes(system, options, "kind")
     stats = Stats()

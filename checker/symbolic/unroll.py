@@ -32,7 +32,7 @@ class Unrolling:
     def __init__(self, enc: Encoding, budget: Budget):
         self.enc = enc
         self.budget = budget
-        self.solver = z3.Solver(ctx=enc.ctx)
+        self.solver = enc.arith.solver()
         self.path = enc.new_path("s")
         enc.add_state(self.path)
         self.solver.add(enc.on(enc.init_t, self.path, 0), enc.on(enc.domain_t, self.path, 0))
@@ -43,8 +43,11 @@ class Unrolling:
         return len(self.path.states) - 1
 
     def deepen(self) -> None:
-        i = self.enc.add_state(self.path)
-        self.solver.add(self.enc.on(self.enc.domain_t, self.path, i), self.enc.step(self.path, i - 1))
+        enc, path = self.enc, self.path
+        i = enc.add_state(path)
+        self.solver.add(enc.on(enc.domain_t, path, i), enc.step(path, i - 1))
+        if i >= 2 and enc.pairs:
+            self.solver.add(enc.order(path, i - 1))
 
     def probe(self) -> Probe:
         """Whether a violation shows at exactly the current depth (earlier ones were clean).

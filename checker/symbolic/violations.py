@@ -2,15 +2,21 @@
 
 The solver only says *that* the last state of a path is bad for some kind; which property,
 which action and which value is decided here, on plain ints with `eval_gexpr`, in the
-system's own order (first invariant, first transition and check, first updated slot). That
-keeps the property names, messages and details identical to what a state-by-state engine
-reports for the same state.
+system's own order (first invariant, first transition and check, first updated slot), with
+the explicit engine's messages and the shared wait-for details (checker.waitfor), so a
+violation reads the same whichever engine found it.
+
+Deviation from the explicit engine, by design: within one state it reports, per
+transition, a check and then a range error; here every check of every transition is
+preferred over any range error (the symbolic ranking invariant > check > range > deadlock
+applies within a state as across states of the same depth).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
+from checker import waitfor
 from mmspec import ir
 from mmspec.ground import GroundSystem, eval_gexpr, wrap_value
 
@@ -37,8 +43,10 @@ def find(system: GroundSystem, s: tuple[int, ...], kind: str) -> Finding | None:
             for c in t.checks:
                 active = eval_gexpr(t.at if c.when == "reach" else t.guard, s)
                 if active and not eval_gexpr(c.cond, s):
-                    return Finding(c.kind, c.message, f"{c.message} (at {t.label})", c.span,
-                                   {"action": t.label})
+                    details: dict[str, Any] = {"action": t.label}
+                    if c.kind == "deadlock":
+                        details.update(waitfor.wait_for(system, s))
+                    return Finding(c.kind, c.message, c.message, c.span, details)
         return None
     if kind == "range":
         for t in system.transitions:
@@ -49,8 +57,8 @@ def find(system: GroundSystem, s: tuple[int, ...], kind: str) -> Finding | None:
                 v = eval_gexpr(e, s)
                 if not slot.wrap and not slot.lo <= v <= slot.hi:
                     return Finding("range", slot.name,
-                                   f"{t.label} sets {slot.name} to {v}, outside "
-                                   f"{slot.lo}..{slot.hi}", t.span,
+                                   f"{slot.name} = {v} is outside {slot.lo}..{slot.hi} "
+                                   f"after {t.label}", t.span,
                                    {"action": t.label, "slot": slot.name, "value": v,
                                     "lo": slot.lo, "hi": slot.hi})
         return None
@@ -59,7 +67,12 @@ def find(system: GroundSystem, s: tuple[int, ...], kind: str) -> Finding | None:
             return None
         if eval_gexpr(system.final, s):
             return None
-        return Finding("deadlock", "deadlock", "deadlock: no step is enabled", None)
+        details = waitfor.wait_for(system, s)
+        msg = "deadlock: no step is enabled"
+        if details.get("cycle"):
+            msg += (" (wait-for cycle: " + " -> ".join(details["cycle"] + details["cycle"][:1])
+                    + ")")
+        return Finding("deadlock", "deadlock", msg, None, details)
     raise ValueError(kind)
 
 

@@ -23,34 +23,110 @@ def to_bool(x: z3.ExprRef) -> z3.BoolRef:
     return x != 0  # type: ignore[return-value]
 
 
-def to_int(x: z3.ExprRef) -> z3.ArithRef:
-    if z3.is_bool(x):
-        return z3.If(x, z3.IntVal(1, x.ctx), z3.IntVal(0, x.ctx))
-    return x  # type: ignore[return-value]
+class Arith:
+    """How integers are represented: unbounded z3 Ints (`IntArith`) or signed bit-vectors
+    wide enough that no value of any subexpression can overflow (`BvArith`)."""
+
+    name = ""
+
+    def __init__(self, ctx: z3.Context):
+        self.ctx = ctx
+
+    def var(self, name: str) -> z3.ExprRef:
+        raise NotImplementedError
+
+    def val(self, v: int) -> z3.ExprRef:
+        raise NotImplementedError
+
+    def floor_div(self, a: z3.ExprRef, b: z3.ExprRef) -> z3.ExprRef:
+        raise NotImplementedError
+
+    def floor_mod(self, a: z3.ExprRef, b: z3.ExprRef) -> z3.ExprRef:
+        raise NotImplementedError
+
+    def number(self, v: z3.ExprRef) -> int:
+        """A model value as a Python int."""
+        raise NotImplementedError
+
+    def to_int(self, x: z3.ExprRef) -> z3.ExprRef:
+        if z3.is_bool(x):
+            return z3.If(x, self.val(1), self.val(0))
+        return x
+
+    def solver(self) -> z3.Solver:
+        return z3.Solver(ctx=self.ctx)
 
 
-def floor_div(a: z3.ArithRef, b: z3.ArithRef) -> z3.ArithRef:
-    """a // b as Python computes it, 0 when b is 0 (SMT-LIB `div` is Euclidean)."""
-    ctx = a.ctx
-    zero = z3.IntVal(0, ctx)
-    if z3.is_int_value(b):
-        n = b.as_long()  # type: ignore[attr-defined]
-        if n == 0:
-            return zero
-        return a / b if n > 0 else (-a) / (-b)
-    return z3.If(b == 0, zero, z3.If(b > 0, a / b, (-a) / (-b)))
+class IntArith(Arith):
+    name = "int"
+
+    def var(self, name: str) -> z3.ExprRef:
+        return z3.Int(name, self.ctx)
+
+    def val(self, v: int) -> z3.ExprRef:
+        return z3.IntVal(v, self.ctx)
+
+    def floor_div(self, a: z3.ExprRef, b: z3.ExprRef) -> z3.ExprRef:
+        """a // b as Python computes it, 0 when b is 0 (SMT-LIB `div` is Euclidean)."""
+        zero = self.val(0)
+        if z3.is_int_value(b):
+            n = b.as_long()  # type: ignore[attr-defined]
+            if n == 0:
+                return zero
+            return a / b if n > 0 else (-a) / (-b)  # type: ignore[operator]
+        return z3.If(b == 0, zero, z3.If(b > 0, a / b, (-a) / (-b)))  # type: ignore
+
+    def floor_mod(self, a: z3.ExprRef, b: z3.ExprRef) -> z3.ExprRef:
+        """a % b as Python computes it (sign of the divisor), 0 when b is 0."""
+        zero = self.val(0)
+        if z3.is_int_value(b):
+            n = b.as_long()  # type: ignore[attr-defined]
+            if n == 0:
+                return zero
+            return a % b if n > 0 else a - b * ((-a) / (-b))  # type: ignore[operator]
+        return z3.If(b == 0, zero, a - b * self.floor_div(a, b))  # type: ignore[operator]
+
+    def number(self, v: z3.ExprRef) -> int:
+        return v.as_long()  # type: ignore[attr-defined]
 
 
-def floor_mod(a: z3.ArithRef, b: z3.ArithRef) -> z3.ArithRef:
-    """a % b as Python computes it (sign of the divisor), 0 when b is 0."""
-    ctx = a.ctx
-    zero = z3.IntVal(0, ctx)
-    if z3.is_int_value(b):
-        n = b.as_long()  # type: ignore[attr-defined]
-        if n == 0:
-            return zero
-        return a % b if n > 0 else a - b * ((-a) / (-b))
-    return z3.If(b == 0, zero, a - b * floor_div(a, b))
+class BvArith(Arith):
+    """Signed bit-vectors of one width for every integer, chosen from the bounds of every
+    subexpression (so +, -, * are exact), solved by z3's incremental SAT back-end: for
+    these small finite domains bit-blasting beats linear arithmetic by orders of magnitude
+    (see bench/symbolic_vma.py)."""
+
+    name = "bv"
+
+    def __init__(self, ctx: z3.Context, width: int):
+        super().__init__(ctx)
+        self.width = width
+
+    def var(self, name: str) -> z3.ExprRef:
+        return z3.BitVec(name, self.width, self.ctx)
+
+    def val(self, v: int) -> z3.ExprRef:
+        return z3.BitVecVal(v, self.width, self.ctx)
+
+    def floor_div(self, a: z3.ExprRef, b: z3.ExprRef) -> z3.ExprRef:
+        # bvsmod has the sign of the divisor, i.e. Python's %; a - a % b is a multiple of b,
+        # so the truncating bvsdiv divides it exactly
+        q = (a - a % b) / b  # type: ignore[operator]
+        return q if _nonzero_const(b) else z3.If(b == 0, self.val(0), q)
+
+    def floor_mod(self, a: z3.ExprRef, b: z3.ExprRef) -> z3.ExprRef:
+        r = a % b  # type: ignore[operator]
+        return r if _nonzero_const(b) else z3.If(b == 0, self.val(0), r)
+
+    def number(self, v: z3.ExprRef) -> int:
+        return v.as_signed_long()  # type: ignore[attr-defined]
+
+    def solver(self) -> z3.Solver:
+        return z3.SolverFor("QF_BV", ctx=self.ctx)
+
+
+def _nonzero_const(b: z3.ExprRef) -> bool:
+    return z3.is_bv_value(b) and b.as_long() != 0  # type: ignore[attr-defined]
 
 
 class Translator:
@@ -61,16 +137,17 @@ class Translator:
     indexing copies the same ite chain into many places).
     """
 
-    def __init__(self, ctx: z3.Context, state: Sequence[z3.ExprRef]):
-        self.ctx = ctx
+    def __init__(self, arith: Arith, state: Sequence[z3.ExprRef]):
+        self.arith = arith
+        self.ctx = arith.ctx
         self.state = state
         self._memo: dict[int, tuple[GExpr, z3.ExprRef]] = {}
 
     def cond(self, e: GExpr) -> z3.BoolRef:
         return to_bool(self.term(e))
 
-    def int(self, e: GExpr) -> z3.ArithRef:
-        return to_int(self.term(e))
+    def int(self, e: GExpr) -> z3.ExprRef:
+        return self.arith.to_int(self.term(e))
 
     def term(self, e: GExpr) -> z3.ExprRef:
         hit = self._memo.get(id(e))
@@ -85,15 +162,15 @@ class Translator:
         if isinstance(e, GLit):
             if e.sort == "bool":
                 return z3.BoolVal(bool(e.value), ctx)
-            return z3.IntVal(e.value, ctx)
+            return self.arith.val(e.value)
         if isinstance(e, GSlot):
             v = self.state[e.index]
-            return to_bool(v) if e.sort == "bool" else to_int(v)
+            return to_bool(v) if e.sort == "bool" else self.arith.to_int(v)
         if isinstance(e, GIte):
             c = self.cond(e.cond)
             a, b = self.term(e.then), self.term(e.other)
             if z3.is_bool(a) != z3.is_bool(b):
-                a, b = to_int(a), to_int(b)
+                a, b = self.arith.to_int(a), self.arith.to_int(b)
             return z3.If(c, a, b)
         op = e.op
         if op in ("and", "or"):
@@ -111,9 +188,13 @@ class Translator:
         if op in ("eq", "ne"):
             a, b = args
             if not (z3.is_bool(a) and z3.is_bool(b)):
-                a, b = to_int(a), to_int(b)
+                a, b = self.arith.to_int(a), self.arith.to_int(b)
             return a == b if op == "eq" else a != b
-        v = [to_int(x) for x in args]
+        v = [self.arith.to_int(x) for x in args]
+        if op == "div":
+            return self.arith.floor_div(v[0], v[1])
+        if op == "mod":
+            return self.arith.floor_mod(v[0], v[1])
         fn = _INT_OPS.get(op)
         if fn is None:
             raise ValueError(f"unknown ground op {op!r}")
@@ -129,8 +210,6 @@ _INT_OPS: dict[str, Callable[[list[z3.ArithRef]], z3.ExprRef]] = {
     "add": lambda v: v[0] + v[1],
     "sub": lambda v: v[0] - v[1],
     "mul": lambda v: v[0] * v[1],
-    "div": lambda v: floor_div(v[0], v[1]),
-    "mod": lambda v: floor_mod(v[0], v[1]),
     "min": lambda v: _fold(v, lambda a, b: z3.If(a <= b, a, b)),
     "max": lambda v: _fold(v, lambda a, b: z3.If(a >= b, a, b)),
 }
@@ -147,50 +226,70 @@ def _fold(v: list[z3.ArithRef], f: Callable[[z3.ArithRef, z3.ArithRef], z3.Arith
 # --------------------------------------------------------------------------- bounds
 
 
-def bounds(e: GExpr, slots: Sequence[Slot]) -> tuple[float, float]:
-    """A sound interval for the value of e over all states within the slots' domains.
+class Bounds:
+    """Sound intervals for ground expressions over all states within the slots' domains.
 
-    Used only to leave out range checks that cannot fail; when unsure it says (-inf, inf).
+    They decide which range checks can never fail (and are left out) and how wide the
+    bit-vectors must be for no subexpression to overflow; `largest` is the biggest
+    magnitude seen. Memoised by node identity (grounding shares subtrees).
     """
-    if isinstance(e, GLit):
-        return (e.value, e.value)
-    if isinstance(e, GSlot):
-        s = slots[e.index]
-        return (0, 1) if e.sort == "bool" else (s.lo, s.hi)
-    if isinstance(e, GIte):
-        a, b = bounds(e.then, slots), bounds(e.other, slots)
-        return (min(a[0], b[0]), max(a[1], b[1]))
-    op = e.op
-    if e.sort == "bool":
-        return (0, 1)
-    bs = [bounds(x, slots) for x in e.args]
+
+    def __init__(self, slots: Sequence[Slot]):
+        self.slots = slots
+        self.largest = max([max(abs(s.lo), abs(s.hi)) for s in slots] + [1])
+        self._memo: dict[int, tuple[GExpr, tuple[float, float]]] = {}
+
+    def of(self, e: GExpr) -> tuple[float, float]:
+        hit = self._memo.get(id(e))
+        if hit is not None and hit[0] is e:
+            return hit[1]
+        out = self._of(e)
+        self._memo[id(e)] = (e, out)
+        self.largest = max(self.largest, abs(out[0]), abs(out[1]))
+        return out
+
+    def _of(self, e: GExpr) -> tuple[float, float]:
+        if isinstance(e, GLit):
+            return (e.value, e.value)
+        if isinstance(e, GSlot):
+            s = self.slots[e.index]
+            return (0, 1) if e.sort == "bool" else (s.lo, s.hi)
+        if isinstance(e, GIte):
+            self.of(e.cond)
+            a, b = self.of(e.then), self.of(e.other)
+            return (min(a[0], b[0]), max(a[1], b[1]))
+        bs = [self.of(x) for x in e.args]
+        if e.sort == "bool":
+            return (0, 1)
+        return _op_bounds(e.op, bs)
+
+
+def _op_bounds(op: str, bs: list[tuple[float, float]]) -> tuple[float, float]:
     if op == "neg":
         return (-bs[0][1], -bs[0][0])
     if op == "add":
         return (bs[0][0] + bs[1][0], bs[0][1] + bs[1][1])
     if op == "sub":
         return (bs[0][0] - bs[1][1], bs[0][1] - bs[1][0])
+    if any(abs(x) == INF for b in bs for x in b):
+        return (-INF, INF)
     if op == "mul":
-        if any(abs(x) == INF for b in bs for x in b):
-            return (-INF, INF)
         corners = [x * y for x in bs[0] for y in bs[1]]
         return (min(corners), max(corners))
     if op == "min":
         return (min(b[0] for b in bs), min(b[1] for b in bs))
     if op == "max":
         return (max(b[0] for b in bs), max(b[1] for b in bs))
-    if op == "mod":
+    if op == "mod":  # floor mod: the divisor's sign, magnitude below the divisor's; or 0
         lo, hi = bs[1]
-        if lo > 0:  # result in 0..hi-1, or 0 never needed
+        if lo > 0:
             return (0, hi - 1)
         if hi < 0:
             return (lo + 1, 0)
         m = max(abs(lo), abs(hi))
         return (-m, m)
-    if op == "div":
+    if op == "div":  # |a // b| <= |a| for b != 0, rounding down adds at most 1; or 0
         a, b = bs
-        if any(abs(x) == INF for x in a + b):
-            return (-INF, INF)
-        m = max(abs(a[0]), abs(a[1]))  # |a // b| <= |a| for b != 0, plus rounding down
-        return (-m - 1, m + 1) if (a[0] < 0 or b[0] < 0) else (0, m)
+        m = max(abs(a[0]), abs(a[1]))
+        return (0, m) if (a[0] >= 0 and b[0] >= 0) else (-m - 1, m + 1)
     return (-INF, INF)
