@@ -12,7 +12,7 @@ from mmspec.ground import decode_state, eval_gexpr, ground
 from tests import irbuild_symbolic as sb
 from tests.irbuild import B, L, V, grid, rwsem
 from tests.test_symbolic_bmc import BUGGY
-from tests.test_symbolic_ref import assert_agrees, ref_bfs, step
+from tests.test_symbolic_ref import assert_agrees, ref_bfs, step, transition_of
 
 
 def test_grid_is_0_inductive():
@@ -48,9 +48,8 @@ def _assert_is_cti(system, trace, k):
         by_view[repr(decode_state(system, s))] = s
     states = [by_view[repr(st.state)] for st in trace.steps]
     assert len(set(states)) == len(states)
-    by_label = {t.label: t for t in system.transitions}
     for a, b, st in zip(states, states[1:], trace.steps[1:]):
-        assert step(system, a, by_label[st.label]) == b
+        assert step(system, a, transition_of(system, st)) == b
     from tests.test_symbolic_ref import violations
     for s in states[:-1]:
         assert not any(v for c, v in violations(system, s, False).items())

@@ -98,10 +98,17 @@ def assert_replays(system: GroundSystem, ref: Ref, trace: Trace, from_init: bool
     if from_init:
         assert states[0] in system.init
         assert trace.steps[0].action is None
-    by_label = {t.label: t for t in system.transitions}
     for a, b, st in zip(states, states[1:], trace.steps[1:]):
-        assert step(system, a, by_label[st.label]) == b, st.label
+        assert step(system, a, transition_of(system, st)) == b, st.label
     return states
+
+
+def transition_of(system: GroundSystem, st) -> object:
+    """The ground transition a trace step names (labels repeat across branches of a step;
+    the IR transition name and the parameter binding do not)."""
+    hits = [t for t in system.transitions if t.name == st.action and t.binding == st.binding]
+    assert len(hits) == 1, (st.action, st.binding)
+    return hits[0]
 
 
 def assert_agrees(system: GroundSystem, ref: Ref, v: Violation) -> None:
