@@ -13,7 +13,7 @@ from checker.symbolic import check_bmc
 from mmspec.ground import ground
 from tests import irbuild_symbolic as sb
 from tests.irbuild import grid, rwsem
-from tests.test_symbolic_ref import assert_agrees, ref_bfs
+from tests.test_symbolic_ref import assert_agrees, longest_path, ref_bfs
 
 BUGGY = [sb.counter(10, 5), sb.abba(), sb.assertion_fire(), sb.assertion_reach(),
          sb.range_overflow(3), sb.wrap_counter(), sb.same_depth(False), sb.same_depth(True),
@@ -40,8 +40,25 @@ def test_clean_up_to_the_diameter(spec):
     k = ref.diameter + 1
     r = check_bmc(system, CheckOptions(depth=k))
     assert r.violations == []
-    assert r.reason == ExitReason.DEPTH_LIMIT and r.stats.depth == k
-    assert r.verdict == "incomplete"  # a bounded pass; the CLI says so
+    longest = longest_path(system, ref)
+    if longest is not None and longest < k:
+        # every execution ends by then: the unrolling is exhausted, the check complete
+        assert r.reason == ExitReason.DONE and r.stats.depth == longest
+        assert r.verdict == "ok"
+    else:
+        assert r.reason == ExitReason.DEPTH_LIMIT and r.stats.depth == k
+        assert r.verdict == "incomplete"  # a bounded pass; the CLI says so
+
+
+@pytest.mark.parametrize("spec", [grid(2, 2), rwsem(2, 1)], ids=lambda s: s.name)
+def test_terminating_specs_are_complete_past_their_longest_execution(spec):
+    system = ground(spec)
+    longest = longest_path(system, ref_bfs(system))
+    assert longest is not None
+    r = check_bmc(system, CheckOptions(depth=longest))
+    assert r.reason == ExitReason.DEPTH_LIMIT and r.stats.depth == longest
+    r = check_bmc(system, CheckOptions(depth=longest + 1))
+    assert r.reason == ExitReason.DONE and r.stats.depth == longest
 
 
 def test_bound_below_the_bug_is_a_bounded_pass():
@@ -70,9 +87,12 @@ def test_check_details_name_the_action():
 
 def test_deadlock_option_overrides_the_spec():
     system = ground(sb.abba())
-    r = check_bmc(system, CheckOptions(depth=8, deadlock=False))
+    ref = ref_bfs(system, deadlock=False)
+    assert ref.depth is None and longest_path(system, ref) == 6  # both threads finish
+    r = check_bmc(system, CheckOptions(depth=5, deadlock=False))
     assert r.violations == [] and r.reason == ExitReason.DEPTH_LIMIT
-    assert ref_bfs(system, deadlock=False).depth is None
+    r = check_bmc(system, CheckOptions(depth=8, deadlock=False))
+    assert r.violations == [] and r.reason == ExitReason.DONE and r.stats.depth == 6
 
 
 def test_wrap_is_not_a_range_violation():

@@ -8,6 +8,7 @@ import pytest
 from checker.options import CheckOptions
 from checker.result import ExitReason
 from checker.symbolic import check_kind
+from mmspec import ir
 from mmspec.ground import decode_state, eval_gexpr, ground
 from tests import irbuild_symbolic as sb
 from tests.irbuild import B, L, V, grid, rwsem
@@ -122,3 +123,22 @@ def test_every_clean_state_satisfies_the_proved_property():
     ref = ref_bfs(system)
     assert ref.depth is None
     assert all(eval_gexpr(i.expr, s) for s in ref.level for i in system.invariants)
+
+
+def test_exhausted_base_case_is_a_complete_proof():
+    # x: 0..9 starts at 6 and steps by 2 while x <= 7: the only execution is 6 -> 8, so
+    # the base case finds no path of length 2 (k = 2) before the step case could prove
+    # `x != 9` (the odd chain 1, 3, 5, 7 -> 9 gives CTIs up to k = 3)
+    x = V("x")
+    spec = ir.Spec("short", "<ir>", (), (ir.Variable("x", ir.IntType(0, 9), (6,)),),
+                   (ir.Transition("Up", (), B("le", x, L(7)),
+                                  (ir.Update(x, B("add", x, L(2))),)),),
+                   invariants=(ir.Invariant("not9", B("ne", x, L(9))),), check_deadlock=False)
+    r = check_kind(ground(spec), CheckOptions(depth=5))
+    assert r.reason == ExitReason.DONE and r.stats.depth == 1
+    assert r.stats.extra["proved"] is True and r.stats.extra["k"] == 2
+    assert "every execution ends within 1 steps" in r.notes[-1]
+    # deadlock checking is on and x == 8 is stuck without being final: found at depth 1
+    spec2 = ir.Spec("short", "<ir>", (), spec.variables, spec.transitions,
+                    invariants=spec.invariants, check_deadlock=True)
+    assert check_kind(ground(spec2), CheckOptions(depth=5)).violations[0].kind == "deadlock"

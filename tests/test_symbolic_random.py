@@ -15,7 +15,7 @@ from checker.symbolic import check_bmc, check_kind
 from mmspec import ir
 from mmspec.ground import ground
 from tests.irbuild import BOOL, L, V
-from tests.test_symbolic_ref import assert_agrees, ref_bfs
+from tests.test_symbolic_ref import assert_agrees, longest_path, ref_bfs
 
 EXAMPLES = int(os.environ.get("MMSPEC_SYMBOLIC_EXAMPLES", "60"))
 KIND_DEPTH = 4
@@ -169,8 +169,12 @@ def _compare(spec: ir.Spec, encoding: str = "bv", por: bool = True) -> None:
     k = ref.depth if ref.depth is not None else ref.diameter + 1
     r = check_bmc(system, CheckOptions(depth=k), encoding=encoding, por=por)
     if ref.depth is None:
-        assert r.violations == [] and r.reason == ExitReason.DEPTH_LIMIT
-        assert r.stats.depth == k
+        assert r.violations == []
+        longest = longest_path(system, ref)
+        if longest is not None and longest < k:  # every execution ends: complete
+            assert r.reason == ExitReason.DONE and r.stats.depth == longest
+        else:
+            assert r.reason == ExitReason.DEPTH_LIMIT and r.stats.depth == k
     else:
         assert r.reason == ExitReason.VIOLATION and r.stats.depth == ref.depth
         assert_agrees(system, ref, r.violations[0])
@@ -183,6 +187,8 @@ def _compare(spec: ir.Spec, encoding: str = "bv", por: bool = True) -> None:
         assert r.violations == []
         if r.reason == ExitReason.DONE:  # soundness: the proved part really holds
             assert ref_bfs(system, deadlock=False).depth is None
+            if r.stats.extra.get("proved") and "every execution ends" in " ".join(r.notes):
+                assert ref.depth is None  # complete: deadlock freedom included
         else:
             assert r.reason == ExitReason.DEPTH_LIMIT
 

@@ -90,6 +90,39 @@ def ref_bfs(system: GroundSystem, deadlock: bool | None = None) -> Ref:
     return Ref(None, {}, d, level)
 
 
+def longest_path(system: GroundSystem, ref: Ref) -> int | None:
+    """The length of the longest execution from an initial state, None if some execution
+    is infinite (a reachable cycle). For a spec without violations only."""
+    succ = {s: [n for t in system.transitions if (n := step(system, s, t)) is not None]
+            for s in ref.level}
+    memo: dict[State, int] = {}
+    on_stack: set[State] = set()
+
+    def depth(s: State) -> int | None:
+        if s in memo:
+            return memo[s]
+        if s in on_stack:
+            return None
+        on_stack.add(s)
+        best = 0
+        for n in succ[s]:
+            d = depth(n)
+            if d is None:
+                return None
+            best = max(best, d + 1)
+        on_stack.discard(s)
+        memo[s] = best
+        return best
+
+    out = 0
+    for s in set(system.init):
+        d = depth(s)
+        if d is None:
+            return None
+        out = max(out, d)
+    return out
+
+
 def assert_replays(system: GroundSystem, ref: Ref, trace: Trace, from_init: bool = True
                    ) -> list[State]:
     """The trace's decoded states are states of the system, linked by the named steps."""
@@ -155,3 +188,15 @@ def test_ref_hand_derived_depths():
 def test_ref_clean_specs():
     for spec in (sb.set_rwsem(False), sb.rwsem_helpers(2, 1), sb.not_inductive(7)):
         assert ref_bfs(ground(spec)).depth is None, spec.name
+
+
+def test_ref_longest_path():
+    # grid(2, 2): every execution is 4 increments. rwsem(2, 1): End* needs ops < 1 but
+    # Start* does not, so a thread does at most Start, End, Start (3 steps), and both can
+    # when they only read: 6. The set rwsem and the odd chain loop forever.
+    assert longest_path(ground(grid(2, 2)), ref_bfs(ground(grid(2, 2)))) == 4
+    g = ground(rwsem(2, 1))
+    assert longest_path(g, ref_bfs(g)) == 6
+    for spec in (sb.set_rwsem(False), sb.not_inductive(7)):
+        g = ground(spec)
+        assert longest_path(g, ref_bfs(g)) is None

@@ -2,6 +2,9 @@
 
 Since every depth below is checked (and found clean) before the next, the first violation
 has a shortest trace, the same length as the explicit engine's breadth-first counterexample.
+When no path of length d exists at all (every execution terminates earlier, as in most
+locking scenarios where each thread runs its code path once), every reachable state has
+been checked and the verdict is complete: ExitReason.DONE.
 When several kinds of violation are possible at that depth, invariants are preferred, then
 in-step checks, then range, then deadlock (encode.KINDS).
 """
@@ -48,6 +51,13 @@ def check_bmc(system: GroundSystem, options: CheckOptions, *, encoding: str = "b
             notes.append(f"no violation up to depth {done}; stopped at depth {run.depth}: "
                          f"{what}")
             break
+        if run.depth > 0:
+            alive = run.feasible()
+            if alive == UNSAT:
+                reason = ExitReason.DONE
+                notes.append(f"every execution ends within {done} steps: all reachable "
+                             "states were checked (a complete check, not a bounded one)")
+                break
         done = run.depth
         if run.depth >= k:
             notes.append(f"no violation up to depth {k} (bounded check: deeper states were "

@@ -74,6 +74,7 @@ def check_kind(system: GroundSystem, options: CheckOptions, *, encoding: str = "
     reason, violations = ExitReason.DEPTH_LIMIT, []
     cti: tuple[Trace, Finding] | None = None
     done = -1
+    complete = False  # the base case exhausted every execution
     for k in range(top + 1):
         if k > 0:
             base.deepen()
@@ -89,6 +90,13 @@ def check_kind(system: GroundSystem, options: CheckOptions, *, encoding: str = "
         if probe.status != UNSAT:
             reason = _stopped(probe.status, budget, notes, done, k)
             break
+        if k > 0 and base.feasible() == UNSAT:  # every execution ends before depth k
+            reason, done = ExitReason.DONE, k - 1
+            complete = True
+            stats.extra.update({"k": k, "proved": True})
+            notes.append(f"every execution ends within {k - 1} steps: all reachable states "
+                         "were checked (complete, deadlock freedom included)")
+            break
         r, trace, finding = step.probe()
         budget.say(f"kind: k {k} base {t1 - t0:.2f}s step {budget.elapsed() - t1:.2f}s")
         done = k
@@ -103,7 +111,7 @@ def check_kind(system: GroundSystem, options: CheckOptions, *, encoding: str = "
             break
         assert trace is not None and finding is not None
         cti = (trace, finding)
-    if reason == ExitReason.DONE and dead:
+    if reason == ExitReason.DONE and dead and not complete:
         reason, done = _deadlock_sweep(base, budget, violations, notes, done, top)
     if reason != ExitReason.DONE and "proved" not in stats.extra:
         stats.extra["proved"] = False
@@ -116,7 +124,7 @@ def check_kind(system: GroundSystem, options: CheckOptions, *, encoding: str = "
             stats.extra["cti_property"] = f.property
             notes.append(f"the counterexample to induction ({len(trace)} states, not "
                          f"necessarily reachable) ends violating {f.kind} {f.property}")
-    if dead and not violations:
+    if dead and not violations and not complete:
         notes.append(f"deadlock freedom is not proved by k-induction: checked only up to "
                      f"depth {max(done, 0)} (bounded, as by --engine bmc)")
     stats.depth = max(done, 0)

@@ -83,6 +83,14 @@ class Unrolling:
                 return Probe(r)
         return Probe(SAT, best[1])
 
+    def feasible(self) -> str:
+        """Whether any path reaches the current depth at all (SAT), or every execution ends
+        earlier (UNSAT: the unrolling is exhausted and every reachable state was checked).
+
+        With partial-order reduction the answer is the same: any path of this length can be
+        reordered into one the reduction keeps."""
+        return self.budget.solve(self.solver)
+
     def _violation(self, model: z3.ModelRef) -> tuple[str, Violation]:
         """The highest-ranked violation in the last state of the model's path."""
         enc, d = self.enc, self.depth
