@@ -105,7 +105,9 @@ class _Gen:
             return f"x{k} = ({raw}) + {lo}" if lo > 0 else f"x{k} = ({raw}) - {-lo}"
         return f"x{k} = {raw}"
 
-    def ensure(self, blk: _Block, e: GExpr | set[int], ys: set[int] = frozenset()) -> None:  # type: ignore[assignment]
+    def ensure(self, blk: _Block, e: GExpr | set[int],
+               ys: set[int] | frozenset[int] = frozenset()) -> None:
+        """Emit the slot reads (values, and fields in place) that blk does not have yet."""
         need = e if isinstance(e, set) else slots_of(e)
         for k in sorted(ys - blk.have_y):
             self.emit(blk, f"y{k} = s & {self.layout.field_mask(k)}")

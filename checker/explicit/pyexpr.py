@@ -152,11 +152,11 @@ def interval(e: GExpr, facts: Facts, lo: tuple[int, ...], hi: tuple[int, ...]) -
     if isinstance(e, GSlot):
         return facts.iv.get(e.index, (lo[e.index], hi[e.index]))
     if isinstance(e, GIte):
-        a, b = interval(e.then, facts, lo, hi), interval(e.other, facts, lo, hi)
-        return _min(a[0], b[0]), _max(a[1], b[1])
+        ta, tb = interval(e.then, facts, lo, hi), interval(e.other, facts, lo, hi)
+        return _min(ta[0], tb[0]), _max(ta[1], tb[1])
     if e.sort == "bool":
         return 0, 1
-    rs = [interval(a, facts, lo, hi) for a in e.args]
+    rs = [interval(x, facts, lo, hi) for x in e.args]
     op = e.op
     if op == "neg":
         x, y = rs[0]

@@ -67,6 +67,7 @@ class Stop(Exception):
 class Search:
     def __init__(self, system: GroundSystem, options: CheckOptions,
                  compiled: CompiledSystem | None = None):
+        self.start = time.perf_counter()  # compiling the kernel counts as checking time
         self.system = system
         self.options = options
         self.cs = compiled or CompiledSystem(system)
@@ -96,7 +97,6 @@ class Search:
         self.graph = LockOrderGraph()
         self.cycle: list[Edge] | None = None
         self.canon = self.cs.canon if self.symmetry else None
-        self.start = time.perf_counter()
         self.depth = 0
         self.queue = 0
         self.n_init = 0
@@ -110,6 +110,8 @@ class Search:
         system = self.system
         t = system.transitions[i]
         tid = t.thread
+        if tid is None:
+            return False
         st = self.layout.unpack(s)
         for a in t.acquires:
             if not a.blocking:

@@ -66,7 +66,7 @@ class Visited:
             return True
         if n in t:  # type: ignore[operator]
             return False
-        t.add(n)  # type: ignore[union-attr]
+        t.add(n)  # type: ignore[attr-defined]
         return True
 
     def __contains__(self, n: int) -> bool:
