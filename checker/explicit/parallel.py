@@ -17,6 +17,13 @@ the one authoritative code path.
 LIMITATION: fork start method only (Linux, macOS with fork); time and memory limits are
 checked between slices, not inside a worker; a worker's memory is copy-on-write of the
 parent's, so peak RSS of the workers is not included in Stats.peak_rss_mb.
+
+LIMITATION (measured, not fixed): on the shared 2-core bench machine two workers are
+*slower* than one on GRID and RWSEM (GRID(6,9): 1.66 s vs 0.96 s wall). A forked worker
+spends about twice the CPU per state of the parent (copy-on-write faults on the pages it
+touches: pymalloc pools, refcounts of the frontier's ints, the visited map), and the parent's
+merge costs about a tenth of the expansion. Workers pay off only when a state's expansion is
+much dearer than these fixed costs (many transitions, big guards).
 """
 from __future__ import annotations
 

@@ -45,7 +45,7 @@ class Visited:
             size = (1 << total_bits) if mode == "bytes" else max(1, (1 << total_bits) >> 3)
             try:
                 self.table: object = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | _noreserve())
-            except (OSError, OverflowError, ValueError):
+            except (OSError, OverflowError, ValueError, AttributeError, TypeError):
                 self.mode = mode = "set"  # no address space for it: fall back
         if mode == "set":
             self.table = set()
