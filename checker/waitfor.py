@@ -24,7 +24,9 @@ def holders(system: GroundSystem, lk: GLock, state: tuple[int, ...] | list[int],
 
 
 def wait_for(system: GroundSystem, state: tuple[int, ...] | list[int]) -> dict[str, Any]:
-    """{"waits": [{"thread", "lock", "mode", "holders"[, "queued"]}], "cycle": [names] | None}.
+    """{"waits": [{"thread", "lock", "mode", "holders"[, "queued"]}], "cycle": [names] | None,
+    "stuck": [{"thread", "step", "at"}]} -- "stuck" lists threads whose next step waits on a
+    condition (`await`, a guard) rather than a lock, such as a writer asleep in rcuwait.
 
     LIMITATION: every blocked thread is listed, also one parked at a label where the spec
     allows it to stop (`final(...)`): the ground system's `final` is one predicate for the
@@ -39,10 +41,19 @@ def wait_for(system: GroundSystem, state: tuple[int, ...] | list[int]) -> dict[s
     edges: dict[int, list[int]] = {}
     queued_writers: dict[int, list[int]] = {}
     blocked: list[tuple[int, int, str]] = []  # (tid, lock index, mode)
+    stuck: list[tuple[int, dict[str, Any]]] = []  # blocked on a condition, not a lock
+    stuck_tids: set[int] = set()
     for t in system.transitions:
-        if t.thread is None or not any(a.blocking for a in t.acquires):
+        if t.thread is None:
             continue
         if not eval_gexpr(t.at, state) or eval_gexpr(t.guard, state):
+            continue
+        if not any(a.blocking for a in t.acquires):
+            if t.thread not in stuck_tids:
+                stuck_tids.add(t.thread)
+                stuck.append((t.thread, {
+                    "thread": name(t.thread), "step": t.step or t.name,
+                    "at": f"{t.span.file}:{t.span.line}" if t.span.line else None}))
             continue
         for a in t.acquires:
             if a.blocking and (t.thread, a.lock, a.mode) not in blocked:
@@ -65,7 +76,9 @@ def wait_for(system: GroundSystem, state: tuple[int, ...] | list[int]) -> dict[s
             if h not in edges.setdefault(tid, []):
                 edges[tid].append(h)
     cycle = find_cycle(edges)
-    return {"waits": waits, "cycle": [name(t) for t in cycle] if cycle else None}
+    blocked_tids = {tid for tid, _, _ in blocked}
+    return {"waits": waits, "cycle": [name(t) for t in cycle] if cycle else None,
+            "stuck": [e for tid, e in stuck if tid not in blocked_tids]}
 
 
 def find_cycle(edges: dict[int, list[int]]) -> list[int] | None:

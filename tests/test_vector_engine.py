@@ -145,7 +145,7 @@ def test_deadlock_and_final_states():
     r = run(counter(bound=3, deadlock=True))
     (v,) = r.violations
     assert v.kind == "deadlock" and len(v.trace) == 4
-    assert v.details == {"waits": [], "cycle": None}
+    assert v.details == {"waits": [], "cycle": None, "stuck": []}
     spec = counter(bound=3, deadlock=True)
     fin = ir.Spec(spec.name, spec.file, spec.consts, spec.variables, spec.transitions,
                   final=B("eq", V("x"), L(3)), check_deadlock=True)

@@ -214,8 +214,13 @@ def _details_lines(spec: ir.Spec, v: Violation, st: Style, sources: Sources) -> 
     out: list[str] = []
     if v.kind == "deadlock":
         waits = d.get("waits") or []
-        if waits:
+        stuck = d.get("stuck") or []
+        if waits or stuck:
             out.append("No step is enabled:")
+        for w in stuck:
+            at = f"   {w['at']}" if w.get("at") else ""
+            out.append(clean(f"  {w.get('thread')} is blocked at {w.get('step')}: its "
+                             f"condition is false and nothing can make it true{at}"))
         rw = {lk.name for lk in spec.locks if lk.kind == "rwsem"}
         for w in waits:
             holders = ", ".join(w.get("holders") or []) or "nobody"
