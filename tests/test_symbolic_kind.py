@@ -13,7 +13,7 @@ from mmspec.ground import decode_state, eval_gexpr, ground
 from tests import irbuild_symbolic as sb
 from tests.irbuild import B, L, V, grid, rwsem
 from tests.test_symbolic_bmc import BUGGY
-from tests.test_symbolic_ref import assert_agrees, ref_bfs, step, transition_of
+from tests.test_symbolic_ref import assert_agrees, longest_path, ref_bfs, step, transition_of
 
 
 def test_grid_is_0_inductive():
@@ -142,3 +142,18 @@ def test_exhausted_base_case_is_a_complete_proof():
     spec2 = ir.Spec("short", "<ir>", (), spec.variables, spec.transitions,
                     invariants=spec.invariants, check_deadlock=True)
     assert check_kind(ground(spec2), CheckOptions(depth=5)).violations[0].kind == "deadlock"
+
+
+def test_deadlock_sweep_completes_when_executions_end():
+    # rwsem_helpers(2, 1) is 0-inductive; with every state allowed to stop (final = true)
+    # the sweep for deadlocks runs until no path of length 7 exists: the longest execution
+    # is 6 steps (see test_ref_longest_path), so deadlock freedom is checked everywhere
+    base = sb.rwsem_helpers(2, 1)
+    spec = ir.Spec(base.name, base.file, base.consts, base.variables, base.transitions,
+                   invariants=base.invariants, final=L(1, ir.BoolType()), check_deadlock=True)
+    system = ground(spec)
+    assert longest_path(system, ref_bfs(system)) == 6
+    r = check_kind(system, CheckOptions(depth=10))
+    assert r.reason == ExitReason.DONE and r.stats.extra["k"] == 0 and r.stats.depth == 6
+    assert "every execution ends within 6 steps" in r.notes[-1]
+    assert not any(n.startswith("deadlock freedom is not proved") for n in r.notes)

@@ -30,6 +30,8 @@ def check_bmc(system: GroundSystem, options: CheckOptions, *, encoding: str = "b
     enc = Encoding(system, deadlock_on(system, options), encoding=encoding, por=por)
     run = Unrolling(enc, budget)
     notes = scope_notes(system, options, "bmc")
+    # LIMITATION: a solver does not enumerate states, so distinct/generated states and the
+    # per-action fire counts (coverage) stay empty; stats.depth and extra["solver_*"] apply.
     stats = Stats()
     reason = ExitReason.DEPTH_LIMIT
     violations = []

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 
-import z3
+import z3  # type: ignore[import-untyped]
 
 from checker.options import CheckOptions
 
@@ -16,6 +16,12 @@ SAT, UNSAT, TIMEOUT, UNKNOWN = "sat", "unsat", "timeout", "unknown"
 
 
 class Budget:
+    """Time budget and progress of one run.
+
+    LIMITATION: options.memory_limit is not enforced (z3's memory cap is a process-wide
+    parameter shared with other runs); options.max_states does not apply to a solver.
+    """
+
     def __init__(self, options: CheckOptions):
         self.options = options
         self.start = time.monotonic()

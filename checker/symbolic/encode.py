@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Sequence
 
-import z3
+import z3  # type: ignore[import-untyped]
 
 from mmspec.ground import GExpr, GroundSystem, GTransition, Slot
 from checker.symbolic.por import independent_pairs
@@ -85,8 +85,8 @@ class Encoding:
     def _sel_range(self) -> list[z3.BoolRef]:
         n = len(self.system.transitions)
         if isinstance(self.arith, BvArith):
-            return [] if n == 2 ** self.sel.size() else [z3.ULT(self.sel, n)]  # type: ignore
-        return [self.sel >= 0, self.sel < n]  # type: ignore[operator]
+            return [] if n == 2 ** self.sel.size() else [z3.ULT(self.sel, n)]
+        return [self.sel >= 0, self.sel < n]
 
     def _next_value(self, tr: Translator, t: GTransition, k: int, e: object) -> z3.ExprRef:
         slot = self.system.slots[k]
@@ -98,11 +98,11 @@ class Encoding:
             lo, hi = self.bounds.of(e)  # type: ignore[arg-type]
             if not (slot.lo <= lo and hi <= slot.hi):
                 # both Int `mod` and bit-vector `bvsmod` by a positive constant are >= 0
-                v = slot.lo + (v - slot.lo) % (slot.hi - slot.lo + 1)  # type: ignore
+                v = slot.lo + (v - slot.lo) % (slot.hi - slot.lo + 1)
         return v
 
     def _domain(self, vec: Sequence[z3.ExprRef]) -> z3.BoolRef:
-        parts = [z3.And(v >= s.lo, v <= s.hi)  # type: ignore[operator]
+        parts = [z3.And(v >= s.lo, v <= s.hi)
                  for v, s in zip(vec, self.system.slots) if s.sort != "bool"]
         return _and(parts, self.ctx)
 
@@ -203,17 +203,17 @@ class Encoding:
 
     def on(self, f: z3.ExprRef, path: Path, i: int) -> z3.BoolRef:
         """A single-state template instantiated on state i of the path."""
-        return z3.substitute(f, *zip(self.cur, path.states[i]))  # type: ignore[return-value]
+        return z3.substitute(f, *zip(self.cur, path.states[i]))
 
     def step(self, path: Path, i: int) -> z3.BoolRef:
         """The step relation between states i and i+1 of the path."""
         pairs = list(zip(self.cur, path.states[i])) + list(zip(self.nxt, path.states[i + 1]))
         pairs.append((self.sel, path.sels[i]))
-        return z3.substitute(self.trans_t, *pairs)  # type: ignore[return-value]
+        return z3.substitute(self.trans_t, *pairs)
 
     def order(self, path: Path, i: int) -> z3.BoolRef:
         """Partial-order reduction between steps i-1 and i of the path (see por.py)."""
-        return z3.substitute(self.order_t, (self.sel, path.sels[i - 1]),  # type: ignore
+        return z3.substitute(self.order_t, (self.sel, path.sels[i - 1]),
                              (self.sel2, path.sels[i]))
 
     def distinct(self, path: Path, i: int, j: int) -> z3.BoolRef:
@@ -230,7 +230,7 @@ class Encoding:
                 v = model.eval(x, model_completion=True)
                 row.append(int(z3.is_true(v)) if z3.is_bool(x) else self.arith.number(v))
             states.append(tuple(row))
-        sels = [model.eval(s, model_completion=True).as_long()  # type: ignore[attr-defined]
+        sels = [model.eval(s, model_completion=True).as_long()
                 for s in path.sels[:upto]]
         return states, sels
 

@@ -14,10 +14,10 @@ and checked like the others), every in-step check as a state property ("at_t => 
 """
 from __future__ import annotations
 
-import z3
+import z3  # type: ignore[import-untyped]
 
 from checker.options import CheckOptions
-from checker.result import CheckResult, ExitReason, Stats, Trace
+from checker.result import CheckResult, ExitReason, Stats, Trace, Violation
 from checker.symbolic.budget import SAT, TIMEOUT, UNSAT, Budget
 from checker.symbolic.encode import Encoding
 from checker.symbolic.notes import deadlock_on, scope_notes
@@ -30,7 +30,13 @@ DEFAULT_DEPTH = 10
 
 
 class Induction:
-    """The incremental step case: the window grows by one state per k."""
+    """The incremental step case: the window grows by one state per k.
+
+    LIMITATION: no partial-order reduction here (the window's intermediate states are
+    constrained), so the step case gets slow at large k on interleaving-heavy specs (k = 25
+    on vma_lock_refcnt takes minutes): helper invariants that make the property inductive
+    at small k are the way to a fast proof.
+    """
 
     def __init__(self, enc: Encoding, budget: Budget):
         self.enc = enc
@@ -61,104 +67,126 @@ class Induction:
 
 
 def check_kind(system: GroundSystem, options: CheckOptions, *, encoding: str = "bv",
-              por: bool = True) -> CheckResult:
-    """`encoding` ("bv" | "int") and `por` (partial-order reduction of the unrolling) are
+               por: bool = True) -> CheckResult:
+    """`encoding` ("bv" | "int") and `por` (partial-order reduction of the base case) are
     tuning knobs for benchmarks and cross-checks; the defaults are the fast ones."""
-    budget = Budget(options)
-    top = DEFAULT_DEPTH if options.depth is None else options.depth
-    dead = deadlock_on(system, options)
-    enc = Encoding(system, dead, encoding=encoding, por=por)
-    base, step = Unrolling(enc, budget), Induction(enc, budget)
-    notes = scope_notes(system, options, "kind")
-    stats = Stats()
-    reason, violations = ExitReason.DEPTH_LIMIT, []
-    cti: tuple[Trace, Finding] | None = None
-    done = -1
-    complete = False  # the base case exhausted every execution
-    for k in range(top + 1):
-        if k > 0:
-            base.deepen()
-        t0 = budget.elapsed()
-        probe = base.probe()
-        t1 = budget.elapsed()
-        if probe.status == SAT:
-            assert probe.violation is not None
-            violations.append(probe.violation)
-            reason, done = ExitReason.VIOLATION, k
-            budget.say(f"kind: k {k} base {t1 - t0:.2f}s: violation")
-            break
-        if probe.status != UNSAT:
-            reason = _stopped(probe.status, budget, notes, done, k)
-            break
-        if k > 0 and base.feasible() == UNSAT:  # every execution ends before depth k
-            reason, done = ExitReason.DONE, k - 1
-            complete = True
-            stats.extra.update({"k": k, "proved": True})
-            notes.append(f"every execution ends within {k - 1} steps: all reachable states "
-                         "were checked (complete, deadlock freedom included)")
-            break
-        r, trace, finding = step.probe()
-        budget.say(f"kind: k {k} base {t1 - t0:.2f}s step {budget.elapsed() - t1:.2f}s")
-        done = k
-        if r == UNSAT:
-            reason = ExitReason.DONE
-            stats.extra.update({"k": k, "proved": True})
-            notes.append(f"proved for all depths by {k}-induction (invariants, in-step "
-                         "checks and ranges)")
-            break
-        if r != SAT:
-            reason = _stopped(r, budget, notes, done, k)
-            break
-        assert trace is not None and finding is not None
-        cti = (trace, finding)
-    if reason == ExitReason.DONE and dead and not complete:
-        reason, done = _deadlock_sweep(base, budget, violations, notes, done, top)
-    if reason != ExitReason.DONE and "proved" not in stats.extra:
-        stats.extra["proved"] = False
-    if reason == ExitReason.DEPTH_LIMIT:
-        stats.extra["k"] = top
-        notes.append(f"not k-inductive up to {top}: add a helper invariant")
+    return _Run(system, options, encoding, por).run()
+
+
+class _Run:
+    """One k-induction run: the loop over k, then (after a proof) the deadlock sweep."""
+
+    def __init__(self, system: GroundSystem, options: CheckOptions, encoding: str, por: bool):
+        self.system = system
+        self.budget = Budget(options)
+        self.top = DEFAULT_DEPTH if options.depth is None else options.depth
+        self.dead = deadlock_on(system, options)
+        enc = Encoding(system, self.dead, encoding=encoding, por=por)
+        self.base, self.step = Unrolling(enc, self.budget), Induction(enc, self.budget)
+        self.notes = scope_notes(system, options, "kind")
+        self.stats = Stats()
+        self.violations: list[Violation] = []
+        self.done = -1  # deepest depth the base case found clean
+        self.complete = False  # every execution ends within `done`: all states checked
+
+    def run(self) -> CheckResult:
+        reason = self._induct()
+        if reason == ExitReason.DONE and self.dead and not self.complete:
+            reason = self._deadlock_sweep()
+        extra = self.stats.extra
+        extra.setdefault("proved", False)
+        if self.dead and not self.violations and not self.complete:
+            self.notes.append("deadlock freedom is not proved by k-induction: checked only up "
+                              f"to depth {max(self.done, 0)} (bounded, as by --engine bmc)")
+        self.stats.depth = max(self.done, 0)
+        self.stats.seconds = self.budget.elapsed()
+        extra.update(self.budget.stats_extra())
+        return CheckResult(self.system.spec, "kind", reason, self.violations, self.stats,
+                           self.notes)
+
+    def _induct(self) -> ExitReason:
+        budget, base = self.budget, self.base
+        cti: tuple[Trace, Finding] | None = None
+        for k in range(self.top + 1):
+            if k > 0:
+                base.deepen()
+            t0 = budget.elapsed()
+            stop = self._base_case(k)
+            if stop is not None:
+                return stop
+            t1 = budget.elapsed()
+            r, trace, finding = self.step.probe()
+            budget.say(f"kind: k {k} base {t1 - t0:.2f}s step {budget.elapsed() - t1:.2f}s")
+            if r == UNSAT:
+                self.stats.extra.update({"k": k, "proved": True})
+                self.notes.append(f"proved for all depths by {k}-induction (invariants, "
+                                  "in-step checks and ranges)")
+                return ExitReason.DONE
+            if r != SAT:
+                return self._stopped(r, f"k={k}")
+            assert trace is not None and finding is not None
+            cti = (trace, finding)
+        self.stats.extra["k"] = self.top
+        self.notes.append(f"not k-inductive up to {self.top}: add a helper invariant")
         if cti is not None:
             trace, f = cti
-            stats.extra["cti"] = trace
-            stats.extra["cti_property"] = f.property
-            notes.append(f"the counterexample to induction ({len(trace)} states, not "
-                         f"necessarily reachable) ends violating {f.kind} {f.property}")
-    if dead and not violations and not complete:
-        notes.append(f"deadlock freedom is not proved by k-induction: checked only up to "
-                     f"depth {max(done, 0)} (bounded, as by --engine bmc)")
-    stats.depth = max(done, 0)
-    stats.seconds = budget.elapsed()
-    stats.extra.update(budget.stats_extra())
-    return CheckResult(system.spec, "kind", reason, violations, stats, notes)
+            self.stats.extra.update({"cti": trace, "cti_property": f.property})
+            self.notes.append(f"the counterexample to induction ({len(trace)} states, not "
+                              f"necessarily reachable) ends violating {f.kind} {f.property}")
+        return ExitReason.DEPTH_LIMIT
 
-
-def _deadlock_sweep(base: Unrolling, budget: Budget, violations: list, notes: list[str],
-                    done: int, top: int) -> tuple[ExitReason, int]:
-    """After a proof, keep the base case going to depth K for deadlocks only.
-
-    Induction says nothing about deadlock freedom; without this, a spec that deadlocks at
-    depth 3 but was proved by 0-induction would pass silently. Only deadlock can show now:
-    the other properties hold at every depth.
-    """
-    while base.depth < top:
-        base.deepen()
-        t0 = budget.elapsed()
-        probe = base.probe()
-        budget.say(f"kind: deadlock sweep depth {base.depth} {budget.elapsed() - t0:.2f}s")
+    def _base_case(self, k: int) -> ExitReason | None:
+        """BMC at depth k; a verdict if it settles the run, None to go on to the step case."""
+        probe = self.base.probe()
         if probe.status == SAT:
             assert probe.violation is not None
-            violations.append(probe.violation)
-            return ExitReason.VIOLATION, base.depth
+            self.violations.append(probe.violation)
+            self.done = k
+            self.budget.say(f"kind: k {k} base: violation")
+            return ExitReason.VIOLATION
         if probe.status != UNSAT:
-            notes.append(f"deadlock sweep stopped at depth {base.depth}: "
-                         + ("time limit" if probe.status == TIMEOUT else "solver gave up"))
-            return ExitReason.DONE, done
-        done = base.depth
-    return ExitReason.DONE, done
+            return self._stopped(probe.status, f"k={k}")
+        self.done = k
+        if k > 0 and self.base.feasible() == UNSAT:  # every execution ends before depth k
+            self.done, self.complete = k - 1, True
+            self.stats.extra.update({"k": k, "proved": True})
+            self.notes.append(f"every execution ends within {k - 1} steps: all reachable "
+                              "states were checked (complete, deadlock freedom included)")
+            return ExitReason.DONE
+        return None
 
+    def _deadlock_sweep(self) -> ExitReason:
+        """After a proof, keep the base case going to depth K for deadlocks only.
 
-def _stopped(status: str, budget: Budget, notes: list[str], done: int, k: int) -> ExitReason:
-    what = "time limit" if status == TIMEOUT else f"solver gave up ({budget.unknown_reason})"
-    notes.append(f"no violation up to depth {done}; stopped at k={k}: {what}")
-    return ExitReason.TIME_LIMIT if status == TIMEOUT else ExitReason.UNKNOWN
+        Induction says nothing about deadlock freedom; without this, a spec that deadlocks
+        at depth 3 but was proved by 0-induction would pass silently. Only deadlock can show
+        now: the other properties hold at every depth.
+        """
+        base, budget = self.base, self.budget
+        while base.depth < self.top:
+            base.deepen()
+            t0 = budget.elapsed()
+            probe = base.probe()
+            budget.say(f"kind: deadlock sweep depth {base.depth} {budget.elapsed() - t0:.2f}s")
+            if probe.status == SAT:
+                assert probe.violation is not None
+                self.violations.append(probe.violation)
+                self.done = base.depth
+                return ExitReason.VIOLATION
+            if probe.status != UNSAT:
+                what = "time limit" if probe.status == TIMEOUT else "solver gave up"
+                self.notes.append(f"deadlock sweep stopped at depth {base.depth}: {what}")
+                return ExitReason.DONE  # the safety proof stands
+            self.done = base.depth
+            if base.feasible() == UNSAT:
+                self.done, self.complete = base.depth - 1, True
+                self.notes.append(f"every execution ends within {self.done} steps: deadlock "
+                                  "freedom was checked in every reachable state")
+                break
+        return ExitReason.DONE
+
+    def _stopped(self, status: str, where: str) -> ExitReason:
+        what = ("time limit" if status == TIMEOUT
+                else f"solver gave up ({self.budget.unknown_reason})")
+        self.notes.append(f"no violation up to depth {self.done}; stopped at {where}: {what}")
+        return ExitReason.TIME_LIMIT if status == TIMEOUT else ExitReason.UNKNOWN

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import z3
+import z3  # type: ignore[import-untyped]
 
 from checker.result import Violation
 from checker.symbolic.budget import SAT, UNSAT, Budget

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
-import z3
+import z3  # type: ignore[import-untyped]
 
 from mmspec.ground import GExpr, GIte, GLit, GOp, GSlot, Slot
 
@@ -19,8 +19,8 @@ INF = float("inf")
 
 def to_bool(x: z3.ExprRef) -> z3.BoolRef:
     if z3.is_bool(x):
-        return x  # type: ignore[return-value]
-    return x != 0  # type: ignore[return-value]
+        return x
+    return x != 0
 
 
 class Arith:
@@ -70,24 +70,24 @@ class IntArith(Arith):
         """a // b as Python computes it, 0 when b is 0 (SMT-LIB `div` is Euclidean)."""
         zero = self.val(0)
         if z3.is_int_value(b):
-            n = b.as_long()  # type: ignore[attr-defined]
+            n = b.as_long()
             if n == 0:
                 return zero
-            return a / b if n > 0 else (-a) / (-b)  # type: ignore[operator]
-        return z3.If(b == 0, zero, z3.If(b > 0, a / b, (-a) / (-b)))  # type: ignore
+            return a / b if n > 0 else (-a) / (-b)
+        return z3.If(b == 0, zero, z3.If(b > 0, a / b, (-a) / (-b)))
 
     def floor_mod(self, a: z3.ExprRef, b: z3.ExprRef) -> z3.ExprRef:
         """a % b as Python computes it (sign of the divisor), 0 when b is 0."""
         zero = self.val(0)
         if z3.is_int_value(b):
-            n = b.as_long()  # type: ignore[attr-defined]
+            n = b.as_long()
             if n == 0:
                 return zero
-            return a % b if n > 0 else a - b * ((-a) / (-b))  # type: ignore[operator]
-        return z3.If(b == 0, zero, a - b * self.floor_div(a, b))  # type: ignore[operator]
+            return a % b if n > 0 else a - b * ((-a) / (-b))
+        return z3.If(b == 0, zero, a - b * self.floor_div(a, b))
 
     def number(self, v: z3.ExprRef) -> int:
-        return v.as_long()  # type: ignore[attr-defined]
+        return int(v.as_long())
 
 
 class BvArith(Arith):
@@ -97,6 +97,8 @@ class BvArith(Arith):
     (see bench/symbolic_vma.py)."""
 
     name = "bv"
+    # LIMITATION: one width for every integer slot (the widest any subexpression needs);
+    # per-slot widths with sign extension would give the SAT solver fewer bits.
 
     def __init__(self, ctx: z3.Context, width: int):
         super().__init__(ctx)
@@ -111,22 +113,22 @@ class BvArith(Arith):
     def floor_div(self, a: z3.ExprRef, b: z3.ExprRef) -> z3.ExprRef:
         # bvsmod has the sign of the divisor, i.e. Python's %; a - a % b is a multiple of b,
         # so the truncating bvsdiv divides it exactly
-        q = (a - a % b) / b  # type: ignore[operator]
+        q = (a - a % b) / b
         return q if _nonzero_const(b) else z3.If(b == 0, self.val(0), q)
 
     def floor_mod(self, a: z3.ExprRef, b: z3.ExprRef) -> z3.ExprRef:
-        r = a % b  # type: ignore[operator]
+        r = a % b
         return r if _nonzero_const(b) else z3.If(b == 0, self.val(0), r)
 
     def number(self, v: z3.ExprRef) -> int:
-        return v.as_signed_long()  # type: ignore[attr-defined]
+        return int(v.as_signed_long())
 
     def solver(self) -> z3.Solver:
         return z3.SolverFor("QF_BV", ctx=self.ctx)
 
 
 def _nonzero_const(b: z3.ExprRef) -> bool:
-    return z3.is_bv_value(b) and b.as_long() != 0  # type: ignore[attr-defined]
+    return bool(z3.is_bv_value(b) and b.as_long() != 0)
 
 
 class Translator:
@@ -236,7 +238,7 @@ class Bounds:
 
     def __init__(self, slots: Sequence[Slot]):
         self.slots = slots
-        self.largest = max([max(abs(s.lo), abs(s.hi)) for s in slots] + [1])
+        self.largest: float = max([max(abs(s.lo), abs(s.hi)) for s in slots] + [1])
         self._memo: dict[int, tuple[GExpr, tuple[float, float]]] = {}
 
     def of(self, e: GExpr) -> tuple[float, float]:
