@@ -103,6 +103,7 @@ class Search:
         self.last_progress = self.start
         self.last_distinct = 0
         self.events = options.on_event
+        self.pool: Any = None  # worker processes (parallel.py), started at a large level
 
     # ------------------------------------------------------------------ lock order
     def hook(self, i: int, s: int) -> bool:
@@ -144,6 +145,8 @@ class Search:
         except Stop as stop:
             reason, violation = stop.reason, stop.violation
         finally:
+            if self.pool is not None:
+                self.pool.close()
             if was:
                 gc.enable()
         try:
