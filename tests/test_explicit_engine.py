@@ -217,6 +217,8 @@ def test_workers_identical(store, monkeypatch):
     three = check(ground(rwsem(3, 3)), CheckOptions(workers=3))
     assert any(e.startswith("parallel level") for e in events)
     assert stats_key(one) == stats_key(two) == stats_key(three)
+    import multiprocessing
+    assert not multiprocessing.active_children()  # the worker pool was shut down
 
 
 def test_workers_identical_violation_and_limit(monkeypatch):
