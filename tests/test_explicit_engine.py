@@ -86,6 +86,9 @@ def random_spec(draw, wrap=True):
     for a in range(draw(st.integers(1, 4))):
         i = draw(st.integers(0, n - 1))
         guard = B(draw(st.sampled_from(OPS)), V(f"v{i}"), L(draw(st.integers(-1, 4))))
+        if draw(st.booleans()):  # literal on the left, possibly of `x + c`
+            lhs = V(f"v{i}") if draw(st.booleans()) else B("add", V(f"v{i}"), L(1))
+            guard = B(draw(st.sampled_from(OPS)), L(draw(st.integers(-2, 4))), lhs)
         if draw(st.booleans()):
             j = draw(st.integers(0, n - 1))
             guard = B("and", guard, B(draw(st.sampled_from(OPS)), V(f"v{j}"), V(f"v{i}")))

@@ -81,13 +81,13 @@ def fold(op: str, args: tuple[GExpr, ...]) -> GExpr:
     if op == "not" and isinstance(args[0], GLit):
         return GLit(0 if args[0].value else 1, "bool")
     if op in _CMP and len(args) == 2:
-        a, b = args
+        a, b, o = args[0], args[1], op
         if isinstance(a, GLit) and not isinstance(b, GLit):
-            a, b, op = b, a, _FLIP[op]
+            a, b, o = b, a, _FLIP[op]  # k OP e  <=>  e FLIP(OP) k
         if (isinstance(b, GLit) and isinstance(a, GOp) and a.op in ("add", "sub")
                 and isinstance(a.args[0], GSlot) and isinstance(a.args[1], GLit)):
             c = a.args[1].value if a.op == "add" else -a.args[1].value
-            return gop(op, a.args[0], GLit(b.value - c))  # x + c OP k  <=>  x OP k - c
+            return gop(o, a.args[0], GLit(b.value - c))  # x + c OP k  <=>  x OP k - c
     return gop(op, *args)
 
 
