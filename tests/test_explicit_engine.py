@@ -357,3 +357,19 @@ def test_long_guards_are_combined_past_the_nesting_cap():
     assert r.stats.action_counts["Done"] == 1
     assert reference_bfs(system)[:3] == (r.stats.distinct_states, r.stats.depth,
                                          r.stats.generated_states)
+
+
+def test_literal_on_the_left_of_a_comparison():
+    # Pins a kernel bug: `k OP e` was folded to `k FLIP(OP) e` (operands left unswapped).
+    # x = -2..3 from -1, Inc while `3 > x` (x < 3); `assert -2 < x` is a reach check that
+    # holds everywhere; invariant `2 >= x + 0` fails first at x = 3 (5 states: -1..3)
+    X = ir.IntType(-2, 3)
+    chk = ir.Check(B("lt", L(-2), V("x")), "above -2", when="reach")
+    inc = ir.Transition("Inc", (), B("gt", L(3), V("x")),
+                        (ir.Update(V("x"), B("add", V("x"), L(1))),), checks=(chk,))
+    spec = ir.Spec("lit_left", "<ir>", (), (ir.Variable("x", X, (-1,)),), (inc,),
+                   invariants=(ir.Invariant("le2", B("ge", L(2), B("add", V("x"), L(0)))),),
+                   check_deadlock=False)
+    r = check(ground(spec))
+    (v,) = r.violations
+    assert (v.kind, v.property, len(v.trace)) == ("invariant", "le2", 5)
