@@ -13,7 +13,7 @@ builds on:
     cs.invok(n)                        # do all invariants hold in n?
 
 `cs.kernel(cfg)` is the chunk expander the BFS uses (see codegen.py for its protocol).
-Generated sources are kept in `cs.sources` for debugging (`python -m checker.explicit.dump`).
+Generated sources are kept in `cs.sources` (name -> text) for debugging.
 """
 from __future__ import annotations
 
