@@ -13,13 +13,18 @@ the fast path small and the reported semantics in one place.
 
 Kernel protocol (search mode):
 `expand(front, seen, app, papp, room, cnt, bad, hook, canon, los, invok)` expands the states
-of `front`, marks new successors in `seen` (the visited store), appends each to `app` and its
-parent to `papp`, adds fire counts to `cnt`, and returns None when the chunk is done, or `(code, s)`: 1 = a check, range or deadlock violation
-while expanding `s`; 2 = the state limit was reached; 3 = the lock-order hook asked to stop
-(the search's hook never does: a cycle is recorded and the search goes on; a worker's hook
-does, to hand the slice back to the parent). Newly discovered states that break an invariant are
-appended to `bad` (first one only) and the chunk goes on: invariant violations of level d+1
-rank after every expansion violation of level d (see search.py).
+of `front`, marks new successors in `seen` (the visited store), appends each to `app` and
+its parent to `papp`, adds fire counts to `cnt`, and returns None when the chunk is done, or
+`(code, s)`: 1 = a check, range or deadlock violation while expanding `s`; 2 = `room` new
+states were stored (the state limit); 3 = the lock-order hook asked to stop (the search's
+hook never does: a cycle is recorded and the search goes on; a worker's hook does, to hand
+the slice back to the parent). A newly discovered state that breaks an invariant is
+appended to `bad` (the first one only) and the chunk goes on: invariant violations of level
+d+1 rank after every expansion violation of level d (see search.py).
+
+Slots are read either as values (`x{k}`, shifted down) or, for comparisons with a literal
+and truth tests, as the field in place (`y{k} = s & mask`, compared with the literal
+shifted up): one operation less per read, about 15% on GRID.
 """
 from __future__ import annotations
 
