@@ -679,7 +679,7 @@ def _tree_eq(a: object, b: object) -> GExpr:
         assert isinstance(b, dict)
         return _and_all([_tree_eq(a[k], b[k]) for k in a])
     x, y = a, b
-    if x.sort == "bool" or y.sort == "bool":  # type: ignore[union-attr]
+    if x.sort == "bool" or y.sort == "bool":
         return gop("iff", as_bool(x), as_bool(y))  # type: ignore[arg-type]
     return gop("eq", x, y)  # type: ignore[arg-type]
 
@@ -854,7 +854,7 @@ def _coerce_tree(layout: _Layout, node: object, value: object) -> object:
         v = value
         if layout.slots[node].sort == "bool":
             return as_bool(v)  # type: ignore[arg-type]
-        if v.sort == "bool":  # type: ignore[union-attr]
+        if v.sort == "bool":
             return gite(v, GLit(1), GLit(0))  # type: ignore[arg-type]
         return v
     assert isinstance(node, dict) and isinstance(value, dict)
@@ -934,7 +934,7 @@ def _symmetries(spec: ir.Spec, slots: tuple[Slot, ...], layout: _Layout) -> tupl
         for j in range(len(slots)):
             src = slots[perm[j]]
             if src.symmetric in maps:
-                value_maps.append(maps[src.symmetric])  # type: ignore[index]
+                value_maps.append(maps[src.symmetric])
             else:
                 value_maps.append(None)
         out.append((tuple(perm), tuple(value_maps)))

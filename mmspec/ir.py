@@ -33,7 +33,7 @@ NO_SPAN = Span("<builtin>", 0, 0, 0, 0)
 
 
 def _span() -> Span:
-    return field(default=NO_SPAN, compare=False, hash=False, repr=False)  # type: ignore[return-value]
+    return field(default=NO_SPAN, compare=False, hash=False, repr=False)
 
 
 # --------------------------------------------------------------------------- types
