@@ -281,9 +281,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 def _print_text(rec: dict[str, Any], result: Any, outcome: Any, show: bool) -> None:
     mark = {True: "✓", False: "✗", None: "…"}[outcome.met]
     st = result.stats
+    size = ("" if result.engine in ("bmc", "kind") else f"{st.distinct_states:,} states, ")
     sys.stdout.write(f"{mark} {_label(rec)}: {outcome.summary} "
-                     f"({st.distinct_states:,} states, depth {st.depth}, "
-                     f"{st.seconds:.2f}s, {result.engine})\n")
+                     f"({size}depth {st.depth}, {st.seconds:.2f}s, {result.engine})\n")
     for note in result.notes:
         if not note.startswith("engine auto:"):  # routine; kept in the JSON output
             sys.stdout.write(f"  note: {note}\n")

@@ -93,6 +93,9 @@ def _headline(v: Violation) -> str:
     return f"{v.kind} {v.property} violated"
 
 
+SOLVER_ENGINES = ("bmc", "kind")
+
+
 def ok_line(result: CheckResult) -> str:
     s = result.stats
     if result.engine == "kind":
@@ -119,10 +122,22 @@ def verdict_lines(result: CheckResult, st: Style) -> list[str]:
             out.append(st.green("✓ ") + ok_line(result))
     else:
         s = result.stats
-        out.append(st.yellow("? ") + f"incomplete: {result.reason.value} after "
-                   f"{s.distinct_states} distinct states (depth {s.depth}), no violation so far")
-        if result.reason in HINTS:
+        seen = (f"depth {s.depth}" if result.engine in SOLVER_ENGINES else
+                f"{s.distinct_states} distinct states (depth {s.depth})")
+        out.append(st.yellow("? ") + f"incomplete: {result.reason.value} after {seen}, "
+                   "no violation so far")
+        if result.engine == "kind" and result.reason == ExitReason.DEPTH_LIMIT:
+            out.append("  hint: raise --depth, or add a helper invariant (see below)")
+        elif result.reason in HINTS:
             out.append(f"  hint: {HINTS[result.reason]}")
+        cti = s.extra.get("cti")
+        if isinstance(cti, Trace):
+            prop = clean(str(s.extra.get("cti_property", "an invariant")))
+            out.append(f"  Counterexample to induction for {prop}: {len(cti.steps)} states "
+                       "that satisfy every invariant but the last, not necessarily "
+                       "reachable. A `helper invariant` that rules out its first state "
+                       "lets k-induction go through.")
+            out.extend("  " + line for line in trace_lines(result.spec, cti, st))
     return out
 
 
@@ -325,8 +340,11 @@ def violation_lines(result: CheckResult, v: Violation, st: Style) -> list[str]:
 
 def stats_lines(result: CheckResult) -> list[str]:
     s = result.stats
-    parts = [f"{s.distinct_states} distinct states", f"{s.generated_states} generated",
-             f"depth {s.depth}", f"{s.seconds:.2f} s"]
+    if result.engine in SOLVER_ENGINES:  # a solver counts depths, not states
+        parts = [f"depth {s.depth}", f"{s.seconds:.2f} s"]
+    else:
+        parts = [f"{s.distinct_states} distinct states", f"{s.generated_states} generated",
+                 f"depth {s.depth}", f"{s.seconds:.2f} s"]
     out = [f"Stats ({result.engine}): " + ", ".join(parts)]
     if s.never_fired:
         out.append("Never fired: " + clean(", ".join(s.never_fired))
