@@ -11,22 +11,15 @@ cross-checked with the reference BFS of tests/test_ground.py.
 """
 from __future__ import annotations
 
-import pathlib
 
 import pytest
 
-try:
-    from checker import report
-    from checker.explicit import check
-    from checker.options import CheckOptions
-    from mmspec.frontend import load_spec
-    from mmspec.ground import ground
-except ImportError as exc:  # front-end or engine not there yet
-    pytest.skip(f"front-end or explicit engine not available: {exc}", allow_module_level=True)
+from checker import report
+from mmspec.frontend import load_spec
 
+from tests.speclib import SpecFolder, steps
 from tests.test_ground import reachable
 
-FOLDER = pathlib.Path(__file__).resolve().parent.parent / "specs" / "exec_nascent_mm"
 SPECS = {
     "exec_nascent_mm_flag": ("assertion", "stale bprm->vma"),
     "exec_nascent_mm_flag_late": ("invariant", "flag_covers_live"),
@@ -35,18 +28,17 @@ SPECS = {
     "exec_nascent_mm_upstream": (None, None),
     "exec_nascent_mm_broad_nascent_subclass": (None, None),
 }
+
+LIB = SpecFolder("exec_nascent_mm", SPECS)
+run = LIB.run
+path = LIB.path
+
+
+def test_the_folder_holds_exactly_the_named_variants():
+    LIB.assert_holds_exactly_the_named_variants()
+
+
 STALE_VMA = "setup_arg_pages() uses a stale bprm->vma"
-
-
-def run(name: str, defines: dict[str, int] | None = None, **options):
-    spec = load_spec(str(FOLDER / f"{name}.mms"), defines=defines)
-    system = ground(spec)
-    return spec, system, check(system, CheckOptions(**options))
-
-
-def steps(trace) -> list[tuple[str | None, str | None]]:
-    """(thread, step label) of every step of a trace, the initial state left out."""
-    return [(s.process, s.step) for s in trace.steps[1:]]
 
 
 def E(*labels: str) -> list[tuple[str, str]]:
@@ -60,14 +52,9 @@ def O(*labels: str) -> list[tuple[str, str]]:
 # --------------------------------------------------------------------------- every file
 
 
-def test_the_folder_holds_exactly_the_named_variants():
-    assert sorted(p.stem for p in FOLDER.glob("*.mms")) == sorted(SPECS)
-    assert (FOLDER / "README.md").exists()
-
-
 @pytest.mark.parametrize("name", sorted(SPECS))
 def test_loads_and_declares_its_expectation(name):
-    spec = load_spec(str(FOLDER / f"{name}.mms"))
+    spec = load_spec(path(name))
     assert spec.name == name
     assert (spec.expect.kind, spec.expect.name) == SPECS[name]
 

@@ -11,22 +11,15 @@ BFS of tests/test_ground.py, which explores the ground system with the reference
 """
 from __future__ import annotations
 
-import pathlib
 
 import pytest
 
-try:
-    from checker import report
-    from checker.explicit import check
-    from checker.options import CheckOptions
-    from mmspec.frontend import load_spec
-    from mmspec.ground import ground
-except ImportError as exc:  # front-end or engine not there yet
-    pytest.skip(f"front-end or explicit engine not available: {exc}", allow_module_level=True)
+from checker import report
+from mmspec.frontend import load_spec
 
+from tests.speclib import SpecFolder
 from tests.test_ground import reachable
 
-FOLDER = pathlib.Path(__file__).resolve().parent.parent / "specs" / "fork_get_task_mm"
 SPECS = {
     "fork_wrprotect_users1_fastpath": ("invariant", "no_lost_dirty"),
     "fork_wrprotect_clear_bit": ("invariant", "no_shstk_pte"),
@@ -36,15 +29,18 @@ SPECS = {
     "fork_wrprotect_handshake": (None, None),
 }
 
+LIB = SpecFolder("fork_get_task_mm", SPECS)
+run = LIB.run
+path = LIB.path
+
+
+def test_the_folder_holds_exactly_the_named_variants():
+    LIB.assert_holds_exactly_the_named_variants()
+
+
 PTE_CLEAN = {"w": True, "d": False, "sd": False}
 PTE_NONE = {"w": False, "d": False, "sd": False}  # write-protected, Dirty lost
 PTE_SHSTK = {"w": False, "d": True, "sd": False}  # what a shadow-stack CPU reads as shstk
-
-
-def run(name: str, defines: dict[str, int] | None = None):
-    spec = load_spec(str(FOLDER / f"{name}.mms"), defines=defines)
-    system = ground(spec)
-    return spec, system, check(system, CheckOptions())
 
 
 def steps(violation) -> list[tuple[str | None, str | None]]:
@@ -61,14 +57,9 @@ def the_violation(result, kind: str, prop: str):
 # --------------------------------------------------------------------------- every file
 
 
-def test_the_folder_holds_exactly_the_named_variants():
-    assert sorted(p.stem for p in FOLDER.glob("*.mms")) == sorted(SPECS)
-    assert (FOLDER / "README.md").exists()
-
-
 @pytest.mark.parametrize("name", sorted(SPECS))
 def test_loads_and_declares_its_expectation(name):
-    spec = load_spec(str(FOLDER / f"{name}.mms"))
+    spec = load_spec(path(name))
     assert spec.name == name
     kind, prop = SPECS[name]
     assert (spec.expect.kind, spec.expect.name) == (kind, prop)

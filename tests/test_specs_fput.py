@@ -12,22 +12,15 @@ count by hand; it is cross-checked with the reference BFS of tests/test_ground.p
 """
 from __future__ import annotations
 
-import pathlib
 
 import pytest
 
-try:
-    from checker import report
-    from checker.explicit import check
-    from checker.options import CheckOptions
-    from mmspec.frontend import load_spec
-    from mmspec.ground import ground
-except ImportError as exc:  # front-end or engines not there yet
-    pytest.skip(f"front-end or engines not available: {exc}", allow_module_level=True)
+from checker import report
+from mmspec.frontend import load_spec
 
+from tests.speclib import SpecFolder, of_kind, steps
 from tests.test_ground import reachable
 
-FOLDER = pathlib.Path(__file__).resolve().parent.parent / "specs" / "fput"
 SPECS = {
     "fput_sync_under_mmap_sem": ("deadlock", None),
     "fput_sync_read_writer_pref": ("deadlock", None),
@@ -36,35 +29,25 @@ SPECS = {
     "fput_task_work_lost_on_exit": ("liveness", "f_freed"),
     "fput_task_work": (None, None),
 }
+
+LIB = SpecFolder("fput", SPECS)
+run = LIB.run
+path = LIB.path
+
+
+def test_the_folder_holds_exactly_the_named_variants():
+    LIB.assert_holds_exactly_the_named_variants()
+
+
 ABBA_CYCLE = "mmap_sem/0 -> i_mutex/0 -> mmap_sem/0"
-
-
-def run(name: str, defines: dict[str, int] | None = None, **options):
-    spec = load_spec(str(FOLDER / f"{name}.mms"), defines=defines)
-    system = ground(spec)
-    return spec, system, check(system, CheckOptions(**options))
-
-
-def steps(trace) -> list[tuple[str | None, str | None]]:
-    """(thread, step label) of every step of a trace, the initial state left out."""
-    return [(s.process, s.step) for s in trace.steps[1:]]
-
-
-def of_kind(result, kind: str) -> list:
-    return [v for v in result.violations if v.kind == kind]
 
 
 # --------------------------------------------------------------------------- every file
 
 
-def test_the_folder_holds_exactly_the_named_variants():
-    assert sorted(p.stem for p in FOLDER.glob("*.mms")) == sorted(SPECS)
-    assert (FOLDER / "README.md").exists()
-
-
 @pytest.mark.parametrize("name", sorted(SPECS))
 def test_loads_and_declares_its_expectation(name):
-    spec = load_spec(str(FOLDER / f"{name}.mms"))
+    spec = load_spec(path(name))
     assert spec.name == name
     assert (spec.expect.kind, spec.expect.name) == SPECS[name]
 

@@ -20,17 +20,11 @@ import pathlib
 
 import pytest
 
-try:
-    from checker.explicit import check
-    from checker.options import CheckOptions
-    from mmspec.frontend import load_spec
-    from mmspec.ground import ground
-except ImportError as exc:  # front-end or engines not there yet
-    pytest.skip(f"front-end or engines not available: {exc}", allow_module_level=True)
+from mmspec.frontend import load_spec
 
+from tests.speclib import SpecFolder, only_violation, steps, taken
 from tests.test_ground import reachable
 
-FOLDER = pathlib.Path(__file__).resolve().parent.parent / "specs" / "mlockall"
 SPECS = {
     "mlockall_inherit_memcpy_leak": ("invariant", "no_extra_inheritance"),
     "mlockall_inherit_flat_exec": ("invariant", "no_lost_inheritance"),
@@ -41,35 +35,18 @@ SPECS = {
     "mlockall_upstream_no_inherit": (None, None),
     "mlockall_inherit_corrected": (None, None),
 }
+
+LIB = SpecFolder("mlockall", SPECS)
+run = LIB.run
+path = LIB.path
+
+
+def test_the_folder_holds_exactly_the_named_variants():
+    LIB.assert_holds_exactly_the_named_variants()
+
+
 PATCH = [n for n in SPECS if n.startswith("mlockall_inherit_") and n != "mlockall_inherit_corrected"]
 ALL_INVARIANTS = ["accounting", "no_extra_inheritance", "no_lost_inheritance"]
-
-
-def path(name: str) -> str:
-    return str(FOLDER / f"{name}.mms")
-
-
-def run(name: str, defines: dict[str, int] | None = None, **options):
-    spec = load_spec(path(name), defines=defines)
-    system = ground(spec)
-    return spec, system, check(system, CheckOptions(**options))
-
-
-def steps(trace) -> list[tuple[str | None, str | None]]:
-    """(thread, step label) of every step of a trace, the initial state left out."""
-    return [(s.process, s.step) for s in trace.steps[1:]]
-
-
-def only_violation(result):
-    assert len(result.violations) == 1, [(v.kind, v.property) for v in result.violations]
-    return result.violations[0]
-
-
-def taken(step) -> str | None:
-    """The label written on the source line of the statement a trace step executed."""
-    line = pathlib.Path(step.span.file).read_text().splitlines()[step.span.line - 1]
-    head = line.split(":", 1)[0].strip()
-    return head if head.isidentifier() else None
 
 
 def mlockall(thread: str, call: str = "ml") -> list[tuple[str, str]]:
@@ -84,11 +61,6 @@ def fork(thread: str, call: str = "fk") -> list[tuple[str, str]]:
 
 
 # --------------------------------------------------------------------------- every file
-
-
-def test_the_folder_holds_exactly_the_named_variants():
-    assert sorted(p.stem for p in FOLDER.glob("*.mms")) == sorted(SPECS)
-    assert (FOLDER / "README.md").exists()
 
 
 @pytest.mark.parametrize("name", sorted(SPECS))

@@ -21,21 +21,14 @@ reference BFS of tests/test_ground.py, a second, independent search over the gro
 from __future__ import annotations
 
 import pathlib
-import re
 
 import pytest
 
-try:
-    from checker.explicit import check
-    from checker.options import CheckOptions
-    from mmspec.frontend import load_spec
-    from mmspec.ground import ground
-except ImportError as exc:  # front-end or engines not there yet
-    pytest.skip(f"front-end or engines not available: {exc}", allow_module_level=True)
+from mmspec.frontend import load_spec
 
+from tests.speclib import SpecFolder, only_violation, taken
 from tests.test_ground import reachable
 
-FOLDER = pathlib.Path(__file__).resolve().parent.parent / "specs" / "vma"
 SPECS = {
     "vma_lock_no_recheck": ("invariant", "excl_rw"),
     "vma_lock_seq_only": ("invariant", "excl_rw"),
@@ -46,46 +39,26 @@ SPECS = {
     "vma_lock_refcnt": (None, None),
     "vma_lock_refcnt_wake_always": (None, None),
 }
+
+LIB = SpecFolder("vma", SPECS)
+run = LIB.run
+path = LIB.path
+
+
+def test_the_folder_holds_exactly_the_named_variants():
+    LIB.assert_holds_exactly_the_named_variants()
+
+
 OFF = 100  # VMA_LOCK_OFFSET as the specs scale it
-LABEL = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*):")
-
-
-def path(name: str) -> str:
-    return str(FOLDER / f"{name}.mms")
-
-
-def run(name: str, defines: dict[str, int] | None = None, **options):
-    spec = load_spec(path(name), defines=defines)
-    system = ground(spec)
-    return spec, system, check(system, CheckOptions(**options))
-
-
-def taken(step) -> str | None:
-    """The label written on the source line of the statement a trace step executed."""
-    line = pathlib.Path(step.span.file).read_text().splitlines()[step.span.line - 1]
-    m = LABEL.match(line)
-    return m.group(1) if m else None
-
-
 def walk(trace) -> list[tuple[str | None, str | None, str | None]]:
     """(thread, step, statement taken) of every step of a trace, the initial state left out."""
     return [(s.process, s.step, taken(s)) for s in trace.steps[1:]]
-
-
-def only_violation(result):
-    assert len(result.violations) == 1, [(v.kind, v.property) for v in result.violations]
-    return result.violations[0]
 
 
 R1, R2, W = "reader[1]", "reader[2]", "writer"
 
 
 # --------------------------------------------------------------------------- every file
-
-
-def test_the_folder_holds_exactly_the_named_variants():
-    assert sorted(p.stem for p in FOLDER.glob("*.mms")) == sorted(SPECS)
-    assert (FOLDER / "README.md").exists()
 
 
 @pytest.mark.parametrize("name", sorted(SPECS))
@@ -189,7 +162,7 @@ def test_forgetting_the_detach_target_loses_the_wakeup():
 
 def test_the_lost_wakeup_is_also_a_liveness_violation():
     # with deadlock reporting off, the same run is a fair behaviour in which the writer never
-    # finishes: the same 14 steps, then nothing can move (a stuttering lasso)
+    # finishes: the same 14 then nothing can move (a stuttering lasso)
     _, _, result = run("vma_detach_lost_wakeup", deadlock=False)
     v = only_violation(result)
     assert (v.kind, v.property) == ("liveness", "writer_finishes")
