@@ -121,7 +121,7 @@ def expand_level_parallel(search: "Search", front: list[int], level: int, nxt: l
     done = len(slices[0])
     _sequential(search, slices[0], nxt, parents, len(front) - done)
     for j in range(1, len(slices)):
-        fallback, counts, pbytes = True, None, b""
+        fallback, counts, pbytes = True, [], b""
         if sent[j - 1]:
             try:
                 fallback, counts, pbytes = marshal.loads(pool.conns[j - 1].recv_bytes())
