@@ -122,3 +122,29 @@ CASES: list[Case] = [
     Case("no_deadlock_option", lambda: ie.counter(bound=3, deadlock=True), "ok",
          distinct=4, depth=3, options={"deadlock": False}),
 ]
+
+
+def assert_result(case: Case, r) -> None:
+    """Hold an engine's CheckResult to a case: every field the case fixes must match."""
+    assert r.verdict == case.verdict, (r.reason, r.violations)
+    if case.reason is not None:
+        assert r.reason.value == case.reason
+    if case.distinct is not None:
+        assert r.stats.distinct_states == case.distinct
+    if case.depth is not None:
+        assert r.stats.depth == case.depth
+    if case.never_fired is not None:
+        assert r.stats.never_fired == list(case.never_fired)
+    if case.verdict != "violation":
+        assert not r.violations
+        return
+    assert sorted(x.kind for x in r.violations) == sorted((case.kind, *case.also))
+    (v,) = [x for x in r.violations if x.kind == case.kind]
+    if case.property is not None:
+        assert v.property == case.property
+    if case.trace_length is not None:
+        assert len(v.trace) == case.trace_length
+    if case.trace_actions is not None:
+        assert tuple(s.label for s in v.trace.steps[1:]) == case.trace_actions
+    for key, want in (case.details or {}).items():
+        assert v.details[key] == want, key

@@ -18,7 +18,7 @@ from mmspec import ir
 from mmspec.ground import ground
 from tests import irbuild as ib
 from tests import irbuild_explicit as ie
-from tests.conformance_cases import CASES, Case
+from tests.conformance_cases import CASES, Case, assert_result
 from tests.irbuild import BOOL, B, L, P, V, conj
 from tests.test_vector_differential import engine_path, systems  # noqa: F401 (fixture)
 from tests.test_vector_engine import wide
@@ -34,28 +34,7 @@ def test_conformance_case(case: Case) -> None:
             return  # the explicit engine's part; CLI falls back with this reason
     r = vector.check(g, CheckOptions(**case.options))
     assert r.engine == "vector"
-    assert r.verdict == case.verdict, (r.reason, r.violations)
-    if case.reason is not None:
-        assert r.reason.value == case.reason
-    if case.distinct is not None:
-        assert r.stats.distinct_states == case.distinct
-    if case.depth is not None:
-        assert r.stats.depth == case.depth
-    if case.never_fired is not None:
-        assert r.stats.never_fired == list(case.never_fired)
-    if case.verdict != "violation":
-        assert not r.violations
-        return
-    (v,) = r.violations
-    assert v.kind == case.kind
-    if case.property is not None:
-        assert v.property == case.property
-    if case.trace_length is not None:
-        assert len(v.trace) == case.trace_length
-    if case.trace_actions is not None:
-        assert tuple(s.label for s in v.trace.steps[1:]) == case.trace_actions
-    for key, want in (case.details or {}).items():
-        assert v.details[key] == want, key
+    assert_result(case, r)
 
 
 def same_result(g, opts: CheckOptions) -> None:
