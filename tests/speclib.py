@@ -34,6 +34,24 @@ class SpecFolder:
         system = ground(spec)
         return spec, system, check(system, CheckOptions(**options))
 
+    def assert_declares(self, name: str) -> None:
+        """The file loads, is named after itself and expects what the table says."""
+        spec = load_spec(self.path(name))
+        assert spec.name == name
+        assert (spec.expect.kind, spec.expect.name) == self.specs[name]
+
+    def assert_only_the_expected_violation(self, name: str) -> None:
+        """A fixed variant has no violation; a buggy one exactly the one it expects."""
+        kind, prop = self.specs[name]
+        _, _, result = self.run(name)
+        if kind is None:
+            assert result.verdict == "ok" and result.violations == []
+        else:
+            v = only_violation(result)
+            assert v.kind == kind
+            if prop is not None:
+                assert v.property == prop
+
     def assert_holds_exactly_the_named_variants(self) -> None:
         assert sorted(p.stem for p in self.folder.glob("*.mms")) == sorted(self.specs)
         assert (self.folder / "README.md").exists()
