@@ -292,6 +292,21 @@ def eval_gexpr(e: GExpr, state: tuple[int, ...] | list[int]) -> int:
     raise ValueError(f"unknown ground op {op!r}")
 
 
+def self_offset(e: GExpr, slot: int) -> int | None:
+    """c when e is `slot + c`, `c + slot` or `slot - c` over the slot it is assigned to.
+
+    Such an update moves the state by a constant, which the compiled engines exploit
+    (a packed-state add instead of unpack, compute, repack).
+    """
+    if isinstance(e, GOp) and e.op in ("add", "sub") and len(e.args) == 2:
+        a, b = e.args
+        if isinstance(a, GSlot) and a.index == slot and isinstance(b, GLit):
+            return b.value if e.op == "add" else -b.value
+        if e.op == "add" and isinstance(b, GSlot) and b.index == slot and isinstance(a, GLit):
+            return a.value
+    return None
+
+
 def wrap_value(slot: Slot, v: int) -> int:
     """C-style wrap-around into lo..hi for slots declared with wrap."""
     n = slot.hi - slot.lo + 1

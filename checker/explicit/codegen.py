@@ -30,7 +30,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from mmspec.ground import FALSE, TRUE, GExpr, GIte, GLit, GOp, GroundSystem, GSlot, GTransition, gop
+from mmspec.ground import (FALSE, TRUE, GExpr, GIte, GLit, GOp, GroundSystem, GSlot, GTransition,
+                           gop, self_offset)
 
 from checker.explicit.layout import Layout
 from checker.explicit.visited import insert_code
@@ -208,7 +209,7 @@ class _Gen:
             for e in conjuncts(t.guard) + conjuncts(t.at) + [c.cond for c in t.checks]:
                 py(with_facts(e, self.const_facts), forms, "bool")
             for k, e in t.updates:
-                if _own_offset(e, k) is not None:
+                if self_offset(e, k) is not None:
                     forms.ys.add(k)  # x + c: only its range check reads x, a comparison
                 else:
                     py(with_facts(e, self.const_facts), forms)
@@ -389,7 +390,7 @@ class _Gen:
                     mask |= lay.field_mask(k)
                     const += (v.value - lo) << sh
                 continue
-            lin = _own_offset(v, k)
+            lin = self_offset(v, k)
             text = ""
             if low_bad or high_bad:
                 if lin is not None:  # x + c out of range <=> x out of a shifted range
@@ -466,16 +467,6 @@ def _sum(xs: list[GExpr]) -> GExpr:
 def _shifted(text: str, sh: int) -> str:
     return f"({text} << {sh})" if sh else text
 
-
-def _own_offset(v: GExpr, k: int) -> int | None:
-    """c if v is `slot k + c` (or `- c`), so the successor is a constant delta."""
-    if isinstance(v, GOp) and v.op in ("add", "sub") and len(v.args) == 2:
-        a, b = v.args
-        if isinstance(a, GSlot) and a.index == k and isinstance(b, GLit):
-            return b.value if v.op == "add" else -b.value
-        if v.op == "add" and isinstance(b, GSlot) and b.index == k and isinstance(a, GLit):
-            return a.value
-    return None
 
 
 def kernel_source(system: GroundSystem, layout: Layout, cfg: Config) -> tuple[str, list[int]]:

@@ -22,7 +22,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from mmspec.ground import GExpr, GIte, GLit, GOp, GroundSystem, GSlot, GTransition
+from mmspec.ground import GExpr, GIte, GLit, GOp, GroundSystem, GSlot, GTransition, self_offset
 
 from .layout import Layout
 
@@ -297,16 +297,6 @@ class TransitionKernel:
         return out, bad
 
 
-def _delta(e: GExpr, slot: int) -> int | None:
-    """c when e is `slot + c`, `c + slot` or `slot - c` over the target slot itself."""
-    if isinstance(e, GOp) and e.op in ("add", "sub") and len(e.args) == 2:
-        a, b = e.args
-        if isinstance(a, GSlot) and a.index == slot and isinstance(b, GLit):
-            return b.value if e.op == "add" else -b.value
-        if e.op == "add" and isinstance(b, GSlot) and b.index == slot and isinstance(a, GLit):
-            return a.value
-    return None
-
 
 def compile_transition(prog: Program, layout: Layout, system: GroundSystem, index: int,
                        t: GTransition) -> TransitionKernel:
@@ -319,7 +309,7 @@ def compile_transition(prog: Program, layout: Layout, system: GroundSystem, inde
         nid = prog.intern(e)
         iv = prog.interval(nid, bounds)
         checked = not s.wrap and (iv is None or iv[0] < s.lo or iv[1] > s.hi)
-        d = None if s.wrap else _delta(e, slot)
+        d = None if s.wrap else self_offset(e, slot)
         if d is not None and f.bits == 0:
             d = None
         if d is None and f.bits:
