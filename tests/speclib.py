@@ -10,6 +10,7 @@ import pathlib
 import re
 
 from checker.explicit import check
+from checker.report import judge
 from checker.options import CheckOptions
 from mmspec.frontend import load_spec
 from mmspec.ground import ground
@@ -39,6 +40,12 @@ class SpecFolder:
         spec = load_spec(self.path(name))
         assert spec.name == name
         assert (spec.expect.kind, spec.expect.name) == self.specs[name]
+
+    def assert_judged_met(self, name: str) -> None:
+        """The CLI's verdict (checker.report.judge) says the expectation is met."""
+        _, _, result = self.run(name)
+        outcome = judge(result)
+        assert outcome.met is True, outcome.summary
 
     def assert_only_the_expected_violation(self, name: str) -> None:
         """A fixed variant has no violation; a buggy one exactly the one it expects."""

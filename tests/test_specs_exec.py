@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import pytest
 
-from checker import report
 
 from tests.speclib import SpecFolder, steps
 from tests.test_ground import reachable
@@ -58,8 +57,7 @@ def test_loads_and_declares_its_expectation(name):
 
 @pytest.mark.parametrize("name", sorted(SPECS))
 def test_meets_its_expectation(name):
-    _, _, result = run(name)
-    assert report.judge(result).met is True, report.judge(result).summary
+    LIB.assert_judged_met(name)
 
 
 # --------------------------------------------------------------------------- buggy variants
