@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any, Sequence
 
-from mmspec import config
+from mmspec import __version__, config
 from mmspec.diagnostics import Diagnostic, SpecError, render_diagnostics
 
 ENGINES = ("auto", "explicit", "vector", "bmc", "kind")
@@ -25,57 +25,95 @@ class UsageError(Exception):
     pass
 
 
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows each option's default, except where there is none to show (None, False, [])."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        nothing = action.default is None or action.default is False \
+            or action.default == [] or action.default == argparse.SUPPRESS
+        if nothing or action.help is None or "default" in action.help:
+            return action.help
+        return super()._get_help_string(action)
+
+
+class _SubParser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
+
+
 # --------------------------------------------------------------------------- arguments
 
 
 def _build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="mmspec", description=(
-        "Model checker for Linux-kernel memory-management locking protocols."))
-    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+        "Model checker for Linux-kernel memory-management locking protocols."),
+        formatter_class=_HelpFormatter)
+    p.add_argument("--version", action="version", version=f"mmspec {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_SubParser)
 
-    c = sub.add_parser("check", help="check specs exhaustively (or bounded, with bmc)")
+    c = sub.add_parser("check", help="check specs exhaustively (or bounded, with bmc)",
+                       description="Check specs. Every option's default can be set in a "
+                       "[tool.mmspec] table of the nearest pyproject.toml.")
     c.add_argument("paths", nargs="*", metavar="PATH",
                    help="spec files or folders (recursive *.mms); default from "
                         "[tool.mmspec] paths in pyproject.toml")
     c.add_argument("--engine", choices=ENGINES, default=None,
                    help="auto (default: vector when the spec is supported, else explicit), "
                         "explicit, vector, bmc (bounded), kind (k-induction proof)")
-    c.add_argument("--depth", type=int, default=None, help="bound for bmc/kind")
-    c.add_argument("--max-states", type=int, default=None)
-    c.add_argument("--time-limit", type=float, default=None, metavar="SECONDS")
-    c.add_argument("--memory-limit", type=int, default=None, metavar="MB")
+    c.add_argument("--depth", type=int, default=None, metavar="K",
+                   help="bound for bmc (default 20) and kind (default 10); explicit and "
+                        "vector stop exploring below depth K (default: no bound)")
+    c.add_argument("--max-states", type=int, default=None, metavar="N",
+                   help="stop after N distinct states, exit 3 (default: no limit)")
+    c.add_argument("--time-limit", type=float, default=None, metavar="SECONDS",
+                   help="stop each search after SECONDS, exit 3 (default: no limit)")
+    c.add_argument("--memory-limit", type=int, default=None, metavar="MB",
+                   help="stop when resident memory exceeds MB, exit 3 (default: no limit)")
     c.add_argument("-D", dest="defines", action="append", default=[],
                    metavar="NAME=VALUE", help="override a const; VALUE may be lo..hi (sweep)")
-    c.add_argument("--format", choices=("text", "json"), default=None)
+    c.add_argument("--format", choices=("text", "json"), default=None,
+                   help="what goes to stdout (default: text)")
     c.add_argument("--itf", metavar="FILE", help="write the counterexample as ITF JSON")
     c.add_argument("--html", metavar="FILE", help="write the counterexample as an HTML page")
     c.add_argument("--junit", metavar="FILE", help="write JUnit XML for all specs")
     c.add_argument("--sarif", metavar="FILE", help="write SARIF 2.1.0 for all specs")
-    c.add_argument("--workers", type=int, default=None)
-    c.add_argument("--symmetry", action="store_true", default=None)
-    c.add_argument("--seed", type=int, default=None)
+    c.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="worker processes for the explicit search (default: 1)")
+    c.add_argument("--symmetry", action="store_true", default=None,
+                   help="reduce by the spec's symmetric process sets (default: off)")
+    c.add_argument("--seed", type=int, default=None, metavar="N",
+                   help="seed for any randomised choice, for reproducible runs (default: 0)")
     c.add_argument("--no-deadlock", action="store_true", help="do not report deadlocks")
     c.add_argument("--show-traces", action="store_true",
                    help="print every counterexample, also the expected ones")
     c.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
 
     pa = sub.add_parser("parse", help="parse and check a spec, print its AST or IR as JSON")
-    pa.add_argument("file")
-    pa.add_argument("--dump", choices=("ast", "ir"), default="ir")
-    pa.add_argument("-D", dest="defines", action="append", default=[], metavar="NAME=VALUE")
+    pa.add_argument("file", help="the .mms spec")
+    pa.add_argument("--dump", choices=("ast", "ir"), default="ir",
+                    help="the syntax tree of this file, or the checked and lowered IR")
+    pa.add_argument("-D", dest="defines", action="append", default=[], metavar="NAME=VALUE",
+                    help="override a const (single values only)")
 
     s = sub.add_parser("simulate", help="random walks, for specs too big to exhaust")
-    s.add_argument("file")
-    s.add_argument("--steps", type=int, default=100)
-    s.add_argument("--runs", type=int, default=100)
-    s.add_argument("--seed", type=int, default=0)
-    s.add_argument("-D", dest="defines", action="append", default=[], metavar="NAME=VALUE")
-    s.add_argument("--format", choices=("text", "json"), default="text")
+    s.add_argument("file", help="the .mms spec")
+    s.add_argument("--steps", type=int, default=100, help="steps per walk")
+    s.add_argument("--runs", type=int, default=100, help="number of walks")
+    s.add_argument("--seed", type=int, default=0, help="random seed (same seed, same walks)")
+    s.add_argument("-D", dest="defines", action="append", default=[], metavar="NAME=VALUE",
+                   help="override a const (single values only)")
+    s.add_argument("--format", choices=("text", "json"), default="text",
+                   help="what goes to stdout")
 
     t = sub.add_parser("trace", help="re-render a saved ITF trace")
-    t.add_argument("file")
-    t.add_argument("--html", metavar="OUT")
-    t.add_argument("--text", action="store_true")
+    t.add_argument("file", help="an ITF JSON trace written by check --itf")
+    t.add_argument("--html", metavar="OUT", help="write the trace as an HTML page to OUT")
+    t.add_argument("--text", action="store_true",
+                   help="print the trace as text (the default when --html is not given)")
+
+    sub.add_parser("lsp", help="run the language server on stdin/stdout (needs the lsp "
+                   "extra: pip install 'mmspec[lsp]')")
     return p
 
 
@@ -382,6 +420,17 @@ def cmd_trace(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_lsp(args: argparse.Namespace) -> int:
+    try:
+        from mmspec.lsp import serve
+    except ImportError as e:
+        if (e.name or "").split(".")[0] not in ("pygls", "lsprotocol", "cattrs", "attrs"):
+            raise
+        raise UsageError(f"the language server needs pygls ({e.name} is missing): "
+                         "pip install 'mmspec[lsp]'") from None
+    return serve()
+
+
 # --------------------------------------------------------------------------- entry point
 
 
@@ -395,7 +444,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     handlers = {"check": cmd_check, "parse": cmd_parse, "simulate": cmd_simulate,
-                "trace": cmd_trace}
+                "trace": cmd_trace, "lsp": cmd_lsp}
     try:
         return handlers[args.command](args)
     except SpecError as e:

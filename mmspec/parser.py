@@ -43,9 +43,10 @@ class _Fail(Exception):
 
 @functools.lru_cache(maxsize=1)
 def _lark() -> Lark:
-    grammar = (Path(__file__).parent / "grammar.lark").read_text(encoding="utf-8")
-    return Lark(grammar, parser="lalr", lexer="contextual", propagate_positions=True,
-                maybe_placeholders=True)
+    """The LALR parser; its tables are built once per grammar and lark version
+    (mmspec/parse_tables.py), not on every run."""
+    from mmspec.parse_tables import load_parser
+    return load_parser()
 
 
 # --------------------------------------------------------------------------- reading files

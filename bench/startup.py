@@ -1,0 +1,84 @@
+"""Start-up time of the `mmspec` command, whole process against whole process.
+
+    python bench/startup.py                 # median of 5 runs of each row
+    python bench/startup.py --repeat 11
+
+Rows (each a fresh interpreter, `sys.executable`, not a shell shim, timed wall-clock):
+  python -c pass                 the floor: the interpreter and its site packages
+  mmspec --version               argparse and the CLI module only
+  mmspec parse SPEC              the issue's target (< 0.15 s on a quiet 2-core machine)
+  mmspec parse SPEC, no tables   the same with the LALR tables built from grammar.lark, as
+                                 every run did before mmspec/parse_tables.py
+
+Like an installed package (pip compiles .pyc files at install), the runs may read and write
+bytecode; it goes to a private PYTHONPYCACHEPREFIX, warmed by one untimed run of each row, so
+PYTHONDONTWRITEBYTECODE in the caller's environment does not make every run a compile. The
+user's table cache is pointed at an empty temporary XDG_CACHE_HOME, so the shipped tables are
+what is measured. The load average is printed: the figures mean little on a busy machine.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC = "specs/fput/fput_sync_under_mmap_sem.mms"
+NO_TABLES = ("import sys; import mmspec.parse_tables as t; "
+             "t.load_parser = lambda: t.build(t.GRAMMAR.read_text(encoding='utf-8')); "
+             "from mmspec.cli import main; sys.exit(main(sys.argv[1:]))")
+ROWS: list[tuple[str, list[str]]] = [
+    ("python -c pass", ["-c", "pass"]),
+    ("mmspec --version", ["-m", "mmspec.cli", "--version"]),
+    (f"mmspec parse {SPEC}", ["-m", "mmspec.cli", "parse", SPEC]),
+    ("  same, tables built from grammar.lark", ["-c", NO_TABLES, "parse", SPEC]),
+]
+
+
+def time_run(args: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + system) of one fresh process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, *args], cwd=ROOT, env=env,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        raise SystemExit(f"{args}: exit {proc.returncode}\n{proc.stderr.decode()}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return elapsed, cpu
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0],
+                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    ap.add_argument("--repeat", type=int, default=5, help="timed runs per row")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="mmspec-startup-") as tmp:
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env.update(PYTHONPYCACHEPREFIX=str(Path(tmp) / "pyc"),
+                   XDG_CACHE_HOME=str(Path(tmp) / "cache"))
+        print(f"# {platform.python_implementation()} {platform.python_version()} "
+              f"{sys.executable}; {os.cpu_count()} cpus; load average "
+              f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        print(f"# {args.repeat} runs per row, seconds, whole process; CPU = user + system "
+              "(less sensitive than wall time to other work on the machine)")
+        print(f"{'command':54} {'wall med':>8} {'wall min':>8} {'CPU med':>8}")
+        for name, argv in ROWS:
+            time_run(argv, env)  # warm the bytecode cache and the OS file cache
+            runs = [time_run(argv, env) for _ in range(args.repeat)]
+            wall = [w for w, _ in runs]
+            cpu = statistics.median(c for _, c in runs)
+            print(f"{name:54} {statistics.median(wall):8.3f} {min(wall):8.3f} {cpu:8.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,207 @@
+"""The LALR tables of `grammar.lark`, built once per grammar and lark version, not per run.
+
+Building the tables takes lark 0.15-1 s, which every command used to pay. They are kept as
+JSON (lark's own `memo_serialize` form), so loading them never runs code and never unpickles:
+
+1. `mmspec/grammar_tables.json`, generated at development time by
+   `python -m mmspec.parse_tables` and shipped with the package (tests/test_startup.py
+   checks it is what the current grammar and lark produce);
+2. otherwise (the grammar or the installed lark differ from the shipped tables) a copy in the
+   user's cache directory (`$XDG_CACHE_HOME/mmspec`, else `~/.cache/mmspec`), written on
+   the first run: a 0600 file in a 0700 directory, read only when both belong to the user
+   and nobody else can write them;
+3. otherwise the tables are built from the grammar, as before.
+
+Each copy carries a key, the SHA-256 of the grammar text, the lark version and the parser
+options; a copy whose key differs is ignored, so a stale file can cost time, never
+correctness.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from lark import Lark, __version__ as LARK_VERSION
+
+HERE = Path(__file__).parent
+GRAMMAR = HERE / "grammar.lark"
+SHIPPED = HERE / "grammar_tables.json"
+OPTIONS: dict[str, Any] = {"parser": "lalr", "lexer": "contextual",
+                           "propagate_positions": True, "maybe_placeholders": True}
+FORMAT = 1  # bump when the layout of the JSON changes
+
+
+def table_key(grammar: str) -> str:
+    """What the tables depend on: the grammar text, lark's version and our options."""
+    h = hashlib.sha256()
+    for part in (f"format {FORMAT}", LARK_VERSION, json.dumps(OPTIONS, sort_keys=True),
+                 grammar):
+        h.update(part.encode("utf-8") + b"\0")
+    return h.hexdigest()
+
+
+def build(grammar: str) -> Lark:
+    """The slow path: lark analyses the grammar and builds the LALR tables."""
+    return Lark(grammar, **OPTIONS)
+
+
+def dump_tables(parser: Lark, key: str, grammar: str) -> str:
+    """The tables as JSON text. lark numbers its states differently from run to run, so two
+    generations of the same grammar differ in text but not in what they accept; the key (and
+    tests/test_startup.py, which compares parses) is what ties them to the grammar."""
+    from lark.grammar import Rule
+    from lark.lexer import TerminalDef
+
+    data, memo = parser.memo_serialize([TerminalDef, Rule])
+    return json.dumps({"key": key, "lark": LARK_VERSION, "grammar_sha256": grammar_sha(grammar),
+                       "data": _encode(data), "memo": _encode(memo)},
+                      sort_keys=True, separators=(",", ":")) + "\n"
+
+
+def grammar_sha(grammar: str) -> str:
+    return hashlib.sha256(grammar.encode("utf-8")).hexdigest()
+
+
+def _encode(x: Any) -> Any:
+    """JSON has only string keys; lark's state and memo tables are keyed by integers. A dict
+    with integer keys is stored as {"#k": keys, "#v": values} and rebuilt by `_decode`."""
+    if isinstance(x, dict):
+        if x and all(type(k) is int for k in x):
+            return {"#k": list(x), "#v": [_encode(v) for v in x.values()]}
+        return {k: _encode(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_encode(v) for v in x]
+    return x
+
+
+def _decode(d: dict[str, Any]) -> Any:
+    if "#k" in d:
+        return dict(zip(d["#k"], d["#v"]))
+    return d
+
+
+def load_tables(text: str, key: str) -> Lark | None:
+    """A parser from JSON tables, or None when they are for another grammar/lark/options."""
+    try:
+        doc = json.loads(text, object_hook=_decode)
+        if not isinstance(doc, dict) or doc.get("key") != key:
+            return None
+        return Lark._load_from_dict(doc["data"], doc["memo"])  # type: ignore[no-any-return]
+    except Exception:  # a damaged copy: rebuild rather than fail  # noqa: BLE001
+        return None
+
+
+# --------------------------------------------------------------------------- user cache
+
+
+def cache_dir() -> Path | None:
+    """`$XDG_CACHE_HOME/mmspec` or `~/.cache/mmspec`; None where ownership cannot be checked."""
+    if not hasattr(os, "getuid"):
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or ""
+    root = Path(base) if os.path.isabs(base) else Path.home() / ".cache"
+    return root / "mmspec"
+
+
+def _private(path: Path, is_dir: bool) -> bool:
+    """Owned by us, of the expected type, not a symlink, nobody else may write (or read) it."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return False
+    import stat
+    kind_ok = stat.S_ISDIR(st.st_mode) if is_dir else stat.S_ISREG(st.st_mode)
+    return kind_ok and st.st_uid == os.getuid() and (st.st_mode & 0o077) == 0
+
+
+def _cache_file(key: str) -> Path | None:
+    d = cache_dir()
+    return None if d is None else d / f"grammar-{key[:32]}.json"
+
+
+def read_cached(key: str) -> Lark | None:
+    path = _cache_file(key)
+    if path is None or not (_private(path.parent, True) and _private(path, False)):
+        return None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    return load_tables(text, key)
+
+
+def write_cached(parser: Lark, key: str, grammar: str) -> None:
+    """Best effort: a read-only home or a full disk only means the next run rebuilds."""
+    path = _cache_file(key)
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not _private(path.parent, True):
+            return
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".grammar-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:  # mkstemp makes it 0600
+                f.write(dump_tables(parser, key, grammar))
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except OSError:
+        return
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def load_parser() -> Lark:
+    """The parser for grammar.lark, from the cheapest valid source (see the module doc)."""
+    grammar = GRAMMAR.read_text(encoding="utf-8")
+    key = table_key(grammar)
+    try:
+        shipped = SHIPPED.read_text(encoding="utf-8")
+    except OSError:
+        shipped = ""
+    parser = load_tables(shipped, key) if shipped else None
+    if parser is None:
+        parser = read_cached(key)
+    if parser is None:
+        parser = build(grammar)
+        write_cached(parser, key, grammar)
+    return parser
+
+
+def shipped_key() -> str | None:
+    """The key recorded in the shipped tables (None if there are none)."""
+    try:
+        with SHIPPED.open(encoding="utf-8") as f:
+            key = json.load(f).get("key")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return key if isinstance(key, str) else None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m mmspec.parse_tables [--check] [--force]`: (re)generate grammar_tables.json
+    when grammar.lark, the installed lark or the options changed; --check only reports."""
+    args = sys.argv[1:] if argv is None else argv
+    grammar = GRAMMAR.read_text(encoding="utf-8")
+    key = table_key(grammar)
+    if shipped_key() == key and "--force" not in args:
+        return 0
+    if "--check" in args:
+        sys.stderr.write(f"{SHIPPED} is out of date (grammar.lark, lark or the options "
+                         "changed): run python -m mmspec.parse_tables\n")
+        return 1
+    SHIPPED.write_text(dump_tables(build(grammar), key, grammar), encoding="utf-8")
+    sys.stdout.write(f"wrote {SHIPPED}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
