@@ -10,6 +10,7 @@ import argparse
 import itertools
 import json
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Any, Sequence
 from mmspec import __version__, config
 from mmspec.diagnostics import Diagnostic, SpecError, render_diagnostics
 
-ENGINES = ("auto", "explicit", "vector", "bmc", "kind")
+ENGINES = config.ENGINES
 
 
 class UsageError(Exception):
@@ -61,33 +62,37 @@ def _build_parser() -> argparse.ArgumentParser:
     c.add_argument("--engine", choices=ENGINES, default=None,
                    help="auto (default: vector when the spec is supported, else explicit), "
                         "explicit, vector, bmc (bounded), kind (k-induction proof)")
-    c.add_argument("--depth", type=int, default=None, metavar="K",
+    c.add_argument("--depth", type=config.arg_type("depth"), default=None, metavar="K",
                    help="bound for bmc (default 20) and kind (default 10); explicit and "
                         "vector stop exploring below depth K (default: no bound)")
-    c.add_argument("--max-states", type=int, default=None, metavar="N",
+    c.add_argument("--max-states", type=config.arg_type("max_states"), default=None,
+                   metavar="N",
                    help="stop after N distinct states, exit 3 (default: no limit)")
-    c.add_argument("--time-limit", type=float, default=None, metavar="SECONDS",
+    c.add_argument("--time-limit", type=config.arg_type("time_limit"), default=None,
+                   metavar="SECONDS",
                    help="stop each search after SECONDS, exit 3 (default: no limit)")
-    c.add_argument("--memory-limit", type=int, default=None, metavar="MB",
+    c.add_argument("--memory-limit", type=config.arg_type("memory_limit"), default=None,
+                   metavar="MB",
                    help="stop when resident memory exceeds MB, exit 3 (default: no limit)")
     c.add_argument("-D", dest="defines", action="append", default=[],
                    metavar="NAME=VALUE", help="override a const; VALUE may be lo..hi (sweep)")
-    c.add_argument("--format", choices=("text", "json"), default=None,
+    c.add_argument("--format", choices=config.FORMATS, default=None,
                    help="what goes to stdout (default: text)")
     c.add_argument("--itf", metavar="FILE", help="write the counterexample as ITF JSON")
     c.add_argument("--html", metavar="FILE", help="write the counterexample as an HTML page")
     c.add_argument("--junit", metavar="FILE", help="write JUnit XML for all specs")
     c.add_argument("--sarif", metavar="FILE", help="write SARIF 2.1.0 for all specs")
-    c.add_argument("--workers", type=int, default=None, metavar="N",
+    c.add_argument("--workers", type=config.arg_type("workers"), default=None, metavar="N",
                    help="worker processes for the explicit search (default: 1)")
     c.add_argument("--symmetry", action="store_true", default=None,
                    help="reduce by the spec's symmetric process sets (default: off)")
-    c.add_argument("--seed", type=int, default=None, metavar="N",
+    c.add_argument("--seed", type=config.arg_type("seed"), default=None, metavar="N",
                    help="seed for any randomised choice, for reproducible runs (default: 0)")
     c.add_argument("--no-deadlock", action="store_true", help="do not report deadlocks")
     c.add_argument("--show-traces", action="store_true",
                    help="print every counterexample, also the expected ones")
     c.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    _include_path_option(c)
 
     pa = sub.add_parser("parse", help="parse and check a spec, print its AST or IR as JSON")
     pa.add_argument("file", help="the .mms spec")
@@ -95,16 +100,19 @@ def _build_parser() -> argparse.ArgumentParser:
                     help="the syntax tree of this file, or the checked and lowered IR")
     pa.add_argument("-D", dest="defines", action="append", default=[], metavar="NAME=VALUE",
                     help="override a const (single values only)")
+    _include_path_option(pa)
 
     s = sub.add_parser("simulate", help="random walks, for specs too big to exhaust")
     s.add_argument("file", help="the .mms spec")
-    s.add_argument("--steps", type=int, default=100, help="steps per walk")
-    s.add_argument("--runs", type=int, default=100, help="number of walks")
-    s.add_argument("--seed", type=int, default=0, help="random seed (same seed, same walks)")
+    s.add_argument("--steps", type=config.arg_type("steps"), default=100, help="steps per walk")
+    s.add_argument("--runs", type=config.arg_type("runs"), default=100, help="number of walks")
+    s.add_argument("--seed", type=config.arg_type("seed"), default=0,
+                   help="random seed (same seed, same walks)")
     s.add_argument("-D", dest="defines", action="append", default=[], metavar="NAME=VALUE",
                    help="override a const (single values only)")
-    s.add_argument("--format", choices=("text", "json"), default="text",
+    s.add_argument("--format", choices=config.FORMATS, default="text",
                    help="what goes to stdout")
+    _include_path_option(s)
 
     t = sub.add_parser("trace", help="re-render a saved ITF trace")
     t.add_argument("file", help="an ITF JSON trace written by check --itf")
@@ -117,6 +125,44 @@ def _build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _include_path_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--include-path", dest="include_paths", action="append", default=[],
+                   metavar="DIR", help="a folder outside the spec's tree that includes may "
+                   "read (repeatable; see docs/ci.md)")
+
+
+def include_paths(args: argparse.Namespace) -> tuple[str, ...]:
+    """The --include-path folders, each checked to be an existing folder."""
+    out = []
+    for d in getattr(args, "include_paths", None) or ():
+        if "\0" in d or not os.path.isdir(d):
+            raise UsageError(f"--include-path {d!r}: not a folder")
+        out.append(d)
+    return tuple(out)
+
+
+_DEFINE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_DEFINE_INT = re.compile(r"[+-]?(?:0[xX][0-9a-fA-F]{1,40}|[0-9]{1,40})")
+
+
+def _define_value(name: str, text: str) -> int:
+    """One -D integer: ASCII decimal or 0x hex, within the spec literal limit (2^62)."""
+    from mmspec.parser import MAX_INT
+
+    t = text.strip()
+    if not _DEFINE_INT.fullmatch(t):
+        if re.fullmatch(r"[+-]?[0-9]+", t, re.ASCII):
+            raise UsageError(f"-D {name}: {t[:20]}... has {len(t)} characters; values must "
+                             f"be integers from -2^62 to 2^62 ({MAX_INT})")
+        raise UsageError(f"-D {name}: {text!r} is not an integer (ASCII decimal or 0x hex) "
+                         "or LO..HI range")
+    value = int(t, 0) if t.lstrip("+-")[:2].lower() == "0x" else int(t, 10)
+    if abs(value) > MAX_INT:
+        raise UsageError(f"-D {name}: {value} is out of range; values must be integers from "
+                         f"-2^62 to 2^62 ({MAX_INT})")
+    return value
+
+
 def parse_defines(items: Sequence[str]) -> list[dict[str, int]]:
     """-D NAME=VALUE items as the list of assignments to run (a sweep multiplies them)."""
     names: list[str] = []
@@ -124,19 +170,17 @@ def parse_defines(items: Sequence[str]) -> list[dict[str, int]]:
     for item in items:
         name, sep, value = item.partition("=")
         name = name.strip()
-        if not sep or not name.isidentifier():
+        if not sep or not _DEFINE_NAME.fullmatch(name):
             raise UsageError(f"-D expects NAME=VALUE or NAME=LO..HI, got {item!r}")
-        try:
-            if ".." in value:
-                lo_s, hi_s = value.split("..", 1)
-                lo, hi = int(lo_s, 0), int(hi_s, 0)
-                if hi < lo or hi - lo > 10_000:
-                    raise UsageError(f"-D {name}: sweep {value} is empty or too long")
-                vals = list(range(lo, hi + 1))
-            else:
-                vals = [int(value, 0)]
-        except ValueError:
-            raise UsageError(f"-D {name}: {value!r} is not an integer or lo..hi range") from None
+        if ".." in value:
+            lo_s, hi_s = value.split("..", 1)
+            lo, hi = _define_value(name, lo_s), _define_value(name, hi_s)
+            if hi < lo or hi - lo > 10_000:
+                raise UsageError(f"-D {name}: sweep {value} is empty or longer than 10001 "
+                                 "values")
+            vals = list(range(lo, hi + 1))
+        else:
+            vals = [_define_value(name, value)]
         if name in names:
             choices[names.index(name)] = vals
         else:
@@ -146,18 +190,39 @@ def parse_defines(items: Sequence[str]) -> list[dict[str, int]]:
 
 
 def collect_specs(paths: Sequence[str]) -> list[Path]:
+    """The spec files to check: each file named, and every *.mms regular file under each
+    folder named. The walk skips, with a warning, FIFOs, devices and symlinks leaving the
+    folder (they are never opened)."""
+    from mmspec.confine import walk_specs
+
     out: list[Path] = []
     for p in paths:
+        if "\0" in p:
+            raise UsageError(f"no such file or folder: {p!r}")
         path = Path(p)
         if path.is_dir():
-            out.extend(sorted(q for q in path.rglob("*.mms") if q.is_file()))
-        elif path.exists():
+            found, skipped = walk_specs(p)
+            for sk in skipped:
+                sys.stderr.write(f"mmspec: warning: skipped {sk.path}: {sk.reason}\n")
+            out.extend(Path(f) for f in found)
+        elif os.path.lexists(p):
             out.append(path)
         else:
             raise UsageError(f"no such file or folder: {p}")
     if not out:
         raise UsageError("no .mms specs found in " + ", ".join(paths))
     return out
+
+
+def spec_tree(path: Path, roots: Sequence[str]) -> str:
+    """The folder tree a spec may read: the named folder the walk found it in, else the
+    spec's own folder (see mmspec.confine)."""
+    for r in roots:
+        if os.path.isdir(r) and os.path.commonpath([os.path.abspath(r),
+                                                    os.path.abspath(path)]) == \
+                os.path.abspath(r):
+            return r
+    return str(path.parent)
 
 
 # --------------------------------------------------------------------------- check
@@ -211,16 +276,17 @@ def _check_one(path: Path, defines: dict[str, int], settings: dict[str, Any]) ->
 
     rec: dict[str, Any] = {"path": str(path), "defines": defines}
     try:
-        spec = load_spec(str(path), defines)
+        spec = load_spec(str(path), defines, spec_tree(path, settings.get("roots", ())),
+                         settings.get("include_paths", ()))
         system = ground(spec)
     except SpecError as e:
         rec["diagnostics"] = e.diagnostics
-        rec["sources"] = _read_sources(e.diagnostics)
+        rec["sources"] = e.sources
         return rec
     except GroundError as e:
         d = Diagnostic("MMS501", str(e), e.span)
         rec["diagnostics"] = [d]
-        rec["sources"] = _read_sources([d])
+        rec["sources"] = dict(spec.sources)
         return rec
     options = CheckOptions(
         max_states=settings.get("max_states"), time_limit=settings.get("time_limit"),
@@ -235,18 +301,6 @@ def _check_one(path: Path, defines: dict[str, int], settings: dict[str, Any]) ->
         result.stats.seconds = time.perf_counter() - start
     rec["result"] = result
     return rec
-
-
-def _read_sources(diags: list[Diagnostic]) -> dict[str, str]:
-    out = {}
-    for d in diags:
-        f = d.span.file
-        if f not in out:
-            try:
-                out[f] = Path(f).read_text(encoding="utf-8", errors="replace")
-            except OSError:
-                out[f] = ""
-    return out
 
 
 def _label(rec: dict[str, Any]) -> str:
@@ -274,6 +328,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     if not paths:
         raise UsageError("no specs given (pass paths, or set [tool.mmspec] paths)")
     specs = collect_specs(paths)
+    settings["roots"] = [p for p in paths if os.path.isdir(p)]
+    settings["include_paths"] = include_paths(args)
     assignments = parse_defines(args.defines)
     records = [_check_one(p, d, settings) for p in specs for d in assignments]
 
@@ -376,7 +432,8 @@ def cmd_parse(args: argparse.Namespace) -> int:
         tree = frontend.parse_file(args.file)
         data = frontend.ast_to_json(tree)
     else:
-        data = frontend.ir_to_json(frontend.load_spec(args.file, assignments[0]))
+        data = frontend.ir_to_json(frontend.load_spec(args.file, assignments[0],
+                                                      include_paths=include_paths(args)))
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     return 0
 
@@ -390,7 +447,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     assignments = parse_defines(args.defines)
     if len(assignments) != 1:
         raise UsageError("simulate takes single -D values, not sweeps")
-    system = ground(load_spec(args.file, assignments[0]))
+    system = ground(load_spec(args.file, assignments[0], include_paths=include_paths(args)))
     result = simulate(system, steps=args.steps, runs=args.runs, seed=args.seed)
     outcome = report.judge(result)
     if args.format == "json":
@@ -448,7 +505,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handlers[args.command](args)
     except SpecError as e:
-        sys.stderr.write(render_diagnostics(e.diagnostics, _read_sources(e.diagnostics)))
+        sys.stderr.write(render_diagnostics(e.diagnostics, e.sources))
         return 2
     except (UsageError, config.ConfigError) as e:
         sys.stderr.write(f"mmspec: error: {e}\n")

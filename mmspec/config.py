@@ -1,13 +1,94 @@
-"""Defaults from the nearest pyproject.toml's [tool.mmspec] table, as ruff and mypy read theirs.
+"""Defaults from the nearest pyproject.toml's [tool.mmspec] table, as ruff and mypy read theirs,
+and the one table of allowed values that both the command line and that table are checked
+against (so `--workers 0` and `workers = 0` get the same message naming the range).
 
 Command-line options win. Paths in the table are relative to the pyproject.toml's folder.
 """
 from __future__ import annotations
 
 import argparse
+import math
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
+
+ENGINES = ("auto", "explicit", "vector", "bmc", "kind")
+FORMATS = ("text", "json")
+
+
+@dataclass(frozen=True)
+class Range:
+    """An allowed numeric range: integers or finite numbers from `lo` (exclusive when
+    `lo_open`) to `hi`."""
+
+    integer: bool
+    lo: float
+    hi: float
+    lo_open: bool = False
+
+    def describe(self) -> str:
+        what = "an integer" if self.integer else "a number"
+        if self.lo_open:
+            return f"{what} > {self.lo:g} and <= {self.hi:g}"
+        return f"{what} from {self.lo:g} to {self.hi:g}"
+
+    def admits(self, value: float) -> bool:
+        if not math.isfinite(value):
+            return False
+        low_ok = value > self.lo if self.lo_open else value >= self.lo
+        return low_ok and value <= self.hi
+
+
+RANGES: dict[str, Range] = {
+    "depth": Range(True, 0, 1_000_000),
+    "max_states": Range(True, 1, 10 ** 15),
+    "time_limit": Range(False, 0, 10 ** 9, lo_open=True),   # seconds
+    "memory_limit": Range(True, 1, 10 ** 9),                # MB
+    "workers": Range(True, 1, 1024),
+    "seed": Range(True, 0, 2 ** 63 - 1),
+    "steps": Range(True, 0, 10 ** 9),                        # simulate
+    "runs": Range(True, 1, 10 ** 9),                         # simulate
+}
+CHOICES: dict[str, tuple[str, ...]] = {"engine": ENGINES, "format": FORMATS}
+
+
+def check_value(key: str, value: Any) -> str | None:
+    """Why `value` is not allowed for `key` (None when it is)."""
+    if key in CHOICES:
+        if value not in CHOICES[key]:
+            return "must be one of " + ", ".join(CHOICES[key])
+        return None
+    r = RANGES.get(key)
+    if r is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or (
+            r.integer and not isinstance(value, int)):
+        return f"must be {r.describe()}"
+    if not r.admits(value):
+        return f"must be {r.describe()}"
+    return None
+
+
+def arg_type(key: str) -> Callable[[str], Any]:
+    """An argparse `type=` that parses and range-checks (argparse turns the error into a
+    usage message and exit status 2)."""
+    r = RANGES[key]
+
+    def parse(text: str) -> Any:
+        problem = f"must be {r.describe()}"
+        try:
+            if not text.isascii():  # int() would read '٣' as 3
+                raise ValueError
+            value: Any = int(text) if r.integer else float(text)
+        except (ValueError, OverflowError):
+            raise argparse.ArgumentTypeError(f"{problem}, got {text!r}") from None
+        if check_value(key, value):
+            raise argparse.ArgumentTypeError(f"{problem}, got {text}")
+        return value
+    parse.__name__ = key  # argparse names the type in some messages
+    return parse
+
 
 KEYS = {
     "paths": list, "engine": str, "depth": int, "max_states": int, "time_limit": (int, float),
@@ -47,6 +128,9 @@ def load_table(pyproject: Path | None) -> dict[str, Any]:
         if not isinstance(value, KEYS[norm]) or (norm != "symmetry" and isinstance(value, bool)
                                                  and KEYS[norm] is not bool):
             raise ConfigError(f"{pyproject}: [tool.mmspec] {key} has the wrong type")
+        problem = check_value(norm, value)
+        if problem:
+            raise ConfigError(f"{pyproject}: [tool.mmspec] {key} = {value!r}: {problem}")
         if norm == "paths":
             if not all(isinstance(p, str) for p in value):
                 raise ConfigError(f"{pyproject}: [tool.mmspec] paths must be strings")

@@ -33,10 +33,20 @@ class Diagnostic:
 class SpecError(Exception):
     """A user error in a spec: one or more diagnostics (never a traceback for the user)."""
 
-    def __init__(self, diagnostics: Iterable[Diagnostic]):
+    def __init__(self, diagnostics: Iterable[Diagnostic],
+                 sources: dict[str, str] | None = None):
         self.diagnostics: list[Diagnostic] = list(diagnostics)
+        # The texts the front-end read (and only those): rendering never re-reads a file,
+        # so a diagnostic cannot echo a file mmspec refused to read or that changed since.
+        self.sources: dict[str, str] = dict(sources or {})
         first = self.diagnostics[0] if self.diagnostics else None
         super().__init__(f"{first.span}: {first.code}: {first.message}" if first else "error")
+
+    def with_sources(self, sources: Iterable[tuple[str, str]]) -> "SpecError":
+        """Attach texts read before the error (earlier ones win: they are what was parsed)."""
+        for name, text in sources:
+            self.sources.setdefault(name, text)
+        return self
 
 
 class Sink:

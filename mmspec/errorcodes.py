@@ -36,6 +36,8 @@ CODES: dict[str, str] = {
     "MMS214": "unknown property in expect",
     "MMS215": "'self' outside an indexed process",
     "MMS216": "duplicate label",
+    "MMS217": "include outside the spec's tree",
+    "MMS218": "invalid include path",
     # -- 3xx: types and static semantics
     "MMS301": "type mismatch",
     "MMS302": "not a constant expression",

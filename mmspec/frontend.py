@@ -11,29 +11,38 @@ anything else is a bug we want to see.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from mmspec import ir
 from mmspec import syntax as S
+from mmspec.confine import Confinement
 from mmspec.diagnostics import Diagnostic, SpecError
 from mmspec.lower import lower
 from mmspec.parser import parse_file as _parse_file
 from mmspec.resolve import load_tree
 
 
-def load_spec(path: str, defines: Mapping[str, int] | None = None) -> ir.Spec:
-    """Parse, resolve, type-check and lower one spec file (with its includes)."""
-    loaded = load_tree(str(path))
+def load_spec(path: str, defines: Mapping[str, int] | None = None, tree: str | None = None,
+              include_paths: Sequence[str] = ()) -> ir.Spec:
+    """Parse, resolve, type-check and lower one spec file (with its includes).
+
+    Reading is confined to `tree` (default: the spec's folder), `include_paths` and the
+    prelude. A SpecError carries the texts read, for rendering without re-reading files."""
+    conf = Confinement.for_spec(str(path), tree, tuple(include_paths))
+    loaded = load_tree(str(path), conf)
     try:
         return lower(loaded, dict(defines or {}))
+    except SpecError as e:
+        raise e.with_sources(loaded.sources) from None
     except RecursionError:
         raise SpecError([Diagnostic("MMS106", "spec nested too deeply to check",
-                                    ir.Span(str(path), 1, 1, 1, 2))]) from None
+                                    ir.Span(str(path), 1, 1, 1, 2))],
+                        dict(loaded.sources)) from None
 
 
-def parse_file(path: str) -> S.SpecFile:
+def parse_file(path: str, tree: str | None = None) -> S.SpecFile:
     """The AST of one file (includes are not followed)."""
-    return _parse_file(str(path))
+    return _parse_file(str(path), Confinement.for_spec(str(path), tree))
 
 
 def span_text(s: ir.Span) -> str:

@@ -18,12 +18,12 @@ from lark.exceptions import (UnexpectedCharacters, UnexpectedEOF, UnexpectedInpu
 from lark.visitors import Transformer_NonRecursive, v_args
 
 from mmspec import syntax as S
+from mmspec.confine import MAX_BYTES, Confinement, ReadRefused, read_regular_file
 from mmspec.diagnostics import Diagnostic, SpecError
 from mmspec.ir import Span
 
 MAX_DEPTH = 200  # parse-tree depth; later phases recurse over the tree
 MAX_INT = 2 ** 62
-MAX_BYTES = 4_000_000
 
 KEYWORDS = frozenset("""
 spec const type var enum map set record bool true false action when process proc fair weak
@@ -52,31 +52,36 @@ def _lark() -> Lark:
 # --------------------------------------------------------------------------- reading files
 
 
-def read_source(path: str, span: Span | None = None, code: str = "MMS100") -> str:
-    """A file's text, or a SpecError (missing, a directory, unreadable, not UTF-8)."""
+def read_source(path: str, span: Span | None = None, code: str = "MMS100",
+                confinement: Confinement | None = None, shown: str | None = None) -> str:
+    """A file's text, or a SpecError (missing, not a regular file, outside `confinement`,
+    over the size cap, not UTF-8). Reading is `confine.read_regular_file`: it never blocks
+    and never reads more than the cap. `shown` is the name used in messages."""
     where = span or Span(path, 0, 0, 0, 0)
-    p = Path(path)
+    name = shown if shown is not None else path
     try:
-        if p.is_dir():
-            raise SpecError([Diagnostic(code, f"cannot read '{path}': it is a directory",
-                                        where)])
-        data = p.read_bytes()
-    except SpecError:
-        raise
-    except OSError as e:
-        reason = e.strerror or type(e).__name__
-        raise SpecError([Diagnostic(code, f"cannot read '{path}': {reason}", where)]) from None
-    if len(data) > MAX_BYTES:
-        raise SpecError([Diagnostic(code, f"cannot read '{path}': larger than "
-                                    f"{MAX_BYTES} bytes", where)])
+        data = read_regular_file(path, MAX_BYTES, confinement)
+    except ReadRefused as e:
+        raise SpecError([Diagnostic(code, f"cannot read {_quoted(name)}: {e}", where)]) \
+            from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
-        col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
-        raise SpecError([Diagnostic("MMS101", f"'{path}' is not valid UTF-8 (byte "
+        start = data.rfind(b"\n", 0, e.start) + 1
+        col = e.start - start + 1
+        end = data.find(b"\n", e.start)
+        # Only the offending line is kept for the caret display; nothing else is echoed.
+        own_line = data[start: end if end >= 0 else len(data)].decode("utf-8", "replace")
+        raise SpecError([Diagnostic("MMS101", f"{_quoted(name)} is not valid UTF-8 (byte "
                                     f"0x{data[e.start]:02x})", Span(path, line, col, line,
-                                                                    col + 1))]) from None
+                                                                    col + 1))],
+                        {path: "\n" * (line - 1) + own_line}) from None
+
+
+def _quoted(path: str) -> str:
+    """A path for a message: control characters (a NUL, an escape) shown escaped."""
+    return repr(path) if any(not ch.isprintable() for ch in path) else f"'{path}'"
 
 
 # --------------------------------------------------------------------------- pre-scan
@@ -682,7 +687,15 @@ def _depth_check(tree: Tree, file: str) -> None:
 
 
 def parse_text(text: str, file: str) -> S.SpecFile:
-    """Parse one file's text. Raises SpecError with a single parse diagnostic."""
+    """Parse one file's text. Raises SpecError with a single parse diagnostic (carrying the
+    text, so the caret display needs no second read of the file)."""
+    try:
+        return _parse_text(text, file)
+    except SpecError as e:
+        raise e.with_sources([(file, text)]) from None
+
+
+def _parse_text(text: str, file: str) -> S.SpecFile:
     _prescan(text, file)
     try:
         tree = _lark().parse(text)
@@ -706,5 +719,5 @@ def parse_text(text: str, file: str) -> S.SpecFile:
             from None
 
 
-def parse_file(path: str) -> S.SpecFile:
-    return parse_text(read_source(path), path)
+def parse_file(path: str, confinement: Confinement | None = None) -> S.SpecFile:
+    return parse_text(read_source(path, confinement=confinement), path)

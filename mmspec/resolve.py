@@ -1,7 +1,8 @@
 """Includes and the global symbol table.
 
 `load_tree` reads the main file and, depth first, every file it includes (each file once; a
-file that includes itself through a chain is an include cycle, MMS211). `Symbols.build`
+file that includes itself through a chain is an include cycle, MMS211). Includes resolve only
+inside the spec's tree, `--include-path` folders and the prelude (`mmspec.confine`; MMS217). `Symbols.build`
 collects every global declaration into one namespace and reports duplicates (MMS201), so
 later phases can look any name up without caring which file declared it.
 """
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mmspec import syntax as S
+from mmspec.confine import Confinement, ReadRefused, resolve_include
 from mmspec.diagnostics import Diagnostic, Sink, SpecError
 from mmspec.ir import Span
 from mmspec.parser import parse_text, read_source
@@ -28,19 +30,20 @@ class Loaded:
     sources: list[tuple[str, str]]
 
 
-def _display_path(base_file: str, rel: str) -> str:
-    """The included file's path as shown in diagnostics: relative to the includer's folder."""
-    joined = os.path.join(os.path.dirname(base_file), rel)
-    return os.path.normpath(joined)
-
-
-def load_tree(path: str) -> Loaded:
-    text = read_source(path)
-    main = parse_text(text, path)
-    sources: list[tuple[str, str]] = [(path, text)]
-    seen: set[str] = {_key(path)}
-    decls: list[S.Decl] = []
-    _splice(main, decls, sources, seen, [_key(path)])
+def load_tree(path: str, confinement: Confinement | None = None) -> Loaded:
+    """Read and parse `path` and its includes, confined to `confinement` (by default the
+    spec's own folder tree and the prelude; see `mmspec.confine`)."""
+    conf = confinement or Confinement.for_spec(path)
+    sources: list[tuple[str, str]] = []
+    try:
+        text = read_source(path, confinement=conf)
+        sources.append((path, text))
+        main = parse_text(text, path)
+        seen: set[str] = {_key(path)}
+        decls: list[S.Decl] = []
+        _splice(main, decls, sources, seen, [_key(path)], conf)
+    except SpecError as e:
+        raise e.with_sources(sources) from None
     return Loaded(main, decls, sources)
 
 
@@ -52,13 +55,13 @@ def _key(path: str) -> str:
 
 
 def _splice(tree: S.SpecFile, out: list[S.Decl], sources: list[tuple[str, str]],
-            seen: set[str], stack: list[str]) -> None:
+            seen: set[str], stack: list[str], conf: Confinement) -> None:
     for d in tree.decls:
         if not isinstance(d, S.Include):
             if not (isinstance(d, S.SpecName) and len(stack) > 1):  # includes have no name
                 out.append(d)
             continue
-        sub_path = _display_path(tree.file, d.path)
+        sub_path = _resolve(tree.file, d, conf)
         key = _key(sub_path)
         if key in stack:
             chain = " -> ".join(os.path.basename(k) for k in stack + [key])
@@ -70,10 +73,24 @@ def _splice(tree: S.SpecFile, out: list[S.Decl], sources: list[tuple[str, str]],
             raise SpecError([Diagnostic("MMS210", f"more than {MAX_INCLUDES} included files",
                                         d.span)])
         seen.add(key)
-        text = read_source(sub_path, d.span, "MMS210")
-        sub = parse_text(text, sub_path)
+        text = read_source(sub_path, d.span, "MMS210", conf)
         sources.append((sub_path, text))
-        _splice(sub, out, sources, seen, stack + [key])
+        sub = parse_text(text, sub_path)
+        _splice(sub, out, sources, seen, stack + [key], conf)
+
+
+def _resolve(includer: str, d: S.Include, conf: Confinement) -> str:
+    """The path `include "..."` names, confined; a refusal is located at the include."""
+    try:
+        return resolve_include(includer, d.path, conf)
+    except ReadRefused as e:
+        code = "MMS218" if "\0" in d.path or not d.path.strip() else "MMS217"
+        shown = repr(d.path) if any(not c.isprintable() for c in d.path) else f"'{d.path}'"
+        expected = ("a path inside " + conf.describe() if code == "MMS217"
+                    else "a file name without NUL bytes")
+        raise SpecError([Diagnostic(code, f"cannot include {shown}: {e}", d.span,
+                                    expected=expected)]
+                        ) from None
 
 
 # --------------------------------------------------------------------------- symbols

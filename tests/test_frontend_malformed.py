@@ -35,18 +35,9 @@ def _header(path: Path) -> tuple[str, str, dict[str, int]]:
     return m.group(1).decode(), m.group(2).decode().strip(), defines
 
 
-def _sources(diags: list) -> dict[str, str]:
-    out = {}
-    for d in diags:
-        try:
-            out[d.span.file] = Path(d.span.file).read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            pass
-    return out
-
-
-def _render(diags: list) -> str:
-    text = render_diagnostics(diags, _sources(diags))
+def _render(diags: list, sources: dict[str, str]) -> str:
+    """Rendered as the CLI does: from the texts the front-end read, never re-reading files."""
+    text = render_diagnostics(diags, sources)
     return text.replace(str(HERE) + os.sep, "tests/malformed/")
 
 
@@ -69,7 +60,7 @@ def test_malformed(path: Path) -> None:
         got.append((d.code, pos if base == path.name else f"{base}:{pos}")
                    if d.span.line > 0 else (d.code, d.span.file))
     assert (code, where) in got, f"expected {code} at {where}, got {got}"
-    rendered = _render(diags)
+    rendered = _render(diags, info.value.sources)
     golden = path.with_suffix(".expected")
     if UPDATE or not golden.exists():
         golden.write_text(rendered, encoding="utf-8")

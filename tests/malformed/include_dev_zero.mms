@@ -1,0 +1,3 @@
+// expect: MMS217 2:1
+include "/dev/zero"
+var x: bool

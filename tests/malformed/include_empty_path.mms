@@ -1,0 +1,3 @@
+// expect: MMS218 2:1
+include ""
+var x: bool
