@@ -29,15 +29,18 @@ class Range:
 
     def describe(self) -> str:
         what = "an integer" if self.integer else "a number"
-        if self.lo_open:
-            return f"{what} > {self.lo:g} and <= {self.hi:g}"
-        return f"{what} from {self.lo:g} to {self.hi:g}"
+        lo, hi = _num(self.lo), _num(self.hi)
+        return f"{what} > {lo} and <= {hi}" if self.lo_open else f"{what} from {lo} to {hi}"
 
     def admits(self, value: float) -> bool:
         if not math.isfinite(value):
             return False
         low_ok = value > self.lo if self.lo_open else value >= self.lo
         return low_ok and value <= self.hi
+
+
+def _num(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else f"{v:g}"
 
 
 RANGES: dict[str, Range] = {
