@@ -34,6 +34,7 @@ from mmspec.ground import (FALSE, TRUE, GExpr, GIte, GLit, GOp, GroundSystem, GS
                            gop, self_offset)
 
 from checker.explicit.layout import Layout
+from checker.lockorder import lock_order_steps
 from checker.explicit.visited import insert_code
 from checker.explicit.pyexpr import (Facts, Forms, conjuncts, interval, learn, py, slots_of,
                                      substitute, with_facts)
@@ -98,6 +99,7 @@ class _Gen:
                 self.const_facts.known[k] = layout.lo[k]
                 self.const_facts.iv[k] = (layout.lo[k], layout.lo[k])
         self.los_transitions: list[int] = []
+        self.lock_order_steps = set(lock_order_steps(system))  # the shared lock-order rule
 
     # ------------------------------------------------------------------ helpers
     def emit(self, blk: _Block | int, text: str) -> None:
@@ -301,7 +303,7 @@ class _Gen:
             for c in t.checks:
                 if c.when == "fire" and not self.check(blk, c.cond):
                     return
-            if cfg.lock_order and t.thread is not None and any(a.blocking for a in t.acquires):
+            if cfg.lock_order and i in self.lock_order_steps:
                 self.lock_order(blk, i, t)
         got = self.successor(blk, i, t)
         if got is None:

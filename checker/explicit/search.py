@@ -34,7 +34,8 @@ from checker.explicit.codegen import Config
 from checker.explicit.compiled import CompiledSystem
 from checker.explicit.visited import (SPARSE_ALLOWANCE_MB, SPARSE_BYTES_PER_STATE, Visited,
                                       choose)
-from checker.lockorder import Edge, LockOrderGraph, cycle_message, key_name
+from checker import lockorder
+from checker.lockorder import Edge, LockOrderGraph
 from checker.options import CheckOptions
 from checker.result import CheckResult, ExitReason, Stats, Trace, Violation, build_trace
 
@@ -73,11 +74,7 @@ class Search:
         self.cs = compiled or CompiledSystem(system)
         self.layout = self.cs.layout
         self.deadlock = system.check_deadlock if options.deadlock is None else options.deadlock
-        lock_order = (system.check_lock_order if options.lock_order is None
-                      else options.lock_order)
-        self.lock_order = bool(lock_order) and any(
-            t.thread is not None and any(a.blocking for a in t.acquires)
-            for t in system.transitions)
+        self.lock_order = lockorder.wanted(system, options)
         self.symmetry = bool(options.symmetry and system.symmetries)
         self.visited = Visited(choose(self.layout.total_bits, options.memory_limit),
                                self.layout.total_bits)
@@ -108,27 +105,10 @@ class Search:
     # ------------------------------------------------------------------ lock order
     def hook(self, i: int, s: int) -> bool:
         """Called by the kernel the first time step i fires with a given held-lock set."""
-        system = self.system
-        t = system.transitions[i]
-        tid = t.thread
-        if tid is None:
-            return False
-        st = self.layout.unpack(s)
-        for a in t.acquires:
-            if not a.blocking:
-                continue
-            b = system.locks[a.lock]
-            dst = (b.cls, a.subclass)
-            for li, lk in enumerate(system.locks):
-                if li == a.lock:
-                    continue
-                held = st[lk.owner] == tid or bool(lk.readers and st[lk.readers[tid]])
-                if not held:
-                    continue
-                sub = st[lk.subclass[tid]] if lk.subclass else 0
-                chain = self.graph.add((lk.cls, sub), dst, tid, (s, i, self.level))
-                if chain is not None and self.cycle is None:
-                    self.cycle = chain
+        chain = lockorder.record(self.graph, self.system, i, self.layout.unpack(s),
+                                 (s, i, self.level))
+        if chain is not None and self.cycle is None:
+            self.cycle = chain
         # A lock-order cycle is lockdep's warning, not a stop: the search goes on so that an
         # ABBA spec reports both the cycle and the deadlock it makes possible (or shows, by
         # finishing, that no deadlock is reachable: a lockdep false positive).
@@ -357,19 +337,8 @@ class Search:
         return build_trace(self.system, states, trans)
 
     def lock_order_violation(self) -> Violation:
-        chain = self.cycle
-        assert chain is not None
-        witnesses = [self.witness(e.witness) for e in chain]
-        threads = self.system.spec.threads
-        details = {
-            "chain": [{"from": key_name(e.src), "to": key_name(e.dst),
-                       "thread": threads[e.thread].name if e.thread is not None else None,
-                       "trace_length": len(w)} for e, w in zip(chain, witnesses)],
-            "witnesses": witnesses,
-        }
-        closing = self.system.transitions[chain[0].witness[1]]
-        return Violation("lock-order", "lock-order", cycle_message(chain), witnesses[0],
-                         closing.span, details)
+        assert self.cycle is not None
+        return lockorder.violation(self.system, self.cycle, lambda e: self.witness(e.witness))
 
 
 def check(system: GroundSystem, options: CheckOptions | None = None) -> CheckResult:

@@ -5,8 +5,11 @@ reason the CLI prints when `--engine auto` falls back to the explicit engine);
 `check(system, options)` runs it and returns a CheckResult with engine "vector". Verdicts,
 state counts, depths and counterexamples match the explicit engine's BFS.
 
+Lock-order analysis runs here too, over whole chunks (lockorder.py, with the rule shared with
+the explicit engine in checker/lockorder.py).
+
 LIMITATION: one core; `options.workers` and `options.seed` are ignored (the search is
-deterministic). Lock-order analysis and liveness are the explicit engine's (see `supported`).
+deterministic). Liveness is the explicit engine's (see `supported`).
 """
 from __future__ import annotations
 
@@ -29,15 +32,7 @@ class Unsupported(ValueError):
     """check() was asked for something only the explicit engine does."""
 
 
-def _needs_lock_order(system: GroundSystem, options: CheckOptions | None) -> bool:
-    wanted = system.check_lock_order if options is None or options.lock_order is None \
-        else options.lock_order
-    return bool(wanted) and any(t.acquires for t in system.transitions)
-
-
 def _reason(system: GroundSystem, options: CheckOptions | None) -> str | None:
-    if _needs_lock_order(system, options):
-        return "lock-order analysis runs in the explicit engine only"
     if system.liveness and (options is None or options.liveness):
         return "liveness properties are checked by the explicit engine only"
     if system.symmetries and (options is None or options.symmetry):

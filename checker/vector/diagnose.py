@@ -10,7 +10,8 @@ from checker.waitfor), so a violation reads the same whichever engine found it.
 """
 from __future__ import annotations
 
-from checker.semantics import (Found, first_expansion, first_invariant, range_error,
+from checker.semantics import (Found, enabled, first_expansion, first_invariant, range_error,
                                successor)
 
-__all__ = ["Found", "first_expansion", "first_invariant", "range_error", "successor"]
+__all__ = ["Found", "enabled", "first_expansion", "first_invariant", "range_error",
+           "successor"]

@@ -30,13 +30,14 @@ from __future__ import annotations
 import os
 import resource
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from checker import lockorder
 from checker.options import CheckOptions
-from checker.result import CheckResult, ExitReason, Stats, Violation, build_trace
+from checker.result import CheckResult, ExitReason, Stats, Trace, Violation, build_trace
 from mmspec.ground import GroundSystem
 
 from . import diagnose
@@ -44,6 +45,7 @@ from . import trace as tr
 from .codegen import mask_function
 from .kernels import Frame, Program, TransitionKernel, compile_transition
 from .layout import Layout, make_layout
+from .lockorder import Candidate, ChunkLockOrder
 from .symmetry import Canonicaliser
 from .visited import SortedRunSet, fingerprint
 
@@ -60,6 +62,8 @@ class _Found:
     row: int  # local row of the expanded state
     t: int  # transition index; T for a deadlock
     counted: bool  # whether the stopping step counts as fired
+    acquired: bool = False  # whether its lock-order edges count (a range error: the
+    # explicit kernel runs the lock-order hook after the step's checks, before its update)
 
 
 @dataclass
@@ -72,6 +76,7 @@ class _Chunk:
     enabled: list[np.ndarray]  # per transition: local rows where it fired
     found: _Found | None
     fpos: tuple[np.ndarray, np.ndarray] | None  # the new keys' visited-filter positions
+    acquires: list[Candidate] = field(default_factory=list)  # lock-order candidates
 
 
 _New = tuple[list[np.ndarray], np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None]
@@ -128,6 +133,8 @@ class VectorSearch:
                                else bool(options.deadlock))
         self.canon = (Canonicaliser(system, self.layout)
                       if options.symmetry and system.symmetries else None)
+        self.locks = (ChunkLockOrder(system, self.layout)
+                      if lockorder.wanted(system, options) else None)
         self.T = len(self.kernels)
         # every guard-side mask of a chunk comes from one generated function (codegen.py)
         roots: dict[int, int] = {}
@@ -253,17 +260,19 @@ class VectorSearch:
         masks = self.mask_fn([w.view(np.int64) for w in X], n)
         found: _Found | None = None
 
-        def stop_at(row: int, ti: int, reach_bad: np.ndarray | None) -> None:
+        def stop_at(row: int, ti: int, reach_bad: np.ndarray | None,
+                    acquired: bool = False) -> None:
             nonlocal found
             if found is None or (row, ti) < (found.row, found.t):
                 counted = ti < T and (reach_bad is None or not bool(reach_bad[row]))
-                found = _Found(row, ti, counted)
+                found = _Found(row, ti, counted, acquired and counted)
 
         any_en = np.zeros(n, bool) if self.check_deadlock else None
         parts: list[tuple[list[np.ndarray], np.ndarray]] = []  # (successors, order keys)
         comps: list[np.ndarray] = []  # composite path: (state << order_bits) | order
         ob = U64(self.order_bits)
         enabled: list[np.ndarray] = []
+        acquires: list[Candidate] = []
         for k in self.kernels:
             ti = k.index
             reach_bad = None
@@ -280,6 +289,8 @@ class VectorSearch:
             enabled.append(rows)
             if not len(rows):
                 continue
+            if self.locks is not None:
+                acquires += self.locks.candidates(X, ti, rows, T)
             for c in k.fire_checks:
                 bad = g & ~masks[self.pos_check[ti][c.sub]]
                 if bad.any():
@@ -288,7 +299,7 @@ class VectorSearch:
             new, bad_rows = k.successors(sub)
             del sub
             if bad_rows is not None and bad_rows.any():
-                stop_at(int(rows[int(np.argmax(bad_rows))]), ti, reach_bad)
+                stop_at(int(rows[int(np.argmax(bad_rows))]), ti, reach_bad, acquired=True)
                 keep = ~bad_rows
                 rows = rows[keep]
                 new = [w[keep] for w in new]
@@ -313,7 +324,7 @@ class VectorSearch:
             nwords, nkeys, norder, fpos = self.dedupe_composite(comps)
         else:
             nwords, nkeys, norder, fpos = self.dedupe_general(parts)
-        return _Chunk(nwords, nkeys, norder, enabled, found, fpos)
+        return _Chunk(nwords, nkeys, norder, enabled, found, fpos, acquires)
 
     def dedupe_composite(self, comps: list[np.ndarray]) -> _New:
         """New states (first discoveries, not yet visited) as (words, sorted keys, order,
@@ -434,15 +445,18 @@ class VectorSearch:
             if f is not None and not (over and int(ch.order[allowed]) < f.row * T + f.t):
                 stop = f.row * T + f.t
                 self.account(ch, stop, f.t if f.counted else None)
+                self.lock_edges(ch, stop + 1 if f.acquired else stop, level, base)
                 self.visited.count += int(np.count_nonzero(ch.order < stop))
                 raise _Stop(ExitReason.VIOLATION, self.expansion_violation(level, base + f.row),
                             n - (base + f.row) + found_next)
             if over:
                 assert allowed is not None
                 self.account(ch, int(ch.order[allowed]) + 1, None)
+                self.lock_edges(ch, int(ch.order[allowed]) + 1, level, base)
                 self.visited.count += allowed
                 raise _Stop(ExitReason.STATE_LIMIT, queue=n - done + found_next + allowed)
             self.account(ch, None, None)
+            self.lock_edges(ch, None, level, base)
             if self.pending is None and self.inv_nodes and len(ch.order):
                 row = self._first_invariant(ch.words)
                 if row is not None:
@@ -473,6 +487,11 @@ class VectorSearch:
         if extra is not None:
             self.fired[extra] += 1
             self.generated += 1
+
+    def lock_edges(self, ch: _Chunk, stop: int | None, level: int, base: int) -> None:
+        """Feed the chunk's acquiring steps with order below `stop` to the lock-order graph."""
+        if self.locks is not None and ch.acquires:
+            self.locks.commit(ch.acquires, stop, level, base, max(self.T, 1))
 
     def finish_level(self, parts: list[_Chunk], bases: list[int]) -> None:
         T = max(self.T, 1)
@@ -526,6 +545,28 @@ class VectorSearch:
         assert found is not None, "kernel and reference disagree on a violation"
         return self._violation(found, states, trans)
 
+    def lock_witness(self, w: tuple[int, int, int]) -> Trace:
+        """The trace of a lock-order edge: the path to the pre-state, then the acquire (under
+        symmetry, the first real acquiring step whose successor has the recorded form)."""
+        level, index, i = w
+        states, trans, rep = self._replay(level, index)
+        t = self.system.transitions[i]
+        if self.canon is None:
+            states.append(diagnose.successor(self.system, t, states[-1]))
+            trans.append(t)
+        else:
+            canon = self.canon.canon_tuple
+            want = canon(diagnose.successor(self.system, t, rep))
+            real = states[-1]
+            for u in self.system.transitions:
+                if u.acquires and diagnose.enabled(u, real):
+                    nxt = diagnose.successor(self.system, u, real)
+                    if canon(nxt) == want:
+                        states.append(nxt)
+                        trans.append(u)
+                        break
+        return build_trace(self.system, states, trans)
+
     def _violation(self, found: diagnose.Found, states: list[tuple[int, ...]],
                    trans: list[Any]) -> Violation:
         return Violation(found.kind, found.property, found.message,
@@ -560,4 +601,8 @@ class VectorSearch:
         stats = Stats(distinct_states=distinct, generated_states=self.generated,
                       depth=self.depth, queue=queue, seconds=self.elapsed(),
                       peak_rss_mb=_peak_rss_mb(), action_counts=counts, extra=extra)
-        return CheckResult(self.system.spec, "vector", reason, [viol] if viol else [], stats)
+        violations = [viol] if viol else []
+        if self.locks is not None and self.locks.cycle is not None:
+            violations.append(lockorder.violation(self.system, self.locks.cycle,
+                                                  lambda e: self.lock_witness(e.witness)))
+        return CheckResult(self.system.spec, "vector", reason, violations, stats)
