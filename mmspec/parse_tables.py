@@ -91,7 +91,7 @@ def load_tables(text: str, key: str) -> Lark | None:
         doc = json.loads(text, object_hook=_decode)
         if not isinstance(doc, dict) or doc.get("key") != key:
             return None
-        return Lark._load_from_dict(doc["data"], doc["memo"])  # type: ignore[no-any-return]
+        return Lark._load_from_dict(doc["data"], doc["memo"])  # type: ignore[no-untyped-call,no-any-return]
     except Exception:  # a damaged copy: rebuild rather than fail  # noqa: BLE001
         return None
 
