@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Iterator, Literal
 
 from mmspec import syntax as S
+from mmspec.confine import Confinement
 from mmspec.diagnostics import Diagnostic, Sink, SpecError
 from mmspec.ir import Span
 from mmspec.lockops import OPS
@@ -89,7 +90,8 @@ def analyse(path: str, text: str) -> Analysis:
     result.main = main
     sources: list[tuple[str, str]] = [(path, text)]
     try:
-        _splice(main, result.decls, sources, {_key(path)}, [_key(path)])
+        _splice(main, result.decls, sources, {_key(path)}, [_key(path)],
+                Confinement.for_spec(path))
     except SpecError as e:
         result.diagnostics = list(e.diagnostics)
     result.sources.update(dict(sources))
