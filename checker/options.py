@@ -6,6 +6,18 @@ from typing import Callable, TextIO
 
 
 @dataclass
+class StopRequest:
+    """A request from outside a running search (the CLI's SIGINT/SIGTERM handler) to stop it.
+
+    Engines look at it where they check --time-limit and stop the same clean way, with
+    ExitReason.INTERRUPTED and partial statistics. A plain attribute, so a signal handler
+    can set it without taking a lock.
+    """
+
+    requested: bool = False
+
+
+@dataclass
 class CheckOptions:
     max_states: int | None = None
     time_limit: float | None = None  # seconds
@@ -20,3 +32,7 @@ class CheckOptions:
     lock_order: bool | None = None  # None: as the spec says
     liveness: bool = True
     on_event: Callable[[str], None] | None = None  # for tests: engine-level events
+    stop: StopRequest | None = None  # set by the caller to interrupt the search
+
+    def stop_requested(self) -> bool:
+        return self.stop is not None and self.stop.requested

@@ -16,6 +16,7 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_ERROR = 2
 EXIT_INCOMPLETE = 3
+EXIT_INTERRUPTED = 130  # SIGINT/SIGTERM: the whole run, whatever the specs' own statuses
 
 # Worst first: an error hides everything, a definite failure beats "could not finish".
 _SEVERITY = {EXIT_ERROR: 3, EXIT_FAILED: 2, EXIT_INCOMPLETE: 1, EXIT_OK: 0}
@@ -66,6 +67,8 @@ def judge(result: CheckResult) -> Outcome:
     """
     expect = result.spec.expect
     vs = result.violations
+    if result.engine == WALKS and not vs:
+        return _judge_walks(result)
     if expect.kind is None:
         if vs:
             v = vs[0]
@@ -94,6 +97,82 @@ def judge(result: CheckResult) -> Outcome:
                    f"incomplete: {result.reason.value} before the expected {want} showed")
 
 
+WALKS = "simulate"  # CheckResult.engine of `mmspec simulate`'s random walks
+
+
+@dataclass(frozen=True)
+class WalkStats:
+    """What `mmspec simulate` did: `runs` walks of at most `steps` steps, `final` of them
+    ended in a state with nothing enabled (an allowed end), `cut` were stopped by --steps."""
+
+    runs: int
+    steps: int
+    final: int
+    cut: int
+
+    def to_extra(self) -> dict[str, int]:
+        return {"runs": self.runs, "steps": self.steps, "final_runs": self.final,
+                "truncated_runs": self.cut}
+
+    @classmethod
+    def of(cls, result: CheckResult) -> "WalkStats":
+        x = result.stats.extra
+        return cls(int(x.get("runs", 0)), int(x.get("steps", 0)), int(x.get("final_runs", 0)),
+                   int(x.get("truncated_runs", 0)))
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
+def walks_summary(w: WalkStats) -> str:
+    """'no violation in 100 runs of at most 50 steps; 100 runs ended in a final state'."""
+    out = (f"no violation in {_n(w.runs, 'run')} of at most {_n(w.steps, 'step')}; "
+           f"{w.final} ended in a final state")
+    if w.cut:
+        out += f", {w.cut} were cut at {_n(w.steps, 'step')}"
+    return out
+
+
+def _judge_walks(result: CheckResult) -> Outcome:
+    """Random walks without a violation: a truncated walk leaves the outcome open (exit 3);
+    walks that all ended say exactly that (they prove nothing about unvisited states)."""
+    w = WalkStats.of(result)
+    summary = walks_summary(w)
+    expect = result.spec.expect
+    if expect.kind is not None:
+        want = describe_expectation(expect)
+        if w.cut:
+            return Outcome(None, EXIT_INCOMPLETE, f"expected {want} violation not seen: {summary}")
+        return Outcome(False, EXIT_FAILED, f"expected {want} violation not seen: {summary}")
+    if w.cut:
+        return Outcome(None, EXIT_INCOMPLETE, summary)
+    return Outcome(True, EXIT_OK, summary)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Which actions never fired: a claim about every reachable state, so made only when the
+    search saw them all. `never_fired` is None when not computed, and `note` says why."""
+
+    never_fired: list[str] | None
+    note: str  # "complete", or "not computed: ..."
+
+
+def coverage(result: CheckResult) -> Coverage:
+    if result.engine in ("bmc", "kind"):
+        return Coverage(None, "not computed: a solver engine does not count action firings")
+    if result.engine == WALKS:
+        return Coverage(None, "not computed: random walks visit only some states")
+    # A liveness violation is found on the whole state graph, after a complete safety search.
+    whole = result.reason == ExitReason.DONE or (
+        result.reason == ExitReason.VIOLATION and bool(result.violations)
+        and all(v.kind == "liveness" for v in result.violations))
+    if not whole:
+        return Coverage(None, f"not computed: search stopped at depth {result.stats.depth}")
+    return Coverage(result.stats.never_fired, "complete")
+
+
 def primary_violation(result: CheckResult) -> Violation | None:
     """The violation to show first: the expected one if found, else the first."""
     for v in result.violations:
@@ -106,6 +185,8 @@ def result_verdict(result: CheckResult) -> str:
     """'ok' | 'violation' | 'incomplete' as the JSON contract spells it."""
     if result.violations:
         return "violation"
+    if result.engine == WALKS:
+        return "incomplete" if WalkStats.of(result).cut else "ok"
     if result.reason == ExitReason.DONE or bounded(result):
         return "ok"
     return "incomplete"
@@ -139,6 +220,7 @@ def result_json(result: CheckResult, path: str, defines: dict[str, int] | None =
     """The JSON result object of the CLI contract (design.md), one per spec run."""
     outcome = judge(result)
     st = result.stats
+    cov = coverage(result)
     out: dict[str, Any] = {
         "spec": path,
         "name": result.spec.name,
@@ -157,7 +239,7 @@ def result_json(result: CheckResult, path: str, defines: dict[str, int] | None =
         "seconds": round(st.seconds, 3),
         "peak_rss_mb": st.peak_rss_mb,
         "stats": {"actions": dict(sorted(st.action_counts.items())),
-                  "never_fired": st.never_fired,
+                  "never_fired": cov.never_fired, "coverage": cov.note,
                   **{k: v for k, v in st.extra.items() if _plain(v)}},
         "notes": list(result.notes),
     }
@@ -197,4 +279,16 @@ def error_json(path: str, diagnostics: list[Any], defines: dict[str, int] | None
         "defines": dict(defines or {}),
         "errors": [{"code": d.code, "message": d.message, "span": _span(d.span)}
                    for d in diagnostics],
+    }
+
+
+def interrupted_json(path: str, defines: dict[str, int] | None = None) -> dict[str, Any]:
+    """A spec run that a signal stopped before its search started (no statistics yet)."""
+    return {
+        "spec": path,
+        "result": "incomplete",
+        "reason": ExitReason.INTERRUPTED.value,
+        "exit_code": EXIT_INCOMPLETE,
+        "summary": "interrupted before its search started",
+        "defines": dict(defines or {}),
     }

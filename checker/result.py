@@ -22,6 +22,7 @@ class ExitReason(str, enum.Enum):
     MEMORY_LIMIT = "memory-limit"
     DEPTH_LIMIT = "depth-limit"  # bmc/kind: reached --depth without a verdict for all depths
     UNKNOWN = "unknown"  # solver gave up
+    INTERRUPTED = "interrupted"  # stopped on request (SIGINT/SIGTERM in the CLI)
 
 
 @dataclass(frozen=True)

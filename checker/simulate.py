@@ -10,36 +10,52 @@ import time
 
 from mmspec.ground import GroundSystem, GTransition, eval_gexpr
 
+from checker.report import WALKS, WalkStats
 from checker.result import CheckResult, ExitReason, Stats, Violation, build_trace
 from checker.semantics import Found, first_expansion, first_invariant, successor
 
 
 def simulate(system: GroundSystem, steps: int, runs: int, seed: int) -> CheckResult:
+    """`runs` random walks of at most `steps` steps each, stopping at the first violation.
+
+    A walk ends in a final state (nothing enabled, and not a deadlock, or that was reported)
+    or is cut by `steps`; the counts of each go into stats.extra (report.WalkStats), so the
+    verdict can say what was done and exit 3 only when a walk was cut.
+    """
     rng = random.Random(seed)
     start = time.perf_counter()
     stats = Stats(action_counts={t.name: 0 for t in system.spec.transitions})
     seen: set[tuple[int, ...]] = set()
+    walks = {"final": 0, "cut": 0, "done": 0}
 
-    def stop(found: Found, path: list, moves: list) -> CheckResult:
+    def finish(reason: ExitReason, violations: list[Violation], note: str) -> CheckResult:
         stats.distinct_states = len(seen)
         stats.seconds = time.perf_counter() - start
-        v = Violation(found.kind, found.property, found.message,
-                      build_trace(system, path, moves), found.span, found.details)
-        return CheckResult(system.spec, "simulate", ExitReason.VIOLATION, [v], stats,
-                           [f"random walk, seed {seed}: not necessarily shortest"])
+        stats.extra.update(WalkStats(walks["done"], steps, walks["final"],
+                                     walks["cut"]).to_extra())
+        return CheckResult(system.spec, WALKS, reason, violations, stats, [note])
 
     for _ in range(runs):
         state = rng.choice(system.init)
         path: list[tuple[int, ...]] = [state]
         moves: list[GTransition | None] = [None]
         seen.add(state)
+        walks["done"] += 1
         while True:
             found = (first_invariant(system, state)
                      or first_expansion(system, state, system.check_deadlock))
             if found is not None:
-                return stop(found, path, moves)
+                v = Violation(found.kind, found.property, found.message,
+                              build_trace(system, path, moves), found.span, found.details)
+                return finish(ExitReason.VIOLATION, [v],
+                              f"random walk {walks['done']}, seed {seed}: the trace is not "
+                              "necessarily the shortest")
             enabled = [t for t in system.transitions if eval_gexpr(t.guard, state)]
-            if not enabled or len(path) > steps:
+            if not enabled:
+                walks["final"] += 1
+                break
+            if len(path) > steps:
+                walks["cut"] += 1
                 break
             t = rng.choice(enabled)
             state = successor(system, t, state)  # range errors were reported above
@@ -49,8 +65,6 @@ def simulate(system: GroundSystem, steps: int, runs: int, seed: int) -> CheckRes
             path.append(state)
             moves.append(t)
             stats.depth = max(stats.depth, len(path) - 1)
-    stats.distinct_states = len(seen)
-    stats.seconds = time.perf_counter() - start
-    return CheckResult(system.spec, "simulate", ExitReason.DEPTH_LIMIT, [], stats,
-                       [f"{runs} random walks of up to {steps} steps found no violation "
-                        "(this is not a proof)"])
+    reason = ExitReason.DEPTH_LIMIT if walks["cut"] else ExitReason.DONE
+    return finish(reason, [], "random walks are not a proof: states they did not visit "
+                  "were not checked")

@@ -11,6 +11,7 @@ import itertools
 import json
 import os
 import re
+import signal
 import sys
 import time
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import Any, Sequence
 
 from mmspec import __version__, config
 from mmspec.diagnostics import Diagnostic, SpecError, render_diagnostics
+from mmspec.outputs import OutputError
 
 ENGINES = config.ENGINES
 
@@ -268,7 +270,8 @@ def _run_engine(engine: str, system: Any, options: Any) -> Any:
     return result
 
 
-def _check_one(path: Path, defines: dict[str, int], settings: dict[str, Any]) -> dict[str, Any]:
+def _check_one(path: Path, defines: dict[str, int], settings: dict[str, Any],
+               interrupts: "_Interrupts | None" = None) -> dict[str, Any]:
     """Load, ground, check one spec under one -D assignment. Returns a record for output."""
     from mmspec.frontend import load_spec
     from mmspec.ground import GroundError, ground
@@ -294,13 +297,62 @@ def _check_one(path: Path, defines: dict[str, int], settings: dict[str, Any]) ->
         workers=settings.get("workers") or 1, symmetry=bool(settings.get("symmetry")),
         seed=settings.get("seed") or 0,
         deadlock=False if settings.get("no_deadlock") else None,
-        progress=None if settings.get("quiet") else sys.stderr)
+        progress=None if settings.get("quiet") else sys.stderr,
+        stop=interrupts.stop if interrupts is not None else None)
     start = time.perf_counter()
-    result = _run_engine(settings.get("engine") or "auto", system, options)
+    if interrupts is not None:
+        interrupts.searching = True
+    try:
+        result = _run_engine(settings.get("engine") or "auto", system, options)
+    finally:
+        if interrupts is not None:
+            interrupts.searching = False
     if not result.stats.seconds:
         result.stats.seconds = time.perf_counter() - start
     rec["result"] = result
     return rec
+
+
+class _Interrupts:
+    """SIGINT/SIGTERM during `mmspec check` (a cancelled CI job): lose no finished result.
+
+    The first signal during a search sets `stop`, which the engines read where they check
+    --time-limit: the search ends cleanly with partial statistics (ExitReason.INTERRUPTED)
+    and no further spec starts. Outside a search (loading a spec), or on a second signal,
+    KeyboardInterrupt stops at once. Either way the results so far are printed and the
+    requested files written; the exit status is 130.
+    """
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self) -> None:
+        from checker.options import StopRequest
+
+        self.stop = StopRequest()
+        self.searching = False
+        self.count = 0
+        self.saved: dict[int, Any] = {}
+
+    def __enter__(self) -> "_Interrupts":
+        try:
+            self.saved = {s: signal.signal(s, self._handle) for s in self.SIGNALS}
+        except ValueError:  # not the main thread (an embedding test): no handlers
+            self.saved = {}
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for s, h in self.saved.items():
+            signal.signal(s, h)
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        self.count += 1
+        self.stop.requested = True
+        if self.count > 1 or not self.searching:
+            raise KeyboardInterrupt
+
+    @property
+    def requested(self) -> bool:
+        return self.stop.requested
 
 
 def _label(rec: dict[str, Any]) -> str:
@@ -309,20 +361,7 @@ def _label(rec: dict[str, Any]) -> str:
                           + "]")
 
 
-def _out_path(base: str, rec: dict[str, Any], many: bool) -> str:
-    if not many:
-        return base
-    stem = Path(rec["path"]).stem + "".join(f"-{k}{v}" for k, v in rec["defines"].items())
-    b = Path(base)
-    name = b.name
-    suffix = "".join(b.suffixes) or ""
-    core = name[: len(name) - len(suffix)] if suffix else name
-    return str(b.with_name(f"{core}-{stem}{suffix}"))
-
-
 def cmd_check(args: argparse.Namespace) -> int:
-    from checker import report
-
     settings = config.merged_settings(args)
     paths = args.paths or settings.get("paths") or []
     if not paths:
@@ -331,13 +370,54 @@ def cmd_check(args: argparse.Namespace) -> int:
     settings["roots"] = [p for p in paths if os.path.isdir(p)]
     settings["include_paths"] = include_paths(args)
     assignments = parse_defines(args.defines)
-    records = [_check_one(p, d, settings) for p in specs for d in assignments]
+    runs = [(p, d) for p in specs for d in assignments]
+    plan = _plan_outputs(args, runs)
+    records: list[dict[str, Any]] = []
+    with _Interrupts() as interrupts:
+        for p, d in runs:
+            try:
+                records.append(_check_one(p, d, settings, interrupts))
+            except KeyboardInterrupt:
+                records.append({"path": str(p), "defines": d, "interrupted": True})
+            rec = records[-1]
+            if interrupts.requested or _interrupted(rec):
+                break
+        interrupts.searching = True  # printing and writing: a first signal waits for them
+        return _report(args, settings, records, len(runs), plan,
+                       interrupted=interrupts.requested or any(map(_interrupted, records)))
+
+
+def _interrupted(rec: dict[str, Any]) -> bool:
+    from checker.result import ExitReason
+
+    return bool(rec.get("interrupted")) or (
+        "result" in rec and rec["result"].reason == ExitReason.INTERRUPTED)
+
+
+def _plan_outputs(args: argparse.Namespace, runs: list[tuple[Path, dict[str, int]]]) -> Any:
+    """Name every output file and check it can be written, before the first spec runs."""
+    from mmspec import outputs
+
+    try:
+        plan = outputs.plan_outputs({"--itf": args.itf, "--html": args.html},
+                                    {"--junit": args.junit, "--sarif": args.sarif},
+                                    [(str(p), d) for p, d in runs])
+        for _opt, path in plan.paths():
+            outputs.check_writable(path)
+    except outputs.OutputError as e:
+        raise UsageError(str(e)) from None
+    return plan
+
+
+def _report(args: argparse.Namespace, settings: dict[str, Any], records: list[dict[str, Any]],
+            planned: int, plan: Any, interrupted: bool) -> int:
+    """Print every record, then write the requested files; the exit status of the run."""
+    from checker import report
 
     fmt = settings.get("format") or "text"
     codes: list[int] = []
     json_out: list[dict[str, Any]] = []
-    results = [r["result"] for r in records if "result" in r]
-    many = len(records) > 1
+    many = planned > 1
     for rec in records:
         if "diagnostics" in rec:
             codes.append(report.EXIT_ERROR)
@@ -348,6 +428,12 @@ def cmd_check(args: argparse.Namespace) -> int:
                 sys.stdout.write(f"✗ {_label(rec)}: spec error\n")
                 sys.stderr.write(render_diagnostics(rec["diagnostics"], rec["sources"]))
             continue
+        if "result" not in rec:
+            if fmt == "json":
+                json_out.append(report.interrupted_json(rec["path"], rec["defines"]))
+            else:
+                sys.stdout.write(f"… {_label(rec)}: interrupted before its search started\n")
+            continue
         result = rec["result"]
         outcome = report.judge(result)
         codes.append(outcome.exit_code)
@@ -356,20 +442,56 @@ def cmd_check(args: argparse.Namespace) -> int:
         else:
             _print_text(rec, result, outcome, show=args.show_traces or not many
                         or outcome.met is False)
-        _write_trace_files(args, rec, result, many)
-    if args.junit:
-        from checker.render.junit import render_junit
-        Path(args.junit).write_text(render_junit(results), encoding="utf-8")
-    if args.sarif:
-        from checker.render.sarif import render_sarif
-        Path(args.sarif).write_text(render_sarif(results), encoding="utf-8")
     if fmt == "json":
         payload: Any = json_out[0] if len(json_out) == 1 else json_out
         sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+    elif interrupted:
+        done = sum(1 for r in records if not _interrupted(r))
+        sys.stdout.write(f"\ninterrupted: {done} of {planned} spec runs finished\n")
     elif many:
         met = sum(1 for c in codes if c == report.EXIT_OK)
         sys.stdout.write(f"\n{met} of {len(codes)} spec runs met their expectation\n")
+    sys.stdout.flush()
+    if not _write_outputs(plan, records):
+        codes.append(report.EXIT_ERROR)
+    if interrupted:
+        sys.stderr.write("mmspec: interrupted; the results so far are printed and written\n")
+        return report.EXIT_INTERRUPTED
     return report.worst_exit(codes)
+
+
+def _write_outputs(plan: Any, records: list[dict[str, Any]]) -> bool:
+    """Write every requested file (each atomically); report each failure. All written?"""
+    from mmspec import outputs
+    from checker.report import primary_violation
+
+    results = [r["result"] for r in records if "result" in r]
+    files: list[tuple[str, Any]] = []
+    for i, rec in enumerate(records):
+        shown = primary_violation(rec["result"]) if "result" in rec else None
+        if shown is None:
+            continue
+        if "--itf" in plan.per_run:
+            from checker.render.itf import itf_text
+            files.append((plan.per_run["--itf"][i],
+                          lambda t=shown.trace, r=rec["result"]: itf_text(t, r)))
+        if "--html" in plan.per_run:
+            from checker.render.html import render_html
+            files.append((plan.per_run["--html"][i], lambda r=rec["result"]: render_html(r)))
+    if "--junit" in plan.whole:
+        from checker.render.junit import render_junit
+        files.append((plan.whole["--junit"], lambda: render_junit(results)))
+    if "--sarif" in plan.whole:
+        from checker.render.sarif import render_sarif
+        files.append((plan.whole["--sarif"], lambda: render_sarif(results)))
+    ok = True
+    for path, render in files:
+        try:
+            outputs.write_atomic(path, render())
+        except outputs.OutputError as e:
+            sys.stderr.write(f"mmspec: error: {e}\n")
+            ok = False
+    return ok
 
 
 def _print_text(rec: dict[str, Any], result: Any, outcome: Any, show: bool) -> None:
@@ -379,8 +501,7 @@ def _print_text(rec: dict[str, Any], result: Any, outcome: Any, show: bool) -> N
     sys.stdout.write(f"{mark} {_label(rec)}: {outcome.summary} "
                      f"({size}depth {st.depth}, {st.seconds:.2f}s, {result.engine})\n")
     for note in result.notes:
-        if not note.startswith("engine auto:"):  # routine; kept in the JSON output
-            sys.stdout.write(f"  note: {note}\n")
+        sys.stdout.write(f"  note: {note}\n")
     if show and (result.violations or outcome.met is not True):
         try:
             from checker.render.text import render_result
@@ -402,21 +523,6 @@ def _plain_trace(result: Any) -> str:
 
 def _indent(text: str) -> str:
     return "\n".join(("  " + line) if line else line for line in text.rstrip("\n").split("\n"))
-
-
-def _write_trace_files(args: argparse.Namespace, rec: dict[str, Any], result: Any,
-                       many: bool) -> None:
-    from checker.report import primary_violation
-
-    shown = primary_violation(result)
-    if shown is None:
-        return
-    if args.itf:
-        from checker.render.itf import write_itf
-        write_itf(_out_path(args.itf, rec, many), shown.trace, result)
-    if args.html:
-        from checker.render.html import render_html
-        Path(_out_path(args.html, rec, many)).write_text(render_html(result), encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- other commands
@@ -456,10 +562,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     else:
         rec = {"path": args.file, "defines": assignments[0]}
         _print_text(rec, result, outcome, show=True)
-    # A random walk proves nothing: finding no violation is "incomplete" unless expected.
-    if result.violations:
-        return outcome.exit_code
-    return report.EXIT_INCOMPLETE if result.spec.expect.kind else report.EXIT_OK
+    return outcome.exit_code  # 3 only when --steps cut a walk (report.judge)
 
 
 def cmd_trace(args: argparse.Namespace) -> int:
@@ -507,7 +610,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SpecError as e:
         sys.stderr.write(render_diagnostics(e.diagnostics, e.sources))
         return 2
-    except (UsageError, config.ConfigError) as e:
+    except (UsageError, config.ConfigError, OutputError) as e:
         sys.stderr.write(f"mmspec: error: {e}\n")
         return 2
     except KeyboardInterrupt:

@@ -84,6 +84,9 @@ def build_graph(system: GroundSystem, options: CheckOptions | None = None,
             if options.time_limit is not None and time.perf_counter() - start > options.time_limit:
                 reason = ExitReason.TIME_LIMIT
                 break
+            if options.stop_requested():
+                reason = ExitReason.INTERRUPTED
+                break
             if options.memory_limit is not None and rss_mb() > options.memory_limit:
                 reason = ExitReason.MEMORY_LIMIT
                 break

@@ -244,6 +244,9 @@ class Search:
         if opts.time_limit is not None and now - self.start > opts.time_limit:
             self.queue = queue
             raise Stop(ExitReason.TIME_LIMIT)
+        if opts.stop_requested():
+            self.queue = queue
+            raise Stop(ExitReason.INTERRUPTED)
         if opts.memory_limit is not None and rss > opts.memory_limit:
             self.queue = queue
             raise Stop(ExitReason.MEMORY_LIMIT)

@@ -26,6 +26,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from checker import report
 from checker.render.diff import clean, diff_states, fmt, leaves, var_types
 from checker.render.expect import describe_expectation, is_expected, matches, outcome
 from checker.render.locks import lock_states
@@ -87,6 +88,7 @@ class CaseView:
     loop_text: str = ""
     stats: str = ""
     never_fired: list[str] = field(default_factory=list)
+    coverage_note: str = ""  # why never_fired is not computed (report.coverage)
 
     @property
     def has_trace(self) -> bool:
@@ -150,6 +152,14 @@ def _stats(result: CheckResult) -> str:
             f"depth {s.depth}, {s.seconds:.2f} s ({result.engine})")
 
 
+def _coverage(result: CheckResult) -> dict[str, Any]:
+    cov = report.coverage(result)
+    if cov.never_fired is None:  # a solver never counts firings: as in the text, say nothing
+        note = "" if result.engine in ("bmc", "kind") else cov.note
+        return {"never_fired": [], "coverage_note": note}
+    return {"never_fired": cov.never_fired, "coverage_note": ""}
+
+
 def case_views(results: list[CheckResult]) -> list[CaseView]:
     """One case per violation (with its trace), one summary case per spec without any."""
     st = Style(False)
@@ -161,7 +171,7 @@ def case_views(results: list[CheckResult]) -> list[CaseView]:
             mark = {"met": "ok", "unmet": "fail", "incomplete": "incomplete"}[outcome(result)]
             cases.append(CaseView(len(cases), spec.name, spec.file, mark, line[2:] if
                                   line[:2] in ("✓ ", "✗ ", "? ") else line,
-                                  stats=_stats(result), never_fired=result.stats.never_fired))
+                                  stats=_stats(result), **_coverage(result)))
             continue
         sources = Sources(spec.sources)
         files = list(sources.files)
@@ -171,7 +181,7 @@ def case_views(results: list[CheckResult]) -> list[CaseView]:
             c = CaseView(len(cases), spec.name, spec.file, mark,
                          headline(v), property_label(v), where(v.span), sources.line(v.span),
                          clean(v.message), _details_lines(spec, v, st, sources),
-                         stats=_stats(result), never_fired=result.stats.never_fired)
+                         stats=_stats(result), **_coverage(result))
             if v.trace.steps:
                 c.files = [(f, sources.files[f]) for f in files]
                 c.steps = _step_views(result, v, files)

@@ -16,6 +16,7 @@ import os
 from typing import Any
 
 from mmspec import ir
+from mmspec.outputs import write_atomic
 
 from checker.render.expect import is_expected
 from checker.report import describe_expectation
@@ -250,10 +251,16 @@ def dumps(doc: dict[str, Any]) -> str:
     return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
+def itf_text(trace: Trace, result: CheckResult | None = None) -> str:
+    """The ITF file's text, as `write_itf` writes it."""
+    return dumps(trace_to_itf(trace, result))
+
+
 def write_itf(path: str | os.PathLike[str], trace: Trace, result: CheckResult | None = None
               ) -> None:
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(dumps(trace_to_itf(trace, result)))
+    """Write atomically (a reader sees the old file or the whole new one); OutputError on
+    failure, naming the file."""
+    write_atomic(path, itf_text(trace, result))
 
 
 def read_itf(path_or_dict: str | os.PathLike[str] | dict[str, Any]
@@ -318,4 +325,4 @@ def result_from_meta(trace: Trace, meta: dict[str, Any]) -> CheckResult:
 
 
 __all__ = ["ItfError", "decode_value", "dumps", "encode_value", "read_itf", "result_from_meta",
-           "trace_to_itf", "type_from_json", "write_itf"]
+           "itf_text", "trace_to_itf", "type_from_json", "write_itf"]

@@ -11,6 +11,7 @@ from typing import Any
 
 from mmspec import ir
 
+from checker import report
 from checker.render.diff import Change, Types, clean, diff_states, fmt, var_types
 from checker.render.expect import (complete, describe_expectation, expected_violations,
                                    is_expected)
@@ -112,6 +113,8 @@ def verdict_lines(result: CheckResult, st: Style) -> list[str]:
     """The first line(s): ✓ / ✗ / ? and, for a spec with `expect`, whether it was met."""
     if result.violations:
         return []  # each violation block starts with its own headline
+    if result.engine == report.WALKS:
+        return _walk_lines(result, st)
     expect = result.spec.expect
     out: list[str] = []
     if complete(result):
@@ -138,6 +141,17 @@ def verdict_lines(result: CheckResult, st: Style) -> list[str]:
                        "reachable. A `helper invariant` that rules out its first state "
                        "lets k-induction go through.")
             out.extend("  " + line for line in trace_lines(result.spec, cti, st))
+    return out
+
+
+def _walk_lines(result: CheckResult, st: Style) -> list[str]:
+    """`mmspec simulate` without a violation: what the walks did, and how to go further
+    with the options `simulate` accepts."""
+    o = report.judge(result)
+    mark = {True: st.green("✓ "), False: st.red("✗ "), None: st.yellow("? ")}[o.met]
+    out = [mark + clean(o.summary)]
+    if report.WalkStats.of(result).cut:
+        out.append("  hint: raise --steps to let the walks run longer, or --runs for more")
     return out
 
 
@@ -346,9 +360,12 @@ def stats_lines(result: CheckResult) -> list[str]:
         parts = [f"{s.distinct_states} distinct states", f"{s.generated_states} generated",
                  f"depth {s.depth}", f"{s.seconds:.2f} s"]
     out = [f"Stats ({result.engine}): " + ", ".join(parts)]
-    if s.never_fired:
-        out.append("Never fired: " + clean(", ".join(s.never_fired))
+    cov = report.coverage(result)
+    if cov.never_fired:
+        out.append("Never fired: " + clean(", ".join(cov.never_fired))
                    + "  (dead code, or guards that never hold in this configuration)")
+    elif cov.never_fired is None and result.engine not in SOLVER_ENGINES:
+        out.append(f"Never fired: {cov.note}")
     return out
 
 

@@ -5,7 +5,7 @@ The ITF file carries the result and the render-relevant part of the spec in its 
 """
 from __future__ import annotations
 
-from pathlib import Path
+from mmspec.outputs import write_atomic
 
 from checker.render.html import render_html
 from checker.render.itf import read_itf, result_from_meta
@@ -19,7 +19,7 @@ def rerender(itf_path: str, html_out: str | None, text: bool, color: bool = Fals
     result = result_from_meta(trace, meta)
     out = []
     if html_out:
-        Path(html_out).write_text(render_html(result), encoding="utf-8")
+        write_atomic(html_out, render_html(result))
     if text:
         out.append(render_result(result, color=color))
     elif html_out:

@@ -47,8 +47,8 @@ def check_bmc(system: GroundSystem, options: CheckOptions, *, encoding: str = "b
             done = run.depth
             break
         if probe.status != UNSAT:
-            reason = ExitReason.TIME_LIMIT if probe.status == TIMEOUT else ExitReason.UNKNOWN
-            what = "time limit" if probe.status == TIMEOUT else \
+            reason = budget.stop_reason() if probe.status == TIMEOUT else ExitReason.UNKNOWN
+            what = budget.stop_what() if probe.status == TIMEOUT else \
                 f"solver gave up ({budget.unknown_reason})"
             notes.append(f"no violation up to depth {done}; stopped at depth {run.depth}: "
                          f"{what}")

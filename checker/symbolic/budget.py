@@ -11,8 +11,10 @@ import time
 import z3  # type: ignore[import-untyped]
 
 from checker.options import CheckOptions
+from checker.result import ExitReason
 
 SAT, UNSAT, TIMEOUT, UNKNOWN = "sat", "unsat", "timeout", "unknown"
+INTERRUPTS = ("canceled", "interrupted from keyboard")  # z3's reason_unknown on a SIGINT
 
 
 class Budget:
@@ -30,6 +32,7 @@ class Budget:
         self.checks = 0
         self.solver_seconds = 0.0
         self.unknown_reason = ""
+        self.interrupted = False  # a TIMEOUT that was a stop request, not the time limit
 
     def elapsed(self) -> float:
         return time.monotonic() - self.start
@@ -44,7 +47,14 @@ class Budget:
             self.options.on_event(line)
 
     def solve(self, solver: z3.Solver, *assumptions: z3.BoolRef) -> str:
-        """One solver query under the remaining time: SAT, UNSAT, TIMEOUT or UNKNOWN."""
+        """One solver query under the remaining time: SAT, UNSAT, TIMEOUT or UNKNOWN.
+
+        A stop request (options.stop) ends the run like the time limit does; z3 catches a
+        SIGINT during a query itself (its `ctrl_c` parameter) and returns unknown (INTERRUPTS).
+        """
+        if self.options.stop_requested():
+            self.interrupted = True
+            return TIMEOUT
         if self.deadline is not None:
             ms = int((self.deadline - time.monotonic()) * 1000)
             if ms <= 0:
@@ -59,9 +69,20 @@ class Budget:
         if r == z3.unsat:
             return UNSAT
         self.unknown_reason = solver.reason_unknown()
-        if self.expired() or self.unknown_reason in ("timeout", "canceled"):
+        if self.unknown_reason in INTERRUPTS and not self.expired():
+            self.interrupted = True
+            if self.options.stop is not None:  # z3 took the SIGINT: tell the caller
+                self.options.stop.requested = True
+        if self.expired() or self.interrupted or self.unknown_reason in ("timeout", "canceled"):
             return TIMEOUT
         return UNKNOWN
+
+    def stop_reason(self) -> ExitReason:
+        """Why a TIMEOUT stopped the run: the time limit or a stop request."""
+        return ExitReason.INTERRUPTED if self.interrupted else ExitReason.TIME_LIMIT
+
+    def stop_what(self) -> str:
+        return "interrupted" if self.interrupted else "time limit"
 
     def stats_extra(self) -> dict[str, object]:
         return {"solver": f"z3 {z3.get_version_string()}", "solver_checks": self.checks,

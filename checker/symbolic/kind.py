@@ -174,7 +174,7 @@ class _Run:
                 self.done = base.depth
                 return ExitReason.VIOLATION
             if probe.status != UNSAT:
-                what = "time limit" if probe.status == TIMEOUT else "solver gave up"
+                what = budget.stop_what() if probe.status == TIMEOUT else "solver gave up"
                 self.notes.append(f"deadlock sweep stopped at depth {base.depth}: {what}")
                 return ExitReason.DONE  # the safety proof stands
             self.done = base.depth
@@ -186,7 +186,7 @@ class _Run:
         return ExitReason.DONE
 
     def _stopped(self, status: str, where: str) -> ExitReason:
-        what = ("time limit" if status == TIMEOUT
+        what = (self.budget.stop_what() if status == TIMEOUT
                 else f"solver gave up ({self.budget.unknown_reason})")
         self.notes.append(f"no violation up to depth {self.done}; stopped at {where}: {what}")
-        return ExitReason.TIME_LIMIT if status == TIMEOUT else ExitReason.UNKNOWN
+        return self.budget.stop_reason() if status == TIMEOUT else ExitReason.UNKNOWN

@@ -199,6 +199,8 @@ class VectorSearch:
         o = self.options
         if o.time_limit is not None and self.elapsed() > o.time_limit:
             return ExitReason.TIME_LIMIT
+        if o.stop_requested():
+            return ExitReason.INTERRUPTED
         if o.memory_limit is not None and _rss_mb() > o.memory_limit:
             return ExitReason.MEMORY_LIMIT
         return None
