@@ -210,3 +210,33 @@ def test_sigint_during_a_long_check_keeps_every_result(tmp_path):
     assert meta["spec"]["name"] == "quick"
     assert "quick" in (tmp_path / "t-quick.html").read_text(encoding="utf-8")
     assert not (tmp_path / "t-big.itf.json").exists()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_while_loading_a_spec_still_reports_the_finished_ones(tmp_path, capsys,
+                                                                      monkeypatch, sig):
+    from mmspec import frontend
+
+    quick = write_spec(tmp_path / "quick.mms", "quick")
+    slow = write_spec(tmp_path / "slow.mms", "slow")
+    load = frontend.load_spec
+
+    def load_or_signal(path: str, *args, **kwargs):
+        if path == str(slow):
+            signal.raise_signal(sig)  # the CLI's handler raises KeyboardInterrupt here
+        return load(path, *args, **kwargs)
+
+    monkeypatch.setattr(frontend, "load_spec", load_or_signal)
+    before = signal.getsignal(sig)
+    junit = tmp_path / "r.xml"
+    code = cli.main(["check", str(quick), str(slow), "--quiet", "--format", "json",
+                     "--junit", str(junit)])
+    out, err = capsys.readouterr()
+    assert code == 130 and "interrupted" in err
+    finished, stopped = json.loads(out)
+    assert finished["spec"] == str(quick) and finished["result"] == "violation"
+    assert stopped == {"spec": str(slow), "result": "incomplete", "reason": "interrupted",
+                       "exit_code": 3, "summary": "interrupted before its search started",
+                       "defines": {}}
+    assert [s.get("name") for s in ET.parse(junit).getroot().iter("testsuite")] == ["quick"]
+    assert signal.getsignal(sig) == before  # the run's handlers are gone again
