@@ -139,6 +139,8 @@ def _judge_walks(result: CheckResult) -> Outcome:
     walks that all ended say exactly that (they prove nothing about unvisited states)."""
     w = WalkStats.of(result)
     summary = walks_summary(w)
+    if result.reason == ExitReason.INTERRUPTED:
+        return Outcome(None, EXIT_INCOMPLETE, f"interrupted: {summary}")
     expect = result.spec.expect
     if expect.kind is not None:
         want = describe_expectation(expect)

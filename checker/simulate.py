@@ -10,17 +10,20 @@ import time
 
 from mmspec.ground import GroundSystem, GTransition, eval_gexpr
 
+from checker.options import StopRequest
 from checker.report import WALKS, WalkStats
 from checker.result import CheckResult, ExitReason, Stats, Violation, build_trace
 from checker.semantics import Found, first_expansion, first_invariant, successor
 
 
-def simulate(system: GroundSystem, steps: int, runs: int, seed: int) -> CheckResult:
+def simulate(system: GroundSystem, steps: int, runs: int, seed: int,
+             stop: StopRequest | None = None) -> CheckResult:
     """`runs` random walks of at most `steps` steps each, stopping at the first violation.
 
     A walk ends in a final state (nothing enabled, and not a deadlock, or that was reported)
     or is cut by `steps`; the counts of each go into stats.extra (report.WalkStats), so the
-    verdict can say what was done and exit 3 only when a walk was cut.
+    verdict can say what was done and exit 3 only when a walk was cut. A stop request
+    ends the run with ExitReason.INTERRUPTED.
     """
     rng = random.Random(seed)
     start = time.perf_counter()
@@ -54,6 +57,8 @@ def simulate(system: GroundSystem, steps: int, runs: int, seed: int) -> CheckRes
             if not enabled:
                 walks["final"] += 1
                 break
+            if stop is not None and stop.requested:
+                break  # the walk in progress is neither final nor cut by --steps
             if len(path) > steps:
                 walks["cut"] += 1
                 break
@@ -65,6 +70,9 @@ def simulate(system: GroundSystem, steps: int, runs: int, seed: int) -> CheckRes
             path.append(state)
             moves.append(t)
             stats.depth = max(stats.depth, len(path) - 1)
+        if stop is not None and stop.requested:
+            return finish(ExitReason.INTERRUPTED, [], "interrupted: the walks so far found "
+                          "no violation")
     reason = ExitReason.DEPTH_LIMIT if walks["cut"] else ExitReason.DONE
     return finish(reason, [], "random walks are not a proof: states they did not visit "
                   "were not checked")

@@ -554,7 +554,10 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     if len(assignments) != 1:
         raise UsageError("simulate takes single -D values, not sweeps")
     system = ground(load_spec(args.file, assignments[0], include_paths=include_paths(args)))
-    result = simulate(system, steps=args.steps, runs=args.runs, seed=args.seed)
+    with _Interrupts() as interrupts:
+        interrupts.searching = True  # a signal ends the walks; what they found is printed
+        result = simulate(system, steps=args.steps, runs=args.runs, seed=args.seed,
+                          stop=interrupts.stop)
     outcome = report.judge(result)
     if args.format == "json":
         sys.stdout.write(json.dumps(report.result_json(result, args.file, assignments[0]),
@@ -562,6 +565,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     else:
         rec = {"path": args.file, "defines": assignments[0]}
         _print_text(rec, result, outcome, show=True)
+    if interrupts.requested:
+        return report.EXIT_INTERRUPTED
     return outcome.exit_code  # 3 only when --steps cut a walk (report.judge)
 
 

@@ -157,3 +157,20 @@ def test_engine_auto_without_a_fallback_prints_no_note(tmp_path, capsys):
     code, out = run(capsys, "check", path, "--quiet", "--format", "json")
     j = json.loads(out)
     assert j["engine"] == "vector" and not [n for n in j["notes"] if "engine auto" in n]
+
+
+def test_a_stop_request_ends_the_walks_as_interrupted():
+    from checker import report
+    from checker.options import StopRequest
+    from checker.result import ExitReason
+    from checker.simulate import simulate
+    from mmspec.ground import ground
+    from tests.irbuild import grid
+
+    # Stop requested before the first step: one walk begun, neither final nor cut.
+    r = simulate(ground(grid(2, 2)), steps=10, runs=5, seed=0, stop=StopRequest(True))
+    assert r.reason == ExitReason.INTERRUPTED and r.violations == []
+    assert report.WalkStats.of(r) == report.WalkStats(runs=1, steps=10, final=0, cut=0)
+    outcome = report.judge(r)
+    assert outcome.met is None
+    assert outcome.summary.startswith("interrupted: no violation in 1 run ")
