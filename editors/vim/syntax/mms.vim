@@ -1,0 +1,49 @@
+" Vim syntax file for mmspec (.mms) locking-protocol specs.
+" Install: copy (or symlink) editors/vim/syntax and editors/vim/ftdetect into ~/.vim/
+" (or ~/.config/nvim/). Keep the keyword lists in step with mmspec/parser.py KEYWORDS;
+" tests/test_editors.py checks that they are.
+if exists("b:current_syntax")
+  finish
+endif
+
+syn keyword mmsDeclaration spec include const type var ghost symmetric def action when fair
+syn keyword mmsDeclaration weak strong process proc final invariant helper property option
+syn keyword mmsDeclaration expect class writer_pref
+syn keyword mmsControl if then else while either or pick in where goto skip await assert
+syn keyword mmsControl atomic with forall exists
+syn keyword mmsOperatorWord union inter minus subseteq leadsto eventually always
+syn keyword mmsLockKind mutex rwsem spinlock
+syn keyword mmsType bool enum map set record wrap
+syn keyword mmsConstant true false self
+syn keyword mmsBuiltin card min max held held_read held_write held_by locked
+syn keyword mmsLockOp lock unlock mutex_lock mutex_unlock mutex_lock_nested mutex_trylock
+syn keyword mmsLockOp spin_lock spin_unlock spin_lock_nested spin_trylock down_read
+syn keyword mmsLockOp down_read_nested up_read down_write down_write_nested up_write
+syn keyword mmsLockOp downgrade_write down_read_trylock down_write_trylock
+
+syn match mmsNumber "\<\(0[xX][0-9a-fA-F]\+\|[0-9]\+\)\>"
+syn match mmsLabel "^\s*\h\w*\(\.\h\w*\)*\ze\s*:\([^=]\|$\)"
+syn match mmsOperator ":=\|==\|!=\|<=>\|<=\|>=\|=>\|&&\|||\||->\|\.\.\|[-+*/%<>!=@']"
+syn region mmsString start=+"+ skip=+\\.+ end=+"+ end=+$+ contains=mmsEscape
+syn match mmsEscape "\\." contained
+syn match mmsComment "//.*$" contains=mmsTodo
+syn region mmsComment start="/\*" end="\*/" contains=mmsTodo
+syn keyword mmsTodo TODO FIXME XXX LIMITATION contained
+
+hi def link mmsDeclaration Keyword
+hi def link mmsControl Statement
+hi def link mmsOperatorWord Operator
+hi def link mmsLockKind StorageClass
+hi def link mmsType Type
+hi def link mmsConstant Constant
+hi def link mmsBuiltin Function
+hi def link mmsLockOp Function
+hi def link mmsNumber Number
+hi def link mmsLabel Label
+hi def link mmsOperator Operator
+hi def link mmsString String
+hi def link mmsEscape SpecialChar
+hi def link mmsComment Comment
+hi def link mmsTodo Todo
+
+let b:current_syntax = "mms"
