@@ -644,9 +644,55 @@ def _show_char(ch: str) -> str:
     return repr(ch)
 
 
+# TLA+ habits: the operator as TLA+ writes it, what it is, and how mmspec writes it.
+_TLA_OPERATORS: tuple[tuple[str, str, str], ...] = (
+    ("/\\", "conjunction", "&&"), ("\\/", "disjunction", "||"), ("~", "negation", "!"),
+    ("#", "inequality", "!="), ("\\in", "membership", "in"),
+    ("\\A", "universal quantifier", "forall"), ("\\E", "existential quantifier", "exists"),
+    ("\\cup", "union", "union"), ("\\union", "union", "union"),
+    ("\\cap", "intersection", "inter"), ("\\intersect", "intersection", "inter"),
+    ("\\subseteq", "subset", "subseteq"))
+
+
+def _tla_operator_hint(e: UnexpectedCharacters, text: str, file: str) -> Diagnostic | None:
+    """'unexpected character' where a TLA+ operator stands: name it and say how mmspec writes
+    it. `/\\` fails at its backslash (the slash alone is division), so look one back too."""
+    pos = e.pos_in_stream
+    if pos is None:
+        return None
+    for start in (pos, pos - 1):
+        if start < 0:
+            continue
+        for op, what, ours in sorted(_TLA_OPERATORS, key=lambda t: -len(t[0])):
+            end = start + len(op)
+            if not text.startswith(op, start) or end <= pos:
+                continue
+            if op[-1].isalpha() and end < len(text) and (text[end].isalnum() or text[end] == "_"):
+                continue  # \\inx is not \\in
+            col = e.column - (pos - start)
+            span = Span(file, e.line, col, e.line, col + len(op))
+            return Diagnostic("MMS102", f"unexpected '{op}' (TLA+ {what})", span,
+                              expected=_expected(e.allowed),
+                              notes=(f"did you mean '{ours}'? mmspec writes TLA+'s {op} "
+                                     f"as {ours}",))
+    return None
+
+
+def _eq_hint(e: UnexpectedToken) -> tuple[str, ...]:
+    """`=` where a comparison may stand (a guard, an await, an invariant): TLA+ and maths
+    compare with `=`; mmspec with `==`."""
+    if str(e.token) == "=" and any(_describe_terminal(n) == "'=='" for n in e.expected or ()):
+        return ("did you mean '=='? '=' only gives a declaration its value; comparison is "
+                "'==' and assignment ':='",)
+    return ()
+
+
 def _translate(e: UnexpectedInput, text: str, file: str) -> Diagnostic:
     """The one boundary where lark's exceptions become diagnostics."""
     if isinstance(e, UnexpectedCharacters):
+        hint = _tla_operator_hint(e, text, file)
+        if hint is not None:
+            return hint
         pos = e.pos_in_stream
         ch = text[pos] if pos is not None and 0 <= pos < len(text) else ""
         span = Span(file, e.line, e.column, e.line, e.column + 1)
@@ -661,7 +707,7 @@ def _translate(e: UnexpectedInput, text: str, file: str) -> Diagnostic:
         kind = "keyword" if str(tok) in KEYWORDS else (
             "name" if tok.type == "NAME" else "integer" if tok.type == "INT" else "token")
         return Diagnostic("MMS103", f"unexpected {kind} '{shown}'", span,
-                          expected=_expected(e.expected))
+                          expected=_expected(e.expected), notes=_eq_hint(e))
     expected = getattr(e, "expected", None)
     open_ = _unclosed(text)
     notes = (f"'{open_[0]}' opened at {open_[1]}:{open_[2]} is not closed",) if open_ else ()

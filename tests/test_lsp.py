@@ -250,3 +250,21 @@ def test_lsp_loads_only_the_front_end() -> None:
                          text=True, timeout=60, env=_env())
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("text, culprit, fix", [
+    ("var a: bool = true\ninvariant i: a /\\ a\n", "/\\", "&&"),
+    ("var a: bool = true\ninvariant i: ~a\n", "~", "!"),
+    ("var a: 0..3 = 0\nprocess p {\n  w: await a = 1\n}\n", "=", "=="),
+    ("var count: 0..3 = 0\ninvariant i: cout <= 3\n", "cout", "count"),
+])
+def test_quick_fix_comes_from_the_diagnostic(text: str, culprit: str, fix: str) -> None:
+    """TLA+ operator hints and 'did you mean' names carry a fix over exactly the culprit."""
+    from mmspec.specindex import analyse, span_text, suggested_fix
+
+    a = analyse("hint.mms", text)
+    assert len(a.diagnostics) == 1
+    d = a.diagnostics[0]
+    assert span_text(a.sources, d.span) == culprit
+    got = suggested_fix(d, a.sources)
+    assert got is not None and got.replacement == fix

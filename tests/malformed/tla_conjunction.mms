@@ -1,0 +1,4 @@
+// expect: MMS102 4:19
+var a: bool = true
+var b: bool = false
+invariant both: a /\ b

@@ -1,0 +1,3 @@
+// expect: MMS102 3:15
+var a: bool = true
+invariant na: ~a
