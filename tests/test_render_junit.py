@@ -38,10 +38,26 @@ def test_a_case_per_property_and_the_failure_carries_the_trace() -> None:
 
 
 def test_expected_violations_pass() -> None:
+    """abba expects a deadlock and finds it (with lockdep's cycle riding along): one passing
+    case, not a pass per property plus skips for what the stopped search did not finish."""
     (suite,) = suites([abba()]).findall("testsuite")
-    assert cases(suite) == {"deadlock": "pass", "lock-order": "pass", "range": "skipped",
-                            "expect deadlock": "pass"}
-    assert suite.get("failures") == "0"
+    assert cases(suite) == {"expect deadlock": "pass"}
+    assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == ("1", "0", "0")
+    out = suite.find("testcase/system-out").text.split("\n")
+    assert out[0] == "found: deadlock: no thread can take a step"
+    assert out[1].startswith("found: lock-order cycle")
+    assert out[2].endswith("violation): range")  # the one property with nothing found
+
+
+def test_expected_violation_with_an_unexpected_one_still_fails() -> None:
+    """Only a clean expected find collapses to one case: an extra, unexpected violation
+    keeps the per-property cases, with the failure."""
+    race = mutex_race()
+    spec = ir.Spec(**{**race.spec.__dict__, "expect": ir.Expectation("deadlock")})
+    (suite,) = suites([CheckResult(spec, "explicit", ExitReason.VIOLATION, race.violations,
+                                   race.stats)]).findall("testsuite")
+    assert cases(suite)["invariant excl"] == "failure"
+    assert cases(suite)["expect deadlock"] == "failure"
 
 
 def test_expected_violation_not_found_fails() -> None:

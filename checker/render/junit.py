@@ -1,15 +1,17 @@
 """JUnit XML, so CI systems list every spec's properties as test cases.
 
 A testsuite per spec, a test case per property. A violation is a <failure> carrying the
-text trace, unless the spec expects it (then the case passes, like xfail); a spec that
-expected a violation that never showed gets a failing "expect ..." case. Properties the
-search did not finish checking (a limit, or the search stopped at the first violation) are
-<skipped> with the reason, never silently passed.
+text trace; a spec that expected a violation that never showed gets a failing "expect ..."
+case. A spec whose expected violation showed (and nothing unexpected) is one passing
+"expect ..." case naming what was found and what was not searched to completion. Properties
+the search did not finish checking otherwise (a limit, or a stop at an unexpected violation)
+are <skipped> with the reason, never silently passed.
 """
 from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from typing import Callable
 
 from checker.render.expect import complete, describe_expectation, expected_violations, \
     is_expected, outcome
@@ -55,6 +57,9 @@ def _suite(result: CheckResult) -> ET.Element:
             tc.set("line", str(line))
         return tc
 
+    if _expected_and_found(result):
+        _expected_case(result, case)
+        return _finish(suite, counts, result)
     for prop, vs in attribute(result):
         tc = case(prop.title, prop.span.line if prop.span else None)
         bad = [v for v in vs if not is_expected(result, v)]
@@ -89,12 +94,38 @@ def _suite(result: CheckResult) -> ET.Element:
                               message=xml_text(f"expected {describe_expectation(e)} violation "
                                                "was not found"))
             f.text = xml_text("\n".join(stats_lines(result)))
+    return _finish(suite, counts, result)
+
+
+def _finish(suite: ET.Element, counts: dict[str, int], result: CheckResult) -> ET.Element:
     suite.set("tests", str(counts["tests"]))
     suite.set("failures", str(counts["failures"]))
     suite.set("errors", "0")
     suite.set("skipped", str(counts["skipped"]))
     suite.set("time", f"{result.stats.seconds:.3f}")
     return suite
+
+
+def _expected_and_found(result: CheckResult) -> bool:
+    """The spec expects a violation, it showed, and nothing unexpected did: the run is one
+    passing test. (Its other properties were not searched to completion, since the search
+    stops at the expected violation; listing each as skipped only made CI dashboards show
+    noise for a spec that did what it should.)"""
+    return (result.spec.expect.kind is not None and outcome(result) == "met"
+            and bool(expected_violations(result)))
+
+
+def _expected_case(result: CheckResult, case: Callable[[str, int | None], ET.Element]) -> None:
+    e = result.spec.expect
+    tc = case(f"expect {describe_expectation(e)}", e.span.line or None)
+    found = [v for v in result.violations if is_expected(result, v)]
+    rest = [p.title for p, vs in attribute(result) if not vs]
+    lines = ["found: " + headline(v) for v in found]
+    if rest and not complete(result):
+        lines.append("not searched to completion (the search stops at the expected "
+                     "violation): " + ", ".join(rest))
+    out = ET.SubElement(tc, "system-out")
+    out.text = xml_text("\n".join(lines))
 
 
 def _error_suite(path: str, message: str) -> ET.Element:
