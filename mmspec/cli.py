@@ -17,9 +17,9 @@ import time
 from pathlib import Path
 from typing import Any, Sequence
 
-from mmspec import __version__, config
+from mmspec import __version__, config, outputs
 from mmspec.diagnostics import Diagnostic, SpecError, render_diagnostics
-from mmspec.outputs import OutputError
+from mmspec.outputs import OutputError, OutputPlan
 
 ENGINES = config.ENGINES
 
@@ -394,10 +394,9 @@ def _interrupted(rec: dict[str, Any]) -> bool:
         "result" in rec and rec["result"].reason == ExitReason.INTERRUPTED)
 
 
-def _plan_outputs(args: argparse.Namespace, runs: list[tuple[Path, dict[str, int]]]) -> Any:
+def _plan_outputs(args: argparse.Namespace, runs: list[tuple[Path, dict[str, int]]]
+                  ) -> OutputPlan:
     """Name every output file and check it can be written, before the first spec runs."""
-    from mmspec import outputs
-
     try:
         plan = outputs.plan_outputs({"--itf": args.itf, "--html": args.html},
                                     {"--junit": args.junit, "--sarif": args.sarif},
@@ -410,7 +409,7 @@ def _plan_outputs(args: argparse.Namespace, runs: list[tuple[Path, dict[str, int
 
 
 def _report(args: argparse.Namespace, settings: dict[str, Any], records: list[dict[str, Any]],
-            planned: int, plan: Any, interrupted: bool) -> int:
+            planned: int, plan: OutputPlan, interrupted: bool) -> int:
     """Print every record, then write the requested files; the exit status of the run."""
     from checker import report
 
@@ -460,9 +459,8 @@ def _report(args: argparse.Namespace, settings: dict[str, Any], records: list[di
     return report.worst_exit(codes)
 
 
-def _write_outputs(plan: Any, records: list[dict[str, Any]]) -> bool:
+def _write_outputs(plan: OutputPlan, records: list[dict[str, Any]]) -> bool:
     """Write every requested file (each atomically); report each failure. All written?"""
-    from mmspec import outputs
     from checker.report import primary_violation
 
     results = [r["result"] for r in records if "result" in r]

@@ -19,7 +19,7 @@ from checker.render.diff import diff_states, fmt, var_types
 from checker.render.expect import describe_expectation, expected_violations, is_expected, \
     outcome
 from checker.render.text import headline, loop_end, ok_line, step_title
-from checker.result import CheckResult, Violation
+from checker.result import CheckResult, ExitReason, Violation
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 VERSION = "2.1.0"
@@ -167,8 +167,20 @@ def sarif_log(results: list[CheckResult], root: str | None = None) -> dict[str, 
                                "semanticVersion": _version(), "rules": rules}},
            "columnKind": "unicodeCodePoints",
            "results": [r for res in results for r in _results_for(res, root)],
-           "invocations": [{"executionSuccessful": True}]}
+           "invocations": [_invocation(results)]}
     return {"$schema": SCHEMA, "version": VERSION, "runs": [run]}
+
+
+def _invocation(results: list[CheckResult]) -> dict[str, Any]:
+    """A run stopped by SIGINT/SIGTERM did not execute successfully: say so, so a viewer
+    does not read the missing specs as clean."""
+    stopped = [r for r in results if r.reason == ExitReason.INTERRUPTED]
+    if not stopped:
+        return {"executionSuccessful": True}
+    names = ", ".join(r.spec.name for r in stopped)
+    return {"executionSuccessful": False, "toolExecutionNotifications": [
+        {"level": "warning", "message": {"text": f"interrupted while checking {names}: specs "
+                                                 "after it were not checked"}}]}
 
 
 def render_sarif(results: list[CheckResult], root: str | None = None) -> str:
