@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from mmspec.confine import ReadRefused, read_regular_file
+
 ENGINES = ("auto", "explicit", "vector", "bmc", "kind")
 FORMATS = ("text", "json")
 
@@ -115,9 +117,11 @@ def find_pyproject(start: Path | None = None) -> Path | None:
 def load_table(pyproject: Path | None) -> dict[str, Any]:
     if pyproject is None:
         return {}
-    try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+    try:  # read like a spec: a regular file, capped, never blocking (it may come in a PR)
+        data = tomllib.loads(read_regular_file(str(pyproject), 1_000_000).decode("utf-8"))
+    except ReadRefused as e:
+        raise ConfigError(f"{pyproject}: cannot read it: {e}") from None
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
         raise ConfigError(f"{pyproject}: cannot read [tool.mmspec]: {e}") from None
     table = data.get("tool", {}).get("mmspec", {})
     if not isinstance(table, dict):

@@ -16,9 +16,11 @@ import os
 from typing import Any
 
 from mmspec import ir
+from mmspec.confine import ReadRefused, read_regular_file
 from mmspec.outputs import write_atomic
 
 from checker.render.expect import is_expected
+from checker.render.itf_schema import ItfError, load_itf_bytes, validate
 from checker.report import describe_expectation
 from checker.render.specmeta import (spec_from_json, spec_to_json, span_from_json,
                                      span_to_json, type_from_json)
@@ -27,10 +29,6 @@ from checker.result import CheckResult, ExitReason, Stats, Trace, TraceStep, Vio
 FORMAT_DESCRIPTION = "https://apalache-mc.org/docs/adr/015adr-trace.html"
 SAFE_INT = 2 ** 53 - 1
 TRACE_KIND = "trace"  # Violation.kind for a re-rendered trace that records no violation
-
-
-class ItfError(ValueError):
-    """A file that is not an ITF trace we can read."""
 
 
 # --------------------------------------------------------------------------- values
@@ -263,21 +261,25 @@ def write_itf(path: str | os.PathLike[str], trace: Trace, result: CheckResult | 
     write_atomic(path, itf_text(trace, result))
 
 
+MAX_ITF_BYTES = 256 * 1024 * 1024
+
+
 def read_itf(path_or_dict: str | os.PathLike[str] | dict[str, Any]
              ) -> tuple[Trace, dict[str, Any]]:
-    """(Trace, top-level #meta). Reads any ITF trace; ours also round-trip exactly."""
+    """(Trace, top-level #meta). Reads any ITF trace; ours also round-trip exactly.
+
+    The file is read like a spec (a regular file, size-capped, never blocking) and checked
+    against `itf_schema` before decoding: a malformed file is one ItfError naming the JSON
+    path of the first problem, never a traceback."""
     if isinstance(path_or_dict, dict):
         doc = path_or_dict
     else:
         try:
-            with open(path_or_dict, encoding="utf-8") as f:
-                doc = json.load(f)
-        except json.JSONDecodeError as e:
-            raise ItfError(f"{path_or_dict}: not JSON: {e}") from e
-        except OSError as e:
-            raise ItfError(f"{path_or_dict}: {e.strerror or e}") from e
-    if not isinstance(doc, dict):
-        raise ItfError("an ITF trace is a JSON object")
+            data = read_regular_file(os.fspath(path_or_dict), MAX_ITF_BYTES)
+        except ReadRefused as e:
+            raise ItfError(f"cannot read it: {e}") from None
+        doc = load_itf_bytes(data)
+    validate(doc)
     meta = doc.get("#meta", {})
     return _trace_from_body(doc), meta if isinstance(meta, dict) else {}
 
