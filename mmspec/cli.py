@@ -331,6 +331,7 @@ class _Interrupts:
         self.stop = StopRequest()
         self.searching = False
         self.count = 0
+        self.pid = os.getpid()
         self.saved: dict[int, Any] = {}
 
     def __enter__(self) -> "_Interrupts":
@@ -345,6 +346,14 @@ class _Interrupts:
             signal.signal(s, h)
 
     def _handle(self, signum: int, frame: Any) -> None:
+        if os.getpid() != self.pid:
+            # A forked engine worker inherited this handler: the parent coordinates the
+            # stop (a Ctrl-C reaches the whole process group); a SIGTERM from the parent
+            # closing its pool ends the worker as it would without the handler.
+            if signum == signal.SIGTERM:
+                signal.signal(signum, signal.SIG_DFL)
+                os.kill(os.getpid(), signum)
+            return
         self.count += 1
         self.stop.requested = True
         if self.count > 1 or not self.searching:

@@ -243,3 +243,36 @@ def test_a_signal_while_loading_a_spec_still_reports_the_finished_ones(tmp_path,
                        "defines": {}}
     assert [s.get("name") for s in ET.parse(junit).getroot().iter("testsuite")] == ["quick"]
     assert signal.getsignal(sig) == before  # the run's handlers are gone again
+
+
+def test_a_forked_worker_leaves_the_stop_to_the_parent(monkeypatch):
+    # The explicit engine's workers are forked inside the search and inherit the handler.
+    # A Ctrl-C reaches the whole process group: the worker ignores it (the parent stops the
+    # search); the SIGTERM the parent sends when it closes the pool must end the worker as
+    # the default action would, not raise KeyboardInterrupt there (a traceback on stderr).
+    it = cli._Interrupts()
+    it.searching = True
+    monkeypatch.setattr(cli.os, "getpid", lambda: it.pid + 1)
+    calls: list[tuple[str, int, object]] = []
+    monkeypatch.setattr(cli.signal, "signal", lambda s, h: calls.append(("signal", s, h)))
+    monkeypatch.setattr(cli.os, "kill", lambda pid, s: calls.append(("kill", s, pid)))
+    it._handle(signal.SIGINT, None)
+    assert not it.requested and calls == []
+    it._handle(signal.SIGTERM, None)
+    it._handle(signal.SIGTERM, None)  # even a second one: never KeyboardInterrupt
+    assert calls[:2] == [("signal", signal.SIGTERM, signal.SIG_DFL),
+                         ("kill", signal.SIGTERM, it.pid + 1)]
+    assert not it.requested
+
+
+def test_the_parent_stops_at_the_first_signal_and_breaks_off_at_the_second():
+    it = cli._Interrupts()
+    it.searching = True
+    it._handle(signal.SIGINT, None)  # during a search: only the request
+    assert it.requested
+    with pytest.raises(KeyboardInterrupt):
+        it._handle(signal.SIGINT, None)
+    loading = cli._Interrupts()  # outside a search: at once
+    with pytest.raises(KeyboardInterrupt):
+        loading._handle(signal.SIGTERM, None)
+    assert loading.requested
