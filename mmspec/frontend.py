@@ -18,8 +18,8 @@ from mmspec import syntax as S
 from mmspec.confine import Confinement
 from mmspec.diagnostics import Diagnostic, SpecError
 from mmspec.lower import lower
-from mmspec.parser import parse_file as _parse_file
-from mmspec.resolve import load_tree
+from mmspec.parser import MAX_DEPTH, parse_file as _parse_file
+from mmspec.resolve import check_def_nesting, load_tree
 
 
 def load_spec(path: str, defines: Mapping[str, int] | None = None, tree: str | None = None,
@@ -31,6 +31,7 @@ def load_spec(path: str, defines: Mapping[str, int] | None = None, tree: str | N
     conf = Confinement.for_spec(str(path), tree, tuple(include_paths))
     loaded = load_tree(str(path), conf)
     try:
+        check_def_nesting(loaded.decls, MAX_DEPTH)
         return lower(loaded, dict(defines or {}))
     except SpecError as e:
         raise e.with_sources(loaded.sources) from None

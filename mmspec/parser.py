@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from lark import Lark, Token, Tree
+from lark.tree import Meta
 from lark.exceptions import (UnexpectedCharacters, UnexpectedEOF, UnexpectedInput,
                              UnexpectedToken, VisitError)
 from lark.visitors import Transformer_NonRecursive, v_args
@@ -715,21 +716,92 @@ def _translate(e: UnexpectedInput, text: str, file: str) -> Diagnostic:
                       expected=_expected(expected), notes=notes)
 
 
-def _depth_check(tree: Tree, file: str) -> None:
-    """Iteratively measure the tree's depth; reject trees later phases could not recurse."""
-    stack: list[tuple[Any, int]] = [(tree, 1)]
+# Associative operators: a long flat chain `a + b + ... + z` is rebuilt as a balanced tree so
+# its depth is log2 of its length. Same operands, same left-to-right order, same value (the
+# engines compute with unbounded integers; `&&`/`||` short-circuit identically), so "nesting
+# too deep" is reported only for real nesting. Short chains keep their left-nested shape.
+# LIMITATION: chains of `-`, `/`, `%` and comparisons are not associative and still nest.
+_ASSOCIATIVE = frozenset({"add", "mul", "and_", "or_", "union", "inter"})
+REBALANCE_AT = 32  # operands
+
+
+def _chain_operands(node: Tree) -> list[Any]:
+    """The operands of the left-nested chain of `node.data` rooted at `node`, in order."""
+    rights: list[Any] = []
+    cur: Any = node
+    while isinstance(cur, Tree) and cur.data == node.data and len(cur.children) == 2:
+        rights.append(cur.children[1])
+        cur = cur.children[0]
+    return [cur, *reversed(rights)]
+
+
+def _spanning(first: Any, last: Any) -> Meta:
+    m = Meta()
+    a, b = first.meta, last.meta
+    if not getattr(a, "empty", True) and not getattr(b, "empty", True):
+        m.line, m.column, m.start_pos = a.line, a.column, a.start_pos
+        m.end_line, m.end_column, m.end_pos = b.end_line, b.end_column, b.end_pos
+        m.empty = False
+    return m
+
+
+def _balanced(data: str, ops: list[Any]) -> Any:
+    if len(ops) == 1:
+        return ops[0]
+    mid = len(ops) // 2
+    return Tree(data, [_balanced(data, ops[:mid]), _balanced(data, ops[mid:])],
+                meta=_spanning(ops[0], ops[-1]))
+
+
+def _rebalance_chains(tree: Tree) -> None:
+    stack: list[Any] = [tree]
     while stack:
-        node, d = stack.pop()
+        node = stack.pop()
+        if not isinstance(node, Tree):
+            continue
+        if node.data in _ASSOCIATIVE:
+            ops = _chain_operands(node)
+            if len(ops) >= REBALANCE_AT and all(isinstance(o, Tree) for o in ops):
+                mid = len(ops) // 2
+                node.children = [_balanced(node.data, ops[:mid]),
+                                 _balanced(node.data, ops[mid:])]
+                stack.extend(ops)
+                continue
+        stack.extend(node.children)
+
+
+_CHAIN_OPS = {"sub": "-", "div": "/", "mod": "%", "minus": "minus", "add": "+", "mul": "*",
+              "and_": "&&", "or_": "||", "union": "union", "inter": "inter"}
+
+
+def _depth_check(tree: Tree, file: str) -> None:
+    """Iteratively measure the tree's depth; reject trees later phases could not recurse.
+
+    The error is located where the limit is crossed, or, when that is inside a long chain
+    of one operator (`a - b - c - ...`, which nests one level per operator), at the chain."""
+    stack: list[tuple[Any, int, Any, Any]] = [(tree, 1, tree, None)]
+    while stack:
+        # chain: the outermost node of the operator chain `node` belongs to (else node);
+        # outer: the chain of node's parent, when node is one of its operands
+        node, d, chain, outer = stack.pop()
         if not isinstance(node, Tree):
             continue
         if d > MAX_DEPTH:
-            meta = node.meta
-            span = _meta_span(file, meta)
+            culprit = chain if chain is not node else outer
+            if culprit is not None and culprit.data in _CHAIN_OPS:
+                raise SpecError([Diagnostic(
+                    "MMS106", f"nesting too deep (more than {MAX_DEPTH} levels): each "
+                    f"'{_CHAIN_OPS[culprit.data]}' in this chain nests one level deeper",
+                    _meta_span(file, culprit.meta),
+                    expected="a shorter chain (split it with defs)")])
             raise SpecError([Diagnostic("MMS106", f"nesting too deep (more than {MAX_DEPTH} "
-                                        "levels)", span,
+                                        "levels)", _meta_span(file, node.meta),
                                         expected="a flatter expression or statement")])
-        for c in node.children:
-            stack.append((c, d + 1))
+        in_chain = chain is not node or any(isinstance(c, Tree) and c.data == node.data
+                                            for c in node.children[:1])
+        for i, c in enumerate(node.children):
+            same = i == 0 and isinstance(c, Tree) and c.data == node.data
+            stack.append((c, d + 1, chain if same else c, chain if in_chain else None))
 
 
 def parse_text(text: str, file: str) -> S.SpecFile:
@@ -747,6 +819,7 @@ def _parse_text(text: str, file: str) -> S.SpecFile:
         tree = _lark().parse(text)
     except UnexpectedInput as e:
         raise SpecError([_translate(e, text, file)]) from None
+    _rebalance_chains(tree)
     _depth_check(tree, file)
     for node in tree.iter_subtrees():
         if node.data == "assign":

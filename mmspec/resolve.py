@@ -9,7 +9,7 @@ later phases can look any name up without caring which file declared it.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 
 from mmspec import syntax as S
@@ -223,3 +223,95 @@ def build_symbols(decls: list[S.Decl], sink: Sink) -> Symbols:
 
 def _local_decls(body: tuple[S.Stmt, ...]) -> list[S.LocalVar]:
     return [s for s in body if isinstance(s, S.LocalVar)]
+
+
+# --------------------------------------------------------------------------- def nesting
+
+
+def _children(node: object) -> list[object]:
+    """The syntax nodes directly inside `node` (dataclass fields, tuples flattened)."""
+    out: list[object] = []
+    todo: list[object] = [getattr(node, f.name) for f in fields(node)]  # type: ignore[arg-type]
+    while todo:
+        v = todo.pop()
+        if isinstance(v, (tuple, list)):
+            todo.extend(v)
+        elif is_dataclass(v) and not isinstance(v, (type, Span)):
+            out.append(v)
+    return out
+
+
+def _def_ref(node: object, defs: dict[str, S.DefDecl]) -> str | None:
+    if isinstance(node, S.Name) and node.id in defs:
+        return node.id
+    if isinstance(node, S.Call) and node.func in defs:
+        return node.func
+    return None
+
+
+def _expanded_depth(root: object, defs: dict[str, S.DefDecl], depth_of: dict[str, int],
+                    limit: int) -> tuple[int, str | None, Span | None]:
+    """The depth of `root` once every def it names is inlined (a def's body replaces the
+    name, so it adds its own expanded depth minus one), iteratively. Returns the depth and,
+    if it exceeds `limit` only because of a def, that def and where it is used."""
+    best, culprit, where = 0, None, None
+    stack: list[tuple[object, int]] = [(root, 1)]
+    while stack:
+        node, d = stack.pop()
+        ref = _def_ref(node, defs)
+        total = d + depth_of.get(ref, 1) - 1 if ref is not None else d
+        if total > best:
+            best = total
+            if total > limit and ref is not None and culprit is None:
+                culprit, where = ref, getattr(node, "span", None)
+        stack.extend((c, d + 1) for c in _children(node))
+    return best, culprit, where
+
+
+def check_def_nesting(decls: list[S.Decl], limit: int) -> None:
+    """Reject a chain of defs whose inlined expression would nest deeper than `limit` (the
+    parser's own depth limit, which later phases rely on), at the def where it happens.
+
+    Each def's body is short, so the parser's depth check passes; but defs are inlined
+    before checking, and a chain of 300 defs each using the previous one is a 300-level
+    expression. Without this the recursion limit hit somewhere later, reported at 1:1."""
+    defs: dict[str, S.DefDecl] = {}
+    for d in decls:
+        if isinstance(d, S.DefDecl):
+            defs.setdefault(d.name, d)
+    depth_of: dict[str, int] = {}
+    refs = {n: [r for r in (_def_ref(x, defs) for x in _walk(d.body)) if r is not None]
+            for n, d in defs.items()}
+    for name in defs:
+        # iterative post-order: a def's dependencies first (a cycle is MMS209, reported later)
+        stack: list[tuple[str, bool]] = [(name, False)]
+        entered: set[str] = set()
+        while stack:
+            n, ready = stack.pop()
+            if n in depth_of:
+                continue
+            if not ready:
+                if n in entered:
+                    continue
+                entered.add(n)
+                stack.append((n, True))
+                stack.extend((r, False) for r in refs[n] if r not in depth_of)
+                continue
+            got, culprit, where = _expanded_depth(defs[n].body, defs, depth_of, limit)
+            if culprit is not None:
+                d = defs[n]
+                raise SpecError([Diagnostic(
+                    "MMS106", f"def '{n}' nests more than {limit} levels deep once the defs "
+                    f"it uses are expanded (through '{culprit}')", d.name_span,
+                    expected="a shorter chain of defs, each using the previous one",
+                    notes=(f"'{culprit}' is used at {where}",) if where else ())])
+            depth_of[n] = got
+
+
+def _walk(root: object) -> list[object]:
+    out, todo = [], [root]
+    while todo:
+        n = todo.pop()
+        out.append(n)
+        todo.extend(_children(n))
+    return out
