@@ -276,3 +276,17 @@ def test_the_parent_stops_at_the_first_signal_and_breaks_off_at_the_second():
     with pytest.raises(KeyboardInterrupt):
         loading._handle(signal.SIGTERM, None)
     assert loading.requested
+
+
+def test_trace_reports_an_unwritable_html_path_cleanly(tmp_path, capsys):
+    spec = write_spec(tmp_path / "x.mms", "traced_spec")
+    itf = tmp_path / "x.itf.json"
+    assert cli.main(["check", str(spec), "--quiet", "--itf", str(itf)]) == 1
+    bad = tmp_path / "nope" / "x.html"
+    capsys.readouterr()
+    assert cli.main(["trace", str(itf), "--html", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert f"cannot write {bad}" in err and "internal error" not in err
+    good = tmp_path / "x.html"
+    assert cli.main(["trace", str(itf), "--html", str(good)]) == 0
+    assert "traced_spec" in good.read_text(encoding="utf-8")
