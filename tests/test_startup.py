@@ -130,3 +130,36 @@ def test_parse_imports_only_the_front_end() -> None:
     assert "mmspec.parser" in modules  # the listing is real
     top = {m.split(".")[0] for m in modules}
     assert not top & {"numpy", "z3", "jinja2", "checker"}, sorted(top)
+
+
+# --------------------------------------------------------------------------- CLI surface
+
+
+def test_every_cli_option_has_a_help_line() -> None:
+    import argparse
+
+    from mmspec.cli import _build_parser
+
+    missing = []
+
+    def walk(parser: argparse.ArgumentParser, name: str) -> None:
+        for a in parser._actions:
+            if isinstance(a, argparse._SubParsersAction):
+                for sub, sp in a.choices.items():
+                    walk(sp, f"{name} {sub}")
+            elif not a.help and not isinstance(a, argparse._HelpAction):
+                missing.append(f"{name} {a.option_strings or a.dest}")
+
+    walk(_build_parser(), "mmspec")
+    assert not missing
+
+
+def test_help_shows_defaults_and_version_is_printed() -> None:
+    from mmspec import __version__
+
+    out = subprocess.run([sys.executable, "-m", "mmspec.cli", "simulate", "--help"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=60).stdout
+    assert "(default: 100)" in out  # --steps and --runs
+    ver = subprocess.run([sys.executable, "-m", "mmspec.cli", "--version"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=60)
+    assert ver.returncode == 0 and ver.stdout == f"mmspec {__version__}\n"
