@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import math
-import tomllib
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -17,6 +17,11 @@ from mmspec.confine import ReadRefused, read_regular_file
 
 ENGINES = ("auto", "explicit", "vector", "bmc", "kind")
 FORMATS = ("text", "json")
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Python 3.10: the same parser, from PyPI (a dependency only there)
+    import tomli as tomllib
 
 
 @dataclass(frozen=True)
