@@ -86,3 +86,16 @@ def test_every_front_end_code_has_a_corpus_example() -> None:
     missing = sorted(c for c in CODES if c not in seen and c != "MMS100" and
                      not c.startswith("MMS5"))
     assert not missing
+
+
+def test_the_cli_reports_every_corpus_case_without_an_internal_error(capsys) -> None:
+    """The whole corpus through `mmspec check` (a folder walk): every case is a coded spec
+    error, exit 2, and nothing is an internal error or a traceback."""
+    from mmspec import cli
+
+    assert cli.main(["check", "--quiet", str(HERE)]) == 2
+    captured = capsys.readouterr()
+    assert "internal error" not in captured.err and "Traceback" not in captured.err
+    # cases whose error needs a `// defines:` value are spec errors only with it
+    plain = [p for p in CASES if not _header(p)[2]]
+    assert captured.out.count(": spec error\n") == len(plain)
