@@ -251,15 +251,16 @@ def _def_ref(node: object, defs: dict[str, S.DefDecl]) -> str | None:
 
 def _expanded_depth(root: object, defs: dict[str, S.DefDecl], depth_of: dict[str, int],
                     limit: int) -> tuple[int, str | None, Span | None]:
-    """The depth of `root` once every def it names is inlined (a def's body replaces the
-    name, so it adds its own expanded depth minus one), iteratively. Returns the depth and,
-    if it exceeds `limit` only because of a def, that def and where it is used."""
+    """The depth of `root` once every def it names is inlined, counting each expansion as
+    a level (the type checker recurses once per expansion even when `def f = g` adds no
+    expression depth). Iterative. Returns the depth and, if it exceeds `limit` only because
+    of a def, that def and where it is used."""
     best, culprit, where = 0, None, None
     stack: list[tuple[object, int]] = [(root, 1)]
     while stack:
         node, d = stack.pop()
         ref = _def_ref(node, defs)
-        total = d + depth_of.get(ref, 1) - 1 if ref is not None else d
+        total = d + depth_of.get(ref, 1) if ref is not None else d
         if total > best:
             best = total
             if total > limit and ref is not None and culprit is None:
@@ -302,7 +303,8 @@ def check_def_nesting(decls: list[S.Decl], limit: int) -> None:
                 d = defs[n]
                 raise SpecError([Diagnostic(
                     "MMS106", f"def '{n}' nests more than {limit} levels deep once the defs "
-                    f"it uses are expanded (through '{culprit}')", d.name_span,
+                    f"it uses are expanded, each counting as a level (through '{culprit}')",
+                    d.name_span,
                     expected="a shorter chain of defs, each using the previous one",
                     notes=(f"'{culprit}' is used at {where}",) if where else ())])
             depth_of[n] = got

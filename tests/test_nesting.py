@@ -101,23 +101,38 @@ def test_a_non_associative_chain_is_real_nesting_reported_at_the_chain(tmp_path:
 
 
 def test_a_def_chain_is_located_at_the_def_that_crosses_the_limit(tmp_path: Path) -> None:
-    # d0 = x has depth 1 and each `di = d(i-1) + 1` adds one level, so di inlines to depth
-    # i + 1: the first def past MAX_DEPTH (200) is d200.
+    # d0 = x has depth 1; in `di = d(i-1) + 1` the name d(i-1) sits at level 2 and its
+    # expansion counts as one more level on top of d(i-1)'s own depth, so di has depth
+    # 2 + depth(d(i-1)) = 2i + 1: the first def past MAX_DEPTH (200) is d100.
     lines = ["var x: 0..1 = 0", "def d0 = x"]
     lines += [f"def d{i} = d{i - 1} + 1" for i in range(1, 300)]
     lines += ["invariant I: d299 >= 0"]
     with pytest.raises(SpecError) as info:
         load_spec(write(tmp_path, "\n".join(lines) + "\n"))
     [d] = info.value.diagnostics
-    assert d.code == "MMS106" and d.message.startswith(f"def 'd{MAX_DEPTH}' nests more than")
-    assert (d.span.line, d.span.col) == (MAX_DEPTH + 2, 5)
+    assert d.code == "MMS106" and d.message.startswith(f"def 'd{MAX_DEPTH // 2}' nests more")
+    assert (d.span.line, d.span.col) == (MAX_DEPTH // 2 + 2, 5)
+
+
+@pytest.mark.parametrize("body", ["f{p}", "f{p}(a)"])
+def test_a_chain_of_aliases_counts_its_expansions(tmp_path: Path, body: str) -> None:
+    # `def fi = f(i-1)` adds no expression depth, but each expansion is a level: the name
+    # (or call) sits at level 1 and adds depth(f(i-1)), and f0 has depth 1, so fi has
+    # depth i + 1 and the first def past 200 is f200, for aliases and calls alike.
+    params = "(a)" if "(" in body else ""
+    lines = ["var x: 0..1 = 0", f"def f0{params} = {'a' if params else 'x'}"]
+    lines += [f"def f{i}{params} = " + body.format(p=i - 1) for i in range(1, 600)]
+    with pytest.raises(SpecError) as info:
+        load_spec(write(tmp_path, "\n".join(lines) + "\n"))
+    [d] = info.value.diagnostics
+    assert d.code == "MMS106" and d.message.startswith(f"def 'f{MAX_DEPTH}' nests more")
 
 
 def test_an_error_at_the_end_of_a_long_def_chain_is_located_there(tmp_path: Path) -> None:
     lines = ["var x: 0..1 = 0", "def d0 = x"]
-    lines += [f"def d{i} = d{i - 1} + 1" for i in range(1, 150)]
-    lines += ["invariant I: d149 == true"]
+    lines += [f"def d{i} = d{i - 1} + 1" for i in range(1, 90)]  # d89: depth 179 < 200
+    lines += ["invariant I: d89 == true"]
     with pytest.raises(SpecError) as info:
         load_spec(write(tmp_path, "\n".join(lines) + "\n"))
     [d] = info.value.diagnostics
-    assert d.code == "MMS301" and (d.span.line, d.span.col) == (152, 14)
+    assert d.code == "MMS301" and (d.span.line, d.span.col) == (92, 14)

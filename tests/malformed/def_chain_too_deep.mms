@@ -1,4 +1,4 @@
-// expect: MMS106 203:5
+// expect: MMS106 103:5
 var x: 0..1 = 0
 def d0 = x
 def d1 = d0 + 1
