@@ -2,6 +2,7 @@
 
     python bench/startup.py                 # median of 5 runs of each row
     python bench/startup.py --repeat 11
+    python bench/startup.py --python .venv/bin/python   # an installed copy (pip install .)
 
 Rows (each a fresh interpreter, `sys.executable`, not a shell shim, timed wall-clock):
   python -c pass                 the floor: the interpreter and its site packages
@@ -30,23 +31,25 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SPEC = "specs/fput/fput_sync_under_mmap_sem.mms"
+SPEC = str(ROOT / "specs" / "fput" / "fput_sync_under_mmap_sem.mms")
 NO_TABLES = ("import sys; import mmspec.parse_tables as t; "
              "t.load_parser = lambda: t.build(t.GRAMMAR.read_text(encoding='utf-8')); "
              "from mmspec.cli import main; sys.exit(main(sys.argv[1:]))")
 ROWS: list[tuple[str, list[str]]] = [
     ("python -c pass", ["-c", "pass"]),
     ("mmspec --version", ["-m", "mmspec.cli", "--version"]),
-    (f"mmspec parse {SPEC}", ["-m", "mmspec.cli", "parse", SPEC]),
+    ("mmspec parse specs/fput/fput_sync_under_mmap_sem.mms", ["-m", "mmspec.cli", "parse",
+                                                              SPEC]),
     ("  same, tables built from grammar.lark", ["-c", NO_TABLES, "parse", SPEC]),
 ]
 
 
-def time_run(args: list[str], env: dict[str, str]) -> tuple[float, float]:
+def time_run(python: str, args: list[str], env: dict[str, str], cwd: Path
+             ) -> tuple[float, float]:
     """Wall seconds and CPU seconds (user + system) of one fresh process."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, *args], cwd=ROOT, env=env,
+    proc = subprocess.run([python, *args], cwd=cwd, env=env,
                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     elapsed = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -60,20 +63,28 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0],
                                  formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     ap.add_argument("--repeat", type=int, default=5, help="timed runs per row")
+    ap.add_argument("--python", default=sys.executable,
+                    help="the interpreter to time; another one (a virtual environment's, after "
+                         "pip install .) runs its installed mmspec from an empty folder")
     args = ap.parse_args()
+    installed = args.python != sys.executable
     with tempfile.TemporaryDirectory(prefix="mmspec-startup-") as tmp:
         env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
         env.update(PYTHONPYCACHEPREFIX=str(Path(tmp) / "pyc"),
                    XDG_CACHE_HOME=str(Path(tmp) / "cache"))
+        cwd = Path(tmp) if installed else ROOT  # the worktree's mmspec, or the installed one
+        if installed:
+            env.pop("PYTHONPYCACHEPREFIX")  # pip compiled the installed package's bytecode
         print(f"# {platform.python_implementation()} {platform.python_version()} "
-              f"{sys.executable}; {os.cpu_count()} cpus; load average "
+              f"{args.python} ({'installed package' if installed else 'this worktree'}); "
+              f"{os.cpu_count()} cpus; load average "
               f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         print(f"# {args.repeat} runs per row, seconds, whole process; CPU = user + system "
               "(less sensitive than wall time to other work on the machine)")
         print(f"{'command':54} {'wall med':>8} {'wall min':>8} {'CPU med':>8}")
         for name, argv in ROWS:
-            time_run(argv, env)  # warm the bytecode cache and the OS file cache
-            runs = [time_run(argv, env) for _ in range(args.repeat)]
+            time_run(args.python, argv, env, cwd)  # warm the bytecode and OS file caches
+            runs = [time_run(args.python, argv, env, cwd) for _ in range(args.repeat)]
             wall = [w for w, _ in runs]
             cpu = statistics.median(c for _, c in runs)
             print(f"{name:54} {statistics.median(wall):8.3f} {min(wall):8.3f} {cpu:8.3f}")
