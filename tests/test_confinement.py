@@ -186,3 +186,14 @@ def test_walk_specs_lists_regular_files_only(tmp_path: Path) -> None:
     assert found == [str(tmp_path / "a.mms")]
     assert [(s.path, s.reason) for s in skipped] == [
         (str(tmp_path / "b.mms"), "a FIFO, not a regular file")]
+
+
+def test_include_through_a_symlinked_folder_that_leaves_the_tree(tmp_path: Path) -> None:
+    os.symlink("/etc", tmp_path / "etc")          # a folder inside the tree, pointing out
+    spec = tmp_path / "s.mms"
+    spec.write_text('include "etc/passwd"\n' + OK_SPEC, encoding="utf-8")
+    with pytest.raises(SpecError) as info:
+        load_spec(str(spec))
+    [d] = info.value.diagnostics
+    assert (d.code, d.span.line, d.span.col) == ("MMS217", 1, 1)
+    assert str(tmp_path / "etc" / "passwd") not in info.value.sources
