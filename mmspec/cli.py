@@ -22,6 +22,7 @@ from mmspec.diagnostics import Diagnostic, SpecError, render_diagnostics
 from mmspec.outputs import OutputError, OutputPlan
 
 ENGINES = config.ENGINES
+PROVE_STATES = 200_000  # --prove: explicit first when the state space is at most this big
 
 
 class UsageError(Exception):
@@ -63,7 +64,11 @@ def _build_parser() -> argparse.ArgumentParser:
                         "[tool.mmspec] paths in pyproject.toml")
     c.add_argument("--engine", choices=ENGINES, default=None,
                    help="auto (default: vector when the spec is supported, else explicit), "
-                        "explicit, vector, bmc (bounded), kind (k-induction proof)")
+                        "explicit, vector, bmc (bounded), kind (k-induction proof), "
+                        "pdr (IC3/PDR proof, prints the inductive invariant)")
+    c.add_argument("--prove", action="store_true",
+                   help=f"a verdict for all depths: explicit when the state space is small "
+                        f"(up to {PROVE_STATES:,} states), else --engine pdr")
     c.add_argument("--depth", type=config.arg_type("depth"), default=None, metavar="K",
                    help="bound for bmc (default 20) and kind (default 10); explicit and "
                         "vector stop exploring below depth K (default: no bound)")
@@ -264,9 +269,34 @@ def _run_engine(engine: str, system: Any, options: Any) -> Any:
     elif engine == "kind":
         from checker.symbolic import check_kind
         result = check_kind(system, options)
+    elif engine == "pdr":
+        from checker.symbolic import check_pdr
+        result = check_pdr(system, options)
+    elif engine == "prove":
+        result = _prove(system, options)
     else:  # pragma: no cover - argparse restricts choices
         raise UsageError(f"unknown engine {engine}")
     result.notes[:0] = notes
+    return result
+
+
+def _prove(system: Any, options: Any) -> Any:
+    """--prove: the explicit engine under a state budget, else the PDR proof; the verdict
+    says which engine gave it and what it guarantees."""
+    import dataclasses
+    from checker.explicit import check
+    from checker.result import ExitReason
+    budget = options.max_states or PROVE_STATES
+    result = check(system, dataclasses.replace(options, max_states=budget))
+    if result.reason in (ExitReason.DONE, ExitReason.VIOLATION):
+        result.notes.insert(0, "prove: explicit engine, exhaustive for this configuration")
+        return result
+    from checker.symbolic import check_pdr
+    result = check_pdr(system, options)
+    guarantee = ("inductive for all depths" if result.stats.extra.get("proved")
+                 else "no proof")
+    result.notes.insert(0, f"prove: more than {budget:,} states, so the pdr engine: "
+                        f"{guarantee}")
     return result
 
 
@@ -372,6 +402,8 @@ def _label(rec: dict[str, Any]) -> str:
 
 def cmd_check(args: argparse.Namespace) -> int:
     settings = config.merged_settings(args)
+    if getattr(args, "prove", False):
+        settings["engine"] = "prove"
     paths = args.paths or settings.get("paths") or []
     if not paths:
         raise UsageError("no specs given (pass paths, or set [tool.mmspec] paths)")
@@ -504,7 +536,7 @@ def _write_outputs(plan: OutputPlan, records: list[dict[str, Any]]) -> bool:
 def _print_text(rec: dict[str, Any], result: Any, outcome: Any, show: bool) -> None:
     mark = {True: "✓", False: "✗", None: "…"}[outcome.met]
     st = result.stats
-    size = ("" if result.engine in ("bmc", "kind") else f"{st.distinct_states:,} states, ")
+    size = ("" if result.engine in ("bmc", "kind", "pdr") else f"{st.distinct_states:,} states, ")
     sys.stdout.write(f"{mark} {_label(rec)}: {outcome.summary} "
                      f"({size}depth {st.depth}, {st.seconds:.2f}s, {result.engine})\n")
     for note in result.notes:

@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 from mmspec.confine import ReadRefused, read_regular_file
 
-ENGINES = ("auto", "explicit", "vector", "bmc", "kind")
+ENGINES = ("auto", "explicit", "vector", "bmc", "kind", "pdr")
 FORMATS = ("text", "json")
 
 if sys.version_info >= (3, 11):
