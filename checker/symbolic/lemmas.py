@@ -66,6 +66,37 @@ def render_invariant(system: GroundSystem, enc: object, inv: z3.BoolRef,
     return lines
 
 
+def render_cubes(system: GroundSystem, cubes: Sequence[Sequence[tuple[int, int]]],
+                 prefix: str = "pdr") -> list[str]:
+    """`helper invariant` lines saying that no state lies in any of the cubes (each a
+    conjunction of slot == value literals: IC3's lemmas)."""
+    views = [slot_view(system, k) for k in range(len(system.slots))]
+    lines = []
+    for i, cube in enumerate(cubes, 1):
+        try:
+            lits = [_literal(views[k], v) for k, v in cube]
+        except Unprintable as e:
+            lines.append(f"// {prefix}_{i} is not expressible in .mms ({e})")
+            continue
+        body = " && ".join(_paren(x) for x in lits)
+        lines.append(f"helper invariant {prefix}_{i}: " +
+                     (_neg(body) if len(lits) == 1 else f"!({body})"))
+    return lines or [f"helper invariant {prefix}_1: true"]
+
+
+def _literal(view: SlotView, v: int) -> str:
+    """The predicate `slot == v`."""
+    if view.cases:
+        if v not in view.cases:
+            raise Unprintable(f"value {v} outside the cases")
+        return view.cases[v]
+    if view.pred is not None:
+        return view.pred if v else _neg(view.pred)
+    if view.term is not None:
+        return f"{view.term} == {v}"
+    raise Unprintable(view.why or "slot without spelling")
+
+
 def _valid(f: z3.BoolRef) -> bool:
     s = z3.Solver(ctx=f.ctx)
     s.add(z3.Not(f))

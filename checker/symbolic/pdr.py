@@ -28,6 +28,7 @@ Nothing Spacer says is taken on trust:
 from __future__ import annotations
 
 import time
+from typing import Literal
 
 import z3  # type: ignore[import-untyped]
 
@@ -36,7 +37,8 @@ from checker.result import CheckResult, ExitReason, Stats, Violation
 from checker.symbolic.budget import SAT, TIMEOUT, UNKNOWN, UNSAT, Budget
 from checker.symbolic.edges import lock_order_on, prove_lock_order
 from checker.symbolic.encode import KINDS, Encoding, _or
-from checker.symbolic.lemmas import render_invariant
+from checker.symbolic.ic3 import Ic3, lemmas_formula
+from checker.symbolic.lemmas import render_cubes, render_invariant
 from checker.symbolic.notes import deadlock_on
 from checker.symbolic.por import slots_read
 from checker.symbolic.unroll import Unrolling
@@ -47,17 +49,25 @@ class InvariantError(AssertionError):
     """Spacer's solution is not an inductive invariant: a bug in the encoding or in z3."""
 
 
-def check_pdr(system: GroundSystem, options: CheckOptions) -> CheckResult:
-    return _Run(system, options).run()
+Backend = Literal["ic3", "spacer"]
+
+
+def check_pdr(system: GroundSystem, options: CheckOptions, *,
+              backend: Backend = "ic3") -> CheckResult:
+    """`backend`: our IC3 over bit-vectors (default, see the module docstring) or z3's
+    Spacer over integers; a knob for bench/prove.py and cross-checks."""
+    return _Run(system, options, backend).run()
 
 
 class _Run:
-    def __init__(self, system: GroundSystem, options: CheckOptions):
+    def __init__(self, system: GroundSystem, options: CheckOptions, backend: Backend):
         self.system = system
         self.options = options
+        self.backend = backend
         self.budget = Budget(options)
         self.dead = deadlock_on(system, options)
-        self.enc = Encoding(system, self.dead, encoding="int", por=False)
+        self.enc = Encoding(system, self.dead, encoding="int",
+                            por=False)
         self.kinds = [k for k in KINDS if not z3.is_false(self.enc.bad_t[k])]
         self.notes: list[str] = []
         self.stats = Stats()
@@ -79,6 +89,8 @@ class _Run:
     def _solve(self) -> ExitReason:
         budget = self.budget
         enc = self.enc
+        if self.backend == "ic3":
+            return self._solve_ic3()
         safety = [k for k in self.kinds if k != "deadlock"]
         status, inv = spacer(enc, _or([enc.bad_t[k] for k in safety], enc.ctx), budget)
         budget.say(f"pdr: safety {status} after {budget.elapsed():.2f}s")
@@ -92,23 +104,49 @@ class _Run:
         if status == UNSAT:
             assert inv is not None
             verify_inductive(self.enc, self.kinds, inv)
-            lines = render_invariant(self.system, self.enc, inv)
-            self.invariant = inv
-            what = "invariants, in-step checks, ranges" + (
-                ", deadlock freedom" if self.dead else "")
-            self.stats.extra.update({"proved": True, "invariant": lines})
-            self.notes.append(f"proved for all depths by IC3/PDR (z3 Spacer): {what}")
-            self.notes.append("inductive invariant found (paste it into the spec and "
-                              "--engine kind --depth 1 proves it):\n" +
-                              "\n".join("    " + ln for ln in lines))
-            return ExitReason.DONE
+            return self._proved(inv, render_invariant(self.system, self.enc, inv))
         if status == SAT:
             return self._counterexample()
         return self._stopped(status, "while proving")
 
+    def _solve_ic3(self) -> ExitReason:
+        enc = self.enc
+        bad = _or([enc.bad_t[k] for k in self.kinds], enc.ctx)
+        if z3.is_false(bad):
+            return self._proved(z3.BoolVal(True, enc.ctx), render_cubes(self.system, []))
+        res = Ic3(enc, bad, cone_of_influence(enc, bad), self.budget).run()
+        if res.status == UNKNOWN:
+            # integers: z3 may give up on non-linear terms; bit-vectors always decide
+            self.notes.append("pdr: the integer encoding was undecided "
+                              f"({self.budget.unknown_reason}); bit-vectors used")
+            self.enc = enc = Encoding(self.system, self.dead, encoding="bv", por=False)
+            bad = _or([enc.bad_t[k] for k in self.kinds], enc.ctx)
+            res = Ic3(enc, bad, cone_of_influence(enc, bad), self.budget).run()
+        self.stats.extra.update({"ic3_frames": res.frames, "ic3_queries": res.queries})
+        self.budget.say(f"pdr: ic3 {res.status} after {self.budget.elapsed():.2f}s")
+        if res.status == UNSAT:
+            inv = lemmas_formula(enc, res.lemmas)
+            verify_inductive(enc, self.kinds, inv)
+            return self._proved(inv, render_cubes(self.system, res.lemmas))
+        if res.status == SAT:
+            return self._counterexample()
+        return self._stopped(res.status, "while proving")
+
+    def _proved(self, inv: z3.BoolRef, lines: list[str]) -> ExitReason:
+        self.invariant = inv
+        what = "invariants, in-step checks, ranges" + (
+            ", deadlock freedom" if self.dead else "")
+        how = "IC3" if self.backend == "ic3" else "z3 Spacer"
+        self.stats.extra.update({"proved": True, "invariant": lines})
+        self.notes.append(f"proved for all depths by IC3/PDR ({how}): {what}")
+        self.notes.append("inductive invariant found (paste it into the spec and "
+                          "--engine kind --depth 1 proves it):\n" +
+                          "\n".join("    " + ln for ln in lines))
+        return ExitReason.DONE
+
     def _counterexample(self) -> ExitReason:
         """Spacer says a bad state is reachable: BMC finds the shortest path to one."""
-        run = Unrolling(self.enc, self.budget)
+        run = Unrolling(Encoding(self.system, self.dead), self.budget)  # bit-vectors, POR
         while True:
             probe = run.probe()
             if probe.status == SAT:
@@ -123,6 +161,12 @@ class _Run:
                                      f"{run.depth}")
             self.stats.depth = run.depth
             run.deepen()
+
+    def _reachable_status(self, f: z3.BoolRef) -> str:
+        """UNSAT when no reachable state satisfies f (SAT when one does)."""
+        if self.backend == "spacer":
+            return spacer(self.enc, f, self.budget)[0]
+        return Ic3(self.enc, f, cone_of_influence(self.enc, f), self.budget).run().status
 
     def _stopped(self, status: str, where: str) -> ExitReason:
         what = ("time limit" if status == TIMEOUT
@@ -140,7 +184,7 @@ class _Run:
         if lock_order_on(system, options):
             found, note = prove_lock_order(
                 self.enc, self.invariant, self.budget,
-                lambda f: spacer(self.enc, f, self.budget)[0])
+                self._reachable_status)
             self.notes.append(note)
             if found is not None:
                 self.violations.append(found)

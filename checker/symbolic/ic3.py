@@ -1,0 +1,332 @@
+"""IC3 (Bradley's property-directed reachability) over the bit-vector encoding.
+
+Our specs are finite and small-domained, which is the ground where SAT-based IC3 over value
+literals shines: a cube is a conjunction of `slot == value` literals (read off a model), a
+lemma is the negation of a cube, and every query is one incremental SAT call on the
+bit-blasted step relation of encode.py. The lemmas of the final frame are the inductive
+invariant, and since they are clauses over slot values they print directly as `.mms`
+predicates (lemmas.render_cubes).
+
+Frames: F0 = init; Fi (i >= 1) = the lemmas of level >= i, each lemma guarded by an
+activation literal of its level, so one solver answers every frame's queries. Proof
+obligations are blocked lowest level first; a blocked cube is generalised with the unsat
+core of the relative-induction query and then by dropping literals one at a time (MIC,
+bounded), keeping it disjoint from the initial states, and pushed as far forward as it
+stays relatively inductive. After each new frame, lemmas are propagated; when a level ends
+up empty the frames above it are an inductive invariant.
+
+Only the slots in the cone of influence of the bad states (pdr.cone_of_influence) take
+part; the others are unconstrained.
+"""
+from __future__ import annotations
+
+import heapq
+import itertools
+from dataclasses import dataclass, field
+
+import z3  # type: ignore[import-untyped]
+
+from checker.symbolic.budget import SAT, TIMEOUT, UNKNOWN, UNSAT, Budget
+from checker.symbolic.encode import Encoding
+
+Cube = tuple[tuple[int, int], ...]  # sorted (slot, value) pairs
+MIC_TRIES = 1  # literal-dropping passes per blocked cube
+
+
+class _Stop(Exception):
+    def __init__(self, status: str):
+        self.status = status
+
+
+@dataclass
+class Ic3Result:
+    status: str  # UNSAT: proved; SAT: a bad state is reachable; TIMEOUT | UNKNOWN
+    lemmas: list[Cube] = field(default_factory=list)  # the invariant: no state in any cube
+    frames: int = 0
+    queries: int = 0
+
+
+class Ic3:
+    def __init__(self, enc: Encoding, bad: z3.BoolRef, keep: list[int], budget: Budget):
+        self.enc = enc
+        self.ctx = enc.ctx
+        self.budget = budget
+        self.keep = keep
+        self.solver = enc.arith.solver()
+        nd = z3.substitute(enc.domain_t, *zip(enc.cur, enc.nxt))
+        # the step is switched on per query: a bad state need not have a successor
+        # (a deadlocked one has none)
+        self.step_act = z3.Bool("ic3!step", self.ctx)
+        self.solver.add(enc.domain_t, z3.Implies(self.step_act, z3.And(enc.trans_t, nd)))
+        self.nxt_domain = nd
+        self.updates = _updates(enc)
+        # few initial states (the usual case) are matched in Python, else by the solver
+        self.inits = enc.system.init if len(enc.system.init) <= 64 else None
+        self.init_solver = enc.arith.solver()
+        self.init_solver.add(enc.init_t, enc.domain_t)
+        self._cur: dict[tuple[int, int], z3.BoolRef] = {}
+        self._nxt: dict[tuple[int, int], z3.BoolRef] = {}
+        self.init_act = self._fresh("init")
+        self.solver.add(z3.Implies(self.init_act, enc.init_t))
+        self.bad = bad
+        self.bad_act = self._fresh("bad")
+        self.solver.add(z3.Implies(self.bad_act, bad))
+        self.acts: list[z3.BoolRef] = [self.init_act]  # acts[i]: lemmas of level i
+        self.inf_act = self._fresh("inf")
+        self.levels: list[set[Cube]] = [set()]  # levels[i]: cubes blocked up to level i
+        self.inf: set[Cube] = set()
+        self.queries = 0
+        self._n = itertools.count()
+
+    # ------------------------------------------------------------------ literals
+
+    def _fresh(self, name: str) -> z3.BoolRef:
+        return z3.Bool(f"ic3!{name}", self.ctx)
+
+    def _lit(self, table: dict, vec: list[z3.ExprRef], k: int, v: int,
+             tag: str) -> z3.BoolRef:
+        key = (k, v)
+        p = table.get(key)
+        if p is None:
+            x = vec[k]
+            eq = (x if v else z3.Not(x)) if z3.is_bool(x) else x == v
+            p = z3.Bool(f"ic3!{tag}{k}={v}", self.ctx)
+            self.solver.add(p == eq)
+            self.init_solver.add(p == z3.substitute(eq, *zip(self.enc.nxt, self.enc.cur)))
+            table[key] = p
+        return p
+
+    def cur(self, k: int, v: int) -> z3.BoolRef:
+        return self._lit(self._cur, self.enc.cur, k, v, "c")
+
+    def nxt(self, k: int, v: int) -> z3.BoolRef:
+        return self._lit(self._nxt, self.enc.nxt, k, v, "n")
+
+    def clause(self, cube: Cube) -> z3.BoolRef:
+        return z3.Or(*[z3.Not(self.cur(k, v)) for k, v in cube])
+
+    # ------------------------------------------------------------------ queries
+
+    def check(self, solver: z3.Solver, assumptions: list[z3.BoolRef]) -> str:
+        self.queries += 1
+        r = self.budget.solve(solver, *assumptions)
+        if r in (TIMEOUT, UNKNOWN):
+            raise _Stop(r)
+        return r
+
+    def frame(self, i: int) -> list[z3.BoolRef]:
+        """Activation literals of frame i: lemmas of every level >= i (and init for 0)."""
+        acts = self.acts[max(i, 1):] + [self.inf_act]
+        return ([self.init_act] if i == 0 else []) + acts
+
+    def state(self, model: z3.ModelRef, vec: list[z3.ExprRef]) -> Cube:
+        out = []
+        for k in self.keep:
+            x = model.eval(vec[k], model_completion=True)
+            out.append((k, int(z3.is_true(x)) if z3.is_bool(x) else self.enc.arith.number(x)))
+        return tuple(out)
+
+    def intersects_init(self, cube: Cube) -> bool:
+        if self.inits is not None:
+            return any(all(s[k] == v for k, v in cube) for s in self.inits)
+        return self.check(self.init_solver, [self.cur(k, v) for k, v in cube]) == SAT
+
+    def relative(self, cube: Cube, i: int) -> tuple[str, Cube | None]:
+        """F(i-1) /\\ !cube /\\ T /\\ cube': UNSAT with the core's sub-cube, or SAT with a
+        predecessor (a full state of the kept slots)."""
+        tmp = z3.Bool(f"ic3!tmp{next(self._n)}", self.ctx)
+        self.solver.add(z3.Implies(tmp, self.clause(cube)))
+        lits = {self.nxt(k, v): (k, v) for k, v in cube}
+        r = self.check(self.solver, self.frame(i - 1) + [self.step_act, tmp] + list(lits))
+        if r == SAT:
+            model = self.solver.model()
+            self.solver.add(z3.Not(tmp))
+            return SAT, self._lift(model, cube)
+        core = self.solver.unsat_core()
+        self.solver.add(z3.Not(tmp))
+        keep = tuple(sorted(lits[c] for c in core if c in lits))
+        return UNSAT, keep
+
+    def _lift(self, model: z3.ModelRef, cube: Cube) -> Cube:
+        """The model's pre-state, cut down to the literals that force the step it took
+        (same selector) to be enabled and to land in the cube: every state of the lifted
+        cube steps into `cube`, so a chain of lifted cubes from an initial state is a real
+        path. Fewer literals, fewer proof obligations."""
+        pred = self.state(model, self.enc.cur)
+        sel = model.eval(self.enc.sel, model_completion=True)
+        lands = z3.And(self.guard_of(sel), self.nxt_domain, *[self.nxt(k, v) for k, v in cube])
+        return self._core_of(pred, z3.And(self.enc.sel == sel, self.updates, z3.Not(lands)))
+
+    def _core_of(self, state: Cube, refute: z3.BoolRef) -> Cube:
+        """The part of `state` that already contradicts `refute`."""
+        tmp = z3.Bool(f"ic3!lift{next(self._n)}", self.ctx)
+        self.solver.add(z3.Implies(tmp, refute))
+        lits = {self.cur(k, v): (k, v) for k, v in state}
+        r = self.check(self.solver, [tmp] + list(lits))
+        self.solver.add(z3.Not(tmp))
+        if r != UNSAT:
+            raise AssertionError("ic3: a lifting query is satisfiable")
+        core = self.solver.unsat_core()
+        return tuple(sorted(lits[c] for c in core if c in lits))
+
+    def guard_of(self, sel: z3.ExprRef) -> z3.BoolRef:
+        i = sel.as_long()
+        return self.enc.guards[i]
+
+    # ------------------------------------------------------------------ main loop
+
+    def run(self) -> Ic3Result:
+        try:
+            return self._run()
+        except _Stop as s:
+            return Ic3Result(s.status, frames=len(self.levels) - 1, queries=self.queries)
+
+    def _run(self) -> Ic3Result:
+        if self.check(self.solver, [self.init_act, self.bad_act]) == SAT:
+            return Ic3Result(SAT, queries=self.queries)
+        self._new_level()
+        while True:
+            k = len(self.levels) - 1
+            while True:
+                r = self.check(self.solver, self.frame(k) + [self.bad_act])
+                if r == UNSAT:
+                    break
+                cube = self._core_of(self.state(self.solver.model(), self.enc.cur),
+                                     z3.Not(self.bad))
+                if not self._block(cube, k):
+                    return Ic3Result(SAT, frames=k, queries=self.queries)
+            self.budget.say(f"pdr: ic3 frame {k} done, {self._count()} lemmas")
+            self._new_level()
+            if self._propagate():
+                return Ic3Result(UNSAT, sorted(self.inf), frames=k, queries=self.queries)
+
+    def _new_level(self) -> None:
+        self.acts.append(z3.Bool(f"ic3!act{len(self.acts)}", self.ctx))
+        self.levels.append(set())
+
+    def _count(self) -> int:
+        return sum(len(s) for s in self.levels) + len(self.inf)
+
+    def _add(self, cube: Cube, level: int) -> None:
+        for j in range(1, level + 1):  # subsumed copies at lower levels are harmless
+            self.levels[j].discard(cube)
+        self.levels[level].add(cube)
+        self.solver.add(z3.Implies(self.acts[level], self.clause(cube)))
+
+    def _block(self, cube: Cube, level: int) -> bool:
+        """Block the bad cube at `level`; False when it is reachable from init."""
+        queue: list[tuple[int, int, Cube]] = [(level, next(self._n), cube)]
+        while queue:
+            i, _, c = queue[0]
+            if i == 0 or self.intersects_init(c):  # a full state: an initial one
+                return False
+            if self._blocked(c, i):
+                heapq.heappop(queue)
+                continue
+            r, got = self.relative(c, i)
+            if r == SAT:
+                assert got is not None
+                heapq.heappush(queue, (i - 1, next(self._n), got))
+                continue
+            heapq.heappop(queue)
+            g = self._generalise(c, got if got is not None else c, i)
+            j = i
+            while j < len(self.levels) - 1 and self.relative(g, j + 1)[0] == UNSAT:
+                j += 1
+            self._add(g, j)
+            if j < len(self.levels) - 1:
+                heapq.heappush(queue, (j + 1, next(self._n), c))
+        return True
+
+    def _blocked(self, cube: Cube, i: int) -> bool:
+        """Already excluded by frame i (syntactic check first, then one SAT call)."""
+        s = set(cube)
+        for lv in itertools.chain(self.levels[i:], [self.inf]):
+            if any(set(l) <= s for l in lv):
+                return True
+        return False
+
+    def _generalise(self, cube: Cube, core: Cube, i: int) -> Cube:
+        g = self._init_safe(cube, core)
+        for _ in range(MIC_TRIES):
+            changed = False
+            for lit in list(g):
+                if len(g) == 1:
+                    break
+                cand = tuple(x for x in g if x != lit)
+                if self.intersects_init(cand):
+                    continue
+                r, sub = self.relative(cand, i)
+                if r == UNSAT:
+                    g = self._init_safe(cand, sub or cand)
+                    changed = True
+            if not changed:
+                break
+        return g
+
+    def _init_safe(self, cube: Cube, core: Cube) -> Cube:
+        """The core, with literals of the cube added back until it misses every initial
+        state (the cube itself does)."""
+        g = list(core)
+        rest = [x for x in cube if x not in core]
+        while self.intersects_init(tuple(sorted(g))):
+            g.append(rest.pop(0))
+        return tuple(sorted(g))
+
+    def _propagate(self) -> bool:
+        """Push lemmas forward; True when a level empties (the frames above it are an
+        inductive invariant, now in self.inf)."""
+        top = len(self.levels) - 1
+        for i in range(1, top):
+            for c in sorted(self.levels[i]):
+                r = self.check(self.solver, self.frame(i) + [self.step_act] +
+                               [self.nxt(k, v) for k, v in c])
+                if r == UNSAT:
+                    self.levels[i].discard(c)
+                    self._add(c, i + 1)
+            if not self.levels[i]:
+                for lv in self.levels[i + 1:]:
+                    self.inf |= lv
+                self.inf = _minimal(self.inf)
+                return True
+        return False
+
+
+def _updates(enc: Encoding) -> z3.BoolRef:
+    """nxt as a function of cur and sel (the update part of encode's functional step)."""
+    per_slot: list[list[tuple[int, z3.ExprRef]]] = [[] for _ in enc.cur]
+    for i, t in enumerate(enc.system.transitions):
+        for (k, _), v in zip(t.updates, enc.values[i]):
+            per_slot[k].append((i, v))
+    parts = []
+    for k, cases in enumerate(per_slot):
+        rhs = enc.cur[k]
+        for i, v in reversed(cases):
+            rhs = z3.If(enc.sel == i, v, rhs)
+        parts.append(enc.nxt[k] == rhs)
+    return z3.And(*parts) if parts else z3.BoolVal(True, enc.ctx)
+
+
+def _minimal(cubes: set[Cube]) -> set[Cube]:
+    """Drop every cube that contains another (its lemma is implied)."""
+    out: set[Cube] = set()
+    for c in sorted(cubes, key=len):
+        s = set(c)
+        if not any(set(d) <= s for d in out):
+            out.add(c)
+    return out
+
+
+def lemmas_formula(enc: Encoding, lemmas: list[Cube]) -> z3.BoolRef:
+    """The invariant as a formula over enc.cur."""
+    parts = []
+    for cube in lemmas:
+        eqs = []
+        for k, v in cube:
+            x = enc.cur[k]
+            eqs.append((x if v else z3.Not(x)) if z3.is_bool(x) else x == v)
+        parts.append(z3.Not(z3.And(*eqs)) if eqs else z3.BoolVal(False, enc.ctx))
+    return z3.And(*parts) if parts else z3.BoolVal(True, enc.ctx)
+
+
+__all__ = ["Ic3", "Ic3Result", "lemmas_formula", "SAT", "UNSAT"]
