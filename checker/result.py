@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from mmspec import ir
 from mmspec.ground import GroundSystem, GTransition, decode_state
@@ -47,9 +47,30 @@ class Trace:
         return len(self.steps)
 
 
+ViolationKind = Literal["invariant", "assertion", "deadlock", "liveness", "lock-order", "range",
+                        "domain"]
+
+
+@dataclass(frozen=True)
+class DomainDetails:
+    """A `domain` violation: evaluating `where` performed a partial operation (`what`: an
+    index into a map, a divisor, a set element) on `value`, which lies outside `domain`
+    (the map's keys, "non-zero", the element type). The violation's span is the operand's."""
+
+    where: str  # a step's label ("Read(i=0)", "reader[1]: cs") or "invariant NAME"
+    what: str
+    value: int
+    domain: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"where": self.where, "what": self.what, "value": self.value,
+                "domain": self.domain}
+
+
 @dataclass(frozen=True)
 class Violation:
-    """kind: 'invariant' | 'assertion' | 'deadlock' | 'liveness' | 'lock-order' | 'range'."""
+    """kind: a ViolationKind. `details` holds the kind's details as JSON data (for
+    'domain', DomainDetails.as_dict())."""
 
     kind: str
     property: str  # invariant name, assertion message, "deadlock", liveness name, ...

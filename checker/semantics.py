@@ -14,9 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from mmspec.ground import GroundSystem, GTransition, eval_gexpr, wrap_value
+from mmspec.ground import (GRead, GroundSystem, GTransition, describe_read, eval_gexpr,
+                           wrap_value)
 
 from checker import waitfor
+from checker.result import DomainDetails
 
 
 @dataclass
@@ -35,6 +37,31 @@ class RangeError(Exception):
         super().__init__(slot, value)
         self.slot = slot
         self.value = value
+
+
+def bad_read(reads: tuple[GRead, ...], s: tuple[int, ...]) -> GRead | None:
+    """The first read (evaluation order) that leaves its domain in s, or None."""
+    for r in reads:
+        if not eval_gexpr(r.ok, s):
+            return r
+    return None
+
+
+def domain_found(r: GRead, s: tuple[int, ...], where: str) -> Found:
+    """A `domain` violation: evaluating `where` (a step's label or an invariant) in s
+    performed the partial operation r outside its domain."""
+    value = eval_gexpr(r.value, s)
+    text = describe_read(r, value)
+    details = DomainDetails(where, r.what, value, r.domain)
+    return Found("domain", text, f"{text}, evaluating {where}", r.span, details.as_dict())
+
+
+def transition_domain(t: GTransition, s: tuple[int, ...], on: bool) -> Found | None:
+    """A domain error of t in s: its guard's reads (always), then its updates' (when on)."""
+    r = bad_read(t.reads, s)
+    if r is None and on:
+        r = bad_read(t.fire_reads, s)
+    return None if r is None else domain_found(r, s, t.label)
 
 
 def enabled(t: GTransition, s: tuple[int, ...]) -> bool:
@@ -69,28 +96,43 @@ def range_error(system: GroundSystem, t: GTransition,
 
 def first_invariant(system: GroundSystem, s: tuple[int, ...]) -> Found | None:
     for inv in system.invariants:
+        r = bad_read(inv.reads, s)
+        if r is not None:
+            return domain_found(r, s, f"invariant {inv.name}")
         if not eval_gexpr(inv.expr, s):
             return Found("invariant", inv.name, f"invariant {inv.name} is violated", inv.span)
     return None
 
 
 def first_expansion(system: GroundSystem, s: tuple[int, ...], deadlock: bool) -> Found | None:
-    """The first check, range or deadlock violation met while expanding s, in order:
-    per transition (system order) its checks (in order; 'reach' ones when `at` holds, 'fire'
-    ones when the guard holds), then its range errors; finally deadlock."""
+    """The first domain, check, range or deadlock violation met while expanding s, in order:
+    per transition (system order) the reads of its guard; its checks (in order; 'reach'
+    ones when `at` holds, 'fire' ones when the guard holds), each after its own reads; the
+    reads of its updates; its range errors; finally deadlock."""
     any_enabled = False
     for t in system.transitions:
+        r = bad_read(t.reads, s)
+        if r is not None:
+            return domain_found(r, s, t.label)
         on = enabled(t, s)
         any_enabled = any_enabled or on
         at = bool(eval_gexpr(t.at, s)) if any(c.when == "reach" for c in t.checks) else on
         for c in t.checks:
             live = at if c.when == "reach" else on
-            if live and not eval_gexpr(c.cond, s):
+            if not live:
+                continue
+            r = bad_read(c.reads, s)
+            if r is not None:
+                return domain_found(r, s, t.label)
+            if not eval_gexpr(c.cond, s):
                 details: dict[str, Any] = {"action": t.label}
                 if c.kind == "deadlock":
                     details.update(waitfor.wait_for(system, s))
                 return Found(c.kind, c.message, c.message, c.span, details)
         if on:
+            r = bad_read(t.fire_reads, s)
+            if r is not None:
+                return domain_found(r, s, t.label)
             try:
                 successor(system, t, s)
             except RangeError as e:

@@ -317,7 +317,7 @@ def _check_one(path: Path, defines: dict[str, int], settings: dict[str, Any],
         rec["sources"] = e.sources
         return rec
     except GroundError as e:
-        d = Diagnostic("MMS501", str(e), e.span)
+        d = Diagnostic(e.code, str(e), e.span)
         rec["diagnostics"] = [d]
         rec["sources"] = dict(spec.sources)
         return rec

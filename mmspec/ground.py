@@ -10,10 +10,13 @@ this one form in their own way, so none of them needs to understand maps, record
 from __future__ import annotations
 
 import itertools
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Iterator, Union
+from typing import Callable, Iterator, TypeVar, Union
 
 from mmspec import ir
+
+_T = TypeVar("_T")
 
 # --------------------------------------------------------------------------- ground nodes
 
@@ -76,12 +79,41 @@ class Slot:
 
 
 @dataclass(frozen=True)
+class GRead:
+    """A partial operation (a map read, a division, a set element) and when it is defined.
+
+    Evaluating the expression it sits in is an error of the spec (a `domain` violation, as
+    TLC's "applied outside its domain") exactly when `ok` is false in the pre-state. `ok`
+    already includes the path condition, so a read behind a false guard, an untaken branch
+    or a false conjunct is never an error. The value the ground form computes for the read
+    itself is unspecified when `ok` fails; every engine checks `ok` first.
+    """
+
+    ok: GExpr
+    value: GExpr  # the offending index, divisor or element (for the report)
+    what: str  # "index into c", "divisor", "element of a set[0..2]"
+    domain: str  # what `value` must be: "0..2", "non-zero", "positive"
+    span: ir.Span
+
+
+def reads_ok(reads: tuple[GRead, ...]) -> GExpr:
+    """The conjunction of the reads' conditions: false iff some read leaves its domain."""
+    return gop("and", *[r.ok for r in reads]) if reads else TRUE
+
+
+@dataclass(frozen=True)
 class GCheck:
     cond: GExpr
     message: str
     kind: str
     when: str  # 'fire' | 'reach'
     span: ir.Span
+    reads: tuple[GRead, ...] = ()  # partial operations of `cond`, checked before it
+
+    @property
+    def checked(self) -> GExpr:
+        """What a compiled engine tests: false iff the check fails or a read of it does."""
+        return gop("and", reads_ok(self.reads), self.cond)
 
 
 @dataclass(frozen=True)
@@ -108,6 +140,20 @@ class GTransition:
     releases: tuple[int, ...]
     span: ir.Span
     source: int  # index of the IR transition
+    # Partial operations (see GRead): of the guard (and of `at` when a 'reach' check needs
+    # it), evaluated in every state; of the updates, evaluated when the guard holds.
+    reads: tuple[GRead, ...] = ()
+    fire_reads: tuple[GRead, ...] = ()
+
+    @property
+    def reads_ok(self) -> GExpr:
+        """False in a state where evaluating the guard (or `at`) is an error."""
+        return reads_ok(self.reads)
+
+    @property
+    def fire_ok(self) -> GExpr:
+        """False in a state where firing the step (its updates) is an error."""
+        return reads_ok(self.fire_reads)
 
 
 @dataclass(frozen=True)
@@ -128,6 +174,12 @@ class GInvariant:
     expr: GExpr
     helper: bool
     span: ir.Span
+    reads: tuple[GRead, ...] = ()  # partial operations of `expr`, checked before it
+
+    @property
+    def checked(self) -> GExpr:
+        """What a compiled engine tests: false iff the invariant fails or a read of it does."""
+        return gop("and", reads_ok(self.reads), self.expr)
 
 
 @dataclass(frozen=True)
@@ -174,9 +226,10 @@ class GroundSystem:
 class GroundError(Exception):
     """A spec that type-checked but cannot be grounded (e.g. too many initial states)."""
 
-    def __init__(self, message: str, span: ir.Span = ir.NO_SPAN):
+    def __init__(self, message: str, span: ir.Span = ir.NO_SPAN, code: str = "MMS501"):
         super().__init__(message)
         self.span = span
+        self.code = code
 
 
 MAX_INIT_STATES = 1_000_000
@@ -459,6 +512,74 @@ class _Grounder:
         self.spec = spec
         self.layout = layout
         self.var_types = layout.types
+        # partial operations (GRead): the path condition of the expression being grounded
+        # (the guards of the lazy operators around it) and the reads collected so far
+        self._path: list[GExpr] = []
+        self._reads: list[GRead] | None = None
+        self._where: ir.Span = ir.NO_SPAN
+        self._iv: dict[int, tuple[GExpr, tuple[int, int] | None]] = {}
+
+    # -- partial operations: evaluation is lazy exactly where TLA+'s is
+    def reading(self, where: ir.Span, f: Callable[[], _T]) -> tuple[_T, tuple[GRead, ...]]:
+        """f() grounded as a top-level evaluation, with the partial operations it performs."""
+        saved = (self._reads, self._path, self._where)
+        self._reads, self._path, self._where = [], [], where
+        try:
+            out = f()
+            return out, _dedupe(self._reads)
+        finally:
+            self._reads, self._path, self._where = saved
+
+    @contextmanager
+    def under(self, *conds: GExpr) -> Iterator[None]:
+        """Ground the body as evaluated only when every cond holds (the right of `&&`, a
+        branch of `if`, a quantifier's later instances)."""
+        n = len(self._path)
+        self._path.extend(conds)
+        try:
+            yield
+        finally:
+            del self._path[n:]
+
+    def need(self, inside: GExpr, value: GExpr, what: str, domain: str,
+             span: ir.Span) -> None:
+        """Record that evaluating the current expression requires `inside`."""
+        if self._reads is None or (isinstance(inside, GLit) and inside.value):
+            return
+        path = _and_all(self._path)
+        if isinstance(path, GLit) and not path.value:
+            return  # never evaluated: a false guard protects it
+        if isinstance(path, GLit):
+            ok = inside
+        elif isinstance(inside, GLit):
+            ok = gop("not", path)
+        else:
+            ok = gop("implies", path, inside)
+        where = span if span.file != ir.NO_SPAN.file else self._where
+        self._reads.append(GRead(ok, value, what, domain, where))
+
+    def bounds(self, e: GExpr) -> tuple[int, int] | None:
+        """A sound range of e's value in any state (slots stay in their ranges), or None."""
+        hit = self._iv.get(id(e))
+        if hit is not None and hit[0] is e:
+            return hit[1]
+        out = _bounds(e, self.layout.slots, self.bounds)
+        self._iv[id(e)] = (e, out)
+        return out
+
+    def in_range(self, x: GExpr, lo: int, hi: int) -> GExpr:
+        """lo <= x <= hi, folded where x's bounds decide it."""
+        iv = self.bounds(x)
+        if iv is not None and lo <= iv[0] and iv[1] <= hi:
+            return TRUE
+        if iv is not None and (iv[1] < lo or iv[0] > hi):
+            return FALSE
+        parts = []
+        if iv is None or iv[0] < lo:
+            parts.append(gop("ge", x, GLit(lo)))
+        if iv is None or iv[1] > hi:
+            parts.append(gop("le", x, GLit(hi)))
+        return _and_all(parts)
 
     # -- typing (only what grounding needs: the shape of non-scalar values)
     def type_of(self, e: ir.Expr, env: dict[str, tuple[int, ir.Type]]) -> ir.Type:
@@ -510,16 +631,27 @@ class _Grounder:
             base = self.tree(e.base, env)
             bt = self.type_of(e.base, env)
             assert isinstance(bt, ir.MapType) and isinstance(base, dict)
-            return self._select(base, self.scalar(e.index, env), bt.key)
+            where = e.index.span if e.index.span.file != ir.NO_SPAN.file else e.span
+            return self._select(base, self.scalar(e.index, env), bt.key,
+                                f"index into {_describe(e.base)}", where)
         if isinstance(e, ir.Field):
             base = self.tree(e.base, env)
             assert isinstance(base, dict)
             return base[e.name]
         if isinstance(e, ir.Ite):
-            return self._ite_tree(self.cond(e.cond, env), self.tree(e.then, env),
-                                  self.tree(e.other, env))
+            c = self.cond(e.cond, env)
+            with self.under(c):
+                a = self.tree(e.then, env)
+            with self.under(gop("not", c)):
+                b = self.tree(e.other, env)
+            return self._ite_tree(c, a, b)
         if isinstance(e, ir.SetLit):
             elems = [self.scalar(x, env) for x in e.elems]
+            keys = ir.domain_values(e.elem_type)
+            shown = _show_keys(e.elem_type)
+            for x, src in zip(elems, e.elems):
+                self.need(self.in_range(x, keys[0], keys[-1]) if keys else FALSE, x,
+                          f"element of a set[{shown}]", shown, src.span)
             return {k: _or_all([gop("eq", x, GLit(k)) for x in elems])
                     for k in ir.domain_values(e.elem_type)}
         if isinstance(e, ir.SetComp):
@@ -563,12 +695,14 @@ class _Grounder:
         assert isinstance(node, dict)
         return {k: self._slot_tree(v) for k, v in node.items()}
 
-    def _select(self, base: dict, idx: GExpr, key_t: ir.Type) -> object:
+    def _select(self, base: dict, idx: GExpr, key_t: ir.Type, what: str,
+                span: ir.Span) -> object:
+        """base[idx]: a case chain over the keys, defined only for idx among them (the
+        chain's default is a placeholder; the read's GRead makes the search stop first)."""
         keys = list(ir.domain_values(key_t))
+        self.need(self.in_range(idx, keys[0], keys[-1]), idx, what, _show_keys(key_t), span)
         if isinstance(idx, GLit):
-            if idx.value not in base:
-                raise GroundError(f"index {idx.value} outside the map's domain")
-            return base[idx.value]
+            return base.get(idx.value, base[keys[-1]])
         out = base[keys[-1]]
         for k in reversed(keys[:-1]):
             out = self._ite_tree(gop("eq", idx, GLit(k)), base[k], out)
@@ -615,8 +749,12 @@ class _Grounder:
             assert not isinstance(r, dict), e
             return r  # type: ignore[return-value]
         if isinstance(e, ir.Ite):
-            return gite(self.cond(e.cond, env), self.scalar(e.then, env),
-                        self.scalar(e.other, env))
+            c = self.cond(e.cond, env)
+            with self.under(c):
+                a = self.scalar(e.then, env)
+            with self.under(gop("not", c)):
+                b = self.scalar(e.other, env)
+            return gite(c, a, b)
         if isinstance(e, ir.Unary):
             if e.op == "not":
                 return gop("not", self.cond(e.arg, env))
@@ -630,7 +768,12 @@ class _Grounder:
             raise GroundError(f"unknown unary op {e.op}", e.span)
         if isinstance(e, ir.Binary):
             op = e.op
-            if op in ("and", "or", "implies", "iff"):
+            if op in ("and", "or", "implies"):  # lazy: the left guards the right
+                a = self.cond(e.left, env)
+                with self.under(gop("not", a) if op == "or" else a):
+                    b = self.cond(e.right, env)
+                return gop(op, a, b)
+            if op == "iff":
                 return gop(op, self.cond(e.left, env), self.cond(e.right, env))
             if op in ("eq", "ne"):
                 lt = self.type_of(e.left, env)
@@ -643,7 +786,16 @@ class _Grounder:
                     return gop(op, a, b)
                 eq = _tree_eq(self.tree(e.left, env), self.tree(e.right, env))
                 return eq if op == "eq" else gop("not", eq)
-            if op in ("lt", "le", "gt", "ge", "add", "sub", "mul", "div", "mod", "min", "max"):
+            if op in ("div", "mod"):
+                a, b = self.scalar(e.left, env), self.scalar(e.right, env)
+                # LIMITATION: TLC also rejects a negative modulus; here only zero is an
+                # error (floor semantics otherwise, as the engines always had)
+                iv = self.bounds(b)
+                ok = (TRUE if iv and (iv[0] > 0 or iv[1] < 0) else
+                      FALSE if iv == (0, 0) else gop("ne", b, GLit(0)))
+                self.need(ok, b, "divisor" if op == "div" else "modulus", "non-zero", e.span)
+                return gop(op, a, b)
+            if op in ("lt", "le", "gt", "ge", "add", "sub", "mul", "min", "max"):
                 return gop(op, self.scalar(e.left, env), self.scalar(e.right, env))
             if op == "in":
                 s = self.tree(e.right, env)
@@ -659,17 +811,80 @@ class _Grounder:
                 return _and_all([gop("implies", as_bool(a[k]), as_bool(b[k])) for k in a])
             raise GroundError(f"unknown binary op {op}", e.span)
         if isinstance(e, ir.Quant):
-            parts = []
+            # TLC's order: the instances one by one, stopping at the first that decides;
+            # an instance outside `within` is not evaluated at all
+            parts: list[GExpr] = []
+            went_on: list[GExpr] = []  # what holds when the next instance is evaluated
             within = self.tree(e.within, env) if e.within is not None else None
             for k in ir.domain_values(e.domain):
-                body = self.cond(e.body, {**env, e.var: (k, e.domain)})
+                m = TRUE
                 if within is not None:
                     assert isinstance(within, dict)
                     m = as_bool(within[k])
+                with self.under(*went_on, m):
+                    body = self.cond(e.body, {**env, e.var: (k, e.domain)})
+                if within is not None:
                     body = gop("implies", m, body) if e.kind == "forall" else gop("and", m, body)
                 parts.append(body)
+                went_on.append(body if e.kind == "forall" else gop("not", body))
             return _and_all(parts) if e.kind == "forall" else _or_all(parts)
         raise GroundError(f"expression {type(e).__name__} is not a scalar", e.span)
+
+
+def _dedupe(reads: list[GRead]) -> tuple[GRead, ...]:
+    seen: dict[tuple[GExpr, ir.Span], GRead] = {}
+    for r in reads:
+        seen.setdefault((r.ok, r.span), r)
+    return tuple(seen.values())
+
+
+def _show_keys(t: ir.Type) -> str:
+    if isinstance(t, ir.IntType):
+        return f"{t.lo}..{t.hi}"
+    if isinstance(t, ir.EnumType):
+        return t.name
+    return "bool"
+
+
+def _describe(e: ir.Expr) -> str:
+    """The map an index reads, as the spec names it: `c`, `s.f`, `m[...]`."""
+    if isinstance(e, ir.VarRef):
+        return e.name
+    if isinstance(e, ir.Field):
+        return f"{_describe(e.base)}.{e.name}"
+    if isinstance(e, ir.Index):
+        return f"{_describe(e.base)}[...]"
+    return "a map"
+
+
+def _bounds(e: GExpr, slots: "tuple[Slot, ...] | list[Slot]",
+            sub: "Callable[[GExpr], tuple[int, int] | None]") -> tuple[int, int] | None:
+    if isinstance(e, GLit):
+        return e.value, e.value
+    if isinstance(e, GSlot):
+        return slots[e.index].lo, slots[e.index].hi
+    if e.sort == "bool":
+        return 0, 1
+    if isinstance(e, GIte):
+        a, b = sub(e.then), sub(e.other)
+        return None if a is None or b is None else (min(a[0], b[0]), max(a[1], b[1]))
+    rs = [sub(x) for x in e.args]
+    if any(r is None for r in rs):
+        return None
+    if e.op == "neg":
+        return -rs[0][1], -rs[0][0]  # type: ignore[index]
+    if e.op in ("add", "sub", "mul"):
+        (a, b), (c, d) = rs  # type: ignore[misc]
+        if e.op == "add":
+            return a + c, b + d
+        if e.op == "sub":
+            return a - d, b - c
+        ps = [a * c, a * d, b * c, b * d]
+        return min(ps), max(ps)
+    if e.op in ("min", "max"):
+        f = min if e.op == "min" else max
+        return f(r[0] for r in rs), f(r[1] for r in rs)  # type: ignore[index]
+    return None
 
 
 def _or_all(xs: list[GExpr]) -> GExpr:
@@ -728,8 +943,7 @@ def ground(spec: ir.Spec) -> GroundSystem:
             if gt is not None:
                 transitions.append(gt)
 
-    invariants = tuple(GInvariant(i.name, g.cond(i.expr, {}), i.helper, i.span)
-                       for i in spec.invariants)
+    invariants = tuple(_ground_invariant(g, i) for i in spec.invariants)
     liveness = tuple(GLiveness(lv.name, lv.kind, None if lv.p is None else g.cond(lv.p, {}),
                                g.cond(lv.q, {}), lv.span) for lv in spec.liveness)
     fairness = _ground_fairness(spec, transitions)
@@ -738,6 +952,34 @@ def ground(spec: ir.Spec) -> GroundSystem:
     return GroundSystem(spec, slots, init, tuple(transitions), invariants, liveness, fairness,
                         glocks, final, spec.check_deadlock, spec.check_lock_order, symmetries,
                         var_slots)
+
+
+def _ground_invariant(g: _Grounder, inv: ir.Invariant) -> GInvariant:
+    expr, reads = g.reading(inv.span, lambda: g.cond(inv.expr, {}))
+    _refuse_certain(reads)
+    return GInvariant(inv.name, expr, inv.helper, inv.span, reads)
+
+
+def _refuse_certain(reads: tuple[GRead, ...], step: str | None = None) -> None:
+    """A read out of its domain in every state (no guard protects it) is a spec error."""
+    for r in reads:
+        if isinstance(r.ok, GLit) and not r.ok.value:
+            raise GroundError(describe_read(r, r.value.value if isinstance(r.value, GLit)
+                                            else None) + (f" (in {step})" if step else ""),
+                              r.span, "MMS320" if r.what in ("divisor", "modulus")
+                              else "MMS303")
+
+
+def describe_read(r: GRead, value: int | None) -> str:
+    """`index -1 is outside the map's keys 0..2`, `divisor 0 is not non-zero`, ..."""
+    shown = "its value" if value is None else str(value)
+    if r.what.startswith("index"):
+        return f"index {shown} is outside the map's keys {r.domain} ({r.what})"
+    if r.what.startswith("element"):
+        return f"{r.what} {shown} is outside {r.domain}"
+    if r.what == "divisor":
+        return f"division by {shown}"
+    return f"modulo by {shown}"
 
 
 def _initial_states(spec: ir.Spec, var_slots: dict[str, tuple[int, ...]],
@@ -789,24 +1031,30 @@ def _ground_locks(spec: ir.Spec, layout: _Layout) -> tuple[dict, tuple[GLock, ..
 
 def _ground_transition(spec: ir.Spec, g: _Grounder, layout: _Layout, ti: int,
                        t: ir.Transition, env: dict, lock_index: dict) -> GTransition | None:
-    guard = g.cond(t.guard, env)
-    if guard == FALSE:
+    guard, reads = g.reading(t.span, lambda: g.cond(t.guard, env))
+    if guard == FALSE and not reads:
         return None  # this binding can never fire (e.g. pick ... where false)
-    at = g.cond(t.at, env) if t.at is not None else guard
+    at = guard
+    if t.at is not None:
+        at, at_reads = g.reading(t.span, lambda: g.cond(t.at, env))
+        if any(c.when == "reach" for c in t.checks):
+            reads = _dedupe(list(reads + at_reads))
     # Updates to one variable accumulate (m'[1] = a and m'[2] = b both land); every value and
     # index is still read in the pre-state, so the updates stay simultaneous.
     acc: dict[str, object] = {}
-    for u in t.updates:
-        var, new = _apply_update(g, layout, u, env, acc)
-        acc[var] = new
+
+    def ground_updates() -> None:
+        for u in t.updates:
+            var, new = _apply_update(g, layout, u, env, acc)
+            acc[var] = new
+    _, fire_reads = g.reading(t.span, ground_updates)
     updates: dict[int, GExpr] = {}
     for var, tree in acc.items():
         node = layout.tree[var]
         for slot, value in _leaf_pairs(node, _coerce_tree(layout, node, tree)):
             if value != GSlot(slot, layout.slots[slot].sort):
                 updates[slot] = value
-    checks = tuple(GCheck(g.cond(c.cond, env), c.message, c.kind, c.when, c.span)
-                   for c in t.checks)
+    checks = tuple(_ground_check(g, c, env, t.span) for c in t.checks)
     thread = None
     if t.thread is not None:
         te = g.scalar(t.thread, env)
@@ -832,8 +1080,16 @@ def _ground_transition(spec: ir.Spec, g: _Grounder, layout: _Layout, ti: int,
         label = f"{spec.threads[thread].name}: {t.label or t.name}"
     else:
         label = f"{t.name}({shown})" if shown else t.name
+    _refuse_certain(reads, label)
     return GTransition(t.name, binding, label, guard, at, tuple(sorted(updates.items())),
-                       checks, t.process, t.label, thread, acquires, releases, t.span, ti)
+                       checks, t.process, t.label, thread, acquires, releases, t.span, ti,
+                       reads, fire_reads)
+
+
+def _ground_check(g: _Grounder, c: ir.Check, env: dict, where: ir.Span) -> GCheck:
+    cond, reads = g.reading(c.span if c.span.file != ir.NO_SPAN.file else where,
+                            lambda: g.cond(c.cond, env))
+    return GCheck(cond, c.message, c.kind, c.when, c.span, reads)
 
 
 def _show_param(vt: tuple[int, ir.Type]) -> str:

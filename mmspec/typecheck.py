@@ -246,9 +246,14 @@ class Ctx:
     defs_active: tuple[str, ...] = ()
     where: str = "expression"  # for messages: 'invariant', 'constant', 'step', ...
     locals_visible: bool = True
+    # a def's parameters: the argument's syntax and the caller's context, elaborated at each
+    # use with the type expected there, exactly as if the argument were written inline
+    args: Mapping[str, tuple[S.Expr, "Ctx"]] = field(default_factory=dict)
 
     def bind(self, name: str, te: TE) -> "Ctx":
-        return replace(self, bound={**self.bound, name: te})
+        args = self.args if name not in self.args else {
+            k: v for k, v in self.args.items() if k != name}
+        return replace(self, bound={**self.bound, name: te}, args=args)
 
 
 # --------------------------------------------------------------------------- elaborator
@@ -499,7 +504,7 @@ class Elaborator:
         if isinstance(e, S.BoolLit):
             return TE(ir.Lit(int(e.value), BOOL, sp), BOOL)
         if isinstance(e, S.Name):
-            return self.name(e, ctx)
+            return self.name(e, ctx, expected)
         if isinstance(e, S.SelfRef):
             if ctx.process is None or ctx.self_expr is None or ctx.process.param_type is None:
                 return self.err("MMS215", "'self' is only defined inside an indexed process",
@@ -608,8 +613,11 @@ class Elaborator:
                      span, expected="only == and != on symmetric values (so --symmetry may "
                      "permute them)")
 
-    def name(self, e: S.Name, ctx: Ctx) -> TE:
+    def name(self, e: S.Name, ctx: Ctx, expected: AnyType | None = None) -> TE:
         n, sp = e.id, e.span
+        if n in ctx.args:
+            arg, caller = ctx.args[n]
+            return self.expr(arg, caller, expected)
         if n in ctx.bound:
             te = ctx.bound[n]
             return TE(_respan(te.expr, sp), te.type)
@@ -643,7 +651,7 @@ class Elaborator:
                 return TE(int_lit(0, sp), ERR)
             return TE(ir.Lit(m.index, et, sp), et)
         if kind == "def":
-            return self.expand_def(n, (), sp, ctx, None)
+            return self.expand_def(n, (), sp, ctx, None, expected)
         if kind is not None:
             what = {"lock": "a lock (use it in a lock operation or held(...))",
                     "type": "a type", "process": "a process (use P@label or P[i]@label)",
@@ -711,8 +719,8 @@ class Elaborator:
             a, b = self.expr(e.left, ctx), self.expr(e.right, ctx)
             self.need_int(a, e.left.span, f"'{_opsym(op)}'")
             self.need_int(b, e.right.span, f"'{_opsym(op)}'")
-            if op in ("div", "mod") and self.static_value(b.expr) == 0:
-                return self.err("MMS320", "division by zero", e.right.span)
+            # a constant zero divisor is refused by grounding (MMS320) where no guard
+            # protects it; behind a guard it is never evaluated (TLA+'s laziness)
             if isinstance(a.type, ErrType) or isinstance(b.type, ErrType):
                 return TE(ir.Binary(op, a.expr, b.expr, sp), ERR)
             out = TE(ir.Binary(op, a.expr, b.expr, sp), INT)
@@ -886,11 +894,9 @@ class Elaborator:
         if not assignable(k.type, base.type.key):
             self.err("MMS305", f"index of type {show_type(k.type)} for a map over "
                      f"{show_type(base.type.key)}", e.index.span)
-        else:
-            v = self.static_value(k.expr)
-            if isinstance(v, int) and v not in ir.domain_values(base.type.key):
-                self.err("MMS303", f"index {v} is outside the map's keys "
-                         f"{show_type(base.type.key)}", e.index.span)
+        # An index outside the keys is decided by grounding, which knows the guards: an
+        # error (MMS303) where no guard protects the read, else a `domain` violation found
+        # by the search only if the read is evaluated (never behind a false guard).
         return TE(index_of(base.expr, k.expr, e.span), base.type.value)
 
     def field(self, e: S.FieldExpr, ctx: Ctx) -> TE:
@@ -1004,7 +1010,7 @@ class Elaborator:
                             else "a lock operation on its own line")
         kind = self.sy.kind_of(f)
         if kind == "def":
-            return self.expand_def(f, e.args, sp, ctx, e)
+            return self.expand_def(f, e.args, sp, ctx, e, expected)
         if kind == "proc":
             return self.err("MMS315", f"proc '{f}' is a statement, not a value", sp)
         if kind is not None:
@@ -1024,7 +1030,9 @@ class Elaborator:
         return True
 
     def expand_def(self, name: str, args: tuple[S.Expr, ...], span: ir.Span, ctx: Ctx,
-                   call: S.Call | None) -> TE:
+                   call: S.Call | None, expected: AnyType | None = None) -> TE:
+        """The def's body as if written here: typed with the type expected at the use, and
+        each argument elaborated where the body uses it, with the type expected there."""
         d = self.sy.defs[name]
         if len(args) != len(d.params):
             return self.err("MMS312", f"def '{name}' takes {len(d.params)} argument"
@@ -1033,11 +1041,13 @@ class Elaborator:
             chain = " -> ".join(ctx.defs_active[ctx.defs_active.index(name):] + (name,))
             return self.err("MMS212", f"def '{name}' is recursive ({chain})", span,
                             expected="defs are expanded in place: no recursion")
-        bound = {p: self.expr(a, ctx) for p, a in zip(d.params, args)}
+        # bound too (quietly), so a parameter shadows global names in every lookup
+        bound = {p: self.quiet(lambda a=a: self.expr(a, ctx)) for p, a in zip(d.params, args)}
         inner = Ctx(bound=bound, process=None, self_expr=None, thread=ctx.thread,
                     sym=ctx.sym, taken=ctx.taken, defs_active=ctx.defs_active + (name,),
-                    where=ctx.where, locals_visible=False)
-        return self.expr(d.body, inner)
+                    where=ctx.where, locals_visible=False,
+                    args={p: (a, ctx) for p, a in zip(d.params, args)})
+        return self.expr(d.body, inner, expected)
 
     # ------------------------------------------------------------------ locks
     def lock_ref(self, e: S.Expr, ctx: Ctx, what: str) -> tuple[LockRef, ir.Expr | None] | None:

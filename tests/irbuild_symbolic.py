@@ -116,13 +116,13 @@ def inv_and_deadlock() -> ir.Spec:
 
 
 def floor_divmod() -> ir.Spec:
-    """x = -3 and y in {-2, 0, 2}; one step stores x div y and x mod y (floor semantics,
-    0 for a zero divisor). Floor gives (-3)//(-2) == 1 and (-3)%(-2) == -1 (Euclidean
+    """x = -3 and y in {-2, 0, 2}; one step stores x div y and x mod y (floor semantics;
+    the step is guarded by y != 0, as dividing by zero is a `domain` error). Floor gives (-3)//(-2) == 1 and (-3)%(-2) == -1 (Euclidean
     division would give 2 and 1): both invariants fail at depth 1, `q_ne_1` first."""
     return ir.Spec("divmod", "<ir>", (), (
         ir.Variable("x", I(-3, 3), (-3,)), ir.Variable("y", I(-2, 2), (-2, 0, 2)),
         ir.Variable("q", I(-5, 5), (5,)), ir.Variable("r", I(-5, 5), (5,))),
-        (T("Div", (), B("eq", V("q"), L(5)),
+        (T("Div", (), B("and", B("eq", V("q"), L(5)), B("ne", V("y"), L(0))),
            (U(V("q"), B("div", V("x"), V("y"))), U(V("r"), B("mod", V("x"), V("y"))))),),
         invariants=(ir.Invariant("q_ne_1", B("ne", V("q"), L(1))),
                     ir.Invariant("r_ne_m1", B("ne", V("r"), L(-1)))),

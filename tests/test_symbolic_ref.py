@@ -6,13 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from checker.result import Trace, Violation
-from mmspec.ground import GroundSystem, decode_state, eval_gexpr, ground, wrap_value
+from mmspec.ground import (GroundSystem, decode_state, describe_read, eval_gexpr, ground,
+                           wrap_value)
 from tests import irbuild_symbolic as sb
 from tests.irbuild import grid, rwsem
 
 State = tuple[int, ...]
 # detection classes, in the order the symbolic engine prefers them at equal depth
-CLASSES = ("invariant", "check", "range", "deadlock")
+CLASSES = ("invariant", "domain", "check", "range", "deadlock")
 
 
 @dataclass
@@ -29,17 +30,29 @@ class Ref:
 
 def violations(system: GroundSystem, s: State, deadlock: bool) -> dict[str, set]:
     out: dict[str, set] = {c: set() for c in CLASSES}
+    def bad(reads) -> tuple[str, str] | None:  # a read outside its domain (GRead)
+        r = next((r for r in reads if not eval_gexpr(r.ok, s)), None)
+        return None if r is None else ("domain", describe_read(r, eval_gexpr(r.value, s)))
+
     for inv in system.invariants:
-        if not eval_gexpr(inv.expr, s):
+        if bad(inv.reads):
+            out["invariant"].add(bad(inv.reads))
+        elif not eval_gexpr(inv.expr, s):
             out["invariant"].add(("invariant", inv.name))
     any_enabled = False
     for t in system.transitions:
         enabled = bool(eval_gexpr(t.guard, s))
         any_enabled |= enabled
+        if bad(t.reads):
+            out["domain"].add(bad(t.reads))
         for c in t.checks:
             active = eval_gexpr(t.at, s) if c.when == "reach" else enabled
-            if active and not eval_gexpr(c.cond, s):
+            if active and bad(c.reads):
+                out["domain"].add(bad(c.reads))
+            elif active and not eval_gexpr(c.cond, s):
                 out["check"].add((c.kind, c.message))
+        if enabled and bad(t.fire_reads):
+            out["domain"].add(bad(t.fire_reads))
         if enabled:
             for k, e in t.updates:
                 sl = system.slots[k]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from mmspec.ground import GroundSystem, eval_gexpr, wrap_value
+from mmspec.ground import GroundSystem, describe_read, eval_gexpr, reads_ok, wrap_value
 from tests.irbuild import grid, rwsem
 
 
@@ -58,17 +58,36 @@ def succ(system: GroundSystem, t, s):
     return tuple(n), bad
 
 
+def domain(reads, s, where):
+    """(kind, property, details) of the first read of `reads` outside its domain, or None."""
+    for r in reads:
+        if not eval_gexpr(r.ok, s):
+            v = eval_gexpr(r.value, s)
+            return "domain", describe_read(r, v), {"where": where, "what": r.what, "value": v,
+                                                   "domain": r.domain}
+    return None
+
+
 def diagnose(system: GroundSystem, s, check_dl: bool):
-    """(kind, property, details) of the first violation in declaration order at s."""
+    """(kind, property, details) of the first violation in declaration order at s: per
+    transition the reads of its guard, each live check's reads then condition, the reads of
+    its updates, its range; then deadlock."""
     any_en = False
     for t in system.transitions:
+        bad_read = domain(t.reads, s, t.label)
+        if bad_read:
+            return bad_read
         en = bool(eval_gexpr(t.guard, s))
         any_en = any_en or en
         for c in t.checks:
             live = eval_gexpr(t.at, s) if c.when == "reach" else en
+            if live and domain(c.reads, s, t.label):
+                return domain(c.reads, s, t.label)
             if live and not eval_gexpr(c.cond, s):
                 return c.kind, c.message, {"action": t.label}
         if en:
+            if domain(t.fire_reads, s, t.label):
+                return domain(t.fire_reads, s, t.label)
             _, bad = succ(system, t, s)
             if bad is not None:
                 slot, v = bad
@@ -128,7 +147,7 @@ def ref_bfs(system: GroundSystem, deadlock: bool | None = None, symmetry: bool =
     def first_bad(level):
         for c in level:
             for inv in system.invariants:
-                if not eval_gexpr(inv.expr, c):
+                if not eval_gexpr(inv.checked, c):
                     return c
         return None
 
@@ -143,8 +162,10 @@ def ref_bfs(system: GroundSystem, deadlock: bool | None = None, symmetry: bool =
             bad = first_bad(level)
             if bad is not None:
                 states, labels = trace(bad)
-                inv = next(v for v in system.invariants if not eval_gexpr(v.expr, states[-1]))
-                violation("invariant", inv.name, {}, states, labels)
+                inv = next(v for v in system.invariants if not eval_gexpr(v.checked,
+                                                                          states[-1]))
+                found = domain(inv.reads, states[-1], f"invariant {inv.name}")
+                violation(*(found or ("invariant", inv.name, {})), states, labels)
             if depth_limit is not None and d >= depth_limit:
                 out.reason = "depth-limit"
                 break
@@ -153,14 +174,17 @@ def ref_bfs(system: GroundSystem, deadlock: bool | None = None, symmetry: bool =
                 any_en = False
                 for ti, t in enumerate(system.transitions):
                     en = bool(eval_gexpr(t.guard, s))
-                    stop = any(c.when == "reach" and eval_gexpr(t.at, s)
-                               and not eval_gexpr(c.cond, s) for c in t.checks)
+                    stop = not eval_gexpr(reads_ok(t.reads), s) or any(
+                        c.when == "reach" and eval_gexpr(t.at, s)
+                        and not eval_gexpr(c.checked, s) for c in t.checks)
                     if not stop and en:
                         any_en = True
                         out.fired[t.name] += 1
                         out.generated += 1
-                        stop = any(c.when == "fire" and not eval_gexpr(c.cond, s)
-                                   for c in t.checks) or succ(system, t, s)[1] is not None
+                        stop = any(c.when == "fire" and not eval_gexpr(c.checked, s)
+                                   for c in t.checks) or not eval_gexpr(
+                                       reads_ok(t.fire_reads), s) or succ(
+                                           system, t, s)[1] is not None
                     if stop:
                         violation(*diagnose(system, s, check_dl), *trace(s))
                     if en:

@@ -273,6 +273,8 @@ class _Gen:
         return "\n".join(self.lines) + "\n"
 
     def transition(self, top: _Block, i: int, t: GTransition) -> None:
+        if self.cfg.mode == "search" and t.reads and not self.check(top, t.reads_ok):
+            return  # evaluating the guard is an error in every state
         reach = [c for c in t.checks if c.when == "reach"] if self.cfg.mode == "search" else []
         guard = self.order(conjuncts(t.guard))
         if reach:
@@ -282,7 +284,7 @@ class _Gen:
             if blk is None:
                 return
             for c in reach:
-                if not self.check(blk, c.cond):
+                if not self.check(blk, c.checked):
                     return
             if inside:
                 rest = [g for g in guard if g not in at]
@@ -301,8 +303,10 @@ class _Gen:
         self.emit(blk, f"c{i} += 1")
         if cfg.mode == "search":
             for c in t.checks:
-                if c.when == "fire" and not self.check(blk, c.cond):
+                if c.when == "fire" and not self.check(blk, c.checked):
                     return
+            if t.fire_reads and not self.check(blk, t.fire_ok):
+                return
             if cfg.lock_order and i in self.lock_order_steps:
                 self.lock_order(blk, i, t)
         got = self.successor(blk, i, t)
@@ -338,9 +342,10 @@ class _Gen:
             return
         changed = set(repl)
         for inv in self.system.invariants:
-            if not (slots_of(inv.expr) & changed):
+            expr = inv.checked
+            if not (slots_of(expr) & changed):
                 continue  # it held in s (checked when s was discovered) and reads no update
-            e = with_facts(substitute(inv.expr, repl), inner.facts)
+            e = with_facts(substitute(expr, repl), inner.facts)
             if isinstance(e, GLit):
                 if e.value:
                     continue
@@ -533,12 +538,12 @@ def invariant_source(system: GroundSystem, layout: Layout) -> str:
     lines = ["def invok(s):"]
     need: set[int] = set()
     for inv in system.invariants:
-        slots_of(inv.expr, need)
+        slots_of(inv.checked, need)
     g = _Gen(system, layout, Config())
     blk = _Block(1, g.const_facts.copy())
     g.lines = lines
     for inv in system.invariants:
-        e = with_facts(inv.expr, blk.facts)
+        e = with_facts(inv.checked, blk.facts)
         if isinstance(e, GLit):
             if not e.value:
                 g.emit(blk, "return False")

@@ -20,13 +20,15 @@ from typing import Sequence
 
 import z3  # type: ignore[import-untyped]
 
-from mmspec.ground import GExpr, GroundSystem, GTransition, Slot
+from mmspec.ground import GExpr, GroundSystem, GTransition, Slot, reads_ok
 from checker.symbolic.por import independent_pairs
 from checker.symbolic.zexpr import Arith, Bounds, BvArith, IntArith, Translator, to_bool
 
 # Violation kinds in the order BMC prefers them when several occur at the same depth.
-# 'check' covers in-step checks of both kinds ('assertion' and 'deadlock').
-KINDS = ("invariant", "check", "range", "deadlock")
+# 'invariant' covers an invariant's own domain errors (it is evaluated when a state is
+# found); 'domain' the steps' (a guard, check or update evaluated outside its domain);
+# 'check' in-step checks of both kinds ('assertion' and 'deadlock').
+KINDS = ("invariant", "domain", "check", "range", "deadlock")
 
 
 @dataclass
@@ -164,11 +166,18 @@ class Encoding:
     def _bad(self, tr: Translator) -> dict[str, z3.BoolRef]:
         """Per kind, the states (of `cur`) where a violation of that kind is detected."""
         system, ctx = self.system, self.ctx
-        inv = [z3.Not(tr.cond(i.expr)) for i in system.invariants]
+        inv = [z3.Not(tr.cond(i.checked)) for i in system.invariants]
         checks = []
+        dom = []  # partial operations: see mmspec.ground.GRead
         for ti, t in enumerate(system.transitions):
+            if t.reads:
+                dom.append(z3.Not(tr.cond(t.reads_ok)))
+            if t.fire_reads:
+                dom.append(z3.And(self.guards[ti], z3.Not(tr.cond(t.fire_ok))))
             for c in t.checks:
                 when = tr.cond(t.at) if c.when == "reach" else self.guards[ti]
+                if c.reads:
+                    dom.append(z3.And(when, z3.Not(tr.cond(reads_ok(c.reads)))))
                 checks.append(z3.And(when, z3.Not(tr.cond(c.cond))))
         rng = []
         for ti, t in enumerate(system.transitions):
@@ -184,7 +193,7 @@ class Encoding:
         dead = z3.BoolVal(False, ctx)
         if self.deadlock:
             dead = z3.And(z3.Not(_or(self.guards, ctx)), z3.Not(tr.cond(system.final)))
-        return {"invariant": _or(inv, ctx), "check": _or(checks, ctx),
+        return {"invariant": _or(inv, ctx), "domain": _or(dom, ctx), "check": _or(checks, ctx),
                 "range": _or(rng, ctx), "deadlock": dead}
 
     # ------------------------------------------------------------------ instances
@@ -238,9 +247,10 @@ class Encoding:
 def _scan_bounds(system: GroundSystem) -> Bounds:
     """Bounds of every expression the encoding translates (for the bit-vector width)."""
     b = Bounds(system.slots)
-    exprs: list[GExpr] = [system.final] + [i.expr for i in system.invariants]
+    exprs: list[GExpr] = [system.final] + [i.checked for i in system.invariants]
     for t in system.transitions:
-        exprs += [t.guard, t.at] + [e for _, e in t.updates] + [c.cond for c in t.checks]
+        exprs += [t.guard, t.at, t.reads_ok, t.fire_ok] + [e for _, e in t.updates] + [
+            c.checked for c in t.checks]
     for e in exprs:
         b.of(e)
     return b

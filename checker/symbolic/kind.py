@@ -59,7 +59,7 @@ class Induction:
         if r != SAT:
             return r, None, None
         states, sels = enc.decode(s.model(), path, n)
-        for kind in ("invariant", "check", "range"):
+        for kind in ("invariant", "domain", "check", "range"):
             f = find(enc.system, states[-1], kind)
             if f is not None:
                 return SAT, trace_of(enc.system, states, sels, from_init=False), f

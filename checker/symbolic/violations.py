@@ -18,7 +18,8 @@ from typing import Any
 
 from checker import waitfor
 from mmspec import ir
-from mmspec.ground import GroundSystem, eval_gexpr, wrap_value
+from checker.semantics import bad_read, domain_found
+from mmspec.ground import GRead, GroundSystem, eval_gexpr, wrap_value
 
 
 @dataclass(frozen=True)
@@ -34,9 +35,25 @@ def find(system: GroundSystem, s: tuple[int, ...], kind: str) -> Finding | None:
     """The first violation of the given detection kind (see encode.KINDS) in state s."""
     if kind == "invariant":
         for inv in system.invariants:
+            r = bad_read(inv.reads, s)
+            if r is not None:
+                return _domain(r, s, f"invariant {inv.name}")
             if not eval_gexpr(inv.expr, s):
                 return Finding("invariant", inv.name, f"invariant {inv.name} is violated",
                                inv.span)
+        return None
+    if kind == "domain":
+        for t in system.transitions:
+            on = bool(eval_gexpr(t.guard, s))
+            at = bool(eval_gexpr(t.at, s))
+            r = bad_read(t.reads, s)
+            for c in t.checks:
+                if r is None and (at if c.when == "reach" else on):
+                    r = bad_read(c.reads, s)
+            if r is None and on:
+                r = bad_read(t.fire_reads, s)
+            if r is not None:
+                return _domain(r, s, t.label)
         return None
     if kind == "check":
         for t in system.transitions:
@@ -74,6 +91,12 @@ def find(system: GroundSystem, s: tuple[int, ...], kind: str) -> Finding | None:
                     + ")")
         return Finding("deadlock", "deadlock", msg, None, details)
     raise ValueError(kind)
+
+
+def _domain(r: GRead, s: tuple[int, ...], where: str) -> Finding:
+    """The shared wording (checker.semantics.domain_found) as a Finding."""
+    f = domain_found(r, s, where)
+    return Finding(f.kind, f.property, f.message, f.span, f.details)
 
 
 def successor(system: GroundSystem, s: tuple[int, ...], ti: int) -> tuple[int, ...] | None:

@@ -127,7 +127,7 @@ class VectorSearch:
         self.kernels: list[TransitionKernel] = [
             compile_transition(self.prog, self.layout, system, i, t)
             for i, t in enumerate(system.transitions)]
-        self.inv_nodes = [self.prog.intern(i.expr) for i in system.invariants]
+        self.inv_nodes = [self.prog.intern(i.checked) for i in system.invariants]
         self.final_node = self.prog.intern(system.final)
         self.check_deadlock = (system.check_deadlock if options.deadlock is None
                                else bool(options.deadlock))
@@ -145,6 +145,8 @@ class VectorSearch:
         self.pos_guard = [root(k.guard) for k in self.kernels]
         self.pos_at = [root(k.at) if k.reach_checks else -1 for k in self.kernels]
         self.pos_check = [[root(c.node) for c in k.checks] for k in self.kernels]
+        self.pos_reads = [-1 if k.reads_ok is None else root(k.reads_ok) for k in self.kernels]
+        self.pos_fire = [-1 if k.fire_ok is None else root(k.fire_ok) for k in self.kernels]
         self.pos_final = root(self.final_node) if self.check_deadlock else -1
         self.mask_fn = mask_function(self.prog, self.layout, list(roots))
         self.exact = self.layout.words == 1
@@ -278,6 +280,10 @@ class VectorSearch:
         for k in self.kernels:
             ti = k.index
             reach_bad = None
+            if self.pos_reads[ti] >= 0:  # evaluating the guard is an error: not counted
+                bad = ~masks[self.pos_reads[ti]]
+                if bad.any():
+                    reach_bad = bad
             for c in k.reach_checks:
                 bad = masks[self.pos_at[ti]] & ~masks[self.pos_check[ti][c.sub]]
                 if bad.any():
@@ -295,6 +301,10 @@ class VectorSearch:
                 acquires += self.locks.candidates(X, ti, rows, T)
             for c in k.fire_checks:
                 bad = g & ~masks[self.pos_check[ti][c.sub]]
+                if bad.any():
+                    stop_at(int(np.argmax(bad)), ti, reach_bad)
+            if self.pos_fire[ti] >= 0:
+                bad = g & ~masks[self.pos_fire[ti]]
                 if bad.any():
                     stop_at(int(np.argmax(bad)), ti, reach_bad)
             sub = Frame(self.prog, self.layout, [w[rows] for w in X])

@@ -241,6 +241,10 @@ class TransitionKernel:
     checks: list[CheckK]
     updates: list[SlotUpdate]
     or_clear: dict[int, int] = field(default_factory=dict)  # word -> bits replaced by updates
+    # partial operations (mmspec.ground.GRead): nodes false where evaluating the guard, or
+    # firing the step, is a `domain` error; None when no read of the step can fail
+    reads_ok: int | None = None
+    fire_ok: int | None = None
 
     @property
     def reach_checks(self) -> list[CheckK]:
@@ -315,6 +319,8 @@ def compile_transition(prog: Program, layout: Layout, system: GroundSystem, inde
         if d is None and f.bits:
             or_clear[f.word] = or_clear.get(f.word, 0) | (f.mask << f.shift)
         updates.append(SlotUpdate(slot, nid, s.wrap, checked, d))
-    checks = [CheckK(i, prog.intern(c.cond), c.when) for i, c in enumerate(t.checks)]
+    checks = [CheckK(i, prog.intern(c.checked), c.when) for i, c in enumerate(t.checks)]
     return TransitionKernel(index, prog.intern(t.guard), prog.intern(t.at), checks, updates,
-                            or_clear)
+                            or_clear,
+                            prog.intern(t.reads_ok) if t.reads else None,
+                            prog.intern(t.fire_ok) if t.fire_reads else None)
