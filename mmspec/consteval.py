@@ -105,7 +105,7 @@ class _Eval:
         if op == "ne":
             return int(a != b)
         if op in ("div", "mod") and b == 0:
-            raise DivByZero(e.span)
+            raise DivByZero(e.right.span if e.right.span.line else e.span)  # the divisor
         table = {
             "lt": lambda: int(a < b), "le": lambda: int(a <= b),  # type: ignore[operator]
             "gt": lambda: int(a > b), "ge": lambda: int(a >= b),  # type: ignore[operator]

@@ -976,7 +976,7 @@ def describe_read(r: GRead, value: int | None) -> str:
     if r.what.startswith("index"):
         return f"index {shown} is outside the map's keys {r.domain} ({r.what})"
     if r.what.startswith("element"):
-        return f"{r.what} {shown} is outside {r.domain}"
+        return f"set element {shown} is outside the element type {r.domain}"
     if r.what == "divisor":
         return f"division by {shown}"
     return f"modulo by {shown}"

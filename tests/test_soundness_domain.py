@@ -305,3 +305,82 @@ def test_every_renderer_shows_the_domain_violation(monkeypatch):
     html = render_html(r)
     assert "index -1 is outside the map&#39;s keys 0..2" in html or \
         "index -1 is outside the map's keys 0..2" in html
+
+
+# --------------------------------------------------------------------------- processes
+
+PROC_BAD = """\
+spec ProcRead
+var c: map[0..2] 0..1 = 0
+process P[p in 0..2] {
+  a: c[self] := 1
+  b: await c[self - 1] == 1 || self == 0
+}
+"""
+PROC_LAZY = PROC_BAD.replace("c[self - 1] == 1 || self == 0", "self == 0 || c[self - 1] == 1")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_process_step_reading_outside_is_reported_where_the_thread_stands(tmp_path, engine):
+    # BFS: P[0] moves first (threads in order), standing at b after one step; expanding that
+    # state evaluates P[0]'s await, which reads c[-1] before `|| self == 0` could help.
+    r = run_engine(engine, write(tmp_path, "proc", PROC_BAD))
+    (v,) = r.violations
+    assert v.kind == "domain" and v.details["value"] == -1
+    assert v.details["where"] == "P[0]: b"
+    assert [s.label for s in r.violations[0].trace.steps] == [None, "P[0]: a"]
+    assert (v.span.line, v.span.col) == (5, 14)  # `self - 1`
+
+
+def _lazy_states() -> tuple[int, int]:
+    """An independent count: thread p is at a (c[p] = 0), b or done (c[p] = 1); it passes b
+    when p == 0 or thread p - 1 has left a. (distinct states, generated states)."""
+    from itertools import product
+    ok = [s for s in product("abe", repeat=3)
+          if all(not (s[p] == "e" and s[p - 1] == "a") for p in (1, 2))]
+    moves = sum(1 for s in ok for p in range(3)
+                if s[p] == "a" or (s[p] == "b" and (p == 0 or s[p - 1] != "a")))
+    return len(ok), 1 + moves
+
+
+def test_lazy_await_counts(tmp_path):
+    # 27 tuples minus 3 with P[1] done while P[0] is at a, minus 3 with P[2] done while P[1]
+    # is at a: 21 (the enumeration in _lazy_states says the same, and counts the moves).
+    assert _lazy_states()[0] == 27 - 3 - 3
+    p = write(tmp_path, "lazy", PROC_LAZY)
+    for engine in ("explicit", "vector"):
+        r = run_engine(engine, p)
+        assert r.violations == [] and r.reason == ExitReason.DONE
+        assert (r.stats.distinct_states, r.stats.generated_states, r.stats.depth) == (
+            *_lazy_states(), 6)
+    for engine in ("bmc", "kind"):
+        assert run_engine(engine, p, depth=7).violations == []
+
+
+SET_ELEMENT = """\
+spec SetElement
+var s: set[0..2] = {}
+var x: 0..3 = 0
+action Add when x < 3 { s' = s union {x + 1}; x' = x + 1 }
+"""
+# x = 0, 1 add 1, 2; at x = 2 the literal {3} cannot be a set[0..2]: a domain violation in
+# the state after 2 steps (s = {1, 2}).
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_set_element_outside_the_element_type(tmp_path, engine):
+    r = run_engine(engine, write(tmp_path, "set", SET_ELEMENT))
+    (v,) = r.violations
+    assert v.kind == "domain" and v.details["value"] == 3
+    assert v.property == "set element 3 is outside the element type 0..2"
+    assert [s["x"] for s in states_of(r)] == [0, 1, 2]
+
+
+def test_constant_zero_divisor_is_an_error_only_where_evaluated(tmp_path):
+    p = write(tmp_path, "z", "const D = 0\nvar x: 0..2\ninvariant i: x / D == 0\n")
+    with pytest.raises(GroundError) as info:
+        ground(load_spec(str(p)))
+    assert info.value.code == "MMS320" and (info.value.span.line, info.value.span.col) == (
+        3, 18)
+    q = write(tmp_path, "zg", "const D = 0\nvar x: 0..2\ninvariant i: D != 0 => x / D == 0\n")
+    assert ground(load_spec(str(q))).invariants[0].reads == ()

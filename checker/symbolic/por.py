@@ -44,6 +44,8 @@ def independent_pairs(system: GroundSystem) -> list[tuple[int, int]]:
         slots_read(t.guard, r)
         for _, e in t.updates:
             slots_read(e, r)
+        for g in t.reads + t.fire_reads:  # the domain conditions (mmspec.ground.GRead)
+            slots_read(g.ok, r)
         reads.append(r)
         writes.append({k for k, _ in t.updates})
     out = []
