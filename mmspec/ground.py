@@ -793,7 +793,8 @@ class _Grounder:
                 iv = self.bounds(b)
                 ok = (TRUE if iv and (iv[0] > 0 or iv[1] < 0) else
                       FALSE if iv == (0, 0) else gop("ne", b, GLit(0)))
-                self.need(ok, b, "divisor" if op == "div" else "modulus", "non-zero", e.span)
+                where = e.right.span if e.right.span.file != ir.NO_SPAN.file else e.span
+                self.need(ok, b, "divisor" if op == "div" else "modulus", "non-zero", where)
                 return gop(op, a, b)
             if op in ("lt", "le", "gt", "ge", "add", "sub", "mul", "min", "max"):
                 return gop(op, self.scalar(e.left, env), self.scalar(e.right, env))

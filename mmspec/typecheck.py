@@ -1041,8 +1041,9 @@ class Elaborator:
             chain = " -> ".join(ctx.defs_active[ctx.defs_active.index(name):] + (name,))
             return self.err("MMS212", f"def '{name}' is recursive ({chain})", span,
                             expected="defs are expanded in place: no recursion")
-        # bound too (quietly), so a parameter shadows global names in every lookup
-        bound = {p: self.quiet(lambda a=a: self.expr(a, ctx)) for p, a in zip(d.params, args)}
+        # bound too, so a parameter shadows global names in every lookup (`name` reads the
+        # argument from `args`, never this placeholder)
+        bound = {p: TE(ir.ParamRef(p, a.span), ERR) for p, a in zip(d.params, args)}
         inner = Ctx(bound=bound, process=None, self_expr=None, thread=ctx.thread,
                     sym=ctx.sym, taken=ctx.taken, defs_active=ctx.defs_active + (name,),
                     where=ctx.where, locals_visible=False,
