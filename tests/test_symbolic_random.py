@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 from hypothesis import example, given, settings, target
 from hypothesis.control import currently_in_test_context
 from hypothesis import strategies as st
@@ -13,7 +15,7 @@ from checker.options import CheckOptions
 from checker.result import ExitReason
 from checker.symbolic import check_bmc, check_kind
 from mmspec import ir
-from mmspec.ground import ground
+from mmspec.ground import GroundError, ground
 from tests.irbuild import BOOL, L, V
 from tests.test_symbolic_ref import assert_agrees, longest_path, ref_bfs
 
@@ -161,7 +163,11 @@ def specs(draw) -> ir.Spec:
 
 
 def _compare(spec: ir.Spec, encoding: str = "bv", por: bool = True) -> None:
-    system = ground(spec)
+    try:
+        system = ground(spec)
+    except GroundError as e:  # a guard that fails in every state (e.g. 0 / 0): a spec error
+        assert e.code in ("MMS303", "MMS320"), e
+        return
     ref = ref_bfs(system)
     if currently_in_test_context():  # steer generation towards deep specs
         target(float(ref.depth or 0), label="violation depth")
@@ -243,3 +249,11 @@ def test_pins_are_violations_at_depth_1():
         assert ref_bfs(ground(spec)).depth == 1
     div0 = ref_bfs(ground(PIN_DIV0))
     assert (div0.depth, div0.best) == (0, "domain")
+
+
+def test_a_guard_that_always_divides_by_zero_is_refused():
+    spec = _one_step({"x0": (ir.IntType(0, 1), 0)}, B("eq", L(0), B("div", L(0), L(0))),
+                     "x0", L(1), B("ne", V("x0"), L(5)))
+    with pytest.raises(GroundError) as info:
+        ground(spec)
+    assert info.value.code == "MMS320"
