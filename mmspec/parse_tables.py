@@ -104,7 +104,10 @@ def cache_dir() -> Path | None:
     if not hasattr(os, "getuid"):
         return None
     base = os.environ.get("XDG_CACHE_HOME") or ""
-    root = Path(base) if os.path.isabs(base) else Path.home() / ".cache"
+    try:
+        root = Path(base) if os.path.isabs(base) else Path.home() / ".cache"
+    except (RuntimeError, KeyError):  # no home directory: no cache, rebuild each run
+        return None
     return root / "mmspec"
 
 
