@@ -100,7 +100,7 @@ def arg_type(key: str) -> Callable[[str], Any]:
     return parse
 
 
-KEYS = {
+KEYS: dict[str, type | tuple[type, ...]] = {
     "paths": list, "engine": str, "depth": int, "max_states": int, "time_limit": (int, float),
     "memory_limit": int, "format": str, "workers": int, "symmetry": bool, "seed": int,
 }
@@ -132,7 +132,8 @@ def load_table(pyproject: Path | None) -> dict[str, Any]:
     if not isinstance(table, dict):
         raise ConfigError(f"{pyproject}: [tool.mmspec] must be a table")
     out: dict[str, Any] = {}
-    for key, value in table.items():
+    items: list[tuple[str, Any]] = list(table.items())
+    for key, value in items:
         norm = key.replace("-", "_")
         if norm not in KEYS:
             raise ConfigError(f"{pyproject}: unknown key {key!r} in [tool.mmspec] "

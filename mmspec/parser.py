@@ -725,7 +725,7 @@ _ASSOCIATIVE = frozenset({"add", "mul", "and_", "or_", "union", "inter"})
 REBALANCE_AT = 32  # operands
 
 
-def _chain_operands(node: Tree) -> list[Any]:
+def _chain_operands(node: Tree[Any]) -> list[Any]:
     """The operands of the left-nested chain of `node.data` rooted at `node`, in order."""
     rights: list[Any] = []
     cur: Any = node
@@ -736,7 +736,7 @@ def _chain_operands(node: Tree) -> list[Any]:
 
 
 def _spanning(first: Any, last: Any) -> Meta:
-    m = Meta()
+    m = Meta()  # type: ignore[no-untyped-call]
     a, b = first.meta, last.meta
     if not getattr(a, "empty", True) and not getattr(b, "empty", True):
         m.line, m.column, m.start_pos = a.line, a.column, a.start_pos
@@ -753,7 +753,7 @@ def _balanced(data: str, ops: list[Any]) -> Any:
                 meta=_spanning(ops[0], ops[-1]))
 
 
-def _rebalance_chains(tree: Tree) -> None:
+def _rebalance_chains(tree: Tree[Any]) -> None:
     stack: list[Any] = [tree]
     while stack:
         node = stack.pop()
@@ -774,7 +774,7 @@ _CHAIN_OPS = {"sub": "-", "div": "/", "mod": "%", "minus": "minus", "add": "+", 
               "and_": "&&", "or_": "||", "union": "union", "inter": "inter"}
 
 
-def _depth_check(tree: Tree, file: str) -> None:
+def _depth_check(tree: Tree[Any], file: str) -> None:
     """Iteratively measure the tree's depth; reject trees later phases could not recurse.
 
     The error is located where the limit is crossed, or, when that is inside a long chain
