@@ -144,7 +144,7 @@ def load_table(pyproject: Path | None) -> dict[str, Any]:
         problem = check_value(norm, value)
         if problem:
             raise ConfigError(f"{pyproject}: [tool.mmspec] {key} = {value!r}: {problem}")
-        if norm == "paths":
+        if norm == "paths" and isinstance(value, list):
             if not all(isinstance(p, str) for p in value):
                 raise ConfigError(f"{pyproject}: [tool.mmspec] paths must be strings")
             value = [str((pyproject.parent / p)) if not Path(p).is_absolute() else p
