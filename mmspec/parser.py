@@ -681,10 +681,16 @@ def _tla_operator_hint(e: UnexpectedCharacters, text: str, file: str) -> Diagnos
 
 def _eq_hint(e: UnexpectedToken) -> tuple[str, ...]:
     """`=` where a comparison may stand (a guard, an await, an invariant): TLA+ and maths
-    compare with `=`; mmspec with `==`."""
-    if str(e.token) == "=" and any(_describe_terminal(n) == "'=='" for n in e.expected or ()):
+    compare with `=`, mmspec with `==`; and `=` where a statement assigns (C's habit)."""
+    if str(e.token) != "=":
+        return ()
+    expected = {_describe_terminal(n) for n in e.expected or ()}
+    if "'=='" in expected:
         return ("did you mean '=='? '=' only gives a declaration its value; comparison is "
                 "'==' and assignment ':='",)
+    if "':='" in expected:
+        return ("did you mean ':='? a statement assigns with ':=' ('=' only gives a "
+                "declaration its value)",)
     return ()
 
 

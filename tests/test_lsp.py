@@ -256,6 +256,7 @@ def test_lsp_loads_only_the_front_end() -> None:
     ("var a: bool = true\ninvariant i: a /\\ a\n", "/\\", "&&"),
     ("var a: bool = true\ninvariant i: ~a\n", "~", "!"),
     ("var a: 0..3 = 0\nprocess p {\n  w: await a = 1\n}\n", "=", "=="),
+    ("var a: 0..3 = 0\nprocess p {\n  w: a = 1\n}\n", "=", ":="),
     ("var count: 0..3 = 0\ninvariant i: cout <= 3\n", "cout", "count"),
 ])
 def test_quick_fix_comes_from_the_diagnostic(text: str, culprit: str, fix: str) -> None:
