@@ -200,12 +200,17 @@ def collect_specs(paths: Sequence[str]) -> list[Path]:
     """The spec files to check: each file named, and every *.mms regular file under each
     folder named. The walk skips, with a warning, FIFOs, devices and symlinks leaving the
     folder (they are never opened)."""
-    from mmspec.confine import walk_specs
+    from mmspec.confine import leaves_through_symlink, walk_specs
 
     out: list[Path] = []
     for p in paths:
         if "\0" in p:
             raise UsageError(f"no such file or folder: {p!r}")
+        if not os.path.isabs(p) and leaves_through_symlink(p, "."):
+            # `specs/` in a CI job comes from the checkout: a symlink there must not make
+            # some other folder the spec tree (see docs/ci.md)
+            raise UsageError(f"{p}: a symlink leading outside the working folder; name its "
+                             "target to check it")
         path = Path(p)
         if path.is_dir():
             found, skipped = walk_specs(p)

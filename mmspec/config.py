@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from mmspec.confine import ReadRefused, read_regular_file
+from mmspec.confine import ReadRefused, is_inside, read_regular_file, real_path
 
 ENGINES = ("auto", "explicit", "vector", "bmc", "kind", "pdr")
 FORMATS = ("text", "json")
@@ -149,6 +149,10 @@ def load_table(pyproject: Path | None) -> dict[str, Any]:
                 raise ConfigError(f"{pyproject}: [tool.mmspec] paths must be strings")
             value = [str((pyproject.parent / p)) if not Path(p).is_absolute() else p
                      for p in value]
+            for p in value:  # pyproject.toml may come with a pull request: stay in its folder
+                if not is_inside(real_path(p), real_path(str(pyproject.parent))):
+                    raise ConfigError(f"{pyproject}: [tool.mmspec] paths: {p} is outside "
+                                      "the folder of pyproject.toml")
         out[norm] = value
     return out
 

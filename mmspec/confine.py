@@ -153,6 +153,14 @@ def resolve_include(includer: str, name: str, conf: Confinement) -> str:
     return candidates[0]
 
 
+def leaves_through_symlink(path: str, base: str) -> bool:
+    """`path` reaches outside `base` only because some component is a symlink (a path that
+    climbs out with `..` and no symlink is the caller's explicit choice)."""
+    real = real_path(path)
+    return real != os.path.normpath(os.path.abspath(path)) and not is_inside(real,
+                                                                            real_path(base))
+
+
 @dataclass(frozen=True)
 class Skipped:
     path: str

@@ -197,3 +197,36 @@ def test_include_through_a_symlinked_folder_that_leaves_the_tree(tmp_path: Path)
     [d] = info.value.diagnostics
     assert (d.code, d.span.line, d.span.col) == ("MMS217", 1, 1)
     assert str(tmp_path / "etc" / "passwd") not in info.value.sources
+
+
+def test_a_named_folder_that_is_a_symlink_out_of_the_checkout_is_refused(tmp_path: Path
+                                                                         ) -> None:
+    """A pull request can turn `specs` into a symlink to /etc; `mmspec check specs/` must
+    not make /etc the spec tree (where `include "passwd"` would be inside it)."""
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "s.mms").write_text(OK_SPEC, encoding="utf-8")
+    (tmp_path / "repo").mkdir()
+    os.symlink(tmp_path / "outside", tmp_path / "repo" / "specs")
+    p = run_cli("check", "specs/", cwd=tmp_path / "repo")
+    assert p.returncode == 2
+    assert "mmspec: error: specs/: a symlink leading outside the working folder" in p.stderr
+    # named by its real path it is an explicit choice, and checked
+    assert run_cli("check", "--quiet", str(tmp_path / "outside"),
+                   cwd=tmp_path / "repo").returncode == 0
+
+
+def test_config_paths_stay_in_the_project(tmp_path: Path) -> None:
+    from mmspec import config
+
+    (tmp_path / "pyproject.toml").write_text('[tool.mmspec]\npaths = ["/"]\n',
+                                             encoding="utf-8")
+    with pytest.raises(config.ConfigError, match="paths: / is outside the folder of "
+                                                  "pyproject.toml"):
+        config.load_table(tmp_path / "pyproject.toml")
+    (tmp_path / "pyproject.toml").write_text('[tool.mmspec]\npaths = ["../x"]\n',
+                                             encoding="utf-8")
+    with pytest.raises(config.ConfigError, match="is outside the folder"):
+        config.load_table(tmp_path / "pyproject.toml")
+    (tmp_path / "pyproject.toml").write_text('[tool.mmspec]\npaths = ["specs"]\n',
+                                             encoding="utf-8")
+    assert config.load_table(tmp_path / "pyproject.toml")["paths"] == [str(tmp_path / "specs")]
