@@ -818,7 +818,7 @@ class _Grounder:
             went_on: list[GExpr] = []  # what holds when the next instance is evaluated
             within = self.tree(e.within, env) if e.within is not None else None
             for k in ir.domain_values(e.domain):
-                m = TRUE
+                m: GExpr = TRUE
                 if within is not None:
                     assert isinstance(within, dict)
                     m = as_bool(within[k])
@@ -867,15 +867,16 @@ def _bounds(e: GExpr, slots: "tuple[Slot, ...] | list[Slot]",
     if e.sort == "bool":
         return 0, 1
     if isinstance(e, GIte):
-        a, b = sub(e.then), sub(e.other)
-        return None if a is None or b is None else (min(a[0], b[0]), max(a[1], b[1]))
-    rs = [sub(x) for x in e.args]
-    if any(r is None for r in rs):
+        t, o = sub(e.then), sub(e.other)
+        return None if t is None or o is None else (min(t[0], o[0]), max(t[1], o[1]))
+    got = [sub(x) for x in e.args]
+    rs = [r for r in got if r is not None]
+    if len(rs) != len(got):
         return None
     if e.op == "neg":
-        return -rs[0][1], -rs[0][0]  # type: ignore[index]
+        return -rs[0][1], -rs[0][0]
     if e.op in ("add", "sub", "mul"):
-        (a, b), (c, d) = rs  # type: ignore[misc]
+        (a, b), (c, d) = rs
         if e.op == "add":
             return a + c, b + d
         if e.op == "sub":
@@ -884,7 +885,7 @@ def _bounds(e: GExpr, slots: "tuple[Slot, ...] | list[Slot]",
         return min(ps), max(ps)
     if e.op in ("min", "max"):
         f = min if e.op == "min" else max
-        return f(r[0] for r in rs), f(r[1] for r in rs)  # type: ignore[index]
+        return f(r[0] for r in rs), f(r[1] for r in rs)
     return None
 
 
@@ -1037,7 +1038,8 @@ def _ground_transition(spec: ir.Spec, g: _Grounder, layout: _Layout, ti: int,
         return None  # this binding can never fire (e.g. pick ... where false)
     at = guard
     if t.at is not None:
-        at, at_reads = g.reading(t.span, lambda: g.cond(t.at, env))
+        at_expr = t.at
+        at, at_reads = g.reading(t.span, lambda: g.cond(at_expr, env))
         if any(c.when == "reach" for c in t.checks):
             reads = _dedupe(list(reads + at_reads))
     # Updates to one variable accumulate (m'[1] = a and m'[2] = b both land); every value and
