@@ -75,12 +75,16 @@ def judge_violation(model: Model, ref: RefResult, v: Any) -> str | None:
     """None if v is a violation the reference allows at its shortest depth, else why not."""
     allowed = ref.allowed
     key = (v.kind, v.property)
+    # a domain violation's property is the engine's wording of the read; judge its value
+    value = v.details.get("value") if isinstance(v.details, dict) else None
     if v.kind == "domain":
-        ok_kind = "domain" in ref.kinds
+        ok_kind = any(w.kind == "domain" and (value is None or w.value == value)
+                      for w in ref.first)
     else:
         ok_kind = key in allowed
     if not ok_kind:
-        return f"reported {key}, the reference allows {sorted(allowed)} at depth " \
+        return f"reported {key} (value {value}), the reference allows " \
+               f"{sorted((w.kind, w.prop, w.value) for w in ref.first)} at depth " \
                f"{ref.violation_depth}"
     if len(v.trace) != ref.violation_depth + 1:  # type: ignore[operator]
         return f"trace of {len(v.trace)} states, the shortest has {ref.violation_depth + 1}"  # type: ignore[operator]
@@ -90,8 +94,8 @@ def judge_violation(model: Model, ref: RefResult, v: Any) -> str | None:
         return f"trace does not replay: {e}"
     here = violations_at(model, states[-1])
     if v.kind == "domain":
-        if not any(w.kind == "domain" for w in here):
-            return "the trace's last state has no domain error in the reference"
+        if not any(w.kind == "domain" and (value is None or w.value == value) for w in here):
+            return f"the trace's last state has no domain error on {value} in the reference"
     elif key not in {w.key for w in here}:
         return f"the trace's last state does not violate {key} in the reference"
     return None

@@ -15,8 +15,11 @@ Evaluation follows TLA+ as TLC runs it:
   (`DomainError`); while a step is evaluated they are violations of kind `domain`.
 - A functional update (`m with [k] = v`, `m'[k] = v`) at a key outside the domain leaves
   the map unchanged, as TLC's EXCEPT does (FcnRcdValue.takeExcept returns the function).
+- A set literal with an element outside its element type is a `domain` error (mmspec's
+  documented difference from TLA+: such a set cannot be represented); `x in s` for such an
+  `x` is just false.
 - An update that leaves a variable's declared range is a `range` violation; `wrap` types
-  wrap. Set elements outside the element type are out of range too.
+  wrap.
 
 Which violation a search reports at a given depth depends on an engine's exploration order,
 so `bfs` returns every violation present at the shortest depth; an engine must report one of
@@ -164,7 +167,7 @@ class Evaluator:
         if isinstance(e, ir.Quant):
             return self._quant(e, s, env)
         if isinstance(e, ir.SetLit):
-            return frozenset(self._scalar(x, s, env) for x in e.elems)
+            return frozenset(self._element(x, e.elem_type, s, env) for x in e.elems)
         if isinstance(e, ir.SetComp):
             return frozenset(k for k in ir.domain_values(e.domain)
                              if self.truth(e.cond, s, {**env, e.var: k}))
@@ -183,6 +186,14 @@ class Evaluator:
     def _scalar(self, e: ir.Expr, s: State, env: Env) -> int:
         v = self.value(e, s, env)
         assert isinstance(v, int), e
+        return v
+
+    def _element(self, e: ir.Expr, t: ir.Type, s: State, env: Env) -> int:
+        """A set literal's element: mmspec's sets hold only values of their element type, so
+        building one with another value is the error (TLA+ would build the set)."""
+        v = self._scalar(e, s, env)
+        if v not in ir.domain_values(t):
+            raise DomainError(f"element {v} outside the element type", v, e.span)
         return v
 
     def path(self, path: tuple, s: State, env: Env) -> tuple[int | str, ...]:
@@ -275,8 +286,9 @@ Key = tuple[str, str]  # (kind, property) of a violation
 @dataclass(frozen=True)
 class Violation:
     kind: str
-    prop: str
+    prop: str  # invariant name, check message, slot name, "deadlock"; domain: where
     value: int | None = None  # the offending value (range, domain)
+    in_invariant: bool = False  # found evaluating an invariant (invariant or domain)
 
     @property
     def key(self) -> Key:
@@ -371,10 +383,10 @@ class Model:
             try:
                 ok = self.ev.truth(inv.expr, s, {})
             except DomainError as e:
-                out.append(Violation("domain", inv.name, e.value))
+                out.append(Violation("domain", inv.name, e.value, in_invariant=True))
                 continue
             if not ok:
-                out.append(Violation("invariant", inv.name))
+                out.append(Violation("invariant", inv.name, in_invariant=True))
         return out
 
     def step(self, t: ir.Transition, env: Env, s: State) -> Outcome:
@@ -489,9 +501,10 @@ class RefResult:
 
     complete: every reachable state was explored (no violation, no limit).
     violation_depth: the shortest depth of a state where some violation shows, or None.
-    found: every violation at that depth; `invariant_first` says an invariant fails in a
-    state at that depth (invariants are checked before a level is expanded, so an engine
-    must report one of those). trace: a shortest path to one violating state.
+    found: every violation at that depth; `invariant_first` says evaluating an invariant
+    fails (false, or a domain error) in a state at that depth: invariants are checked before
+    a level is expanded, so an engine must report one of those. trace: a shortest path to
+    one violating state.
     """
 
     complete: bool
@@ -507,9 +520,14 @@ class RefResult:
     @property
     def allowed(self) -> set[Key]:
         """(kind, property) an engine may report at violation_depth."""
+        return {v.key for v in self.first}
+
+    @property
+    def first(self) -> list[Violation]:
+        """The violations an engine may report at violation_depth."""
         if self.invariant_first:
-            return {v.key for v in self.found if v.kind == "invariant"}
-        return {v.key for v in self.found}
+            return [v for v in self.found if v.in_invariant]
+        return self.found
 
     @property
     def kinds(self) -> set[str]:
@@ -539,7 +557,7 @@ def bfs(model: Model, max_states: int | None = None, max_depth: int | None = Non
             first = (inv or bad)[0][0]
             found = [v for _, v in inv] + [v for _, v in bad]
             return RefResult(False, len(parent), depth, depth, found,
-                             invariant_first=any(v.kind == "invariant" for _, v in inv),
+                             invariant_first=bool(inv),
                              trace=path_to(first), peak=model.ev.peak)
         if max_depth is not None and depth >= max_depth:
             return RefResult(False, len(parent), depth, peak=model.ev.peak, limited=True)

@@ -498,7 +498,12 @@ class SpecGen:
             y = ch.int(0, 2)
             if y == 2:
                 return f"s{eq} {{ k in K : {self.bool_expr(1, ctx.with_('k', 0, self.n))} }}"
-            return f"s{eq} s {ch.choice(['union', 'minus'])} {{{self.k_index(ctx).text}}}"
+            elem = self.k_index(ctx)
+            loose = [w for w in self.vars.values() if w.kind == "int" and not w.wrap
+                     and not (0 <= w.lo and w.hi <= self.n)]
+            if self.hazards and loose and ch.chance(0.3):  # may build {3} for a set over K
+                elem = I(ch.choice(loose).name, 0, 0, True)
+            return f"s{eq} s {ch.choice(['union', 'minus'])} {{{elem.text}}}"
         # big
         return ch.choice([f"z{eq} (if z > BIG - 2 then z - 1 else BIG)",
                           f"z{eq} z + x0 - x0", f"z{eq} BIG - (z - BIG) * (z - BIG)"])
