@@ -257,11 +257,12 @@ class SpecGen:
             return I(f"({a.text} % {dv.text})", lo, hi, a.var or dv.var,
                      a.const and dv.const)
         lo, hi = (-m, m) if op == "/" else (-md, md)
-        if self.hazards and dv.var and ch.chance(0.3):  # may divide by zero
+        if self.hazards and dv.var and ch.chance(0.4):  # may divide by zero
             return I(f"({a.text} {op} {dv.text})", lo, hi, True)
         if dv.var or self.f.constant_guarded:
+            # a divisor that does not read the state folds the condition away
             return I(f"(if {dv.text} != 0 then {a.text} {op} {dv.text} else {a.text})",
-                     min(lo, a.lo), max(hi, a.hi), True)
+                     min(lo, a.lo), max(hi, a.hi), dv.var or a.var, a.const)
         return a
 
     # ------------------------------------------------------------------ reads
@@ -291,7 +292,7 @@ class SpecGen:
         if idx.within(0, self.n):
             return read(idx.text)
         r = read(idx.text)
-        if self.hazards and idx.var and self.ch.chance(0.25):
+        if self.hazards and idx.var and self.ch.chance(0.4):
             return r  # may leave the domain: a `domain` violation if reached
         if idx.var or self.f.constant_guarded:
             dflt = self.lit()
@@ -299,8 +300,9 @@ class SpecGen:
                 cond = f"0 <= {idx.text} && {idx.text} <= N"
             else:
                 cond = f"!({idx.text} < 0 || {idx.text} > N)"
+            # the condition reads what idx reads: without the state it folds (to dflt)
             return I(f"(if {cond} then {r.text} else {dflt.text})", min(r.lo, dflt.lo),
-                     max(r.hi, dflt.hi), idx.var)  # the condition reads what idx reads
+                     max(r.hi, dflt.hi), idx.var, not idx.var)
         return read(self.k_index(Ctx()).text)
 
     # ------------------------------------------------------------------ bool expressions
@@ -373,7 +375,7 @@ class SpecGen:
         rhs = self.lit().text
         if idx.within(0, self.n):
             return f"(c[{idx.text}] {cmp} {rhs})"
-        if self.hazards and idx.var and self.ch.chance(0.25):
+        if self.hazards and idx.var and self.ch.chance(0.4):
             return f"(c[{idx.text}] {cmp} {rhs})"
         if not (idx.var or self.f.constant_guarded):
             return f"(c[{self.k_index(ctx).text}] {cmp} {rhs})"
