@@ -126,6 +126,15 @@ def _build_parser() -> argparse.ArgumentParser:
     t.add_argument("--html", metavar="OUT", help="write the trace as an HTML page to OUT")
     t.add_argument("--text", action="store_true",
                    help="print the trace as text (the default when --html is not given)")
+    t.add_argument("--eval", dest="evals", action="append", default=[], metavar="EXPR",
+                   help="print EXPR (a spec expression; the spec's defs may be used) at every "
+                        "state, a column each (repeatable)")
+    t.add_argument("--spec", metavar="SPEC", help="the spec --eval reads (default: the path "
+                   "recorded in the trace)")
+    t.add_argument("-D", dest="defines", action="append", default=[], metavar="NAME=VALUE",
+                   help="the const overrides the trace was checked with (for --eval)")
+    t.add_argument("--format", choices=("text", "json"), default="text",
+                   help="--eval output: a table, or JSON rows (one value per state)")
 
     sub.add_parser("lsp", help="run the language server on stdin/stdout (needs the lsp "
                    "extra: pip install 'mmspec[lsp]')")
@@ -618,6 +627,8 @@ def cmd_trace(args: argparse.Namespace) -> int:
     from checker.render.itf import ItfError
     from checker.render.trace_cmd import rerender
 
+    if args.evals:
+        return _trace_eval(args)
     if not args.html and not args.text:
         args.text = True
     try:
@@ -626,6 +637,31 @@ def cmd_trace(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.file}: not a readable ITF trace: {e}") from None
     if out:
         sys.stdout.write(out if out.endswith("\n") else out + "\n")
+    return 0
+
+
+def _trace_eval(args: argparse.Namespace) -> int:
+    """`trace FILE --eval EXPR...`: the expressions' values at every state of the trace."""
+    from checker.render.itf import ItfError
+    from checker.render import trace_cmd
+
+    assignments = parse_defines(args.defines)
+    if len(assignments) != 1:
+        raise UsageError("trace takes single -D values, not sweeps")
+    if args.html or args.text:
+        raise UsageError("--eval prints a table (or JSON with --format json); it does not "
+                         "combine with --html or --text")
+    try:
+        table = trace_cmd.query_trace(args.file, args.evals, args.spec, assignments[0])
+    except ItfError as e:
+        raise UsageError(f"{args.file}: not a readable ITF trace: {e}") from None
+    except trace_cmd.QuerySetupError as e:
+        raise UsageError(f"{args.file}: {e}") from None
+    if args.format == "json":
+        sys.stdout.write(json.dumps(trace_cmd.table_json(table), indent=2,
+                                    ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(trace_cmd.table_text(table))
     return 0
 
 

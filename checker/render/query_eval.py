@@ -1,0 +1,191 @@
+"""Evaluate a typed query (`mmspec.query`) on the decoded states of a saved trace.
+
+A small tree walk over the IR, separate from the engines (which execute the ground form):
+a query runs once per trace state, so clarity beats speed. Values use a keyed form so no
+type is needed while walking: a scalar is an int (bool 0/1, enum member index), a map a dict
+from key to value, a record a dict from field name to value, a set a frozenset of ints.
+`to_value` and `to_display` convert from and to the decoded ITF form (enum names, bools).
+Evaluation follows the reference evaluator (tests/refeval.py): `&&`, `||`, `=>` and
+`if` are lazy; reading a map outside its domain or dividing by zero is a `QueryError`
+reported in that state's cell, never a crash.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from mmspec import ir
+
+Val = Any
+
+
+class QueryError(Exception):
+    """The query has no value in this state (a read outside a map's domain, x / 0)."""
+
+
+class TraceMismatch(Exception):
+    """A trace value does not fit the spec's type (the spec changed, or other -D values)."""
+
+
+# --------------------------------------------------------------------------- conversion
+
+
+def _scalar_in(v: Any, t: ir.Type, where: str) -> int:
+    if isinstance(t, ir.BoolType) and isinstance(v, bool):
+        return int(v)
+    if isinstance(t, ir.EnumType) and isinstance(v, str) and v in t.members:
+        return t.members.index(v)
+    if isinstance(t, ir.IntType) and isinstance(v, int) and not isinstance(v, bool):
+        return v
+    raise TraceMismatch(f"{where}: {v!r} is not a value of the spec's type")
+
+
+def to_value(v: Any, t: ir.Type, where: str) -> Val:
+    """A decoded ITF value of type `t` in the keyed form."""
+    if ir.is_scalar(t):
+        return _scalar_in(v, t, where)
+    if isinstance(t, ir.SetType) and isinstance(v, frozenset):
+        return frozenset(_scalar_in(x, t.elem, where) for x in v)
+    if isinstance(t, ir.MapType) and isinstance(v, dict):
+        return {_scalar_in(k, t.key, where): to_value(x, t.value, f"{where}[{k}]")
+                for k, x in v.items()}
+    if isinstance(t, ir.RecordType) and isinstance(v, dict):
+        ftypes = dict(t.fields)
+        if set(v) != set(ftypes):
+            raise TraceMismatch(f"{where}: fields {sorted(v)} are not {sorted(ftypes)}")
+        return {f: to_value(v[f], ft, f"{where}.{f}") for f, ft in t.fields}
+    raise TraceMismatch(f"{where}: {v!r} is not a value of the spec's type")
+
+
+def _scalar_out(v: int, t: ir.Type) -> Any:
+    if isinstance(t, ir.BoolType):
+        return bool(v)
+    if isinstance(t, ir.EnumType):
+        return t.members[v] if 0 <= v < len(t.members) else v
+    return v
+
+
+def to_display(v: Val, t: ir.Type) -> Any:
+    """The keyed form back to the decoded ITF form (what the renderers and JSON show)."""
+    if ir.is_scalar(t):
+        return _scalar_out(v, t)
+    if isinstance(t, ir.SetType):
+        return frozenset(_scalar_out(x, t.elem) for x in v)
+    if isinstance(t, ir.MapType):
+        return {_scalar_out(k, t.key): to_display(x, t.value) for k, x in v.items()}
+    if isinstance(t, ir.RecordType):
+        return {f: to_display(v[f], ft) for f, ft in t.fields}
+    raise TypeError(t)
+
+
+def _literal(v: ir.Value, t: ir.Type) -> Val:
+    """An IR literal (maps and records as tuples in key/field order) in the keyed form."""
+    if isinstance(t, ir.MapType):
+        return {k: _literal(x, t.value) for k, x in zip(ir.domain_values(t.key), v)}  # type: ignore[arg-type]
+    if isinstance(t, ir.RecordType):
+        return {f: _literal(x, ft) for (f, ft), x in zip(t.fields, v)}  # type: ignore[arg-type]
+    return v
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+class Evaluator:
+    """Values of IR expressions in one state (`state`: variable name -> keyed value)."""
+
+    def __init__(self, state: dict[str, Val], env: dict[str, int] | None = None):
+        self.state = state
+        self.env = env or {}
+
+    def bind(self, name: str, v: int) -> "Evaluator":
+        return Evaluator(self.state, {**self.env, name: v})
+
+    def ev(self, e: ir.Expr) -> Val:  # noqa: C901 - one case per node kind
+        if isinstance(e, ir.Lit):
+            return _literal(e.value, e.type)
+        if isinstance(e, ir.VarRef):
+            if e.name not in self.state:
+                raise QueryError(f"the trace has no variable '{e.name}'")
+            return self.state[e.name]
+        if isinstance(e, ir.ParamRef):
+            if e.name not in self.env:
+                raise QueryError(f"'{e.name}' is not bound here")
+            return self.env[e.name]
+        if isinstance(e, ir.Index):
+            base, k = self.ev(e.base), self.ev(e.index)
+            if k not in base:
+                raise QueryError(f"key {k} is outside the map's domain")
+            return base[k]
+        if isinstance(e, ir.Field):
+            return self.ev(e.base)[e.name]
+        if isinstance(e, ir.Unary):
+            v = self.ev(e.arg)
+            return {"not": lambda: int(not v), "neg": lambda: -v, "card": lambda: len(v)}[e.op]()
+        if isinstance(e, ir.Binary):
+            return self.binary(e)
+        if isinstance(e, ir.Ite):
+            return self.ev(e.then) if self.ev(e.cond) else self.ev(e.other)
+        if isinstance(e, ir.SetLit):
+            dom = ir.domain_values(e.elem_type)
+            return frozenset(x for x in (self.ev(el) for el in e.elems) if x in dom)
+        if isinstance(e, ir.SetComp):
+            return frozenset(k for k in ir.domain_values(e.domain)
+                             if self.bind(e.var, k).ev(e.cond))
+        if isinstance(e, ir.Quant):
+            return self.quant(e)
+        if isinstance(e, ir.MapLit):
+            return {k: self.bind(e.var, k).ev(e.body) for k in ir.domain_values(e.key_type)}
+        if isinstance(e, ir.RecordLit):
+            return {f: self.ev(x) for (f, _t), x in zip(e.type.fields, e.values)}
+        if isinstance(e, ir.Except):
+            return self.except_(self.ev(e.base), list(e.path), self.ev(e.value))
+        raise QueryError(f"cannot evaluate {type(e).__name__}")
+
+    def quant(self, e: ir.Quant) -> int:
+        within = self.ev(e.within) if e.within is not None else None
+        for k in ir.domain_values(e.domain):
+            if within is not None and k not in within:
+                continue
+            holds = bool(self.bind(e.var, k).ev(e.body))
+            if e.kind == "forall" and not holds:
+                return 0
+            if e.kind == "exists" and holds:
+                return 1
+        return int(e.kind == "forall")
+
+    def except_(self, base: Val, path: list[ir.Expr | str], value: Val) -> Val:
+        """`base with [path] = value`; a key outside the domain leaves the map as it is."""
+        if not path:
+            return value
+        step, rest = path[0], path[1:]
+        key = step if isinstance(step, str) else self.ev(step)
+        if key not in base:
+            return base
+        return {**base, key: self.except_(base[key], rest, value)}
+
+    def binary(self, e: ir.Binary) -> Val:
+        op = e.op
+        if op in _LAZY:
+            return _LAZY[op](lambda: self.ev(e.left), lambda: self.ev(e.right))
+        a, b = self.ev(e.left), self.ev(e.right)
+        if op in ("div", "mod") and b == 0:
+            raise QueryError("division by zero")
+        return _STRICT[op](a, b)
+
+
+_LAZY: dict[str, Callable[[Callable[[], Val], Callable[[], Val]], int]] = {
+    "and": lambda l, r: int(bool(l()) and bool(r())),
+    "or": lambda l, r: int(bool(l()) or bool(r())),
+    "implies": lambda l, r: int((not l()) or bool(r())),
+}
+_STRICT: dict[str, Callable[[Val, Val], Val]] = {
+    "iff": lambda a, b: int(bool(a) == bool(b)),
+    "eq": lambda a, b: int(a == b), "ne": lambda a, b: int(a != b),
+    "lt": lambda a, b: int(a < b), "le": lambda a, b: int(a <= b),
+    "gt": lambda a, b: int(a > b), "ge": lambda a, b: int(a >= b),
+    "add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
+    "div": lambda a, b: a // b, "mod": lambda a, b: a % b,
+    "min": min, "max": max,
+    "in": lambda a, b: int(a in b), "union": lambda a, b: a | b,
+    "inter": lambda a, b: a & b, "minus": lambda a, b: a - b,
+    "subseteq": lambda a, b: int(a <= b),
+}
