@@ -33,6 +33,8 @@ class CheckOptions:
     liveness: bool = True
     on_event: Callable[[str], None] | None = None  # for tests: engine-level events
     stop: StopRequest | None = None  # set by the caller to interrupt the search
+    coverage: bool = False  # count enabled/fired/distinct per action (checker/coverage.py)
+    max_errors: int = 1  # keep searching until this many distinct violations (explicit)
 
     def stop_requested(self) -> bool:
         return self.stop is not None and self.stop.requested

@@ -99,6 +99,9 @@ def _build_parser() -> argparse.ArgumentParser:
     c.add_argument("--show-traces", action="store_true",
                    help="print every counterexample, also the expected ones")
     c.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    c.add_argument("--coverage", action="store_true",
+                   help="per action and step label: times enabled, fired, distinct states "
+                        "found (explicit engine; auto picks it)")
     _include_path_option(c)
 
     pa = sub.add_parser("parse", help="parse and check a spec, print its AST or IR as JSON")
@@ -252,6 +255,9 @@ def spec_tree(path: Path, roots: Sequence[str]) -> str:
 def _run_engine(engine: str, system: Any, options: Any) -> Any:
     """Dispatch by name; engines are imported lazily so a missing one is one clear error."""
     notes: list[str] = []
+    if engine == "auto" and getattr(options, "coverage", False):
+        engine = "explicit"
+        notes.append("engine auto: explicit (--coverage is counted by the explicit engine)")
     if engine == "auto":
         engine = "explicit"
         try:
@@ -290,6 +296,9 @@ def _run_engine(engine: str, system: Any, options: Any) -> Any:
         result = _prove(system, options)
     else:  # pragma: no cover - argparse restricts choices
         raise UsageError(f"unknown engine {engine}")
+    if getattr(options, "coverage", False) and "coverage_counts" not in result.stats.extra:
+        notes.append(f"coverage: not counted by the {result.engine} engine "
+                     "(use --engine explicit)")
     result.notes[:0] = notes
     return result
 
@@ -342,7 +351,8 @@ def _check_one(path: Path, defines: dict[str, int], settings: dict[str, Any],
         seed=settings.get("seed") or 0,
         deadlock=False if settings.get("no_deadlock") else None,
         progress=None if settings.get("quiet") else sys.stderr,
-        stop=interrupts.stop if interrupts is not None else None)
+        stop=interrupts.stop if interrupts is not None else None,
+        coverage=bool(settings.get("coverage")))
     start = time.perf_counter()
     if interrupts is not None:
         interrupts.searching = True
@@ -424,6 +434,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     specs = collect_specs(paths)
     settings["roots"] = [p for p in paths if os.path.isdir(p)]
     settings["include_paths"] = include_paths(args)
+    settings["coverage"] = args.coverage
     assignments = parse_defines(args.defines)
     runs = [(p, d) for p in specs for d in assignments]
     plan = _plan_outputs(args, runs)
@@ -555,6 +566,10 @@ def _print_text(rec: dict[str, Any], result: Any, outcome: Any, show: bool) -> N
                      f"({size}depth {st.depth}, {st.seconds:.2f}s, {result.engine})\n")
     for note in result.notes:
         sys.stdout.write(f"  note: {note}\n")
+    counts = result.stats.extra.get("coverage_counts")
+    if counts is not None:
+        from checker.coverage import Coverage, render_text as coverage_text
+        sys.stdout.write(_indent(coverage_text(Coverage.from_json(counts))) + "\n")
     if show and (result.violations or outcome.met is not True):
         try:
             from checker.render.text import render_result

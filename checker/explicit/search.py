@@ -101,6 +101,7 @@ class Search:
         self.last_distinct = 0
         self.events = options.on_event
         self.pool: Any = None  # worker processes (parallel.py), started at a large level
+        self.expanded = 0  # levels fully expanded (coverage counts only those)
 
     # ------------------------------------------------------------------ lock order
     def hook(self, i: int, s: int) -> bool:
@@ -153,6 +154,12 @@ class Search:
         violations = [violation] if violation else []
         if self.cycle is not None:
             violations.append(self.lock_order_violation())
+        if self.options.coverage:
+            from checker import coverage
+            cov = coverage.count(system, [st for st, _ in self.levels[:self.expanded]],
+                                 self.cs.succ,
+                                 self.canon, reason == ExitReason.DONE)
+            stats.extra[coverage.EXTRA_KEY] = cov.as_json()
         return CheckResult(system.spec, "explicit", reason, violations, stats)
 
     def search(self) -> None:
@@ -169,6 +176,7 @@ class Search:
             parents: list[int] = []
             self.levels.append((nxt, parents))
             self.expand_level(front, level, nxt, parents)
+            self.expanded = level + 1
             self.compact(level)
             if nxt:
                 level += 1
