@@ -248,7 +248,8 @@ def result_json(result: CheckResult, path: str, defines: dict[str, int] | None =
     v = primary_violation(result)
     if v is not None:
         out["violations"] = [{"kind": x.kind, "property": x.property, "message": x.message,
-                              "trace_length": len(x.trace) - 1} for x in result.violations]
+                              "trace_length": len(x.trace) - 1, "trace": trace_json(x.trace),
+                              "loop": x.trace.loop} for x in result.violations]
         out.update({
             "property": v.property,
             "kind": v.kind,

@@ -99,6 +99,10 @@ def _build_parser() -> argparse.ArgumentParser:
     c.add_argument("--show-traces", action="store_true",
                    help="print every counterexample, also the expected ones")
     c.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    c.add_argument("--max-errors", type=int, default=1, metavar="N",
+                   help="keep searching after a violation; report up to N distinct ones (by "
+                        "property and final step), each with its shortest trace (explicit "
+                        "engine; auto picks it)")
     c.add_argument("--coverage", action="store_true",
                    help="per action and step label: times enabled, fired, distinct states "
                         "found (explicit engine; auto picks it)")
@@ -258,6 +262,10 @@ def _run_engine(engine: str, system: Any, options: Any) -> Any:
     if engine == "auto" and getattr(options, "coverage", False):
         engine = "explicit"
         notes.append("engine auto: explicit (--coverage is counted by the explicit engine)")
+    if engine == "auto" and getattr(options, "max_errors", 1) > 1:
+        engine = "explicit"
+        notes.append("engine auto: explicit (--max-errors keeps searching in the explicit "
+                     "engine only)")
     if engine == "auto":
         engine = "explicit"
         try:
@@ -330,7 +338,8 @@ def _check_one(path: Path, defines: dict[str, int], settings: dict[str, Any],
     from mmspec.ground import GroundError, ground
     from checker.options import CheckOptions
 
-    rec: dict[str, Any] = {"path": str(path), "defines": defines}
+    rec: dict[str, Any] = {"path": str(path), "defines": defines,
+                           "max_errors": settings.get("max_errors") or 1}
     try:
         spec = load_spec(str(path), defines, spec_tree(path, settings.get("roots", ())),
                          settings.get("include_paths", ()))
@@ -352,7 +361,7 @@ def _check_one(path: Path, defines: dict[str, int], settings: dict[str, Any],
         deadlock=False if settings.get("no_deadlock") else None,
         progress=None if settings.get("quiet") else sys.stderr,
         stop=interrupts.stop if interrupts is not None else None,
-        coverage=bool(settings.get("coverage")))
+        coverage=bool(settings.get("coverage")), max_errors=settings.get("max_errors") or 1)
     start = time.perf_counter()
     if interrupts is not None:
         interrupts.searching = True
@@ -435,6 +444,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     settings["roots"] = [p for p in paths if os.path.isdir(p)]
     settings["include_paths"] = include_paths(args)
     settings["coverage"] = args.coverage
+    if args.max_errors < 1:
+        raise UsageError(f"--max-errors {args.max_errors}: must be at least 1")
+    if args.max_errors > 1 and (settings.get("engine") or "auto") not in ("auto", "explicit"):
+        raise UsageError(f"--max-errors: the {settings['engine']} engine stops at the first "
+                         "violation; use --engine explicit (or auto)")
+    settings["max_errors"] = args.max_errors
     assignments = parse_defines(args.defines)
     runs = [(p, d) for p in specs for d in assignments]
     plan = _plan_outputs(args, runs)
@@ -539,6 +554,11 @@ def _write_outputs(plan: OutputPlan, records: list[dict[str, Any]]) -> bool:
             from checker.render.itf import itf_text
             files.append((plan.per_run["--itf"][i],
                           lambda t=shown.trace, r=rec["result"]: itf_text(t, r)))
+            if rec.get("max_errors", 1) > 1:  # the others, one file each: NAME.2.itf.json...
+                others = [v for v in rec["result"].violations if v is not shown]
+                for k, v in enumerate(others, start=2):
+                    files.append((_numbered(plan.per_run["--itf"][i], k),
+                                  lambda t=v.trace, r=rec["result"]: itf_text(t, r)))
         if "--html" in plan.per_run:
             from checker.render.html import render_html
             files.append((plan.per_run["--html"][i], lambda r=rec["result"]: render_html(r)))
@@ -556,6 +576,15 @@ def _write_outputs(plan: OutputPlan, records: list[dict[str, Any]]) -> bool:
             sys.stderr.write(f"mmspec: error: {e}\n")
             ok = False
     return ok
+
+
+def _numbered(path: str, k: int) -> str:
+    """`t.itf.json` -> `t.2.itf.json` (the k-th trace of a --max-errors run)."""
+    head, name = os.path.split(path)
+    for ext in (".itf.json", ".json"):
+        if name.endswith(ext):
+            return os.path.join(head, f"{name[:-len(ext)]}.{k}{ext}")
+    return f"{path}.{k}"
 
 
 def _print_text(rec: dict[str, Any], result: Any, outcome: Any, show: bool) -> None:

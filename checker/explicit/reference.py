@@ -1,6 +1,6 @@
 """The explicit engine's view of the shared reference semantics (checker/semantics.py)."""
-from checker.semantics import (Found, RangeError, enabled, first_expansion, first_invariant,
-                               replay, successor)
+from checker.semantics import (Found, RangeError, bad_read, enabled, first_expansion,
+                               first_invariant, replay, successor)
 
-__all__ = ["Found", "RangeError", "enabled", "first_expansion", "first_invariant", "replay",
-           "successor"]
+__all__ = ["Found", "RangeError", "bad_read", "enabled", "first_expansion", "first_invariant",
+           "replay", "successor"]

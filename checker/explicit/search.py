@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import gc
 from array import array
+from dataclasses import replace
 import resource
 import time
 from typing import Any
@@ -102,6 +103,10 @@ class Search:
         self.events = options.on_event
         self.pool: Any = None  # worker processes (parallel.py), started at a large level
         self.expanded = 0  # levels fully expanded (coverage counts only those)
+        # --max-errors N: violations kept so far, one per (kind, property, final step)
+        self.max_errors = max(1, options.max_errors)
+        self.found: list[Violation] = []
+        self.found_keys: set[tuple[str, str, str | None]] = set()
 
     # ------------------------------------------------------------------ lock order
     def hook(self, i: int, s: int) -> bool:
@@ -151,7 +156,9 @@ class Search:
             stats.extra["orbit_representatives"] = self.distinct
         if self.options.workers > 1:
             stats.extra["workers"] = self.options.workers
-        violations = [violation] if violation else []
+        violations = list(self.found)
+        if violation is not None and violation not in violations:
+            violations.append(violation)
         if self.cycle is not None:
             violations.append(self.lock_order_violation())
         if self.options.coverage:
@@ -166,7 +173,9 @@ class Search:
         front = self.initial()
         level = 0
         while front:
-            if self.bad:
+            if self.bad and self.max_errors > 1:
+                self.collect_invariant_violations(front, level)
+            elif self.bad:
                 raise Stop(ExitReason.VIOLATION, self.invariant_violation(self.bad[0], level))
             if self.options.depth is not None and level >= self.options.depth:
                 self.queue = len(front)
@@ -211,7 +220,7 @@ class Search:
 
     def expand_level(self, front: list[int], level: int, nxt: list[int],
                      parents: list[int]) -> None:
-        if self.options.workers > 1:
+        if self.options.workers > 1 and self.max_errors == 1:
             from checker.explicit.parallel import expand_level_parallel
             expand_level_parallel(self, front, level, nxt, parents)
             return
@@ -228,10 +237,20 @@ class Search:
     def run_chunk(self, chunk: list[int], nxt: list[int], parents: list[int],
                   left: int) -> None:
         """Expand one chunk in this process (the authoritative, sequential path)."""
-        before = len(nxt)
-        res = self.expand(chunk, self.seen, nxt.append, parents.append, self.room(), self.cnt,
-                          self.bad, self.hook, self.canon, self.los, self.cs.invok)
-        self.distinct += len(nxt) - before
+        while True:
+            before = len(nxt)
+            res = self.expand(chunk, self.seen, nxt.append, parents.append, self.room(),
+                              self.cnt, self.bad, self.hook, self.canon, self.los,
+                              self.cs.invok)
+            self.distinct += len(nxt) - before
+            if res is None or res[0] != 1 or self.max_errors == 1:
+                break
+            # --max-errors: keep the violation, finish expanding its state, go on after it
+            s = res[1]
+            for v in self.expansion_violations(s):
+                self.keep(v)
+            self.expand_by_reference(s, nxt, parents)
+            chunk = chunk[chunk.index(s) + 1:]
         if res is not None:
             self.queue = left + len(nxt)
             code, s = res
@@ -241,6 +260,87 @@ class Search:
                 raise Stop(ExitReason.VIOLATION, self.lock_order_violation())
             raise Stop(ExitReason.VIOLATION, self.expansion_violation(s))
         self.between_chunks(left + len(nxt))
+
+    # ------------------------------------------------------------------ --max-errors
+    def keep(self, v: Violation) -> None:
+        """Keep a violation unless one of the same kind and property ending in the same step
+        is kept already (BFS order: the kept one has the shortest trace); stop at N."""
+        last = v.trace.steps[-1].label if len(v.trace) > 1 else None
+        action = v.details.get("action")  # a failing step: the step itself, not its way in
+        key = (v.kind, v.property, action if isinstance(action, str) else last)
+        if key in self.found_keys:
+            return
+        self.found_keys.add(key)
+        self.found.append(v)
+        if len(self.found) >= self.max_errors:
+            raise Stop(ExitReason.VIOLATION)
+
+    def expansion_violations(self, s: int) -> list[Violation]:
+        """Every step of s that fails (a check, a domain or range error), in transition order,
+        then deadlock: the kernel and `first_expansion` stop at the first."""
+        states, trans = self.replay(s, self.level)
+        real, system = states[-1], self.system
+        trace = build_trace(system, states, trans)
+        out = []
+        for t in system.transitions:
+            found = reference.first_expansion(replace(system, transitions=(t,)), real, False)
+            if found is not None:
+                out.append(self.violation(found, trace))
+        if self.deadlock and not any(reference.enabled(t, real) for t in system.transitions):
+            found = reference.first_expansion(system, real, True)
+            if found is not None and found.kind == "deadlock":
+                out.append(self.violation(found, trace))
+        return out or [self.expansion_violation(s)]
+
+    def collect_invariant_violations(self, front: list[int], level: int) -> None:
+        """Every state of this level whose last step broke an invariant (the kernel notes
+        only the first). A state whose parent already broke the same invariant continues
+        an earlier violation and is not another one. The search then expands these states
+        like any other."""
+        invok = self.cs.invok
+        for n in front:
+            if invok(n):
+                continue
+            states, trans = self.replay(n, level)
+            found = reference.first_invariant(self.system, states[-1])
+            if found is None:  # LIMITATION: an invariant that is not symmetric
+                continue
+            before = reference.first_invariant(self.system, states[-2]) if level else None
+            if before is not None and (before.kind, before.property) == \
+                    (found.kind, found.property):
+                continue
+            self.keep(self.violation(found, build_trace(self.system, states, trans)))
+        self.bad.clear()
+
+    def expand_by_reference(self, s: int, nxt: list[int], parents: list[int]) -> None:
+        """The rest of s's successors after a violation stopped the kernel inside it, in
+        transition order (the ones the kernel stored are already visited). A transition
+        whose guard or update cannot be evaluated, or leaves a range, has no successor."""
+        system, state = self.system, self.layout.unpack(s)
+        invok = self.cs.invok if system.invariants else None
+        limit = self.options.max_states
+        for i, t in enumerate(system.transitions):
+            if reference.bad_read(t.reads, state) is not None or \
+                    not reference.enabled(t, state) or \
+                    reference.bad_read(t.fire_reads, state) is not None:
+                continue
+            try:
+                m = self.layout.pack(reference.successor(system, t, state))
+            except reference.RangeError:
+                continue
+            self.cnt[i] += 1
+            if self.canon is not None:
+                m = self.canon(m)
+            if m in self.visited:
+                continue
+            if limit is not None and self.distinct >= limit:
+                raise Stop(ExitReason.STATE_LIMIT)
+            self.visited.add(m)
+            self.distinct += 1
+            nxt.append(m)
+            parents.append(s)
+            if invok is not None and not invok(m) and not self.bad:
+                self.bad.append(m)
 
     def between_chunks(self, queue: int) -> None:
         now = time.perf_counter()
