@@ -164,3 +164,91 @@ def test_walk_a_real_spec_end_to_end(driver: Any, tmp_path: Path,
     open_page(driver, tmp_path, [r])
     walk(driver, r)
     assert_clean_load(driver)
+
+
+LONG = "x" * 400  # a comment far wider than any panel
+ABBA = f"""spec abba_page
+mutex A
+mutex B
+process P {{
+a1: lock(A)   // {LONG}
+a2: lock(B)
+a3: unlock(B)
+a4: unlock(A)
+}}
+process Q {{
+b1: lock(B)
+b2: lock(A)
+b3: unlock(A)
+b4: unlock(B)
+}}
+"""
+
+
+def abba_page(driver: Any, tmp_path: Path, hash_: str = "") -> CheckResult:
+    """ABBA through the front-end and the explicit engine. BFS, P's steps before Q's: the
+    shortest deadlock is P: a1 (P holds A), Q: b1 (Q holds B); then P waits for B, held by
+    Q, and Q waits for A, held by P."""
+    from checker import explicit
+    from mmspec import frontend
+    from mmspec.ground import ground
+
+    spec = tmp_path / "abba_page.mms"
+    spec.write_text(ABBA)
+    r = explicit.check(ground(frontend.load_spec(str(spec))))
+    dl = [v for v in r.violations if v.kind == "deadlock"]
+    assert dl and [s.label for s in dl[0].trace.steps] == [None, "P: a1", "Q: b1"]
+    page = tmp_path / "abba.html"
+    page.write_text(render_page([r]), encoding="utf-8")
+    driver.get(page.as_uri() + hash_)
+    return r
+
+
+def test_deadlock_shows_who_waits_for_whom(driver: Any, tmp_path: Path) -> None:
+    abba_page(driver, tmp_path)
+    sec = visible_section(driver)
+    rows = [[td.text for td in tr.find_elements(By.TAG_NAME, "td")]
+            for tr in sec.find_elements(By.CSS_SELECTOR, "table.blocked tbody tr")]
+    assert rows == [["P", "B", "Q"], ["Q", "A", "P"]]
+    lanes = [th.text for th in sec.find_elements(By.CSS_SELECTOR, ".lanes th.lane")]
+    cells = sec.find_elements(By.CSS_SELECTOR, ".lanes tr.blocked-row td.lane")
+    waits = dict(zip(lanes, (c.text for c in cells)))
+    assert waits == {"P": "waits for B, held by Q", "Q": "waits for A, held by P"}
+    # lock owners by thread name, in the lanes and in the state table
+    holders = [e.text for e in sec.find_elements(By.CSS_SELECTOR, ".lanes td.lockcell")]
+    assert holders == ["-", "-", "P", "-", "P", "Q"]  # per step: [A], [B]
+    body = driver.find_element(By.TAG_NAME, "body")
+    body.send_keys(Keys.END)
+    view = [e for e in sec.find_elements(By.CSS_SELECTOR, ".stateview") if e.is_displayed()][0]
+    owners = {tr.find_element(By.CSS_SELECTOR, "td.path").text:
+              tr.find_element(By.CSS_SELECTOR, "td.value").text
+              for tr in view.find_elements(By.CSS_SELECTOR, "tr.var")
+              if tr.find_element(By.CSS_SELECTOR, "td.path").text.endswith(".owner")}
+    assert owners == {"A.owner": "P", "B.owner": "Q"}
+    assert_clean_load(driver)
+
+
+def test_long_source_line_wraps_inside_its_panel(driver: Any, tmp_path: Path) -> None:
+    abba_page(driver, tmp_path)
+    sec = visible_section(driver)
+    panel = sec.find_element(By.CSS_SELECTOR, ".source-panel")
+    line = sec.find_element(By.CSS_SELECTOR, '.src-line[data-line="5"]')
+    assert LONG[:50] in line.text
+    # wrapped: the line is taller than one line, and nothing overflows sideways
+    assert line.size["height"] > 3 * sec.find_element(
+        By.CSS_SELECTOR, '.src-line[data-line="6"]').size["height"]
+    assert driver.execute_script("return arguments[0].scrollWidth <= arguments[0].clientWidth",
+                                 panel)
+    assert_clean_load(driver)
+
+
+def test_step_links(driver: Any, tmp_path: Path) -> None:
+    abba_page(driver, tmp_path, "#step-1")
+    sec = visible_section(driver)
+    assert sec.find_element(By.CSS_SELECTOR, ".stepno").text == "1"
+    body = driver.find_element(By.TAG_NAME, "body")
+    body.send_keys(Keys.ARROW_RIGHT)
+    assert driver.execute_script("return location.hash") == "#step-2"
+    driver.execute_script("location.hash = '#step-0'")
+    assert sec.find_element(By.CSS_SELECTOR, ".stepno").text == "0"
+    assert_clean_load(driver)

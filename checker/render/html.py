@@ -29,10 +29,10 @@ from markupsafe import Markup
 from checker import report
 from checker.render.diff import clean, diff_states, fmt, leaves, var_types
 from checker.render.expect import describe_expectation, is_expected, matches, outcome
-from checker.render.locks import lock_states
+from checker.render.locks import lock_states, thread_name
 from checker.render.sources import Sources, where
-from checker.render.text import (Style, _details_lines, headline, loop_end, property_label,
-                                 step_title, verdict_lines)
+from checker.render.text import (Style, _annotate, _details_lines, headline, loop_end,
+                                 property_label, step_title, verdict_lines)
 from checker.result import CheckResult, Trace, Violation
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -66,6 +66,48 @@ class StepView:
     in_loop: bool = False
 
 
+@dataclass(frozen=True)
+class Blocked:
+    """One blocked thread at a deadlock: what it waits for and who holds that."""
+
+    thread: str
+    waits_for: str  # "m", "ML[P] (write)", or "its condition at fput.c (step s)"
+    held_by: str  # thread names, "nobody", or "" for a condition
+
+
+def _blocked(result: CheckResult, v: Violation) -> list[Blocked]:
+    """From a deadlock's wait-for details (checker/waitfor.py), one row per blocked thread."""
+    if v.kind != "deadlock":
+        return []
+    d = v.details or {}
+    rw = {lk.name for lk in result.spec.locks if lk.kind == "rwsem"}
+    out = []
+    for w in d.get("waits") or []:
+        lock = str(w.get("lock"))
+        mode = w.get("mode") if lock.split("[")[0] in rw else None
+        held = ", ".join(str(h) for h in w.get("holders") or []) or "nobody"
+        queued = ", ".join(str(q) for q in w.get("queued") or [])
+        if queued:
+            held += f"; queued behind writer(s) {queued}"
+        out.append(Blocked(clean(str(w.get("thread"))),
+                           clean(lock + (f" ({mode})" if mode else "")), clean(held)))
+    for w in d.get("stuck") or []:
+        at = f" at {w['at']}" if w.get("at") else ""
+        out.append(Blocked(clean(str(w.get("thread"))),
+                           clean(f"its condition in step {w.get('step')}{at}"), ""))
+    return out
+
+
+def _shown(result: CheckResult, var: str, value: Any) -> str:
+    """A value as the page shows it: lock owners and readers as thread names."""
+    for lk in result.spec.locks:
+        if var == lk.owner_var and isinstance(value, int) and not isinstance(value, bool):
+            return "free" if value < 0 else thread_name(result.spec, value)
+        if var == lk.readers_var and isinstance(value, (set, frozenset)):
+            return "{" + ", ".join(thread_name(result.spec, t) for t in sorted(value)) + "}"
+    return fmt(value)
+
+
 @dataclass
 class CaseView:
     """One violation's trace viewer, or a summary line for a spec without a trace."""
@@ -89,6 +131,8 @@ class CaseView:
     stats: str = ""
     never_fired: list[str] = field(default_factory=list)
     coverage_note: str = ""  # why never_fired is not computed (report.coverage)
+    blocked: list[Blocked] = field(default_factory=list)  # at a deadlock: who waits on what
+    first_case: bool = False  # the case `#step-N` links address (the first with a trace)
 
     @property
     def has_trace(self) -> bool:
@@ -119,12 +163,13 @@ def _step_views(result: CheckResult, v: Violation, files: list[str]) -> list[Ste
         changes = diff_states(prev, step.state, types) if prev is not None else []
         changed = {c.path: c for c in changes}
         rows = []
-        for path, _var, value in leaves(step.state, types):
+        for path, var, value in leaves(step.state, types):
             c = changed.get(path)
             note = None
             if c is not None:
-                note = c.describe().split(": ", 1)[1] if c.is_set else f"was {fmt(c.old)}"
-            rows.append(Row(path, fmt(value), note))
+                note = c.describe().split(": ", 1)[1] if c.is_set else \
+                    f"was {_shown(result, var, c.old)}"
+            rows.append(Row(path, _shown(result, var, value), note))
         locks = []
         for ls in lock_states(spec, step.state):
             s = ls.short()
@@ -138,7 +183,7 @@ def _step_views(result: CheckResult, v: Violation, files: list[str]) -> list[Ste
         out.append(StepView(i, "initial state" if i == 0 else step_title(step), lane,
                             where(step.span) if i else "",
                             sources.line(step.span) if i else None,
-                            [c.describe() for c in changes], rows, locks,
+                            [_annotate(spec, c) for c in changes], rows, locks,
                             "" if i == 0 else clean(step.step or step_title(step)), fidx,
                             step.span.line if fidx is not None and step.span else None,
                             trace.loop is not None and i >= trace.loop))
@@ -189,6 +234,8 @@ def case_views(results: list[CheckResult]) -> list[CaseView]:
                 c.lock_names = [name for name, _, _ in c.steps[0].locks]
                 c.loop = v.trace.loop
                 c.loop_text = loop_end(v.trace) if v.trace.loop is not None else ""
+                c.blocked = _blocked(result, v)
+                c.first_case = not any(x.has_trace for x in cases)
             cases.append(c)
         if spec.expect.kind is not None and not any(matches(spec.expect, v)
                                                     for v in result.violations):

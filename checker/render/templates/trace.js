@@ -26,6 +26,11 @@
       }
     });
     sec.querySelector(".steptitle").textContent = title;
+    var cell = document.getElementById("case-" + id + "-step-" + i);
+    var hash = cell ? cell.getAttribute("data-hash") : null;
+    if (hash && location.hash !== hash) {
+      try { history.replaceState(null, "", hash); } catch (err) { /* not allowed here: no link */ }
+    }
     sec.querySelectorAll(".src-line.marked").forEach(function (el) { el.classList.remove("marked"); });
     var st = c.steps[i];
     if (st.file !== null && st.line !== null) {
@@ -74,5 +79,17 @@
     b.addEventListener("click", function () { activate(Number(b.getAttribute("data-case"))); });
   });
   var first = data.cases.filter(function (c) { return c.steps.length > 0; })[0];
-  if (first) { activate(first.id); }
+
+  // #step-N (the first case with a trace) or #case-C-step-N: open that step
+  function fromHash() {
+    var m = /^#(?:case-(\d+)-)?step-(\d+)$/.exec(location.hash);
+    if (!m) { return false; }
+    var id = m[1] !== undefined ? Number(m[1]) : (first ? first.id : null);
+    if (id === null || !section(id)) { return false; }
+    if (active !== id) { activate(id); }
+    show(id, Number(m[2]));
+    return true;
+  }
+  window.addEventListener("hashchange", fromHash);
+  if (!fromHash() && first) { activate(first.id); }
 }());
