@@ -125,3 +125,20 @@ def test_other_engine_says_it_does_not_count(tmp_path: Path,
     cli.main(["check", str(spec), "--coverage", "--quiet", "--engine", "bmc", "--depth", "2"])
     out = capsys.readouterr().out
     assert "coverage: not counted by the bmc engine" in out
+
+
+def test_html_page_of_a_passing_run_shows_it(tmp_path: Path) -> None:
+    from checker.explicit import check
+    from checker.options import CheckOptions
+    from checker.render.html import render_page
+    from mmspec.frontend import load_spec
+    from mmspec.ground import ground
+
+    spec = tmp_path / "s.mms"
+    spec.write_text(ACTIONS)
+    r = check(ground(load_spec(str(spec))), CheckOptions(coverage=True))
+    page = render_page([r])
+    assert "Coverage over all 6 states" in page
+    assert ('<tr><td>Inc</td><td class="num">4</td><td class="num">4</td>'
+            '<td class="num">2</td></tr>') in page
+    assert '<tr class="never"><td>Never</td>' in page

@@ -132,6 +132,7 @@ class CaseView:
     never_fired: list[str] = field(default_factory=list)
     coverage_note: str = ""  # why never_fired is not computed (report.coverage)
     blocked: list[Blocked] = field(default_factory=list)  # at a deadlock: who waits on what
+    coverage: Any = None  # checker.coverage.Coverage with --coverage, else None
     first_case: bool = False  # the case `#step-N` links address (the first with a trace)
 
     @property
@@ -198,11 +199,15 @@ def _stats(result: CheckResult) -> str:
 
 
 def _coverage(result: CheckResult) -> dict[str, Any]:
+    from checker.coverage import EXTRA_KEY, Coverage
+
+    counts = result.stats.extra.get(EXTRA_KEY)
+    table = Coverage.from_json(counts) if isinstance(counts, dict) else None
     cov = report.coverage(result)
     if cov.never_fired is None:  # a solver never counts firings: as in the text, say nothing
         note = "" if result.engine in ("bmc", "kind") else cov.note
-        return {"never_fired": [], "coverage_note": note}
-    return {"never_fired": cov.never_fired, "coverage_note": ""}
+        return {"never_fired": [], "coverage_note": note, "coverage": table}
+    return {"never_fired": cov.never_fired, "coverage_note": "", "coverage": table}
 
 
 def case_views(results: list[CheckResult]) -> list[CaseView]:
