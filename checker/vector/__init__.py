@@ -17,6 +17,7 @@ from checker.options import CheckOptions
 from checker.result import CheckResult
 from mmspec.ground import GroundSystem
 
+from .bounds import unrepresentable
 from .engine import VectorSearch
 from .memory import heap_reuse
 from .symmetry import canonicaliser_fits
@@ -39,7 +40,7 @@ def _reason(system: GroundSystem, options: CheckOptions | None) -> str | None:
         if len(system.symmetries) >= MAX_SYMMETRIES or not canonicaliser_fits(system):
             return (f"symmetry group too large to canonicalise vectorised "
                     f"({len(system.symmetries) + 1} permutations)")
-    return None
+    return unrepresentable(system)
 
 
 def supported(system: GroundSystem) -> str | None:
