@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, Phase, assume, example, given, settings
 from hypothesis import strategies as st
 
 from checker import vector
@@ -22,6 +22,7 @@ from checker.options import CheckOptions
 from checker.symbolic import check_bmc
 from checker.vector.bounds import LIMIT, unrepresentable
 from mmspec import cli
+from mmspec.diagnostics import SpecError
 from mmspec.frontend import load_spec
 from mmspec.ground import ground
 
@@ -127,7 +128,8 @@ def _outcome(result) -> tuple[str, int | None]:
     return (result.verdict, len(v[0].trace.steps) - 1 if v else None)
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+          phases=[Phase.explicit, Phase.reuse, Phase.generate])
 @given(big=st.sampled_from(BIGS), guard=int_term(), value=int_term())
 @example(big=2**62 - 1, guard="((x + BIG) * 4)", value="(BIG * 4)")
 @example(big=2**62 - 1, guard="(BIG * BIG)", value="((BIG * y) - BIG)")
@@ -135,7 +137,11 @@ def test_engines_agree_on_large_constants(tmp_path_factory, big: int, guard: str
                                           value: str) -> None:
     path = tmp_path_factory.mktemp("d") / "d.mms"
     path.write_text(_spec(big, guard, value), encoding="utf-8")
-    system = ground(load_spec(str(path)))
+    try:
+        system = ground(load_spec(str(path)))
+    except SpecError as e:  # a constant divisor that folds to 0 (MMS320) is a spec error
+        assume(False)
+        raise AssertionError from e
     ref = _outcome(check_explicit(system, CheckOptions()))
     why = vector.supported(system)
     if why is None:
@@ -143,7 +149,10 @@ def test_engines_agree_on_large_constants(tmp_path_factory, big: int, guard: str
     else:
         assert "beyond" in why
     # BFS depth bound: x takes 3 steps, Mix and Flag one each, so depth 6 covers every state
-    bmc = check_bmc(system, CheckOptions(depth=6))
+    # Bit-vectors as wide as 2^250 (BIG^4) make z3 crawl, so values beyond the vector
+    # engine's range are cross-checked with the unbounded Int encoding here; the bv widths
+    # past 2^64 are covered by the reproducers above (the CLI's default encoding is bv).
+    bmc = check_bmc(system, CheckOptions(depth=6), encoding="bv" if why is None else "int")
     if ref[0] == "violation":
         assert _outcome(bmc) == ref
     else:
