@@ -337,13 +337,20 @@ def _check_one(path: Path, defines: dict[str, int], settings: dict[str, Any],
     from mmspec.frontend import load_spec
     from mmspec.ground import GroundError, ground
     from checker.options import CheckOptions
+    from mmspec.budget import Budget, BudgetExceeded
 
     rec: dict[str, Any] = {"path": str(path), "defines": defines,
                            "max_errors": settings.get("max_errors") or 1}
-    try:
+    budget = Budget(settings.get("time_limit"), settings.get("memory_limit"),
+                    settings.get("max_states"))
+    try:  # the limits apply from the first byte: parsing, expansion, grounding (exit 3)
         spec = load_spec(str(path), defines, spec_tree(path, settings.get("roots", ())),
-                         settings.get("include_paths", ()))
-        system = ground(spec)
+                         settings.get("include_paths", ()), budget=budget)
+        system = ground(spec, budget)
+        budget.enter("search")
+    except BudgetExceeded as e:
+        rec["stopped"] = e
+        return rec
     except SpecError as e:
         rec["diagnostics"] = e.diagnostics
         rec["sources"] = e.sources
@@ -354,7 +361,7 @@ def _check_one(path: Path, defines: dict[str, int], settings: dict[str, Any],
         rec["sources"] = dict(spec.sources)
         return rec
     options = CheckOptions(
-        max_states=settings.get("max_states"), time_limit=settings.get("time_limit"),
+        max_states=settings.get("max_states"), time_limit=budget.remaining(),
         memory_limit=settings.get("memory_limit"), depth=settings.get("depth"),
         workers=settings.get("workers") or 1, symmetry=bool(settings.get("symmetry")),
         seed=settings.get("seed") or 0,
@@ -499,6 +506,13 @@ def _report(args: argparse.Namespace, settings: dict[str, Any], records: list[di
     json_out: list[dict[str, Any]] = []
     many = planned > 1
     for rec in records:
+        if "stopped" in rec:
+            codes.append(report.EXIT_INCOMPLETE)
+            if fmt == "json":
+                json_out.append(rec["stopped"].to_json(rec["path"], rec["defines"]))
+            else:
+                sys.stdout.write(f"… {_label(rec)}: incomplete: {rec['stopped']}\n")
+            continue
         if "diagnostics" in rec:
             codes.append(report.EXIT_ERROR)
             if fmt == "json":

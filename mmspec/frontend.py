@@ -1,6 +1,6 @@
 """The front-end's public API: text in, `ir.Spec` out (or a `SpecError`).
 
-    load_spec(path, defines) -> ir.Spec     parse, resolve includes, check, fold, lower
+    load_spec(path, defines, budget) -> ir.Spec   parse, resolve includes, check, fold, lower
     parse_file(path)         -> AST root    for `mmspec parse --dump ast`
     ast_to_json / ir_to_json                JSON-able dumps, spans as "file:line:col-line:col"
 
@@ -15,6 +15,7 @@ from typing import Any, Mapping, Sequence
 
 from mmspec import ir
 from mmspec import syntax as S
+from mmspec.budget import Budget, active
 from mmspec.confine import Confinement
 from mmspec.diagnostics import Diagnostic, SpecError
 from mmspec.lower import lower
@@ -23,22 +24,27 @@ from mmspec.resolve import check_def_nesting, load_tree
 
 
 def load_spec(path: str, defines: Mapping[str, int] | None = None, tree: str | None = None,
-              include_paths: Sequence[str] = ()) -> ir.Spec:
+              include_paths: Sequence[str] = (), *, budget: Budget | None = None) -> ir.Spec:
     """Parse, resolve, type-check and lower one spec file (with its includes).
 
     Reading is confined to `tree` (default: the spec's folder), `include_paths` and the
-    prelude. A SpecError carries the texts read, for rendering without re-reading files."""
+    prelude. A SpecError carries the texts read, for rendering without re-reading files.
+    With a budget, its time and memory limits apply here too (phases "parsing" and
+    "expansion"): `budget.BudgetExceeded` says where they ran out."""
     conf = Confinement.for_spec(str(path), tree, tuple(include_paths))
-    loaded = load_tree(str(path), conf)
-    try:
-        check_def_nesting(loaded.decls, MAX_DEPTH)
-        return lower(loaded, dict(defines or {}))
-    except SpecError as e:
-        raise e.with_sources(loaded.sources) from None
-    except RecursionError:
-        raise SpecError([Diagnostic("MMS106", "spec nested too deeply to check",
-                                    ir.Span(str(path), 1, 1, 1, 2))],
-                        dict(loaded.sources)) from None
+    with active(budget, "parsing"):
+        loaded = load_tree(str(path), conf)
+        if budget is not None:
+            budget.enter("expansion")
+        try:
+            check_def_nesting(loaded.decls, MAX_DEPTH)
+            return lower(loaded, dict(defines or {}))
+        except SpecError as e:
+            raise e.with_sources(loaded.sources) from None
+        except RecursionError:
+            raise SpecError([Diagnostic("MMS106", "spec nested too deeply to check",
+                                        ir.Span(str(path), 1, 1, 1, 2))],
+                            dict(loaded.sources)) from None
 
 
 def parse_file(path: str, tree: str | None = None) -> S.SpecFile:

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Iterator, TypeVar, Union
 
+from mmspec import budget as cost
 from mmspec import ir
 
 _T = TypeVar("_T")
@@ -620,6 +621,7 @@ class _Grounder:
 
     def tree(self, e: ir.Expr, env: dict[str, tuple[int, ir.Type]]) -> object:
         """Ground an expression of any type to a tree (GExpr for scalars)."""
+        cost.tick()
         t = self.type_of(e, env)
         if ir.is_scalar(t) and not isinstance(e, (ir.VarRef, ir.Index, ir.Field)):
             return self.scalar(e, env)
@@ -689,6 +691,7 @@ class _Grounder:
         raise TypeError(t)
 
     def _slot_tree(self, node: object) -> object:
+        cost.tick()
         if isinstance(node, int):
             s = self.layout.slots[node]
             return GSlot(node, s.sort)
@@ -709,6 +712,7 @@ class _Grounder:
         return out
 
     def _ite_tree(self, c: GExpr, a: object, b: object) -> object:
+        cost.tick()
         if isinstance(a, dict):
             assert isinstance(b, dict)
             return {k: self._ite_tree(c, a[k], b[k]) for k in a}
@@ -716,6 +720,7 @@ class _Grounder:
 
     def _except(self, base: object, t: ir.Type, path: tuple, value: object,
                 env: dict[str, tuple[int, ir.Type]]) -> object:
+        cost.tick()
         if not path:
             return value
         step, rest = path[0], path[1:]
@@ -739,6 +744,7 @@ class _Grounder:
         return as_bool(self.scalar(e, env))
 
     def scalar(self, e: ir.Expr, env: dict[str, tuple[int, ir.Type]]) -> GExpr:
+        cost.tick()
         if isinstance(e, ir.Lit):
             return GLit(int(e.value), "bool" if isinstance(e.type, ir.BoolType) else "int")  # type: ignore
         if isinstance(e, ir.ParamRef):
@@ -928,7 +934,13 @@ def _leaf_pairs(slots_node: object, value_tree: object) -> Iterator[tuple[int, G
 # --------------------------------------------------------------------------- the pass
 
 
-def ground(spec: ir.Spec) -> GroundSystem:
+def ground(spec: ir.Spec, budget: cost.Budget | None = None) -> GroundSystem:
+    """The ground system of `spec`; with a budget its limits apply (phase "grounding")."""
+    with cost.active(budget, "grounding"):
+        return _ground(spec, budget)
+
+
+def _ground(spec: ir.Spec, budget: cost.Budget | None) -> GroundSystem:
     layout = _Layout(spec)
     g = _Grounder(spec, layout)
     slots = tuple(layout.slots)
@@ -996,8 +1008,12 @@ def _initial_states(spec: ir.Spec, var_slots: dict[str, tuple[int, ...]],
         if total > MAX_INIT_STATES:
             raise GroundError(f"more than {MAX_INIT_STATES} initial states", v.span)
         choices.append((var_slots[v.name], opts))
+    b = cost.current()
+    if b is not None:
+        b.check_states(total, "initial states")
     out = []
     for combo in itertools.product(*[opts for _, opts in choices]):
+        cost.tick()
         state = [0] * width
         for (idx, _), vals in zip(choices, combo):
             for i, x in zip(idx, vals):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Callable, Mapping, Union
 
+from mmspec import budget as cost
 from mmspec import ir
 from mmspec import syntax as S
 from mmspec.consteval import DivByZero, NotConstant, evaluate
@@ -498,6 +499,7 @@ class Elaborator:
                 self.err("MMS303", f"{what}: {v} is out of range {want.lo}..{want.hi}", span)
 
     def expr(self, e: S.Expr, ctx: Ctx, expected: AnyType | None = None) -> TE:  # noqa: C901
+        cost.tick()
         sp = e.span
         if isinstance(e, S.IntLit):
             return TE(int_lit(e.value, sp), ir.IntType(e.value, e.value))
