@@ -513,6 +513,7 @@ class _Grounder:
         self.spec = spec
         self.layout = layout
         self.var_types = layout.types
+        self._slot_trees: dict[int, object] = {}  # id(layout node) -> its (shared) slot tree
         # partial operations (GRead): the path condition of the expression being grounded
         # (the guards of the lazy operators around it) and the reads collected so far
         self._path: list[GExpr] = []
@@ -691,12 +692,19 @@ class _Grounder:
         raise TypeError(t)
 
     def _slot_tree(self, node: object) -> object:
-        cost.tick()
+        """The variable (part) `node` as read in the pre-state. Built once per node and
+        shared, so reading `m[i]` or updating one entry costs O(1), not O(size of m)."""
         if isinstance(node, int):
             s = self.layout.slots[node]
             return GSlot(node, s.sort)
-        assert isinstance(node, dict)
-        return {k: self._slot_tree(v) for k, v in node.items()}
+        hit = self._slot_trees.get(id(node))
+        if hit is None:
+            cost.tick()
+            assert isinstance(node, dict)
+            hit = _Tree({k: self._slot_tree(v) for k, v in node.items()})
+            hit.origin, hit.touched = node, frozenset()
+            self._slot_trees[id(node)] = hit
+        return hit
 
     def _select(self, base: dict, idx: GExpr, key_t: ir.Type, what: str,
                 span: ir.Span) -> object:
@@ -725,13 +733,17 @@ class _Grounder:
             return value
         step, rest = path[0], path[1:]
         assert isinstance(base, dict)
-        if isinstance(step, str):
-            assert isinstance(t, ir.RecordType)
-            ft = dict(t.fields)[step]
-            return {f: (self._except(sub, ft, rest, value, env) if f == step else sub)
-                    for f, sub in base.items()}
-        assert isinstance(t, ir.MapType)
-        idx = self.scalar(step, env)
+        key: object = step
+        if not isinstance(step, str):
+            idx = self.scalar(step, env)
+            key = idx.value if isinstance(idx, GLit) else None
+        if key is not None:  # a fixed field or key: copy the level, replace one entry
+            if key not in base:
+                return base  # a constant key outside the domain writes nothing
+            sub_t = (dict(t.fields)[key] if isinstance(t, ir.RecordType)  # type: ignore
+                     else t.value)  # type: ignore[attr-defined]
+            return _Tree.replace(base, key, self._except(base[key], sub_t, rest, value, env))
+        assert isinstance(t, ir.MapType)  # a key known only in the state: an ite per entry
         out = {}
         for k, sub in base.items():
             new = self._except(sub, t.value, rest, value, env)
@@ -904,12 +916,14 @@ def _and_all(xs: list[GExpr]) -> GExpr:
 
 
 def _sum(xs: list[GExpr]) -> GExpr:
+    """A balanced sum: depth log n, so card() of a large set does not nest n deep."""
     if not xs:
         return GLit(0)
-    out = xs[0]
-    for x in xs[1:]:
-        out = gop("add", out, x)
-    return out
+    while len(xs) > 1:
+        cost.tick(len(xs))
+        pairs = [gop("add", xs[i], xs[i + 1]) for i in range(0, len(xs) - 1, 2)]
+        xs = pairs + ([xs[-1]] if len(xs) % 2 else [])
+    return xs[0]
 
 
 def _tree_eq(a: object, b: object) -> GExpr:
@@ -1069,10 +1083,8 @@ def _ground_transition(spec: ir.Spec, g: _Grounder, layout: _Layout, ti: int,
     _, fire_reads = g.reading(t.span, ground_updates)
     updates: dict[int, GExpr] = {}
     for var, tree in acc.items():
-        node = layout.tree[var]
-        for slot, value in _leaf_pairs(node, _coerce_tree(layout, node, tree)):
-            if value != GSlot(slot, layout.slots[slot].sort):
-                updates[slot] = value
+        for slot, value in _changed_leaves(layout, layout.tree[var], tree):
+            updates[slot] = value
     checks = tuple(_ground_check(g, c, env, t.span) for c in t.checks)
     thread = None
     if t.thread is not None:
@@ -1137,6 +1149,42 @@ def _apply_update(g: _Grounder, layout: _Layout, u: ir.Update, env: dict,
     if current is None:
         current = g._slot_tree(layout.tree[var])
     return var, g._except(current, layout.types[var], tuple(path), g.tree(u.value, env), env)
+
+
+def _changed_leaves(layout: _Layout, node: object, value: object
+                    ) -> Iterator[tuple[int, GExpr]]:
+    """(slot, new value) for every slot under `node` whose value is not just itself.
+
+    A `_Tree` that says which keys differ from this node's slot tree is walked only there,
+    which keeps updating one entry of a large map O(1) per transition."""
+    if isinstance(node, int):
+        v = _coerce_tree(layout, node, value)
+        if v != GSlot(node, layout.slots[node].sort):
+            yield node, v  # type: ignore[misc]
+        return
+    assert isinstance(node, dict) and isinstance(value, dict)
+    keys = (value.touched if isinstance(value, _Tree) and value.origin is node
+            and value.touched is not None else node.keys())
+    for k in keys:
+        yield from _changed_leaves(layout, node[k], value[k])
+
+
+class _Tree(dict):  # type: ignore[type-arg]
+    """A grounded map/record/set value that equals the slot tree of the layout node `origin`
+    except at the keys in `touched` (origin None: unknown, compare every key)."""
+
+    __slots__ = ("origin", "touched")
+
+    @staticmethod
+    def replace(base: dict, key: object, new: object) -> "_Tree":
+        out = _Tree(base)
+        out[key] = new
+        cost.tick(1 + len(base) // 4096)  # the copy is C-speed, but memory all the same
+        if isinstance(base, _Tree) and base.touched is not None:
+            out.origin, out.touched = base.origin, base.touched | {key}
+        else:
+            out.origin, out.touched = None, None
+        return out
 
 
 def _coerce_tree(layout: _Layout, node: object, value: object) -> object:

@@ -98,6 +98,13 @@ class Program:
         self.sorts: list[str] = []
         self._index: dict[tuple[Any, ...], int] = {}
         self._by_id: dict[int, tuple[GExpr, int]] = {}
+        self._slot_bounds: list[tuple[int, int]] | None = None
+
+    def slot_bounds(self, system: GroundSystem) -> list[tuple[int, int]]:
+        """Every slot's (lo, hi), built once per system (not once per transition)."""
+        if self._slot_bounds is None:
+            self._slot_bounds = [(s.lo, s.hi) for s in system.slots]
+        return self._slot_bounds
 
     def intern(self, e: GExpr) -> int:
         hit = self._by_id.get(id(e))
@@ -304,7 +311,7 @@ class TransitionKernel:
 
 def compile_transition(prog: Program, layout: Layout, system: GroundSystem, index: int,
                        t: GTransition) -> TransitionKernel:
-    bounds = [(s.lo, s.hi) for s in system.slots]
+    bounds = prog.slot_bounds(system)
     updates = []
     or_clear: dict[int, int] = {}
     for slot, e in t.updates:
