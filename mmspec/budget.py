@@ -13,13 +13,15 @@ sit deep inside the elaborator and the grounder (def expansion, quantifier and m
 and threading an argument through every recursive call would touch most of the front-end for
 one counter. `active()` keeps the scope explicit and nests.
 
-Size budgets (`MAX_EXPANSION`) are not limits of the run but of the spec: past them the
+Size budgets (`MAX_DEF_EXPANSION`, `MAX_GROUND_EXPANSION`) are not limits of the run but of the spec: past them the
 front-end reports a located error (MMS405), so they apply with or without a Budget.
 """
 from __future__ import annotations
 
 import os
 import resource
+import signal
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,10 +30,14 @@ from typing import Iterator, Literal
 Phase = Literal["parsing", "expansion", "grounding", "codegen", "search"]
 Limit = Literal["time-limit", "memory-limit", "state-limit"]
 
-# Nodes one def use may expand to (MMS405), and ground terms one quantifier, set comprehension
-# or map literal may expand to. The largest library spec stays orders of magnitude below both.
-MAX_EXPANSION = 200_000
+# Nodes one def use may expand to (MMS405; elaborating a node costs 20-50 µs, so this is
+# under a second, and the library needs at most 19), and ground terms one quantifier, set
+# comprehension or map literal may expand to (estimated before expanding it).
+MAX_DEF_EXPANSION = 10_000
+MAX_GROUND_EXPANSION = 1_000_000
 
+WATCHDOG_GRACE = 1.0  # seconds past the time limit before the watchdog stops an engine
+WATCHDOG_MEMORY = 1.25  # ... and the factor over the memory cap
 _CLOCK_EVERY = 256  # ticks between clock readings (a tick is a few hundred ns of work or more)
 _RSS_EVERY = 16  # clock readings between RSS readings (reading /proc costs ~10 µs)
 
@@ -74,6 +80,7 @@ class Budget:
     max_states: int | None = None  # also caps the initial states grounding enumerates
     phase: Phase = "parsing"
     start: float = field(default_factory=time.monotonic)
+    work: int = 0  # units charged so far (tests compare it across sizes: growth, not time)
     _ticks: int = 0
     _readings: int = 0
 
@@ -92,6 +99,7 @@ class Budget:
         return max(0.0, self.time_limit - self.elapsed())
 
     def tick(self, work: int = 1) -> None:
+        self.work += work
         self._ticks += work
         if self._ticks >= _CLOCK_EVERY:
             self._ticks = 0
@@ -142,6 +150,7 @@ def tick(work: int = 1) -> None:
     """Charge `work` units to the active budget (a no-op without one)."""
     b = _current
     if b is not None:
+        b.work += work
         b._ticks += work
         if b._ticks >= _CLOCK_EVERY:
             b._ticks = 0
@@ -156,3 +165,37 @@ def enter(phase: Phase) -> None:
 
 def current() -> Budget | None:
     return _current
+
+
+@contextmanager
+def watchdog(budget: Budget) -> Iterator[None]:
+    """A backstop around an engine run (the checker's code generation has no ticks).
+
+    The engines stop their own search at the limits with partial statistics, so this only
+    fires when one has not stopped WATCHDOG_GRACE seconds past the time limit (or at
+    WATCHDOG_MEMORY times the memory cap): in practice, while compiling a huge system.
+    A SIGALRM handler raises BudgetExceeded in the main thread; elsewhere (or with no
+    limits) this does nothing.
+    """
+    if (budget.time_limit is None and budget.memory_mb is None) or (
+            threading.current_thread() is not threading.main_thread()):
+        yield
+        return
+
+    def on_alarm(_signum: int, _frame: object) -> None:
+        now = budget.elapsed()
+        if budget.time_limit is not None and now > budget.time_limit + WATCHDOG_GRACE:
+            raise BudgetExceeded(budget.phase, "time-limit", now,
+                                 f"the engine had not stopped {WATCHDOG_GRACE:.0f} s later")
+        if budget.memory_mb is not None:
+            mb = rss_mb()
+            if mb > budget.memory_mb * WATCHDOG_MEMORY:
+                raise BudgetExceeded(budget.phase, "memory-limit", now, f"{mb:.0f} MB resident")
+
+    old = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, 0.25, 0.25)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0, 0)
+        signal.signal(signal.SIGALRM, old)

@@ -337,7 +337,7 @@ def _check_one(path: Path, defines: dict[str, int], settings: dict[str, Any],
     from mmspec.frontend import load_spec
     from mmspec.ground import GroundError, ground
     from checker.options import CheckOptions
-    from mmspec.budget import Budget, BudgetExceeded
+    from mmspec.budget import Budget, BudgetExceeded, watchdog
 
     rec: dict[str, Any] = {"path": str(path), "defines": defines,
                            "max_errors": settings.get("max_errors") or 1}
@@ -347,7 +347,7 @@ def _check_one(path: Path, defines: dict[str, int], settings: dict[str, Any],
         spec = load_spec(str(path), defines, spec_tree(path, settings.get("roots", ())),
                          settings.get("include_paths", ()), budget=budget)
         system = ground(spec, budget)
-        budget.enter("search")
+        budget.enter("codegen")  # the engines compile, then search under their own limits
     except BudgetExceeded as e:
         rec["stopped"] = e
         return rec
@@ -373,7 +373,11 @@ def _check_one(path: Path, defines: dict[str, int], settings: dict[str, Any],
     if interrupts is not None:
         interrupts.searching = True
     try:
-        result = _run_engine(settings.get("engine") or "auto", system, options)
+        with watchdog(budget):
+            result = _run_engine(settings.get("engine") or "auto", system, options)
+    except BudgetExceeded as e:
+        rec["stopped"] = e
+        return rec
     finally:
         if interrupts is not None:
             interrupts.searching = False

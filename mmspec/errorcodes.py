@@ -66,6 +66,7 @@ CODES: dict[str, str] = {
     "MMS402": "too many initial states",
     "MMS403": "too many threads",
     "MMS404": "too many transition instances",
+    "MMS405": "expansion too large",
     # -- 5xx: run time (reserved; e.g. the CLI's MMS501 for a grounding failure)
     "MMS501": "grounding failed",
 }

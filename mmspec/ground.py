@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import itertools
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Callable, Iterator, TypeVar, Union
 
 from mmspec import budget as cost
 from mmspec import ir
+from mmspec.diagnostics import Diagnostic, SpecError
 
 _T = TypeVar("_T")
 
@@ -514,6 +515,7 @@ class _Grounder:
         self.layout = layout
         self.var_types = layout.types
         self._slot_trees: dict[int, object] = {}  # id(layout node) -> its (shared) slot tree
+        self._sizes: dict[int, tuple[ir.Expr, int]] = {}  # id(expr) -> estimated ground size
         # partial operations (GRead): the path condition of the expression being grounded
         # (the guards of the lazy operators around it) and the reads collected so far
         self._path: list[GExpr] = []
@@ -658,9 +660,11 @@ class _Grounder:
             return {k: _or_all([gop("eq", x, GLit(k)) for x in elems])
                     for k in ir.domain_values(e.elem_type)}
         if isinstance(e, ir.SetComp):
+            self.check_expansion(e, "set comprehension")
             return {k: self.cond(e.cond, {**env, e.var: (k, e.domain)})
                     for k in ir.domain_values(e.domain)}
         if isinstance(e, ir.MapLit):
+            self.check_expansion(e, "map literal")
             return {k: self.tree(e.body, {**env, e.var: (k, e.key_type)})
                     for k in ir.domain_values(e.key_type)}
         if isinstance(e, ir.RecordLit):
@@ -677,6 +681,42 @@ class _Grounder:
                 return {k: gop("and", a[k], b[k]) for k in a}
             return {k: gop("and", a[k], gop("not", b[k])) for k in a}
         raise GroundError(f"cannot ground expression {type(e).__name__}", e.span)
+
+    def check_expansion(self, e: ir.Expr, what: str) -> None:
+        """Refuse (MMS405, at `e`) a binder whose expansion would exceed the size budget:
+        30 nested quantifiers over bool are 2^30 terms, which no time limit should have to
+        catch. The estimate is made before anything is built."""
+        n = self.ground_size(e)
+        if n > cost.MAX_GROUND_EXPANSION:
+            raise SpecError([Diagnostic(
+                "MMS405", f"this {what} expands to about {n:,} ground terms (more than "
+                f"{cost.MAX_GROUND_EXPANSION:,})", e.span,
+                expected="fewer or smaller nested binders (each multiplies by its domain)")],
+                dict(self.spec.sources))
+
+    def ground_size(self, e: object) -> int:
+        """Estimated ground terms of an IR expression: binders multiply their body by their
+        domain size. Memoised by identity (def expansion shares subtrees)."""
+        hit = self._sizes.get(id(e))
+        if hit is not None and hit[0] is e:
+            return hit[1]
+        n = 1
+        if isinstance(e, ir.Quant):
+            n += ir.domain_size(e.domain) * self.ground_size(e.body)
+            n += self.ground_size(e.within) if e.within is not None else 0
+        elif isinstance(e, ir.SetComp):
+            n += ir.domain_size(e.domain) * self.ground_size(e.cond)
+        elif isinstance(e, ir.MapLit):
+            n += ir.domain_size(e.key_type) * self.ground_size(e.body)
+        else:
+            for f in fields(e):  # type: ignore[arg-type]
+                v = getattr(e, f.name)
+                if isinstance(v, tuple):
+                    n += sum(self.ground_size(x) for x in v if _is_expr(x))
+                elif _is_expr(v):
+                    n += self.ground_size(v)
+        self._sizes[id(e)] = (e, n)  # type: ignore[arg-type]
+        return n
 
     def _lit_tree(self, t: ir.Type, v: ir.Value) -> object:
         if ir.is_scalar(t):
@@ -830,6 +870,7 @@ class _Grounder:
                 return _and_all([gop("implies", as_bool(a[k]), as_bool(b[k])) for k in a])
             raise GroundError(f"unknown binary op {op}", e.span)
         if isinstance(e, ir.Quant):
+            self.check_expansion(e, "quantifier")
             # TLC's order: the instances one by one, stopping at the first that decides;
             # an instance outside `within` is not evaluated at all
             parts: list[GExpr] = []
@@ -905,6 +946,14 @@ def _bounds(e: GExpr, slots: "tuple[Slot, ...] | list[Slot]",
         f = min if e.op == "min" else max
         return f(r[0] for r in rs), f(r[1] for r in rs)
     return None
+
+
+_EXPR_NODES = (ir.Lit, ir.VarRef, ir.ParamRef, ir.Index, ir.Field, ir.Unary, ir.Binary,
+               ir.Ite, ir.SetLit, ir.SetComp, ir.Quant, ir.MapLit, ir.RecordLit, ir.Except)
+
+
+def _is_expr(x: object) -> bool:
+    return isinstance(x, _EXPR_NODES)
 
 
 def _or_all(xs: list[GExpr]) -> GExpr:

@@ -91,6 +91,28 @@ def domain_values(t: Type) -> tuple[int, ...]:
     raise TypeError(f"not a scalar type: {t!r}")
 
 
+def domain_size(t: Type) -> int:
+    """len(domain_values(t)) without building the values (a domain may be 1..50000000)."""
+    if isinstance(t, BoolType):
+        return 2
+    if isinstance(t, IntType):
+        return max(0, t.hi - t.lo + 1)
+    if isinstance(t, EnumType):
+        return len(t.members)
+    raise TypeError(f"not a scalar type: {t!r}")
+
+
+def in_domain(v: int, t: Type) -> bool:
+    """v in domain_values(t), in O(1)."""
+    if isinstance(t, BoolType):
+        return v in (0, 1)
+    if isinstance(t, IntType):
+        return t.lo <= v <= t.hi
+    if isinstance(t, EnumType):
+        return 0 <= v < len(t.members)
+    raise TypeError(f"not a scalar type: {t!r}")
+
+
 def is_scalar(t: Type) -> bool:
     return isinstance(t, (BoolType, IntType, EnumType))
 

@@ -162,7 +162,7 @@ class _Lowering:
         shapes: list[int] = []
         for _ in range(depth):
             assert isinstance(mt, ir.MapType)
-            shapes.append(len(ir.domain_values(mt.key)))
+            shapes.append(ir.domain_size(mt.key))
             mt = mt.value
         for n in reversed(shapes):
             v = tuple(v for _ in range(n))
@@ -199,7 +199,7 @@ class _Lowering:
         if not isinstance(v, frozenset):
             return []
         vals = sorted(v)
-        bad = [x for x in vals if x not in ir.domain_values(t)]
+        bad = [x for x in vals if not ir.in_domain(x, t)]
         if bad:
             self.el.err("MMS303", f"initial value {bad[0]} is out of range of "
                         f"{show_type(t)}", decl.init.span)
@@ -238,7 +238,7 @@ class _Lowering:
                                 d.param.domain.span, expected="process P[i in T] with a "
                                 "type T such as 1..N or an enum")
                     continue
-            count = 1 if ptype is None else len(ir.domain_values(ptype))
+            count = 1 if ptype is None else ir.domain_size(ptype)
             if tid + count > MAX_THREADS:
                 self.sink.error("MMS403", f"more than {MAX_THREADS} threads", d.span,
                                 expected="a smaller configuration (-D to shrink a constant)")
@@ -325,7 +325,7 @@ class _Lowering:
                 if not self.el.check_key_type(t, d.index.span, "a lock array index"):
                     continue
                 itype = t
-            n_inst = 1 if itype is None else len(ir.domain_values(itype))
+            n_inst = 1 if itype is None else ir.domain_size(itype)
 
             def wrap(t: ir.Type, v: ir.Value) -> tuple[ir.Type, ir.Value]:
                 if itype is None:
@@ -497,7 +497,7 @@ class _Lowering:
                 if isinstance(k.type, ErrType):
                     return None
                 v = self.el.static_value(k.expr)
-                if isinstance(v, int) and v not in ir.domain_values(t.key):
+                if isinstance(v, int) and not ir.in_domain(v, t.key):
                     self.el.err("MMS303", f"index {v} is outside the map's keys "
                                 f"{show_type(t.key)}", st.span)
                 path.append(k.expr)
@@ -517,7 +517,7 @@ class _Lowering:
         for t in self.transitions:
             n = 1
             for p in t.params:
-                n *= len(ir.domain_values(p.type))
+                n *= ir.domain_size(p.type)
             if n > MAX_INSTANCES:
                 self.sink.error("MMS404", f"'{t.name}' has {n} parameter bindings", t.span,
                                 expected=f"at most {MAX_INSTANCES}: smaller parameter types")
@@ -531,6 +531,7 @@ class _Lowering:
             ctx = Ctx(bound=bound, where="def", locals_visible=False,
                       defs_active=(name,), taken=frozenset(d.params))
             saved, self.el.sink = self.el.sink, _Sink()
+            self.el.expansion_root, self.el.expanded = d.body.span, 0
             try:
                 self.el.expr(d.body, ctx)
                 found = self.el.sink.items

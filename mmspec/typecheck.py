@@ -16,7 +16,7 @@ from mmspec import budget as cost
 from mmspec import ir
 from mmspec import syntax as S
 from mmspec.consteval import DivByZero, NotConstant, evaluate
-from mmspec.diagnostics import Sink, did_you_mean
+from mmspec.diagnostics import Diagnostic, Sink, SpecError, did_you_mean
 from mmspec.resolve import Symbols
 from mmspec.symexec import SymState
 
@@ -138,9 +138,9 @@ def slot_count(t: ir.Type) -> int:
     if ir.is_scalar(t):
         return 1
     if isinstance(t, ir.MapType):
-        return len(ir.domain_values(t.key)) * slot_count(t.value)
+        return ir.domain_size(t.key) * slot_count(t.value)
     if isinstance(t, ir.SetType):
-        return len(ir.domain_values(t.elem))
+        return ir.domain_size(t.elem)
     if isinstance(t, ir.RecordType):
         return sum(slot_count(ft) for _, ft in t.fields)
     return 1
@@ -283,6 +283,8 @@ class Elaborator:
         self.tid_type: ir.IntType = ir.IntType(0, -1, symmetric="@thread")
         self.symmetric: list[str] = []
         self._fresh = 0
+        self.expansion_root = ir.NO_SPAN  # the def use being expanded (MMS405's location)
+        self.expanded = 0  # nodes elaborated inside defs since that use
 
     # ------------------------------------------------------------------ errors
     def err(self, code: str, msg: str, span: ir.Span, expected: str | None = None,
@@ -439,7 +441,7 @@ class Elaborator:
             self.err("MMS319", f"{what} type must be bool, an integer range or an enum, "
                      f"not {show_type(k)}", span)
             return False
-        if len(ir.domain_values(k)) > MAX_DOMAIN:
+        if ir.domain_size(k) > MAX_DOMAIN:
             self.err("MMS401", f"{what} type {show_type(k)} has more than {MAX_DOMAIN} "
                      "values", span)
             return False
@@ -476,6 +478,17 @@ class Elaborator:
                 return cand
 
     # ------------------------------------------------------------------ expressions
+    def count_expansion(self) -> None:
+        """Defs expand in place, so a def using another twice doubles it: a chain of 40
+        is 2^40 nodes. Past MAX_DEF_EXPANSION nodes for one use, stop with a located error."""
+        self.expanded += 1
+        if self.expanded > cost.MAX_DEF_EXPANSION:
+            raise SpecError([Diagnostic(
+                "MMS405", f"expanding the defs used here takes more than "
+                f"{cost.MAX_DEF_EXPANSION:,} nodes", self.expansion_root,
+                expected="defs that do not multiply (bind a repeated sub-expression to a "
+                "variable, or use it once)")])
+
     def cond(self, e: S.Expr, ctx: Ctx, what: str = "a condition") -> ir.Expr:
         te = self.expr(e, ctx)
         if not isinstance(te.type, (ir.BoolType, ErrType)):
@@ -501,6 +514,11 @@ class Elaborator:
     def expr(self, e: S.Expr, ctx: Ctx, expected: AnyType | None = None) -> TE:  # noqa: C901
         cost.tick()
         sp = e.span
+        if ctx.defs_active:
+            self.count_expansion()
+        elif isinstance(e, S.Call) and e.func in self.sy.defs or (
+                isinstance(e, S.Name) and e.id in self.sy.defs):
+            self.expansion_root, self.expanded = sp, 0
         if isinstance(e, S.IntLit):
             return TE(int_lit(e.value, sp), ir.IntType(e.value, e.value))
         if isinstance(e, S.BoolLit):
@@ -802,7 +820,7 @@ class Elaborator:
                              f"set[{show_type(et)}]", x.span)
                     continue
                 v = self.static_value(te.expr)
-                if isinstance(v, int) and v not in ir.domain_values(et):
+                if isinstance(v, int) and not ir.in_domain(v, et):
                     self.err("MMS303", f"{v} is not in the element type {show_type(et)}",
                              x.span)
                 elems.append(te.expr)
@@ -945,7 +963,7 @@ class Elaborator:
                 return p, None
             k = self.expect(e.index, ctx, p.param_type, f"index of process {p.name}")
             v = self.static_value(k.expr)
-            if isinstance(v, int) and v not in ir.domain_values(p.param_type):
+            if isinstance(v, int) and not ir.in_domain(v, p.param_type):
                 self.err("MMS303", f"{p.name}[{v}] does not exist", e.index.span)
             return p, k.expr
         if not quiet:
@@ -1082,7 +1100,7 @@ class Elaborator:
             return None
         k = self.expect(e.index, ctx, lk.index_type, f"index of lock {n}")
         v = self.static_value(k.expr)
-        if isinstance(v, int) and v not in ir.domain_values(lk.index_type):
+        if isinstance(v, int) and not ir.in_domain(v, lk.index_type):
             self.err("MMS303", f"{n}[{v}] does not exist", e.index.span)
         return lk, k.expr
 
