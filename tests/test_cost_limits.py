@@ -118,7 +118,7 @@ def test_a_huge_process_domain_is_refused_before_it_is_built(tmp_path: Path) -> 
                        timeout=GENEROUS)
     code_line, mb = r.stdout.split()
     assert code_line == "MMS401"
-    assert int(mb) < 400, f"peak {mb} MB"
+    assert int(mb) < 1000, f"peak {mb} MB"  # the tuple alone would be ~1.8 GB
 
 
 # --------------------------------------------------------------------------- each limit, each phase
