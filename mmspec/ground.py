@@ -1223,6 +1223,8 @@ class _Tree(dict):  # type: ignore[type-arg]
     except at the keys in `touched` (origin None: unknown, compare every key)."""
 
     __slots__ = ("origin", "touched")
+    origin: object
+    touched: frozenset[object] | None
 
     @staticmethod
     def replace(base: dict, key: object, new: object) -> "_Tree":
