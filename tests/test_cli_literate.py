@@ -153,3 +153,12 @@ def test_cli_session(case: Path, tmp_path: Path) -> None:
 def test_cases_exist() -> None:
     """The folder is not empty by accident: each documented CLI area has a session."""
     assert len(CASES) >= 8, [c.name for c in CASES]
+
+
+def test_runner_rejects_wrong_expectations(tmp_path: Path) -> None:
+    """The runner is not vacuous: a missing line, a wrong status or a forbidden line fail."""
+    for session in ("$ mmspec --version\nno such line\n[exit 0]",
+                    "$ mmspec --version\n[exit 1]",
+                    "$ mmspec --version\n!! ...\n[exit 0]"):
+        with pytest.raises(AssertionError):
+            run_command(parse_commands(session)[0], tmp_path)
