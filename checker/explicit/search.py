@@ -142,6 +142,11 @@ class Search:
 
     def result(self, reason: ExitReason, violation: Violation | None) -> CheckResult:
         system = self.system
+        cov = None
+        if self.options.coverage:  # counted first: its time is part of the run's
+            from checker import coverage
+            cov = coverage.count(system, [st for st, _ in self.levels[:self.expanded]],
+                                 self.cs.succ, self.canon, reason == ExitReason.DONE)
         counts = {t.name: 0 for t in system.spec.transitions}
         for t, c in zip(system.transitions, self.cnt):
             counts[t.name] = counts.get(t.name, 0) + c
@@ -161,12 +166,8 @@ class Search:
             violations.append(violation)
         if self.cycle is not None:
             violations.append(self.lock_order_violation())
-        if self.options.coverage:
-            from checker import coverage
-            cov = coverage.count(system, [st for st, _ in self.levels[:self.expanded]],
-                                 self.cs.succ,
-                                 self.canon, reason == ExitReason.DONE)
-            stats.extra[coverage.EXTRA_KEY] = cov.as_json()
+        if cov is not None:
+            stats.extra["coverage_counts"] = cov.as_json()
         return CheckResult(system.spec, "explicit", reason, violations, stats)
 
     def search(self) -> None:
