@@ -872,7 +872,10 @@ class _Grounder:
         if isinstance(e, ir.Quant):
             self.check_expansion(e, "quantifier")
             # TLC's order: the instances one by one, stopping at the first that decides;
-            # an instance outside `within` is not evaluated at all
+            # an instance outside `within` is not evaluated at all.
+            # LIMITATION: a read in instance k carries the k earlier instances in its
+            # condition, so a body that may read outside a domain costs O(k^2) in ground
+            # size (a nested-`ite` domain condition would be linear)
             parts: list[GExpr] = []
             went_on: list[GExpr] = []  # what holds when the next instance is evaluated
             within = self.tree(e.within, env) if e.within is not None else None
