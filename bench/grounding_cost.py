@@ -5,7 +5,8 @@
 For each N: the spec `action Set(i in 0..N-1) when !done { m'[i] = true; done' = true }` over
 `map[0..N-1] bool` (N transitions, each updating one entry). Prints the median of 3 grounding
 times and the budget's work units (which tests/test_cost_limits.py checks grow linearly). To
-compare with another revision, run this file with PYTHONPATH pointing at that checkout: same
+compare with another revision, run this file with PYTHONPATH pointing at that checkout (it is
+used instead of this one): same
 machine, same run, like with like (grounding time only, load_spec excluded).
 """
 from __future__ import annotations
@@ -16,8 +17,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from mmspec.frontend import load_spec
-from mmspec.ground import ground
+if "mmspec" not in sys.modules and not any(Path(p, "mmspec").is_dir() for p in sys.path):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout
+
+from mmspec.frontend import load_spec  # noqa: E402
+from mmspec.ground import ground  # noqa: E402
 
 try:  # absent before issue 12
     from mmspec.budget import Budget
