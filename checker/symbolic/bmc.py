@@ -15,6 +15,7 @@ from checker.result import CheckResult, ExitReason, Stats
 from checker.symbolic.budget import SAT, TIMEOUT, UNSAT, Budget
 from checker.symbolic.encode import Encoding
 from checker.symbolic.notes import deadlock_on, scope_notes
+from checker.symbolic.others import bounded_other_kinds
 from checker.symbolic.unroll import Unrolling
 from mmspec.ground import GroundSystem
 
@@ -66,6 +67,14 @@ def check_bmc(system: GroundSystem, options: CheckOptions, *, encoding: str = "b
                          "not explored; --engine kind may prove it for all depths)")
             break
         run.deepen()
+    if reason in (ExitReason.DONE, ExitReason.DEPTH_LIMIT, ExitReason.VIOLATION):
+        more, more_notes, stopped = bounded_other_kinds(enc, options, budget, k)
+        notes += more_notes
+        if more:
+            violations += more
+            reason = ExitReason.VIOLATION
+        elif stopped:
+            reason = ExitReason.TIME_LIMIT if budget.expired() else ExitReason.UNKNOWN
     stats.depth = max(done, 0)
     stats.seconds = budget.elapsed()
     stats.extra.update(budget.stats_extra())

@@ -21,6 +21,7 @@ from checker.result import CheckResult, ExitReason, Stats, Trace, Violation
 from checker.symbolic.budget import SAT, TIMEOUT, UNSAT, Budget
 from checker.symbolic.encode import Encoding
 from checker.symbolic.notes import deadlock_on, scope_notes
+from checker.symbolic.others import bounded_other_kinds
 from checker.symbolic.replay import trace_of
 from checker.symbolic.unroll import Unrolling
 from checker.symbolic.violations import Finding, find
@@ -78,6 +79,7 @@ class _Run:
 
     def __init__(self, system: GroundSystem, options: CheckOptions, encoding: str, por: bool):
         self.system = system
+        self.options = options
         self.budget = Budget(options)
         self.top = DEFAULT_DEPTH if options.depth is None else options.depth
         self.dead = deadlock_on(system, options)
@@ -93,6 +95,17 @@ class _Run:
         reason = self._induct()
         if reason == ExitReason.DONE and self.dead and not self.complete:
             reason = self._deadlock_sweep()
+        if reason in (ExitReason.DONE, ExitReason.DEPTH_LIMIT):
+            # lock order and liveness: bounded searches up to the same depth, as bmc does
+            more, notes, stopped = bounded_other_kinds(self.base.enc, self.options,
+                                                       self.budget, self.top)
+            self.notes += notes
+            if more:
+                self.violations += more
+                reason = ExitReason.VIOLATION
+            elif stopped:
+                reason = (ExitReason.TIME_LIMIT if self.budget.expired()
+                          else ExitReason.UNKNOWN)
         extra = self.stats.extra
         extra.setdefault("proved", False)
         if self.dead and not self.violations and not self.complete:

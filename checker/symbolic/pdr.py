@@ -38,6 +38,7 @@ from checker.symbolic.budget import SAT, TIMEOUT, UNKNOWN, UNSAT, Budget
 from checker.symbolic.edges import lock_order_on, prove_lock_order
 from checker.symbolic.encode import KINDS, Encoding, _or
 from checker.symbolic.ic3 import Ic3, lemmas_formula
+from checker.symbolic.lasso import bmc_liveness
 from checker.symbolic.lemmas import render_cubes, render_invariant
 from checker.symbolic.notes import deadlock_on
 from checker.symbolic.por import slots_read
@@ -192,11 +193,19 @@ class _Run:
             elif not note.startswith("lock order proved"):
                 reason = ExitReason.UNKNOWN
         if system.liveness and options.liveness:
-            # LIMITATION: no liveness-to-safety translation for Spacer yet.
-            self.notes.append("liveness properties are not checked by --engine pdr (use "
-                              "--engine explicit or bmc): the verdict is incomplete")
-            if reason == ExitReason.DONE:
-                reason = ExitReason.UNKNOWN
+            # LIMITATION: no liveness-to-safety translation for IC3 yet: bounded lassos
+            # find violations, but their absence proves nothing.
+            depth = 20 if options.depth is None else options.depth
+            found, note, _ = bmc_liveness(Encoding(system, self.dead), self.budget, depth)
+            self.notes.append(note)
+            if found:
+                self.violations += found
+                reason = ExitReason.VIOLATION
+            elif "(a complete check)" not in note:
+                self.notes.append("liveness is not proved by --engine pdr (use --engine "
+                                  "explicit): the verdict is incomplete")
+                if reason == ExitReason.DONE:
+                    reason = ExitReason.UNKNOWN
         return reason
 
 
