@@ -17,6 +17,7 @@ from mmspec import ir
 from mmspec import syntax as S
 from mmspec.cfg import DONE, Alt, ProcessCFG, build, merged_into
 from mmspec.diagnostics import Sink, did_you_mean
+from mmspec.expectations import select_expectation
 from mmspec.lockflow import check_releases
 from mmspec.lockops import MAX_SUBCLASS, OPS, SPLIT_WRITES, LockOp, kinds_text
 from mmspec.resolve import Loaded, Symbols, build_symbols
@@ -626,25 +627,7 @@ class _Lowering:
         return values["deadlock"], values["lockorder"]
 
     def expectation(self) -> ir.Expectation:
-        if not self.sy.expects:
-            return ir.Expectation(None)
-        for extra in self.sy.expects[1:]:
-            self.sink.error("MMS317", "a spec has at most one expect clause", extra.span)
-        e = self.sy.expects[0]
-        if e.name is not None:
-            if e.kind == "invariant" and e.name not in self.sy.invariants:
-                hint = did_you_mean(e.name, list(self.sy.invariants))
-                self.sink.error("MMS214", f"expect invariant {e.name}: no such invariant",
-                                e.span, expected="an invariant of this spec" +
-                                (f" (did you mean '{hint}'?)" if hint else ""))
-            elif e.kind == "liveness" and e.name not in self.sy.properties:
-                hint = did_you_mean(e.name, list(self.sy.properties))
-                self.sink.error("MMS214", f"expect liveness {e.name}: no such property",
-                                e.span, expected="a property of this spec" +
-                                (f" (did you mean '{hint}'?)" if hint else ""))
-            elif e.kind in ("deadlock", "lock-order"):
-                self.sink.error("MMS317", f"expect {e.kind} takes no name", e.span)
-        return ir.Expectation(e.kind, e.name, span=e.span)
+        return select_expectation(self.sy, self.el, self.sink)
 
     def source_of(self, span: ir.Span) -> str:
         text = self.texts.get(span.file)

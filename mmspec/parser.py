@@ -371,10 +371,13 @@ class _ToAst(Transformer_NonRecursive):
 
     def expect_decl(self, meta: Any, ch: list[Any]) -> S.ExpectDecl:
         return S.ExpectDecl(ch[0], str(ch[1]) if ch[1] is not None else None,
-                            span=self.sp(meta))
+                            span=self.sp(meta), when=ch[2])
 
     def expect_msg(self, meta: Any, ch: list[Any]) -> S.ExpectDecl:
-        return S.ExpectDecl("assertion", _unquote(ch[0]), span=self.sp(meta))
+        return S.ExpectDecl("assertion", _unquote(ch[0]), span=self.sp(meta), when=ch[1])
+
+    def expect_when(self, meta: Any, ch: list[Any]) -> S.Expr:
+        return ch[0]
 
     # ---------------------------------------------------------------- statements
     def _stmts(self, ch: list[Any]) -> tuple[S.Stmt, ...]:
@@ -600,6 +603,8 @@ def _describe_terminal(name: str) -> str:
     except KeyError:
         return name
     if t.pattern.type == "str":
+        if t.pattern.value == "'":
+            return "a primed variable, as in y' = ..."
         return f"'{t.pattern.value}'"
     return name.lower()
 
@@ -681,10 +686,14 @@ def _tla_operator_hint(e: UnexpectedCharacters, text: str, file: str) -> Diagnos
 
 def _eq_hint(e: UnexpectedToken) -> tuple[str, ...]:
     """`=` where a comparison may stand (a guard, an await, an invariant): TLA+ and maths
-    compare with `=`, mmspec with `==`; and `=` where a statement assigns (C's habit)."""
+    compare with `=`, mmspec with `==`; `=` where a statement assigns (C's habit); and `:=`
+    in an action, which writes next values as `y' = e`."""
+    expected = {_describe_terminal(n) for n in e.expected or ()}
+    if str(e.token) == ":=" and "a primed variable, as in y' = ..." in expected:
+        return ("an action gives a variable its next value with y' = e; ':=' is a statement "
+                "of a process or proc",)
     if str(e.token) != "=":
         return ()
-    expected = {_describe_terminal(n) for n in e.expected or ()}
     if "'=='" in expected:
         return ("did you mean '=='? '=' only gives a declaration its value; comparison is "
                 "'==' and assignment ':='",)

@@ -451,9 +451,12 @@ class OptionDecl:
 
 @dataclass(frozen=True)
 class ExpectDecl:
-    kind: str  # 'deadlock' | 'invariant' | 'assertion' | 'liveness' | 'lock-order' | 'range'
+    """`expect KIND [NAME] [when COND]`; COND (over constants) selects it after -D."""
+
+    kind: str  # 'ok' | 'deadlock' | 'invariant' | 'assertion' | 'liveness' | 'lock-order' | 'range'
     name: str | None = None
     span: Span = _span()
+    when: Expr | None = None
 
 
 Decl = Union[SpecName, Include, ConstDecl, TypeDecl, VarDecl, DefDecl, LockDecl, ActionDecl,
