@@ -68,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'skipped (state budget)':<28}{tally.skipped:>8}")
     print(f"{'disagreeing specs':<28}{tally.disagreeing:>8}")
     print(f"{'vector refusals (explicit)':<28}{tally.refusals:>8}")
+    print(f"{'certain domain errors (MMS3xx)':<28}{tally.static_refusals:>8}")
     print(f"{'integers beyond 64 bits':<28}{tally.over_64_bits:>8}")
     print("kinds found at the shortest violating depth (a spec may count twice):")
     for kind, n in sorted(tally.kinds.items(), key=lambda kv: -kv[1]):

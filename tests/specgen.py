@@ -112,7 +112,7 @@ class SpecGen:
         self.vars: dict[str, Var] = {}
         self.defs: list[tuple[str, str, str]] = []  # (name, 'int' | 'bool' | 'map', text)
         self.def_range: dict[str, I] = {}  # int defs: their body's interval and flags
-        self.big = ch.chance(0.3)
+        self.big = ch.chance(0.5 if features.overflow else 0.3)
         self.bigv = LITERAL_LIMIT - ch.choice([0, 1, 3, 2**31])
         self.fresh = 0
         self.in_property = False  # generating an invariant: hazards only if the features say
