@@ -23,10 +23,10 @@ from hypothesis import strategies as st
 from tests.differential import Tally, check_text
 from tests.specgen import Features, RandomChooser, spec_text
 
-# Issue 11 (landed): out-of-domain reads and division by zero are `domain` violations,
-# evaluation is lazy, defs may build maps. Issue 12's 64-bit overflow: see `overflow`.
+# Issue 11: out-of-domain reads and division by zero are `domain` violations, evaluation is
+# lazy, defs may build maps. Issue 12: no engine wraps at 64 bits (vector refuses instead).
 FEATURES = Features(domain=True, domain_in_invariants=True, constant_guarded=True,
-                    map_defs=True)
+                    map_defs=True, overflow=True)
 SPECS = 2000  # distinct specs judged (not skipped), at least
 BMC_EVERY = 16
 BMC_DEPTH = 4  # bench/differential.py goes deeper
@@ -62,3 +62,5 @@ def test_engines_agree_with_the_reference_on_generated_specs() -> None:
         tally.kinds
     if FEATURES.domain:
         assert tally.kinds["domain"] >= 50, tally.kinds
+    if FEATURES.overflow:  # values beyond 64 bits were computed, and the vector refused some
+        assert tally.over_64_bits >= 10 and tally.refusals >= 10, tally
