@@ -763,6 +763,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("mmspec: interrupted\n")
         return 130
+    except BrokenPipeError:  # `mmspec check ... | head`: the reader left; say nothing more
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush is quiet
+        return 141  # what a shell reports for a process ended by SIGPIPE
     except Exception as e:  # an internal error: still no traceback unless asked for
         if os.environ.get("MMSPEC_DEBUG"):
             raise
