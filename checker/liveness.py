@@ -455,6 +455,7 @@ def check_liveness(system: GroundSystem, graph: LivenessGraph) -> list[Violation
 
 
 _KINDS = ("leadsto", "eventually", "always_eventually")
+KINDS = _KINDS  # shared with checker/liveness_arrays.py
 
 
 class _Run:
@@ -540,6 +541,9 @@ def _message(spec: ir.Spec, lv: ir.Liveness | None, prop: GLiveness, stuttering:
     else:
         tail = f"the last {cycle_len} step{'s' if cycle_len != 1 else ''} repeat forever"
     return f"{head} ({tail})"
+
+
+message = _message  # shared with checker/liveness_arrays.py
 
 
 def _text(spec: ir.Spec, e: ir.Expr | None) -> str | None:

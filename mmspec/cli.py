@@ -273,8 +273,6 @@ def _run_engine(engine: str, system: Any, options: Any) -> Any:
             reason = vector.supported(system)
         except ImportError:
             reason = "the vector engine is not available"
-        if system.liveness:
-            reason = reason or "liveness properties are checked by the explicit engine"
         if reason is None:
             engine = "vector"
         else:

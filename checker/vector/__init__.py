@@ -8,8 +8,11 @@ state counts, depths and counterexamples match the explicit engine's BFS.
 Lock-order analysis runs here too, over whole chunks (lockorder.py, with the rule shared with
 the explicit engine in checker/lockorder.py).
 
+Liveness too: the search records the state graph as arrays (graph.py) and
+checker/liveness_arrays.py analyses it without unpacking states (live.py).
+
 LIMITATION: one core; `options.workers` and `options.seed` are ignored (the search is
-deterministic). Liveness is the explicit engine's (see `supported`).
+deterministic).
 """
 from __future__ import annotations
 
@@ -17,8 +20,11 @@ from checker.options import CheckOptions
 from checker.result import CheckResult
 from mmspec.ground import GroundSystem
 
+from checker.liveness_arrays import MAX_FAIRNESS
+
 from .bounds import unrepresentable
 from .engine import VectorSearch
+from .live import with_liveness
 from .memory import heap_reuse
 from .symmetry import canonicaliser_fits
 
@@ -34,8 +40,9 @@ class Unsupported(ValueError):
 
 
 def _reason(system: GroundSystem, options: CheckOptions | None) -> str | None:
-    if system.liveness and (options is None or options.liveness):
-        return "liveness properties are checked by the explicit engine only"
+    if system.liveness and (options is None or options.liveness) and \
+            len(system.fairness) > MAX_FAIRNESS:
+        return f"more than {MAX_FAIRNESS} fairness constraints"
     if system.symmetries and (options is None or options.symmetry):
         if len(system.symmetries) >= MAX_SYMMETRIES or not canonicaliser_fits(system):
             return (f"symmetry group too large to canonicalise vectorised "
@@ -54,4 +61,5 @@ def check(system: GroundSystem, options: CheckOptions | None = None) -> CheckRes
     if why is not None:
         raise Unsupported(why)
     with heap_reuse():
-        return VectorSearch(system, options).run()
+        search = VectorSearch(system, options)
+        return with_liveness(search, search.run())

@@ -38,12 +38,15 @@ import numpy as np
 from checker import lockorder
 from checker.options import CheckOptions
 from checker.result import CheckResult, ExitReason, Stats, Trace, Violation, build_trace
-from mmspec.ground import GroundSystem
+from mmspec.ground import GExpr, GroundSystem
 
 from . import diagnose
 from . import trace as tr
 from .codegen import mask_function
 from .kernels import Frame, Program, TransitionKernel, compile_transition
+from checker.liveness_arrays import ArrayGraph
+
+from .graph import GraphRecorder
 from .layout import Layout, make_layout
 from .lockorder import Candidate, ChunkLockOrder
 from .symmetry import Canonicaliser
@@ -77,9 +80,16 @@ class _Chunk:
     found: _Found | None
     fpos: tuple[np.ndarray, np.ndarray] | None  # the new keys' visited-filter positions
     acquires: list[Candidate] = field(default_factory=list)  # lock-order candidates
+    # liveness graph: the chunk's edges (order keys ascending, target ids), new keys' ids,
+    # and each liveness expression's mask over the parents
+    edges: tuple[np.ndarray, np.ndarray] | None = None
+    new_ids: np.ndarray | None = None
+    live_masks: list[np.ndarray] = field(default_factory=list)
 
 
-_New = tuple[list[np.ndarray], np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None]
+_Edges = tuple[tuple[np.ndarray, np.ndarray], np.ndarray] | None  # ((order, dst), new ids)
+_New = tuple[list[np.ndarray], np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None,
+             _Edges]
 
 
 class _Stop(Exception):
@@ -135,6 +145,17 @@ class VectorSearch:
                       if options.symmetry and system.symmetries else None)
         self.locks = (ChunkLockOrder(system, self.layout)
                       if lockorder.wanted(system, options) else None)
+        # liveness: the state graph is recorded while searching (without symmetry; under
+        # symmetry a second, unreduced search records it, as the explicit engine does)
+        self.live = bool(system.liveness) and options.liveness and self.canon is None
+        self.live_exprs: list[GExpr] = []
+        if self.live:
+            for prop in system.liveness:
+                for e in (prop.q, prop.p):
+                    if e is not None and e not in self.live_exprs:
+                        self.live_exprs.append(e)
+        self.graph = GraphRecorder(len(self.kernels), len(self.live_exprs)) if self.live \
+            else None
         self.T = len(self.kernels)
         # every guard-side mask of a chunk comes from one generated function (codegen.py)
         roots: dict[int, int] = {}
@@ -148,6 +169,7 @@ class VectorSearch:
         self.pos_reads = [-1 if k.reads_ok is None else root(k.reads_ok) for k in self.kernels]
         self.pos_fire = [-1 if k.fire_ok is None else root(k.fire_ok) for k in self.kernels]
         self.pos_final = root(self.final_node) if self.check_deadlock else -1
+        self.pos_live = [root(self.prog.intern(e)) for e in self.live_exprs]
         self.mask_fn = mask_function(self.prog, self.layout, list(roots))
         self.exact = self.layout.words == 1
         tcount = max(1, self.T)
@@ -163,7 +185,7 @@ class VectorSearch:
         # an invariant violation found in the level being discovered: (level, row, t) of its
         # parent and step, or (0, row, None) for an initial state; reported after the level
         self.pending: tuple[int, int, int | None] | None = None
-        self.visited = SortedRunSet()
+        self.visited = SortedRunSet(ids=self.live)
         self.links: list[tuple[np.ndarray, np.ndarray | None]] = []
         self.fired = [0] * self.T
         self.generated = 0
@@ -232,7 +254,9 @@ class VectorSearch:
             self.generated = len(init)
         words = [w[first] for w in words]
         self.links.append((first.astype(np.int64), None))
-        self.visited.add(np.sort(keys[first]))
+        ik = keys[first]
+        io = np.argsort(ik)
+        self.visited.add(ik[io], ids=io if self.live else None)  # ids: discovery order
         if over:
             raise _Stop(ExitReason.STATE_LIMIT, queue=len(first))
         if self.inv_nodes and len(first):
@@ -331,12 +355,17 @@ class VectorSearch:
             dead = ~any_en & ~masks[self.pos_final]
             if dead.any():
                 stop_at(int(np.argmax(dead)), T, None)
+        live_masks = [masks[i] for i in self.pos_live]
         del masks
         if self.composite:
-            nwords, nkeys, norder, fpos = self.dedupe_composite(comps)
+            nwords, nkeys, norder, fpos, edges = self.dedupe_composite(comps)
         else:
-            nwords, nkeys, norder, fpos = self.dedupe_general(parts)
-        return _Chunk(nwords, nkeys, norder, enabled, found, fpos, acquires)
+            nwords, nkeys, norder, fpos, edges = self.dedupe_general(parts)
+        ch = _Chunk(nwords, nkeys, norder, enabled, found, fpos, acquires)
+        if edges is not None:
+            ch.edges, ch.new_ids = edges
+            ch.live_masks = live_masks
+        return ch
 
     def dedupe_composite(self, comps: list[np.ndarray]) -> _New:
         """New states (first discoveries, not yet visited) as (words, sorted keys, order,
@@ -344,33 +373,61 @@ class VectorSearch:
         sort (state, order) composites, keep the first of each state, probe, then sort
         (order, state) composites."""
         if not comps:
-            return [np.zeros(0, U64)], np.zeros(0, U64), np.zeros(0, np.int64), None
+            return ([np.zeros(0, U64)], np.zeros(0, U64), np.zeros(0, np.int64), None,
+                    self.no_edges())
         comp = np.concatenate(comps) if len(comps) > 1 else comps[0]
         comps.clear()
         comp.sort()
         ob = U64(self.order_bits)
+        omask = U64((1 << self.order_bits) - 1)
         st = comp >> ob
         first = np.empty(len(comp), bool)
         first[0] = True
         np.not_equal(st[1:], st[:-1], out=first[1:])
         ust = st[first]
         del st
+        corder = (comp & omask).view(np.int64) if self.live else None
+        grp = np.cumsum(first) - 1 if self.live else None
         uord = comp[first]
         del comp, first
-        uord &= U64((1 << self.order_bits) - 1)
-        found, pos = self.visited.contains(ust)
+        uord &= omask
+        found, pos, fid = self.visited.lookup(ust, self.live)
         isnew = ~found
         nkeys = ust[isnew]
         nord = uord[isnew]
         fpos = (pos[0][isnew], pos[1][isnew])
-        del ust, uord, isnew, found, pos
+        new_ord = uord[isnew].view(np.int64) if self.live else None
+        del ust, uord, found, pos
         sb = U64(self.layout.bits)
         nord <<= sb
         nord |= nkeys
         nord.sort()
         nwords = [nord & U64((1 << self.layout.bits) - 1)]
         nord >>= sb
-        return nwords, nkeys, nord.view(np.int64), fpos
+        edges: _Edges = None
+        if self.live:
+            assert fid is not None and corder is not None and grp is not None
+            rank = np.searchsorted(nord.view(np.int64), new_ord)
+            edges = self.chunk_edges(fid, isnew, rank, grp, corder)
+        return nwords, nkeys, nord.view(np.int64), fpos, edges
+
+    def no_edges(self) -> _Edges:
+        if not self.live:
+            return None
+        return (np.zeros(0, np.int64), np.zeros(0, np.int64)), np.zeros(0, np.int64)
+
+    def chunk_edges(self, fid: np.ndarray, isnew: np.ndarray, rank: np.ndarray,
+                    grp: np.ndarray, corder: np.ndarray) -> _Edges:
+        """Edges of a chunk by ascending order key with their targets' ids, and the ids of
+        the new keys (in key order). `fid`: ids of the distinct keys already visited, `rank`:
+        each new key's place in discovery order, `grp`/`corder`: each candidate's distinct
+        key and order key."""
+        gid = fid
+        new_ids = rank + self.visited.count
+        gid[isnew] = new_ids
+        dst = gid[grp]
+        perm = _argsort_small(corder)
+        return (corder[perm], dst[perm]), new_ids
 
     def dedupe_general(self, parts: list[tuple[list[np.ndarray], np.ndarray]]) -> _New:
         """As dedupe_composite, for keys that fill a word (fingerprints of multi-word states,
@@ -383,7 +440,7 @@ class VectorSearch:
         K = self.layout.words
         if not parts:
             return ([np.zeros(0, U64) for _ in range(K)], np.zeros(0, U64),
-                    np.zeros(0, np.int64), None)
+                    np.zeros(0, np.int64), None, self.no_edges())
         words = [np.concatenate([p[0][w] for p in parts]) for w in range(K)]
         order = np.concatenate([p[1] for p in parts])
         parts.clear()
@@ -407,14 +464,22 @@ class VectorSearch:
         minord = np.minimum.reduceat(order[perm], starts)
         ukeys = sk[starts]
         rep = perm[starts]
-        found, pos = self.visited.contains(ukeys)
+        found, pos, fid = self.visited.lookup(ukeys, self.live)
         isnew = ~found
         fpos = (pos[0][isnew], pos[1][isnew])
         nkeys = ukeys[isnew]
         nord = minord[isnew]
         nrep = rep[isnew]
         o = _argsort_small(nord)
-        return [w[nrep[o]] for w in words], nkeys, nord[o], fpos
+        edges: _Edges = None
+        if self.live:
+            assert fid is not None
+            rank = np.empty(len(o), np.int64)
+            rank[o] = np.arange(len(o))
+            grp = np.empty(m, np.int64)
+            grp[perm] = np.cumsum(first) - 1
+            edges = self.chunk_edges(fid, isnew, rank, grp, order)
+        return [w[nrep[o]] for w in words], nkeys, nord[o], fpos, edges
 
     # ------------------------------------------------------------------ the search
     def run(self) -> CheckResult:
@@ -474,7 +539,10 @@ class VectorSearch:
                 if row is not None:
                     o = int(ch.order[row])
                     self.pending = (level, base + o // T, o % T)
-            self.visited.add(ch.keys, ch.fpos)
+            if self.graph is not None:
+                assert ch.edges is not None
+                self.graph.add_chunk(len(X[0]), ch.edges[0], ch.edges[1], ch.live_masks)
+            self.visited.add(ch.keys, ch.fpos, ch.new_ids)
             parts.append(ch)
             bases.append(base)
             found_next += len(ch.order)
@@ -521,6 +589,31 @@ class VectorSearch:
         trans = trans.astype(tdt)
         self.links.append((parent, trans))
         self.links_bytes += parent.nbytes + trans.nbytes
+
+    # ------------------------------------------------------------------ liveness graph
+    def array_graph(self) -> ArrayGraph:
+        """The recorded state graph (complete once the search is done), for liveness."""
+        g = self.graph
+        assert g is not None
+        masks = {e: m.view() for e, m in zip(self.live_exprs, g.masks)}
+        sizes = [len(p) for p, _ in self.links]
+        starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        links = self.links
+
+        def parent(i: int) -> tuple[int, int]:
+            lv = int(np.searchsorted(starts, i, side="right")) - 1
+            if lv == 0:
+                return -1, -1
+            p, t = links[lv]
+            assert t is not None
+            k = i - int(starts[lv])
+            return int(starts[lv - 1]) + int(p[k]), int(t[k])
+
+        def states(root: int, ts: list[int]) -> list[tuple[int, ...]]:
+            return tr.replay(self.system, int(links[0][0][root]), ts)[0]
+
+        return ArrayGraph(sizes[0] if sizes else 0, g.indptr(), g.dst.view(), g.trans.view(),
+                          lambda e: masks[e], states, parent)
 
     # ------------------------------------------------------------------ results
     def _replay(self, level: int, index: int, extra_step: int | None = None,

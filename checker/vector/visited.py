@@ -41,10 +41,16 @@ def fingerprint(words: list[np.ndarray]) -> np.ndarray:
 
 def merge_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Merge two sorted, disjoint uint64 arrays in one linear pass."""
+    return merge_with_values(a, b)[0]
+
+
+def merge_with_values(a: np.ndarray, b: np.ndarray, ia: np.ndarray | None = None,
+                      ib: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+    """merge_sorted, and when given, the arrays of values that ride along with the keys."""
     if len(a) < len(b):
-        a, b = b, a
+        a, b, ia, ib = b, a, ib, ia
     if not len(b):
-        return a
+        return a, ia
     pos = np.searchsorted(a, b)
     pos += np.arange(len(b), dtype=pos.dtype)
     out = np.empty(len(a) + len(b), np.uint64)
@@ -52,7 +58,12 @@ def merge_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     keep[pos] = False
     out[pos] = b
     out[keep] = a
-    return out
+    if ia is None or ib is None:
+        return out, None
+    vals = np.empty(len(out), ia.dtype)
+    vals[pos] = ib
+    vals[keep] = ia
+    return out, vals
 
 
 REFILL_BLOCK = 1 << 18
@@ -107,46 +118,67 @@ class BitFilter:
 
 
 class SortedRunSet:
-    """A set of uint64 keys supporting batch membership and batch insertion."""
+    """A set of uint64 keys supporting batch membership and batch insertion; with `ids`, a
+    map to a state number (uint32, 4 bytes per key) kept alongside each run."""
 
-    def __init__(self, fanout: int = 4, max_run: int = 1 << 21):
+    def __init__(self, fanout: int = 4, max_run: int = 1 << 21, ids: bool = False):
         self.fanout = fanout
         self.max_run = max_run  # runs stop merging at this size: bounds a merge's transient
         self.runs: list[np.ndarray] = []
+        self.ids: list[np.ndarray] | None = [] if ids else None
         self.count = 0
         self.peak_bytes = 0
         self.filter = BitFilter()
 
     @property
     def nbytes(self) -> int:
-        return sum(r.nbytes for r in self.runs) + self.filter.words.nbytes
+        return (sum(r.nbytes for r in self.runs) + self.filter.words.nbytes
+                + sum(r.nbytes for r in self.ids or ()))
 
     def contains(self, keys: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
         """Membership of each key (`keys` sorted), and the keys' filter positions for `add`."""
+        found, pos, _ = self.lookup(keys)
+        return found, pos
+
+    def lookup(self, keys: np.ndarray, want_ids: bool = False,
+               ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray], np.ndarray | None]:
+        """As `contains`, plus the id of each key found (with `want_ids`; 0 elsewhere)."""
         pos = self.filter.where(keys)
         found = np.zeros(len(keys), bool)
+        ids = np.zeros(len(keys), np.int64) if want_ids else None
         if not len(keys) or not self.runs:
-            return found, pos
+            return found, pos, ids
         idx = np.flatnonzero(self.filter.maybe_at(pos))
         if not len(idx):
-            return found, pos
+            return found, pos, ids
         probe = keys[idx]
         hit = np.zeros(len(probe), bool)
-        for run in self.runs:
+        got = np.zeros(len(probe), np.int64) if want_ids else None
+        for r, run in enumerate(self.runs):
             if not len(run) or probe[-1] < run[0] or probe[0] > run[-1]:
                 continue
             i = np.searchsorted(run, probe)
             np.minimum(i, len(run) - 1, out=i)
-            hit |= run[i] == probe
+            h = run[i] == probe
+            hit |= h
+            if got is not None and self.ids is not None:
+                sel = np.flatnonzero(h)
+                got[sel] = self.ids[r][i[sel]]
         found[idx] = hit
-        return found, pos
+        if ids is not None and got is not None:
+            ids[idx] = got
+        return found, pos, ids
 
-    def add(self, keys: np.ndarray, pos: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+    def add(self, keys: np.ndarray, pos: tuple[np.ndarray, np.ndarray] | None = None,
+            ids: np.ndarray | None = None) -> None:
         """Insert sorted keys, none of which is in the set yet (`pos`: their positions in the
-        filter, from `contains`, when at hand)."""
+        filter, from `contains`, when at hand; `ids`: their numbers, in a set with ids)."""
         if not len(keys):
             return
         self.runs.append(keys)
+        if self.ids is not None:
+            assert ids is not None
+            self.ids.append(ids.astype(np.uint32))
         self.count += len(keys)
         if self.filter.grow_for(self.count):
             for run in self.runs:  # in blocks: small temporaries (see memory.py)
@@ -158,7 +190,14 @@ class SortedRunSet:
                and len(self.runs[-2]) + len(self.runs[-1]) <= self.max_run):
             b = self.runs.pop()
             a = self.runs.pop()
+            ib = ia = None
+            if self.ids is not None:
+                ib, ia = self.ids.pop(), self.ids.pop()
             held = self.nbytes + a.nbytes + b.nbytes
-            self.runs.append(merge_sorted(a, b))
+            merged, vals = merge_with_values(a, b, ia, ib)
+            self.runs.append(merged)
+            if self.ids is not None:
+                assert vals is not None
+                self.ids.append(vals)
             self.peak_bytes = max(self.peak_bytes, held + self.runs[-1].nbytes)
         self.peak_bytes = max(self.peak_bytes, self.nbytes)

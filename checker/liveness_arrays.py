@@ -1,0 +1,430 @@
+"""Liveness on a state graph held as integer arrays (the vector engine's), never unpacked.
+
+Same semantics, verdicts and lassos as checker/liveness.py (which documents them): that
+module walks Python adjacency lists; this one does each step as whole-array work over a CSR
+graph whose states are numbered in BFS discovery order and whose edges are ordered by
+(source, transition) — exactly the order the explicit engine's graph lists them in:
+
+- fair components: strongly connected components of the not-Q subgraph with scipy's
+  `connected_components(connection="strong")` (a compiled O(V+E) pass; scipy is a well-kept
+  library and the graphs reach 10^7 states), then the Streett refinement for strong fairness
+  done on every component at once, on bit masks: a component with a weak constraint enabled
+  everywhere and never taken inside is dropped; one with a strong constraint enabled somewhere
+  and never taken loses the states where it is enabled and is split again. The fair pieces
+  are a fixpoint, so the order in which pieces are refined does not matter.
+- where a fair not-Q behaviour can start (`reach`): states that reach a stuttering state or a
+  fair piece inside not-Q, a backward closure (the explicit checker's per-component marking
+  in reverse topological order computes the same set);
+- the lasso: the trigger is the first state in BFS order (ids are that order), the stem its
+  BFS-tree path (the engine's parent links), then breadth-first searches done a level at a
+  time whose tie-breaks are the explicit searches' (first discovery in queue order, edges in
+  transition order), so every path is the same path.
+
+LIMITATION: up to 63 fairness constraints (they are bits of an int64).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from checker.liveness import KINDS, message
+from checker.result import Trace, Violation, build_trace
+from mmspec.ground import GExpr, GLiveness, GroundSystem, GTransition
+
+MAX_FAIRNESS = 63
+Step = tuple[int, int]  # (transition index, state id reached)
+
+
+@dataclass
+class ArrayGraph:
+    """A complete reachable state graph: state ids are BFS order, ids < n_init are the initial
+    states (in system.init order), edges of state u are dst[indptr[u]:indptr[u+1]] by
+    transition order, one per enabled transition (self-loops and repeats included).
+
+    `mask(expr)` says where a ground expression holds (a bool per state); `states(root, ts)`
+    rebuilds the slot tuples of the path from initial state `root` along transitions `ts`."""
+
+    n_init: int
+    indptr: np.ndarray
+    dst: np.ndarray
+    trans: np.ndarray
+    mask: Callable[[GExpr], np.ndarray]
+    states: Callable[[int, list[int]], list[tuple[int, ...]]]
+    parent: Callable[[int], tuple[int, int]]  # id -> (BFS parent id or -1, transition)
+
+    @property
+    def n(self) -> int:
+        return len(self.indptr) - 1
+
+    def sources(self) -> np.ndarray:
+        return np.repeat(np.arange(self.n, dtype=np.int64), np.diff(self.indptr))
+
+    def out_edges(self, us: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(edge positions, position in `us` of each edge's source), in (us order, edge order)."""
+        starts = self.indptr[us]
+        lens = self.indptr[us + 1] - starts
+        total = int(lens.sum())
+        if not total:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        which = np.repeat(np.arange(len(us), dtype=np.int64), lens)
+        offs = np.arange(total, dtype=np.int64)
+        offs -= np.repeat(np.cumsum(lens) - lens, lens)
+        return starts[which] + offs, which
+
+
+# --------------------------------------------------------------------------- fairness
+
+
+@dataclass
+class _Fairness:
+    names: list[str]
+    weak: int
+    strong: int
+    tmask: np.ndarray  # transition -> constraint bits (int64)
+    en: np.ndarray  # state -> constraints enabled there (self-loops excluded)
+
+    @property
+    def all(self) -> int:
+        return self.weak | self.strong
+
+
+def _fairness(system: GroundSystem, g: ArrayGraph, src: np.ndarray) -> _Fairness:
+    if len(system.fairness) > MAX_FAIRNESS:
+        raise ValueError(f"more than {MAX_FAIRNESS} fairness constraints")
+    tmask = np.zeros(max(1, len(system.transitions)), np.int64)
+    weak = strong = 0
+    for i, f in enumerate(system.fairness):
+        bit = 1 << i
+        if f.kind == "strong":
+            strong |= bit
+        elif f.kind == "weak":
+            weak |= bit
+        else:
+            raise ValueError(f"unknown fairness kind {f.kind!r} for {f.name}")
+        for t in f.transitions:
+            tmask[t] |= bit
+    en = np.zeros(g.n, np.int64)
+    if weak | strong:
+        m = tmask[g.trans]
+        m[g.dst == src] = 0
+        _or_by_source(en, g.indptr, m)
+    return _Fairness([f.name for f in system.fairness], weak, strong, tmask, en)
+
+
+def _or_by_source(out: np.ndarray, indptr: np.ndarray, vals: np.ndarray) -> None:
+    """out[u] |= OR of vals over u's edges."""
+    has = np.diff(indptr) > 0
+    if len(vals):
+        out[has] |= np.bitwise_or.reduceat(vals, indptr[:-1][has])
+
+
+# --------------------------------------------------------------------------- SCCs
+
+
+def _scc(n: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    """Strongly connected component label of every state, over the given edges (self-loops
+    and repeated edges are dropped first: scipy's strong components loop on repeats)."""
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    keep = src != dst
+    key = (src[keep].astype(np.int64) << 32) | dst[keep].astype(np.int64)
+    key = np.unique(key)
+    s = key >> 32
+    d = (key & 0xFFFFFFFF).astype(np.int32)
+    del key
+    indptr = np.searchsorted(s, np.arange(n + 1, dtype=np.int64)).astype(np.int32)
+    del s
+    data = np.broadcast_to(np.float64(1.0), (len(d),))  # no 8-byte copy per edge
+    m = csr_matrix((data, d, indptr), shape=(n, n), copy=False)
+    _, labels = connected_components(m, directed=True, connection="strong")
+    out: np.ndarray = labels.astype(np.int64)
+    return out
+
+
+@dataclass
+class _Analysis:
+    notq: np.ndarray  # bool
+    reach: np.ndarray  # bool: a fair infinite not-Q path starts here
+    stutter: np.ndarray  # bool: stuttering here forever is fair
+    comp: np.ndarray  # int64: fair piece id, or -1
+
+
+def _pieces(labels: np.ndarray, alive: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(states of alive pieces of two or more states grouped by label, their labels)."""
+    idx = np.flatnonzero(alive)
+    lab = labels[idx]
+    order = np.argsort(lab, kind="stable")
+    idx, lab = idx[order], lab[order]
+    if not len(idx):
+        return idx, lab
+    start = np.ones(len(lab), bool)
+    start[1:] = lab[1:] != lab[:-1]
+    size = np.diff(np.append(np.flatnonzero(start), len(lab)))
+    big = np.repeat(size, size) > 1
+    return idx[big], lab[big]
+
+
+def _analyse(g: ArrayGraph, fair: _Fairness, notq: np.ndarray, src: np.ndarray) -> _Analysis:
+    n = g.n
+    comp = np.full(n, -1, np.int64)
+    if not fair.all:
+        return _Analysis(notq, notq.copy(), notq.copy(), comp)
+    stutter = notq & ((fair.en & fair.all) == 0)
+    inside = notq[src] & notq[g.dst]
+    labels = _scc(n, src[inside], g.dst[inside])
+    region = np.where(notq, labels, -1)
+    next_id = 0
+    # Streett refinement, every piece at once; `region` = piece label, -1 = out
+    while True:
+        members, lab = _pieces(region, region >= 0)
+        region = np.full(n, -1, np.int64)
+        region[members] = lab
+        if not len(members):
+            break
+        internal = (region[src] == region[g.dst]) & (region[src] >= 0) & (src != g.dst)
+        first = np.ones(len(lab), bool)
+        first[1:] = lab[1:] != lab[:-1]
+        starts = np.flatnonzero(first)
+        en_m = fair.en[members]
+        en_all = np.bitwise_and.reduceat(en_m, starts)
+        en_any = np.bitwise_or.reduceat(en_m, starts)
+        taken_state = np.zeros(n, np.int64)
+        tm = fair.tmask[g.trans]
+        tm[~internal] = 0
+        _or_by_source(taken_state, g.indptr, tm)
+        del tm, internal
+        taken = np.bitwise_or.reduceat(taken_state[members], starts)
+        weak_bad = (fair.weak & en_all & ~taken) != 0
+        strong_bad = fair.strong & en_any & ~taken
+        piece_of = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, len(lab))))
+        drop = weak_bad[piece_of]
+        split = (strong_bad != 0)[piece_of] & ~drop
+        final = ~drop & ~split
+        comp[members[final]] = next_id + piece_of[final]  # unique ids across rounds
+        next_id += len(starts)
+        if not split.any():
+            break
+        region[members[drop | final]] = -1
+        cut = split & ((fair.en[members] & strong_bad[piece_of]) != 0)
+        region[members[cut]] = -1
+        live = region >= 0
+        e = live[src] & live[g.dst] & (region[src] == region[g.dst])
+        sub = _scc(n, src[e], g.dst[e])
+        # a piece's states split by the new labels; keep pieces apart by their old label
+        region = np.where(live, sub, -1)
+    reach = _backward_closure(g, src, stutter | (comp >= 0), notq)
+    return _Analysis(notq, reach, stutter, comp)
+
+
+def _backward_closure(g: ArrayGraph, src: np.ndarray, seeds: np.ndarray,
+                      within: np.ndarray) -> np.ndarray:
+    """States inside `within` from which a path inside `within` reaches a seed."""
+    out = seeds & within
+    if not out.any():
+        return out
+    e = within[src] & within[g.dst] & (src != g.dst)
+    es, ed = src[e], g.dst[e]
+    order = np.argsort(ed, kind="stable")
+    es, ed = es[order], ed[order]
+    rptr = np.searchsorted(ed, np.arange(g.n + 1, dtype=np.int64))
+    del ed, order
+    front = np.flatnonzero(out)
+    while len(front):
+        starts = rptr[front]
+        lens = rptr[front + 1] - starts
+        total = int(lens.sum())
+        if not total:
+            break
+        offs = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(lens) - lens, lens)
+        prev = es[np.repeat(starts, lens) + offs]
+        prev = np.unique(prev[~out[prev]])
+        out[prev] = True
+        front = prev
+    return out
+
+
+# --------------------------------------------------------------------------- paths
+
+
+def _bfs(g: ArrayGraph, start: int, allowed: np.ndarray, target: np.ndarray,
+         min_steps: int = 0) -> list[Step] | None:
+    """checker.liveness._bfs, a level at a time: the same shortest path, same tie-breaks."""
+    if min_steps == 0 and target[start]:
+        return []
+    seen = np.zeros(g.n, bool)
+    seen[start] = True
+    levels: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (v, parent u, t)
+    front = np.array([start], np.int64)
+    while len(front):
+        pos, which = g.out_edges(front)
+        u = front[which]
+        v = g.dst[pos].astype(np.int64)
+        ok = (v != u) & allowed[v]
+        pos, u, v = pos[ok], u[ok], v[ok]
+        hit = target[v] & (~seen[v] | (v == start))
+        if hit.any():
+            k = int(np.argmax(hit))
+            return _unwind(levels, start, int(u[k])) + [(int(g.trans[pos[k]]), int(v[k]))]
+        new = ~seen[v]
+        pos, u, v = pos[new], u[new], v[new]
+        _, first = np.unique(v, return_index=True)
+        first.sort()
+        v, u, t = v[first], u[first], g.trans[pos[first]].astype(np.int64)
+        seen[v] = True
+        levels.append((v, u, t))
+        front = v
+    return None
+
+
+def _unwind(levels: list[tuple[np.ndarray, np.ndarray, np.ndarray]], start: int,
+            end: int) -> list[Step]:
+    out: list[Step] = []
+    v = end
+    for vs, us, ts in reversed(levels):
+        if v == start:
+            break
+        hit = np.flatnonzero(vs == v)
+        if not len(hit):
+            continue
+        k = int(hit[0])
+        out.append((int(ts[k]), v))
+        v = int(us[k])
+    assert v == start
+    out.reverse()
+    return out
+
+
+def _first_edge(g: ArrayGraph, fair: _Fairness, inside: np.ndarray, u: int,
+                bit: int) -> Step | None:
+    for p in range(int(g.indptr[u]), int(g.indptr[u + 1])):
+        t, v = int(g.trans[p]), int(g.dst[p])
+        if v != u and int(fair.tmask[t]) & bit and inside[v]:
+            return (t, v)
+    return None
+
+
+def _path_taking(g: ArrayGraph, fair: _Fairness, inside: np.ndarray, members: np.ndarray,
+                 start: int, bit: int) -> list[Step] | None:
+    pos, which = g.out_edges(members)
+    u = members[which]
+    v = g.dst[pos].astype(np.int64)
+    good = (v != u) & ((fair.tmask[g.trans[pos]] & bit) != 0) & inside[v]
+    target = np.zeros(g.n, bool)
+    target[u[good]] = True
+    path = _bfs(g, start, inside, target)
+    if path is None:
+        return None
+    last = path[-1][1] if path else start
+    step = _first_edge(g, fair, inside, last, bit)
+    assert step is not None
+    return path + [step]
+
+
+def _fair_cycle(g: ArrayGraph, fair: _Fairness, a: _Analysis, x: int) -> list[Step]:
+    """checker.liveness._fair_cycle on arrays: the same waypoints, the same paths."""
+    inside = a.comp == a.comp[x]
+    members = np.flatnonzero(inside)
+    en = fair.en
+    en_all = int(np.bitwise_and.reduce(en[members]))
+    en_any = int(np.bitwise_or.reduce(en[members]))
+    cycle: list[Step] = []
+    cur = x
+    taken, disabled_seen = 0, fair.weak & ~int(en[x])
+    for i in range(len(fair.names)):
+        bit = 1 << i
+        if taken & bit or disabled_seen & bit:
+            continue
+        if (fair.weak & bit and en_all & bit) or (fair.strong & bit and en_any & bit):
+            seg = _path_taking(g, fair, inside, members, cur, bit)
+        elif fair.weak & bit:
+            seg = _bfs(g, cur, inside, (en & bit) == 0)
+        else:
+            continue
+        assert seg is not None, "a fair component provides every waypoint"
+        for t, v in seg:
+            taken |= int(fair.tmask[t])
+            disabled_seen |= fair.weak & ~int(en[v])
+        cycle.extend(seg)
+        if seg:
+            cur = seg[-1][1]
+    target = np.zeros(g.n, bool)
+    target[x] = True
+    back = _bfs(g, cur, inside, target, min_steps=0 if cycle else 1)
+    assert back is not None, "a fair component is strongly connected"
+    return cycle + back
+
+
+# --------------------------------------------------------------------------- per property
+
+
+def check_liveness_arrays(system: GroundSystem, g: ArrayGraph) -> list[Violation]:
+    """One Violation per violated liveness property, in system.liveness order (as
+    checker.liveness.check_liveness on the same graph)."""
+    if not system.liveness:
+        return []
+    for prop in system.liveness:
+        if prop.kind not in KINDS:
+            raise ValueError(f"unknown liveness kind {prop.kind!r} for {prop.name}")
+        if prop.kind == "leadsto" and prop.p is None:
+            raise ValueError(f"leadsto property {prop.name} has no P")
+    src = g.sources()
+    fair = _fairness(system, g, src)
+    by_q: dict[object, _Analysis] = {}
+    out: list[Violation] = []
+    for idx, prop in enumerate(system.liveness):
+        if prop.q not in by_q:
+            by_q[prop.q] = _analyse(g, fair, ~g.mask(prop.q), src)
+        found = _violation(system, g, fair, by_q[prop.q], idx, prop)
+        if found is not None:
+            out.append(found)
+    return out
+
+
+def _trigger(g: ArrayGraph, prop: GLiveness, a: _Analysis) -> int | None:
+    reach = a.reach
+    if prop.kind == "eventually":
+        hits = np.flatnonzero(reach[:g.n_init])
+    elif prop.kind == "always_eventually":
+        hits = np.flatnonzero(reach)
+    else:
+        assert prop.p is not None
+        hits = np.flatnonzero(reach & g.mask(prop.p))
+    return int(hits[0]) if len(hits) else None
+
+
+def _stem(g: ArrayGraph, s: int) -> tuple[int, list[Step]]:
+    steps: list[Step] = []
+    while True:
+        u, t = g.parent(s)
+        if u < 0:
+            break
+        steps.append((t, s))
+        s = u
+    steps.reverse()
+    return s, steps
+
+
+def _violation(system: GroundSystem, g: ArrayGraph, fair: _Fairness, a: _Analysis, idx: int,
+               prop: GLiveness) -> Violation | None:
+    s = _trigger(g, prop, a)
+    if s is None:
+        return None
+    root, prefix = (s, []) if prop.kind == "eventually" else _stem(g, s)
+    to_core = _bfs(g, s, a.notq, a.stutter | (a.comp >= 0))
+    assert to_core is not None, "reach marks only states that lead to a fair core"
+    x = to_core[-1][1] if to_core else s
+    stuttering = bool(a.stutter[x])
+    cycle = [] if stuttering else _fair_cycle(g, fair, a, x)
+    steps = prefix + to_core + cycle
+    ts = [t for t, _ in steps]
+    states = g.states(root, ts)
+    trans: list[GTransition | None] = [None] + [system.transitions[t] for t in ts]
+    loop = len(prefix) + len(to_core)
+    trace: Trace = build_trace(system, states, trans, loop=loop)
+    lv = system.spec.liveness[idx] if idx < len(system.spec.liveness) else None
+    text = message(system.spec, lv, prop, stuttering, len(cycle), bool(fair.all))
+    details = {"fairness": list(fair.names), "stuttering": stuttering, "trigger": len(prefix)}
+    return Violation("liveness", prop.name, text, trace, prop.span, details)

@@ -1,0 +1,70 @@
+"""The state graph the vector engine records while it searches, for liveness.
+
+States are numbered in BFS discovery order (the explicit engine's graph numbering). Per
+expanded chunk the engine hands over its edges already in (parent, transition) order, as the
+successor's number and the transition, and the truth of each liveness expression on the
+chunk's parents; so after the search the graph is CSR arrays: out-degrees (prefix-summed into
+`indptr`), targets (uint32) and transitions (uint8 when there are at most 256), about
+5 bytes per edge and 1 to 9 per state.
+
+Buffers grow by `ndarray.resize`, which is realloc: large blocks are moved by remapping pages,
+never copied, and the unused tail of a buffer is never touched, so it costs no resident memory.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+class Growable:
+    """An append-only 1-D array."""
+
+    def __init__(self, dtype: type | np.dtype, cap: int = 1 << 12):
+        self.buf = np.empty(cap, dtype)
+        self.n = 0
+
+    def append(self, a: np.ndarray) -> None:
+        need = self.n + len(a)
+        if need > len(self.buf):
+            self.buf.resize(max(need, 2 * len(self.buf)), refcheck=False)
+        self.buf[self.n:need] = a
+        self.n = need
+
+    def view(self) -> np.ndarray:
+        return self.buf[:self.n]
+
+    @property
+    def nbytes(self) -> int:
+        return self.n * self.buf.itemsize
+
+
+class GraphRecorder:
+    def __init__(self, transitions: int, exprs: int):
+        self.T = max(1, transitions)
+        tdt = np.uint8 if self.T <= 256 else (np.uint16 if self.T <= 65536 else np.uint32)
+        ddt = np.uint8 if self.T < 256 else (np.uint16 if self.T < 65536 else np.uint32)
+        self.deg = Growable(ddt)
+        self.dst = Growable(np.uint32)
+        self.trans = Growable(tdt)
+        self.masks = [Growable(np.bool_) for _ in range(exprs)]
+
+    def add_chunk(self, rows: int, order: np.ndarray, dst: np.ndarray,
+                  masks: list[np.ndarray]) -> None:
+        """One expanded chunk of `rows` parents: its edges by ascending order key (local row *
+        T + transition) with their targets, and each expression's mask over the parents."""
+        T = self.T
+        self.deg.append(np.bincount(order // T, minlength=rows).astype(self.deg.buf.dtype))
+        self.dst.append(dst)
+        self.trans.append(order % T)
+        for g, m in zip(self.masks, masks):
+            g.append(m)
+
+    @property
+    def nbytes(self) -> int:
+        return (self.deg.nbytes + self.dst.nbytes + self.trans.nbytes
+                + sum(m.nbytes for m in self.masks))
+
+    def indptr(self) -> np.ndarray:
+        deg = self.deg.view()
+        out = np.zeros(len(deg) + 1, np.int64)
+        np.cumsum(deg, out=out[1:])
+        return out
