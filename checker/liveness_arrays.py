@@ -123,6 +123,31 @@ def _or_by_source(out: np.ndarray, indptr: np.ndarray, vals: np.ndarray) -> None
 # --------------------------------------------------------------------------- SCCs
 
 
+def _sorted_unique(a: np.ndarray) -> np.ndarray:
+    """np.unique by sorting in place (numpy 2's hash-based unique is far slower here)."""
+    a.sort()
+    if len(a) < 2:
+        return a
+    keep = np.empty(len(a), bool)
+    keep[0] = True
+    np.not_equal(a[1:], a[:-1], out=keep[1:])
+    out: np.ndarray = a[keep]
+    return out
+
+
+def _first_occurrences(v: np.ndarray) -> np.ndarray:
+    """Indices of the first occurrence of each distinct value of v, ascending."""
+    if not len(v):
+        return np.zeros(0, np.int64)
+    order = np.argsort(v, kind="stable")
+    sv = v[order]
+    first = np.empty(len(v), bool)
+    first[0] = True
+    np.not_equal(sv[1:], sv[:-1], out=first[1:])
+    out: np.ndarray = np.sort(order[first])
+    return out
+
+
 def _scc(n: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
     """Strongly connected component label of every state, over the given edges (self-loops
     and repeated edges are dropped first: scipy's strong components loop on repeats)."""
@@ -131,7 +156,7 @@ def _scc(n: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
 
     keep = src != dst
     key = (src[keep].astype(np.int64) << 32) | dst[keep].astype(np.int64)
-    key = np.unique(key)
+    key = _sorted_unique(key)
     s = key >> 32
     d = (key & 0xFFFFFFFF).astype(np.int32)
     del key
@@ -240,7 +265,7 @@ def _backward_closure(g: ArrayGraph, src: np.ndarray, seeds: np.ndarray,
             break
         offs = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(lens) - lens, lens)
         prev = es[np.repeat(starts, lens) + offs]
-        prev = np.unique(prev[~out[prev]])
+        prev = _sorted_unique(prev[~out[prev]])
         out[prev] = True
         front = prev
     return out
@@ -270,8 +295,7 @@ def _bfs(g: ArrayGraph, start: int, allowed: np.ndarray, target: np.ndarray,
             return _unwind(levels, start, int(u[k])) + [(int(g.trans[pos[k]]), int(v[k]))]
         new = ~seen[v]
         pos, u, v = pos[new], u[new], v[new]
-        _, first = np.unique(v, return_index=True)
-        first.sort()
+        first = _first_occurrences(v)
         v, u, t = v[first], u[first], g.trans[pos[first]].astype(np.int64)
         seen[v] = True
         levels.append((v, u, t))

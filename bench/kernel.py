@@ -1,0 +1,166 @@
+"""The kernel-spec benchmark: explicit vs vector on specs/vma with lock order and liveness on.
+
+    python bench/kernel.py                 # vma_lock_refcnt at READERS=3,4,5, 3 repeats
+    python bench/run.py --kernel           # the same
+    python bench/kernel.py --readers 3 4 --repeat 5 --spec specs/vma/vma_lock_seq_only.mms
+
+Per engine and size, two kinds of fresh process, each --repeat times (medians shown):
+- the real CLI, `python -m mmspec.cli check SPEC -D READERS=R --engine E --format json`,
+  timed by this parent from spawn to exit: `proc s` and `proc st/s` (whole process:
+  interpreter start-up, imports, parsing, the search, lock order, liveness, output);
+- a child that loads the spec, notes its resident memory, then runs the engine's check:
+  `engine s` / `eng st/s` (the check alone) and `peak MB` (the process's peak RSS) and
+  `B/state`: (peak RSS - RSS before the check) / distinct states, everything the check
+  kept (visited set, parent links, the liveness graph, the analysis's temporaries).
+Every run must report the same distinct states, generated states, depth and verdict for both
+engines, or the table says MISMATCH. The last line gives the vector/explicit ratio of
+whole-process time per size. Lock order and liveness are on as the spec says (both are on in
+specs/vma: every spec there has a liveness property; vma_lock_refcnt takes no lock, so its
+lock-order pass finds no acquiring step).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC = "specs/vma/vma_lock_refcnt.mms"
+ENGINES = ("explicit", "vector")
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def child(engine: str, spec: str, readers: int) -> dict[str, Any]:
+    """One engine-only measurement, in this fresh process."""
+    sys.path.insert(0, str(ROOT))
+    from checker.options import CheckOptions
+    from mmspec.frontend import load_spec
+    from mmspec.ground import ground
+    if engine == "explicit":
+        from checker.explicit import check
+    else:
+        import scipy.sparse.csgraph  # noqa: F401 - imported by the analysis; not the check's
+        from checker.vector import check  # type: ignore[no-redef]
+    system = ground(load_spec(spec, {"READERS": readers}))
+    rss0 = rss_mb()
+    t0 = time.perf_counter()
+    r = check(system, CheckOptions())
+    secs = time.perf_counter() - t0
+    return {"distinct": r.stats.distinct_states, "generated": r.stats.generated_states,
+            "depth": r.stats.depth, "verdict": r.verdict, "engine_seconds": secs,
+            "rss0_mb": rss0, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "violations": [v.kind for v in r.violations]}
+
+
+def run_child(engine: str, spec: str, readers: int) -> dict[str, Any]:
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", engine, spec, str(readers)]
+    out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    if out.returncode != 0:
+        return {"error": (out.stderr.strip().splitlines() or ["failed"])[-1]}
+    res: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return res
+
+
+def run_cli(engine: str, spec: str, readers: int) -> dict[str, Any]:
+    """The whole process, as a user runs it: wall time from spawn to exit, its peak RSS."""
+    cmd = [sys.executable, "-m", "mmspec.cli", "check", spec, "-D", f"READERS={readers}",
+           "--engine", engine, "--format", "json"]
+    t0 = time.perf_counter()
+    p = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = p.communicate()
+    wall = time.perf_counter() - t0
+    if p.returncode not in (0, 1):
+        return {"error": (err.decode().strip().splitlines() or ["failed"])[-1]}
+    data = json.loads(out)
+    rec = data[0] if isinstance(data, list) else data
+    return {"proc_seconds": wall, "engine": rec["engine"], "distinct": rec["distinct_states"],
+            "result": rec["result"]}
+
+
+def machine() -> str:
+    cpu = platform.processor() or "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    return (f"nproc {os.cpu_count()}, CPU {cpu}, Python {platform.python_version()}, "
+            f"load average {load}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--spec", default=SPEC)
+    ap.add_argument("--readers", type=int, nargs="+", default=[3, 4, 5])
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--child", nargs=3, metavar=("ENGINE", "SPEC", "READERS"),
+                    help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.child:
+        engine, spec, readers = args.child
+        print(json.dumps(child(engine, spec, int(readers))))
+        return 0
+    print(f"machine: {machine()}")
+    print(f"{args.spec}, lock order and liveness on; median of {args.repeat} fresh processes "
+          f"per cell")
+    head = (f"{'READERS':>7} {'engine':<9}{'distinct':>11}{'proc s':>9}{'proc st/s':>11}"
+            f"{'engine s':>10}{'eng st/s':>11}{'peak MB':>9}{'B/state':>9}")
+    print(head)
+    print("-" * len(head))
+    failed = False
+    for readers in args.readers:
+        rows: dict[str, dict[str, Any]] = {}
+        for engine in ENGINES:
+            eng = [run_child(engine, args.spec, readers) for _ in range(args.repeat)]
+            cli = [run_cli(engine, args.spec, readers) for _ in range(args.repeat)]
+            bad = [r for r in eng + cli if "error" in r]
+            if bad:
+                print(f"{readers:>7} {engine:<9} failed: {bad[0]['error']}")
+                failed = True
+                continue
+            if any(r["engine"] != engine for r in cli):
+                print(f"{readers:>7} {engine:<9} the CLI ran {cli[0]['engine']}: see its notes")
+                failed = True
+            row = {
+                "distinct": eng[0]["distinct"],
+                "key": (eng[0]["distinct"], eng[0]["generated"], eng[0]["depth"],
+                        eng[0]["verdict"], tuple(eng[0]["violations"])),
+                "proc": statistics.median(r["proc_seconds"] for r in cli),
+                "engine": statistics.median(r["engine_seconds"] for r in eng),
+                "peak": statistics.median(r["peak_mb"] for r in eng),
+                "bps": statistics.median((r["peak_mb"] - r["rss0_mb"]) * 2**20
+                                         / max(1, r["distinct"]) for r in eng),
+            }
+            rows[engine] = row
+            d = row["distinct"]
+            print(f"{readers:>7} {engine:<9}{d:>11,}{row['proc']:>9.2f}{d / row['proc']:>11,.0f}"
+                  f"{row['engine']:>10.2f}{d / row['engine']:>11,.0f}{row['peak']:>9.0f}"
+                  f"{row['bps']:>9.1f}")
+        if len(rows) == 2:
+            a, b = rows["explicit"], rows["vector"]
+            if a["key"] != b["key"]:
+                print(f"{readers:>7} MISMATCH: explicit {a['key']} vector {b['key']}")
+                failed = True
+            print(f"{readers:>7} vector/explicit whole-process time {b['proc'] / a['proc']:.3f} "
+                  f"(engine only {b['engine'] / a['engine']:.3f})")
+    print(f"after: {machine()}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
