@@ -25,7 +25,7 @@ LIMITATION: up to 63 fairness constraints (they are bits of an int64).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -33,8 +33,34 @@ from checker.liveness import KINDS, message
 from checker.result import Trace, Violation, build_trace
 from mmspec.ground import GExpr, GLiveness, GroundSystem, GTransition
 
+from checker.growable import Growable
+
 MAX_FAIRNESS = 63
 Step = tuple[int, int]  # (transition index, state id reached)
+
+
+BLOCK = 1 << 18
+
+
+@dataclass
+class _Block:
+    r0: int  # rows r0..r1-1, edges p0..p1-1
+    r1: int
+    p0: int
+    p1: int
+    src: np.ndarray
+    dst: np.ndarray
+    trans: np.ndarray
+
+    def reduce_or(self, out: np.ndarray, vals: np.ndarray) -> None:
+        """out[u] |= OR of vals over the block's edges out of u."""
+        if not len(vals):
+            return
+        first = np.empty(len(vals), bool)
+        first[0] = True
+        np.not_equal(self.src[1:], self.src[:-1], out=first[1:])
+        starts = np.flatnonzero(first)
+        out[self.src[starts]] |= np.bitwise_or.reduceat(vals, starts)
 
 
 @dataclass
@@ -58,8 +84,18 @@ class ArrayGraph:
     def n(self) -> int:
         return len(self.indptr) - 1
 
-    def sources(self) -> np.ndarray:
-        return np.repeat(np.arange(self.n, dtype=np.int64), np.diff(self.indptr))
+    def blocks(self) -> Iterator[_Block]:
+        """The edges in blocks of whole rows, about BLOCK edges each (temporaries per edge
+        stay small: memory.py in the vector engine says why that matters)."""
+        indptr, n, r0 = self.indptr, self.n, 0
+        while r0 < n:
+            r1 = int(np.searchsorted(indptr, indptr[r0] + BLOCK, side="right")) - 1
+            r1 = min(n, max(r1, r0 + 1))
+            p0, p1 = int(indptr[r0]), int(indptr[r1])
+            src = np.repeat(np.arange(r0, r1, dtype=np.int64), np.diff(indptr[r0:r1 + 1]))
+            yield _Block(r0, r1, p0, p1, src, self.dst[p0:p1].astype(np.int64),
+                         self.trans[p0:p1])
+            r0 = r1
 
     def out_edges(self, us: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(edge positions, position in `us` of each edge's source), in (us order, edge order)."""
@@ -90,7 +126,7 @@ class _Fairness:
         return self.weak | self.strong
 
 
-def _fairness(system: GroundSystem, g: ArrayGraph, src: np.ndarray) -> _Fairness:
+def _fairness(system: GroundSystem, g: ArrayGraph) -> _Fairness:
     if len(system.fairness) > MAX_FAIRNESS:
         raise ValueError(f"more than {MAX_FAIRNESS} fairness constraints")
     tmask = np.zeros(max(1, len(system.transitions)), np.int64)
@@ -105,19 +141,17 @@ def _fairness(system: GroundSystem, g: ArrayGraph, src: np.ndarray) -> _Fairness
             raise ValueError(f"unknown fairness kind {f.kind!r} for {f.name}")
         for t in f.transitions:
             tmask[t] |= bit
-    en = np.zeros(g.n, np.int64)
+    # the narrowest integer that holds every constraint's bit (a byte for up to 7)
+    width = next(d for d in (np.int8, np.int16, np.int32, np.int64)
+                 if len(system.fairness) < 8 * np.dtype(d).itemsize)
+    tmask = tmask.astype(width)
+    en = np.zeros(g.n, width)
     if weak | strong:
-        m = tmask[g.trans]
-        m[g.dst == src] = 0
-        _or_by_source(en, g.indptr, m)
+        for b in g.blocks():
+            m = tmask[b.trans]
+            m[b.dst == b.src] = 0
+            b.reduce_or(en, m)
     return _Fairness([f.name for f in system.fairness], weak, strong, tmask, en)
-
-
-def _or_by_source(out: np.ndarray, indptr: np.ndarray, vals: np.ndarray) -> None:
-    """out[u] |= OR of vals over u's edges."""
-    has = np.diff(indptr) > 0
-    if len(vals):
-        out[has] |= np.bitwise_or.reduceat(vals, indptr[:-1][has])
 
 
 # --------------------------------------------------------------------------- SCCs
@@ -148,24 +182,31 @@ def _first_occurrences(v: np.ndarray) -> np.ndarray:
     return out
 
 
-def _scc(n: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
-    """Strongly connected component label of every state, over the given edges (self-loops
-    and repeated edges are dropped first: scipy's strong components loop on repeats)."""
+def _scc(g: ArrayGraph, keep: Callable[[_Block], np.ndarray]) -> np.ndarray:
+    """Strongly connected component label (int32) of every state, over the edges `keep`
+    selects per block. Self-loops and repeated edges are dropped first (they change no
+    component, and scipy's strong components loop on repeated edges); the subgraph is
+    built a block at a time as int32 CSR, 4 bytes per edge."""
     from scipy.sparse import csr_matrix
     from scipy.sparse.csgraph import connected_components
 
-    keep = src != dst
-    key = (src[keep].astype(np.int64) << 32) | dst[keep].astype(np.int64)
-    key = _sorted_unique(key)
-    s = key >> 32
-    d = (key & 0xFFFFFFFF).astype(np.int32)
-    del key
-    indptr = np.searchsorted(s, np.arange(n + 1, dtype=np.int64)).astype(np.int32)
-    del s
+    n = g.n
+    counts = np.zeros(n, np.int32)
+    dsts = Growable(np.int32)
+    for b in g.blocks():
+        k = keep(b) & (b.src != b.dst)
+        key = ((b.src[k] - b.r0) << 32) | b.dst[k]
+        key = _sorted_unique(key)
+        counts[b.r0:b.r1] = np.bincount(key >> 32, minlength=b.r1 - b.r0)
+        dsts.append(key & 0xFFFFFFFF)
+    indptr = np.zeros(n + 1, np.int32)
+    np.cumsum(counts, out=indptr[1:])
+    del counts
+    d = dsts.view()
     data = np.broadcast_to(np.float64(1.0), (len(d),))  # no 8-byte copy per edge
     m = csr_matrix((data, d, indptr), shape=(n, n), copy=False)
     _, labels = connected_components(m, directed=True, connection="strong")
-    out: np.ndarray = labels.astype(np.int64)
+    out: np.ndarray = labels.astype(np.int32, copy=False)
     return out
 
 
@@ -192,36 +233,37 @@ def _pieces(labels: np.ndarray, alive: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return idx[big], lab[big]
 
 
-def _analyse(g: ArrayGraph, fair: _Fairness, notq: np.ndarray, src: np.ndarray) -> _Analysis:
+def _analyse(g: ArrayGraph, fair: _Fairness, notq: np.ndarray) -> _Analysis:
     n = g.n
-    comp = np.full(n, -1, np.int64)
+    comp = np.full(n, -1, np.int32)
     if not fair.all:
         return _Analysis(notq, notq.copy(), notq.copy(), comp)
     stutter = notq & ((fair.en & fair.all) == 0)
-    inside = notq[src] & notq[g.dst]
-    labels = _scc(n, src[inside], g.dst[inside])
-    region = np.where(notq, labels, -1)
+    labels = _scc(g, lambda b: notq[b.src] & notq[b.dst])
+    region = np.where(notq, labels, np.int32(-1))
+    del labels
     next_id = 0
     # Streett refinement, every piece at once; `region` = piece label, -1 = out
     while True:
         members, lab = _pieces(region, region >= 0)
-        region = np.full(n, -1, np.int64)
+        region = np.full(n, -1, np.int32)
         region[members] = lab
         if not len(members):
             break
-        internal = (region[src] == region[g.dst]) & (region[src] >= 0) & (src != g.dst)
         first = np.ones(len(lab), bool)
         first[1:] = lab[1:] != lab[:-1]
         starts = np.flatnonzero(first)
         en_m = fair.en[members]
         en_all = np.bitwise_and.reduceat(en_m, starts)
         en_any = np.bitwise_or.reduceat(en_m, starts)
-        taken_state = np.zeros(n, np.int64)
-        tm = fair.tmask[g.trans]
-        tm[~internal] = 0
-        _or_by_source(taken_state, g.indptr, tm)
-        del tm, internal
+        taken_state = np.zeros(n, fair.en.dtype)
+        for b in g.blocks():
+            rs, rd = region[b.src], region[b.dst]
+            tm = fair.tmask[b.trans]
+            tm[(rs != rd) | (rs < 0) | (b.src == b.dst)] = 0
+            b.reduce_or(taken_state, tm)
         taken = np.bitwise_or.reduceat(taken_state[members], starts)
+        del taken_state
         weak_bad = (fair.weak & en_all & ~taken) != 0
         strong_bad = fair.strong & en_any & ~taken
         piece_of = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, len(lab))))
@@ -236,35 +278,53 @@ def _analyse(g: ArrayGraph, fair: _Fairness, notq: np.ndarray, src: np.ndarray) 
         cut = split & ((fair.en[members] & strong_bad[piece_of]) != 0)
         region[members[cut]] = -1
         live = region >= 0
-        e = live[src] & live[g.dst] & (region[src] == region[g.dst])
-        sub = _scc(n, src[e], g.dst[e])
-        # a piece's states split by the new labels; keep pieces apart by their old label
-        region = np.where(live, sub, -1)
-    reach = _backward_closure(g, src, stutter | (comp >= 0), notq)
+        old = region
+        sub = _scc(g, lambda b: live[b.src] & live[b.dst] & (old[b.src] == old[b.dst]))
+        region = np.where(live, sub, np.int32(-1))
+    reach = _backward_closure(g, stutter | (comp >= 0), notq)
     return _Analysis(notq, reach, stutter, comp)
 
 
-def _backward_closure(g: ArrayGraph, src: np.ndarray, seeds: np.ndarray,
-                      within: np.ndarray) -> np.ndarray:
-    """States inside `within` from which a path inside `within` reaches a seed."""
+def _backward_closure(g: ArrayGraph, seeds: np.ndarray, within: np.ndarray) -> np.ndarray:
+    """States inside `within` from which a path inside `within` reaches a seed: a BFS over
+    the reversed subgraph, built a block at a time as int32 CSR (4 bytes per edge)."""
     out = seeds & within
-    if not out.any():
+    if not out.any() or out[within].all():
         return out
-    e = within[src] & within[g.dst] & (src != g.dst)
-    es, ed = src[e], g.dst[e]
-    order = np.argsort(ed, kind="stable")
-    es, ed = es[order], ed[order]
-    rptr = np.searchsorted(ed, np.arange(g.n + 1, dtype=np.int64))
-    del ed, order
+    n = g.n
+    rcount = np.zeros(n + 1, np.int64)
+    for b in g.blocks():
+        k = within[b.src] & within[b.dst] & (b.src != b.dst)
+        rcount[1:] += np.bincount(b.dst[k], minlength=n)
+    rptr = np.cumsum(rcount)
+    del rcount
+    es = np.empty(int(rptr[-1]), np.int32)
+    fill = rptr[:-1].copy()
+    for b in g.blocks():
+        k = within[b.src] & within[b.dst] & (b.src != b.dst)
+        d, s_ = b.dst[k], b.src[k]
+        order = np.argsort(d, kind="stable")
+        d, s_ = d[order], s_[order]
+        if not len(d):
+            continue
+        first = np.empty(len(d), bool)
+        first[0] = True
+        np.not_equal(d[1:], d[:-1], out=first[1:])
+        starts = np.flatnonzero(first)
+        size = np.diff(np.append(starts, len(d)))
+        rank = np.arange(len(d)) - np.repeat(starts, size)
+        es[fill[d] + rank] = s_
+        fill[d[starts]] += size
+    del fill
     front = np.flatnonzero(out)
     while len(front):
-        starts = rptr[front]
-        lens = rptr[front + 1] - starts
+        starts_ = rptr[front]
+        lens = rptr[front + 1] - starts_
         total = int(lens.sum())
         if not total:
             break
         offs = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(lens) - lens, lens)
-        prev = es[np.repeat(starts, lens) + offs]
+        prev = es[np.repeat(starts_, lens) + offs].astype(np.int64)
         prev = _sorted_unique(prev[~out[prev]])
         out[prev] = True
         front = prev
@@ -394,13 +454,12 @@ def check_liveness_arrays(system: GroundSystem, g: ArrayGraph) -> list[Violation
             raise ValueError(f"unknown liveness kind {prop.kind!r} for {prop.name}")
         if prop.kind == "leadsto" and prop.p is None:
             raise ValueError(f"leadsto property {prop.name} has no P")
-    src = g.sources()
-    fair = _fairness(system, g, src)
+    fair = _fairness(system, g)
     by_q: dict[object, _Analysis] = {}
     out: list[Violation] = []
     for idx, prop in enumerate(system.liveness):
         if prop.q not in by_q:
-            by_q[prop.q] = _analyse(g, fair, ~g.mask(prop.q), src)
+            by_q[prop.q] = _analyse(g, fair, ~g.mask(prop.q))
         found = _violation(system, g, fair, by_q[prop.q], idx, prop)
         if found is not None:
             out.append(found)

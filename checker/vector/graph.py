@@ -7,34 +7,13 @@ chunk's parents; so after the search the graph is CSR arrays: out-degrees (prefi
 `indptr`), targets (uint32) and transitions (uint8 when there are at most 256), about
 5 bytes per edge and 1 to 9 per state.
 
-Buffers grow by `ndarray.resize`, which is realloc: large blocks are moved by remapping pages,
-never copied, and the unused tail of a buffer is never touched, so it costs no resident memory.
+Buffers grow in place (checker/growable.py), so recording costs no copies.
 """
 from __future__ import annotations
 
 import numpy as np
 
-
-class Growable:
-    """An append-only 1-D array."""
-
-    def __init__(self, dtype: type | np.dtype, cap: int = 1 << 12):
-        self.buf = np.empty(cap, dtype)
-        self.n = 0
-
-    def append(self, a: np.ndarray) -> None:
-        need = self.n + len(a)
-        if need > len(self.buf):
-            self.buf.resize(max(need, 2 * len(self.buf)), refcheck=False)
-        self.buf[self.n:need] = a
-        self.n = need
-
-    def view(self) -> np.ndarray:
-        return self.buf[:self.n]
-
-    @property
-    def nbytes(self) -> int:
-        return self.n * self.buf.itemsize
+from checker.growable import Growable
 
 
 class GraphRecorder:

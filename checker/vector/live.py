@@ -14,6 +14,7 @@ from checker.liveness_arrays import check_liveness_arrays
 from checker.result import CheckResult, ExitReason
 
 from .engine import VectorSearch
+from .memory import give_back
 
 
 def with_liveness(search: VectorSearch, result: CheckResult) -> CheckResult:
@@ -35,6 +36,7 @@ def with_liveness(search: VectorSearch, result: CheckResult) -> CheckResult:
                                 f"{full.reason.value}")
             return result
     search.visited = None  # type: ignore[assignment]  # only the graph is needed now
+    give_back()  # its runs sat in the heap: hand the pages back before the analysis
     graph = search.array_graph()
     found = check_liveness_arrays(system, graph)
     result.violations.extend(found)

@@ -60,3 +60,10 @@ def heap_reuse() -> Iterator[None]:
         libc.mallopt(M_MMAP_THRESHOLD, DEFAULT_MMAP)
         libc.mallopt(M_TRIM_THRESHOLD, DEFAULT_TRIM)
         libc.malloc_trim(0)
+
+
+def give_back() -> None:
+    """Return the heap's free pages to the kernel now (glibc; a no-op elsewhere)."""
+    libc = _libc()
+    if libc is not None:
+        libc.malloc_trim(0)
