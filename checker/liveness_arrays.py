@@ -89,17 +89,18 @@ class ArrayGraph:
         stay small: memory.py in the vector engine says why that matters)."""
         indptr, n, r0 = self.indptr, self.n, 0
         while r0 < n:
-            r1 = int(np.searchsorted(indptr, indptr[r0] + BLOCK, side="right")) - 1
+            r1 = int(np.searchsorted(indptr, int(indptr[r0]) + BLOCK, side="right")) - 1
             r1 = min(n, max(r1, r0 + 1))
             p0, p1 = int(indptr[r0]), int(indptr[r1])
-            src = np.repeat(np.arange(r0, r1, dtype=np.int64), np.diff(indptr[r0:r1 + 1]))
+            src = np.repeat(np.arange(r0, r1, dtype=np.int64),
+                            np.diff(indptr[r0:r1 + 1]).astype(np.int64))
             yield _Block(r0, r1, p0, p1, src, self.dst[p0:p1].astype(np.int64),
                          self.trans[p0:p1])
             r0 = r1
 
     def out_edges(self, us: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(edge positions, position in `us` of each edge's source), in (us order, edge order)."""
-        starts = self.indptr[us]
+        starts = self.indptr[us].astype(np.int64)
         lens = self.indptr[us + 1] - starts
         total = int(lens.sum())
         if not total:
@@ -319,7 +320,7 @@ def _backward_closure(g: ArrayGraph, seeds: np.ndarray, within: np.ndarray) -> n
     front = np.flatnonzero(out)
     while len(front):
         starts_ = rptr[front]
-        lens = rptr[front + 1] - starts_
+        lens = rptr[front + 1] - starts_  # rptr is int64
         total = int(lens.sum())
         if not total:
             break

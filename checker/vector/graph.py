@@ -44,6 +44,7 @@ class GraphRecorder:
 
     def indptr(self) -> np.ndarray:
         deg = self.deg.view()
-        out = np.zeros(len(deg) + 1, np.int64)
+        wide = self.dst.n >= 2**31  # int32 offsets (4 bytes a state) while they fit
+        out = np.zeros(len(deg) + 1, np.int64 if wide else np.int32)
         np.cumsum(deg, out=out[1:])
         return out

@@ -13,7 +13,7 @@ import time
 from checker.liveness_arrays import check_liveness_arrays
 from checker.result import CheckResult, ExitReason
 
-from .engine import VectorSearch
+from .engine import VectorSearch, _rss_mb
 from .memory import give_back
 
 
@@ -35,6 +35,11 @@ def with_liveness(search: VectorSearch, result: CheckResult) -> CheckResult:
             result.notes.append(f"liveness not checked: the state graph stopped at "
                                 f"{full.reason.value}")
             return result
+    limit = options.memory_limit
+    if limit is not None and _rss_mb() > limit:  # the analysis only adds to it
+        result.reason = ExitReason.MEMORY_LIMIT
+        result.notes.append("liveness not checked: the memory limit was reached by the search")
+        return result
     search.visited = None  # type: ignore[assignment]  # only the graph is needed now
     give_back()  # its runs sat in the heap: hand the pages back before the analysis
     graph = search.array_graph()
