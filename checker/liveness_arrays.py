@@ -223,6 +223,9 @@ def _pieces(labels: np.ndarray, alive: np.ndarray) -> tuple[np.ndarray, np.ndarr
     """(states of alive pieces of two or more states grouped by label, their labels)."""
     idx = np.flatnonzero(alive)
     lab = labels[idx]
+    if len(lab):  # most states are components of their own: drop those before sorting
+        many = np.bincount(lab) > 1
+        idx, lab = idx[many[lab]], lab[many[lab]]
     order = np.argsort(lab, kind="stable")
     idx, lab = idx[order], lab[order]
     if not len(idx):

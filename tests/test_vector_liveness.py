@@ -179,3 +179,28 @@ def test_memory_limit_leaves_partial_statistics() -> None:
     assert r.reason == ExitReason.MEMORY_LIMIT
     assert r.stats.distinct_states >= 1 and r.stats.generated_states >= 1
     assert "liveness not checked: the safety search did not finish" in r.notes
+
+
+SYMMETRIC_LIVE = """spec symlive
+symmetric type T = 1..3
+var c: map[T] 0..2 = 0
+process p[i in T] fair {
+    c[i] := c[i] + 1
+    c[i] := c[i] + 1
+}
+property done: eventually (forall j in T: c[j] == 2)
+property never: eventually (forall j in T: c[j] == 3)
+"""
+
+
+def test_symmetry_records_the_unreduced_graph(tmp_path: Any) -> None:
+    # the safety search is reduced (orbits of c: multisets of 3 values in 0..2, C(5,3) = 10
+    # states); liveness is checked on the full graph (3^3 = 27 states), as the explicit
+    # engine does; `never` fails (c[j] == 3 is out of range), `done` holds
+    path = tmp_path / "symlive.mms"
+    path.write_text(SYMMETRIC_LIVE)
+    g = ground(load_spec(str(path)))
+    r = vector.check(g, CheckOptions(symmetry=True))
+    assert r.stats.distinct_states == 10
+    assert [v.property for v in r.violations] == ["never"]
+    same_result(g, CheckOptions(symmetry=True))

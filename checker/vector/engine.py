@@ -21,6 +21,13 @@ statistics are those of the explicit engine stopped at the same point: steps bef
 the stopping step itself when its guard held (a 'fire' check or a range error stops after the
 step is counted, a 'reach' check before).
 
+Lock order (lockorder.py): each chunk's acquiring steps are keyed by the locks their thread
+holds; keys a step has not fired with before are committed in expansion order up to the
+stopping point (a range error's step included: the explicit kernel records it before the
+update). Liveness (graph.py): with liveness properties and no symmetry, every chunk also
+hands over its edges in (parent, transition) order with their targets' ids (the visited set
+keeps an id per key) and the liveness expressions' masks over its parents.
+
 LIMITATION: a chunk costs ~0.1 ms of fixed numpy/Python overhead plus a few microseconds per
 transition, so on a spec whose BFS levels are thin (tens of states, thousands of levels) the
 explicit engine is faster; from a few thousand states per level on this engine wins.
