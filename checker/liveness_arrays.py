@@ -188,8 +188,8 @@ def _scc(g: ArrayGraph, keep: Callable[[_Block], np.ndarray]) -> np.ndarray:
     selects per block. Self-loops and repeated edges are dropped first (they change no
     component, and scipy's strong components loop on repeated edges); the subgraph is
     built a block at a time as int32 CSR, 4 bytes per edge."""
-    from scipy.sparse import csr_matrix
-    from scipy.sparse.csgraph import connected_components
+    from scipy.sparse import csr_matrix  # type: ignore[import-untyped]
+    from scipy.sparse.csgraph import connected_components  # type: ignore[import-untyped]
 
     n = g.n
     counts = np.zeros(n, np.int32)
@@ -292,7 +292,7 @@ def _analyse(g: ArrayGraph, fair: _Fairness, notq: np.ndarray) -> _Analysis:
 def _backward_closure(g: ArrayGraph, seeds: np.ndarray, within: np.ndarray) -> np.ndarray:
     """States inside `within` from which a path inside `within` reaches a seed: a BFS over
     the reversed subgraph, built a block at a time as int32 CSR (4 bytes per edge)."""
-    out = seeds & within
+    out: np.ndarray = seeds & within
     if not out.any() or out[within].all():
         return out
     n = g.n

@@ -414,7 +414,8 @@ class VectorSearch:
         edges: _Edges = None
         if self.live:
             assert fid is not None and corder is not None and grp is not None
-            rank = np.searchsorted(nord.view(np.int64), new_ord)
+            assert new_ord is not None
+            rank: np.ndarray = np.searchsorted(nord.view(np.int64), new_ord)
             edges = self.chunk_edges(fid, isnew, rank, grp, corder)
         return nwords, nkeys, nord.view(np.int64), fpos, edges
 

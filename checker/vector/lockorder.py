@@ -63,7 +63,7 @@ class ChunkLockOrder:
     def _slot(self, words: list[np.ndarray], rows: np.ndarray, i: int) -> np.ndarray:
         f = self.layout.fields[i]
         w = words[f.word][rows]
-        v = ((w >> np.uint64(f.shift)) & np.uint64(f.mask)).view(np.int64)
+        v: np.ndarray = ((w >> np.uint64(f.shift)) & np.uint64(f.mask)).view(np.int64)
         return v + f.lo if f.lo else v
 
     def _keys(self, words: list[np.ndarray], rows: np.ndarray, i: int) -> np.ndarray:
