@@ -405,7 +405,7 @@ class Fairness:
 class Expectation:
     """What a spec expects. kind None means every property holds.
 
-    kind: 'invariant' | 'assertion' | 'deadlock' | 'liveness' | 'lock-order' | 'range';
+    kind: 'invariant' | 'assertion' | 'deadlock' | 'liveness' | 'lock-order' | 'range' | 'domain';
     name optionally narrows it to one named property.
     """
 

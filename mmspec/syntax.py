@@ -453,7 +453,7 @@ class OptionDecl:
 class ExpectDecl:
     """`expect KIND [NAME] [when COND]`; COND (over constants) selects it after -D."""
 
-    kind: str  # 'ok' | 'deadlock' | 'invariant' | 'assertion' | 'liveness' | 'lock-order' | 'range'
+    kind: str  # 'ok' | 'deadlock' | 'invariant' | 'assertion' | 'liveness' | 'lock-order' | 'range' | 'domain'
     name: str | None = None
     span: Span = _span()
     when: Expr | None = None

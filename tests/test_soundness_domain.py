@@ -405,3 +405,18 @@ def test_explicit_agrees_with_the_reference_bfs_on_random_specs():
             raise AssertionError(f"seed {seed}: {e}") from e
         kinds[ref.kind] += 1
     assert kinds["domain"] >= 3 and kinds[None] >= 3  # both outcomes are exercised
+
+
+def test_expect_domain_meets_the_expectation(tmp_path: Path):
+    # reproducer 1 with `expect domain`: the spec demonstrates the bad read, so the check
+    # passes (exit 0) on every engine, and `expect domain NAME` takes no name (MMS317)
+    text = ("spec ExpectDomain\nexpect domain\nvar c: map[0..2] 0..5 = 0\nvar x: 0..2 = 0\n"
+            "var y: 0..5 = 0\naction rd when x == 0 {\n  y' = c[x - 1]\n}\n")
+    path = write(tmp_path, "expect_domain", text)
+    for engine in ENGINES:
+        p = cli("check", str(path), "--engine", engine, "--depth", "2")
+        assert p.returncode == 0, (engine, p.stdout, p.stderr)
+        assert "expected domain violation found" in p.stdout, (engine, p.stdout)
+    named = write(tmp_path, "named", text.replace("expect domain", "expect domain rd"))
+    p = cli("check", str(named))
+    assert p.returncode == 2 and "MMS317" in p.stderr + p.stdout
