@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from typing import Callable, Protocol, Sequence
 
 from checker.liveness_eval import compile_gexpr
-from checker.result import ExitReason, Violation, build_trace
+from checker.options import CheckOptions
+from checker.result import CheckResult, ExitReason, Violation, build_trace
 from mmspec import ir
 from mmspec.ground import GLiveness, GroundSystem
 
@@ -86,7 +87,22 @@ class _Fairness:
         return self.weak | self.strong
 
 
-def _fairness(system: GroundSystem, graph: LivenessGraph) -> _Fairness:
+def liveness_to_check(system: GroundSystem, options: CheckOptions, result: CheckResult) -> bool:
+    """Whether an engine's finished safety search should go on to liveness: only when the
+    spec has properties, they are wanted, no hard violation was found (lock-order reports
+    do not count), and the search was complete (else a note says why it was skipped)."""
+    hard = [v for v in result.violations if v.kind != "lock-order"]
+    if not system.liveness or not options.liveness or hard:
+        return False
+    if result.reason != ExitReason.DONE:
+        result.notes.append("liveness not checked: the safety search did not finish")
+        return False
+    return True
+
+
+def fairness_bits(system: GroundSystem) -> tuple[int, int, list[int]]:
+    """Constraint i is bit i: the weak bits, the strong bits, and per transition the bits
+    of the constraints it belongs to (shared by the object and the array analyses)."""
     tmask = [0] * len(system.transitions)
     weak = strong = 0
     for i, f in enumerate(system.fairness):
@@ -99,6 +115,11 @@ def _fairness(system: GroundSystem, graph: LivenessGraph) -> _Fairness:
             raise ValueError(f"unknown fairness kind {f.kind!r} for {f.name}")
         for t in f.transitions:
             tmask[t] |= bit
+    return weak, strong, tmask
+
+
+def _fairness(system: GroundSystem, graph: LivenessGraph) -> _Fairness:
+    weak, strong, tmask = fairness_bits(system)
     en = [0] * len(graph.states)
     if weak | strong:
         for u, edges in enumerate(graph.succ):

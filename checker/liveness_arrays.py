@@ -29,7 +29,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from checker.liveness import KINDS, message
+from checker.liveness import KINDS, fairness_bits, message
 from checker.result import Trace, Violation, build_trace
 from mmspec.ground import GExpr, GLiveness, GroundSystem, GTransition
 
@@ -130,18 +130,9 @@ class _Fairness:
 def _fairness(system: GroundSystem, g: ArrayGraph) -> _Fairness:
     if len(system.fairness) > MAX_FAIRNESS:
         raise ValueError(f"more than {MAX_FAIRNESS} fairness constraints")
-    tmask = np.zeros(max(1, len(system.transitions)), np.int64)
-    weak = strong = 0
-    for i, f in enumerate(system.fairness):
-        bit = 1 << i
-        if f.kind == "strong":
-            strong |= bit
-        elif f.kind == "weak":
-            weak |= bit
-        else:
-            raise ValueError(f"unknown fairness kind {f.kind!r} for {f.name}")
-        for t in f.transitions:
-            tmask[t] |= bit
+    weak, strong, bits = fairness_bits(system)
+    tmask = np.zeros(max(1, len(bits)), np.int64)
+    tmask[:len(bits)] = bits
     # the narrowest integer that holds every constraint's bit (a byte for up to 7)
     width = next(d for d in (np.int8, np.int16, np.int32, np.int64)
                  if len(system.fairness) < 8 * np.dtype(d).itemsize)

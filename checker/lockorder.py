@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from checker.options import CheckOptions
 from checker.result import Trace, Violation
-from mmspec.ground import GroundSystem, GTransition
+from mmspec.ground import GLock, GroundSystem, GTransition
 
 Key = tuple[str, int]  # (lock class, lockdep subclass)
 
@@ -102,24 +102,31 @@ def lock_order_steps(system: GroundSystem) -> list[int]:
             if t.thread is not None and any(a.blocking for a in t.acquires)]
 
 
-def acquire_edges(system: GroundSystem, t: GTransition,
-                  state: Sequence[int]) -> list[tuple[Key, Key]]:
-    """The (held, acquired) edges step t makes from `state`, in the order they are added."""
+def ordered_pairs(system: GroundSystem, t: GTransition) -> Iterator[tuple[int, GLock, Key]]:
+    """The rule's shape, shared by every engine: a thread's blocking acquire of lock A
+    orders A after every other lock `held` (in whatever state, concrete or symbolic, the
+    caller asks about). Yields (thread, held lock, acquired key) in the order edges are added."""
     tid = t.thread
-    out: list[tuple[Key, Key]] = []
     if tid is None:
-        return out
+        return
     for a in t.acquires:
         if not a.blocking:
             continue
         dst = (system.locks[a.lock].cls, a.subclass)
         for li, lk in enumerate(system.locks):
-            if li == a.lock:
-                continue
-            if not (state[lk.owner] == tid or bool(lk.readers and state[lk.readers[tid]])):
-                continue
-            sub = state[lk.subclass[tid]] if lk.subclass else 0
-            out.append(((lk.cls, sub), dst))
+            if li != a.lock:
+                yield tid, lk, dst
+
+
+def acquire_edges(system: GroundSystem, t: GTransition,
+                  state: Sequence[int]) -> list[tuple[Key, Key]]:
+    """The (held, acquired) edges step t makes from `state`, in the order they are added."""
+    out: list[tuple[Key, Key]] = []
+    for tid, lk, dst in ordered_pairs(system, t):
+        if not (state[lk.owner] == tid or bool(lk.readers and state[lk.readers[tid]])):
+            continue
+        sub = state[lk.subclass[tid]] if lk.subclass else 0
+        out.append(((lk.cls, sub), dst))
     return out
 
 

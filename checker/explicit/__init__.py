@@ -11,7 +11,7 @@ import time
 
 from mmspec.ground import GroundSystem
 
-from checker.liveness import check_liveness
+from checker.liveness import check_liveness, liveness_to_check
 from checker.options import CheckOptions
 from checker.result import CheckResult, ExitReason
 from checker.explicit.compiled import CompiledSystem
@@ -26,11 +26,7 @@ def check(system: GroundSystem, options: CheckOptions | None = None) -> CheckRes
     options = options or CheckOptions()
     compiled = CompiledSystem(system)
     result = Search(system, options, compiled).run()
-    hard = [v for v in result.violations if v.kind != "lock-order"]
-    if not system.liveness or not options.liveness or hard:
-        return result
-    if result.reason != ExitReason.DONE:
-        result.notes.append("liveness not checked: the safety search did not finish")
+    if not liveness_to_check(system, options, result):
         return result
     start = time.perf_counter()
     graph = build_graph(system, options, compiled)

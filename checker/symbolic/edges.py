@@ -19,7 +19,8 @@ from typing import Callable
 
 import z3  # type: ignore[import-untyped]
 
-from checker.lockorder import Edge, Key, LockOrderGraph, cycle_message, key_name
+from checker.lockorder import (Edge, Key, LockOrderGraph, cycle_message, key_name,
+                              ordered_pairs)
 from checker.options import CheckOptions
 from checker.result import Trace, Violation
 from checker.symbolic.budget import SAT, UNSAT, Budget
@@ -47,28 +48,18 @@ def candidates(enc: Encoding) -> list[Candidate]:
     system = enc.system
     out = []
     for ti, t in enumerate(system.transitions):
-        tid = t.thread
-        if tid is None:
-            continue
-        for a in t.acquires:
-            if not a.blocking:
-                continue
-            dst = (system.locks[a.lock].cls, a.subclass)
-            for li, lk in enumerate(system.locks):
-                if li == a.lock:
-                    continue
-                owner = enc.cur[lk.owner]
-                held = owner == tid
-                if lk.readers:
-                    held = z3.Or(held, enc.cur[lk.readers[tid]])
-                subs: list[tuple[int, z3.BoolRef]] = [(0, z3.BoolVal(True, enc.ctx))]
-                if lk.subclass:
-                    sl = system.slots[lk.subclass[tid]]
-                    x = enc.cur[lk.subclass[tid]]
-                    subs = [(v, x == v) for v in range(sl.lo, sl.hi + 1)]
-                for sub, is_sub in subs:
-                    out.append(Candidate((lk.cls, sub), dst, ti, tid,
-                                         z3.And(enc.guards[ti], held, is_sub)))
+        for tid, lk, dst in ordered_pairs(system, t):
+            held = enc.cur[lk.owner] == tid
+            if lk.readers:
+                held = z3.Or(held, enc.cur[lk.readers[tid]])
+            subs: list[tuple[int, z3.BoolRef]] = [(0, z3.BoolVal(True, enc.ctx))]
+            if lk.subclass:
+                sl = system.slots[lk.subclass[tid]]
+                x = enc.cur[lk.subclass[tid]]
+                subs = [(v, x == v) for v in range(sl.lo, sl.hi + 1)]
+            for sub, is_sub in subs:
+                out.append(Candidate((lk.cls, sub), dst, ti, tid,
+                                     z3.And(enc.guards[ti], held, is_sub)))
     return out
 
 def _by_key(cands: list[Candidate]) -> dict[tuple[Key, Key], list[Candidate]]:

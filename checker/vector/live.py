@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import time
 
+from checker.liveness import liveness_to_check
 from checker.liveness_arrays import check_liveness_arrays
 from checker.result import CheckResult, ExitReason
 
@@ -19,11 +20,7 @@ from .memory import give_back
 
 def with_liveness(search: VectorSearch, result: CheckResult) -> CheckResult:
     system, options = search.system, search.options
-    hard = [v for v in result.violations if v.kind != "lock-order"]
-    if not system.liveness or not options.liveness or hard:
-        return result
-    if result.reason != ExitReason.DONE:
-        result.notes.append("liveness not checked: the safety search did not finish")
+    if not liveness_to_check(system, options, result):
         return result
     start = time.perf_counter()
     if search.graph is None:  # the search was reduced by symmetry: record the full graph
