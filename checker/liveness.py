@@ -21,6 +21,7 @@ from typing import Callable, Protocol, Sequence
 
 from checker.liveness_eval import compile_gexpr
 from checker.options import CheckOptions
+from checker.fairness_hint import strong_fairness_hints
 from checker.result import CheckResult, ExitReason, Violation, build_trace
 from mmspec import ir
 from mmspec.ground import GLiveness, GroundSystem
@@ -518,11 +519,15 @@ class _Run:
         ids = [root] + [v for _, v in steps]
         ts = [None] + [system.transitions[t] for t, _ in steps]
         loop = len(prefix) + len(to_core)
-        trace = build_trace(system, [graph.states[i] for i in ids], ts, loop=loop)
+        raw = [graph.states[i] for i in ids]
+        trace = build_trace(system, raw, ts, loop=loop)
         lv = system.spec.liveness[idx] if idx < len(system.spec.liveness) else None
         message = _message(system.spec, lv, prop, stuttering, len(cycle), bool(self.fair.all))
         details = {"fairness": list(self.fair.names), "stuttering": stuttering,
                    "trigger": len(prefix)}
+        hints = strong_fairness_hints(system, raw, [None] + [t for t, _ in steps], loop)
+        if hints:
+            details["hints"] = hints
         return Violation("liveness", prop.name, message, trace, prop.span, details)
 
     def trigger(self, prop: GLiveness, a: _Analysis) -> int | None:

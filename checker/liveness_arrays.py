@@ -29,6 +29,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 
+from checker.fairness_hint import strong_fairness_hints
 from checker.liveness import KINDS, fairness_bits, message
 from checker.result import Trace, Violation, build_trace
 from mmspec.ground import GExpr, GLiveness, GroundSystem, GTransition
@@ -505,4 +506,7 @@ def _violation(system: GroundSystem, g: ArrayGraph, fair: _Fairness, a: _Analysi
     lv = system.spec.liveness[idx] if idx < len(system.spec.liveness) else None
     text = message(system.spec, lv, prop, stuttering, len(cycle), bool(fair.all))
     details = {"fairness": list(fair.names), "stuttering": stuttering, "trigger": len(prefix)}
+    hints = strong_fairness_hints(system, states, [None, *ts], loop)
+    if hints:
+        details["hints"] = hints
     return Violation("liveness", prop.name, text, trace, prop.span, details)

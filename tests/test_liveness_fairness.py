@@ -40,8 +40,14 @@ def test_weak_fairness_is_not_enough_for_an_intermittent_step() -> None:
     assert column(t, "flag") == [False, True, False]
     assert column(t, "done") == [False, False, False]
     assert t.loop == 0
+    # The loop is states 0 (flag=F) and 1 (flag=T): the worker is enabled at 1 only and never
+    # moves, so strong fairness (not weak) would exclude this loop: the hint says so.
     assert vs[0].details == {"fairness": ["toggler", "worker"], "stuttering": False,
-                             "trigger": 0}
+                             "trigger": 0,
+                             "hints": ["worker is enabled at state 1 of the loop but never "
+                                       "continuously, and never takes a step: weak fairness "
+                                       "allows this; `fair strong` on worker would rule this "
+                                       "behaviour out"]}
     check_lasso(system, graph, t, stuttering=False)
 
 

@@ -303,6 +303,8 @@ def _details_lines(spec: ir.Spec, v: Violation, st: Style, sources: Sources) -> 
             out.append(clean(f"Fairness: {fair}"))
         if isinstance(d.get("trigger"), int) and d["trigger"] > 0:
             out.append(f"The premise first holds at state {d['trigger']}")
+        for h in d.get("hints") or ():
+            out.append(clean(f"hint: {h}"))
     if v.kind not in ("deadlock", "lock-order", "range", "liveness", "assertion") and d:
         for k, x in d.items():
             if not isinstance(x, Trace):

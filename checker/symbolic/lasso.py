@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import z3  # type: ignore[import-untyped]
 
+from checker.fairness_hint import strong_fairness_hints
 from checker.result import Violation
 from checker.symbolic.budget import SAT, UNSAT, Budget
 from checker.symbolic.encode import Encoding, _and, _or
@@ -240,4 +241,7 @@ class _Lassos:
                    f"step {loop} and {how} without meeting its goal (found by a bounded "
                    "lasso search)")
         details = {"fairness": [f.name for f in system.fairness], "stuttering": stuttering}
+        hints = strong_fairness_hints(system, states[:k + 1], [None, *sels[:k]], loop)
+        if hints:
+            details["hints"] = hints
         return Violation("liveness", prop.name, message, trace, prop.span, details)
