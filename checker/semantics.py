@@ -94,14 +94,22 @@ def range_error(system: GroundSystem, t: GTransition,
     return None
 
 
-def first_invariant(system: GroundSystem, s: tuple[int, ...]) -> Found | None:
+def violated_invariants(system: GroundSystem, s: tuple[int, ...]) -> list[Found]:
+    """Every invariant s breaks (or cannot evaluate), in declaration order."""
+    out: list[Found] = []
     for inv in system.invariants:
         r = bad_read(inv.reads, s)
         if r is not None:
-            return domain_found(r, s, f"invariant {inv.name}")
-        if not eval_gexpr(inv.expr, s):
-            return Found("invariant", inv.name, f"invariant {inv.name} is violated", inv.span)
-    return None
+            out.append(domain_found(r, s, f"invariant {inv.name}"))
+        elif not eval_gexpr(inv.expr, s):
+            out.append(Found("invariant", inv.name, f"invariant {inv.name} is violated",
+                             inv.span))
+    return out
+
+
+def first_invariant(system: GroundSystem, s: tuple[int, ...]) -> Found | None:
+    found = violated_invariants(system, s)
+    return found[0] if found else None
 
 
 def first_expansion(system: GroundSystem, s: tuple[int, ...], deadlock: bool) -> Found | None:

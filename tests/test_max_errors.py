@@ -115,3 +115,26 @@ def test_other_engines_refuse(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     spec.write_text(TWO)
     assert cli.main(["check", str(spec), "--engine", engine, "--max-errors", "2"]) == 2
     assert f"the {engine} engine stops at the first violation" in capsys.readouterr().err
+
+
+# Three invariants over one counter x = 0, 1, 2, 3 (Inc adds 1). At x = 1, `a` (x < 1) and
+# `c` (x != 1) both break for the first time: two violations ending in the same state, each
+# a 1-step trace, in declaration order. At x = 2, `a` still fails (its parent broke it too:
+# the same violation continued) but `b` (x < 2) breaks for the first time: a 2-step trace,
+# although the parent already broke a different invariant. At x = 3 nothing is new.
+THREE = """spec three
+var x: 0..3 = 0
+action Inc when x < 3 { x' = x + 1 }
+invariant a: x < 1
+invariant b: x < 2
+invariant c: x != 1
+option deadlock = false
+"""
+
+
+def test_every_invariant_a_state_breaks_first(tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    _code, doc = run_json(tmp_path, capsys, THREE, "--max-errors", "5")
+    assert [(v["property"], steps_of(v)) for v in doc["violations"]] == [
+        ("a", [None, "Inc"]), ("c", [None, "Inc"]), ("b", [None, "Inc", "Inc"])]
+    assert doc["reason"] == "done"

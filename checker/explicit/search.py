@@ -294,23 +294,21 @@ class Search:
         return out or [self.expansion_violation(s)]
 
     def collect_invariant_violations(self, front: list[int], level: int) -> None:
-        """Every state of this level whose last step broke an invariant (the kernel notes
-        only the first). A state whose parent already broke the same invariant continues
-        an earlier violation and is not another one. The search then expands these states
-        like any other."""
+        """Every invariant broken by the last step into a state of this level (the kernel
+        notes only the first state). An invariant the parent already broke continues an
+        earlier violation and is not another one; a second invariant broken in the same
+        state is. The search then expands these states like any other."""
         invok = self.cs.invok
         for n in front:
             if invok(n):
                 continue
             states, trans = self.replay(n, level)
-            found = reference.first_invariant(self.system, states[-1])
-            if found is None:  # LIMITATION: an invariant that is not symmetric
-                continue
-            before = reference.first_invariant(self.system, states[-2]) if level else None
-            if before is not None and (before.kind, before.property) == \
-                    (found.kind, found.property):
-                continue
-            self.keep(self.violation(found, build_trace(self.system, states, trans)))
+            before = {(f.kind, f.property) for f in
+                      reference.violated_invariants(self.system, states[-2])} if level else set()
+            # LIMITATION: an invariant that is not symmetric may find nothing here
+            for found in reference.violated_invariants(self.system, states[-1]):
+                if (found.kind, found.property) not in before:
+                    self.keep(self.violation(found, build_trace(self.system, states, trans)))
         self.bad.clear()
 
     def expand_by_reference(self, s: int, nxt: list[int], parents: list[int]) -> None:
