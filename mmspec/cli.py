@@ -86,7 +86,8 @@ def _build_parser() -> argparse.ArgumentParser:
     c.add_argument("--format", choices=config.FORMATS, default=None,
                    help="what goes to stdout (default: text)")
     c.add_argument("--itf", metavar="FILE", help="write the counterexample as ITF JSON")
-    c.add_argument("--html", metavar="FILE", help="write the counterexample as an HTML page")
+    c.add_argument("--html", metavar="FILE", help="write the result as an HTML page (the "
+                   "counterexample, or a passing run's statistics and --coverage table)")
     c.add_argument("--junit", metavar="FILE", help="write JUnit XML for all specs")
     c.add_argument("--sarif", metavar="FILE", help="write SARIF 2.1.0 for all specs")
     c.add_argument("--workers", type=config.arg_type("workers"), default=None, metavar="N",
@@ -563,7 +564,12 @@ def _write_outputs(plan: OutputPlan, records: list[dict[str, Any]]) -> bool:
     results = [r["result"] for r in records if "result" in r]
     files: list[tuple[str, Any]] = []
     for i, rec in enumerate(records):
-        shown = primary_violation(rec["result"]) if "result" in rec else None
+        if "result" not in rec:
+            continue
+        if "--html" in plan.per_run:  # a passing run's page shows its statistics and coverage
+            from checker.render.html import render_html
+            files.append((plan.per_run["--html"][i], lambda r=rec["result"]: render_html(r)))
+        shown = primary_violation(rec["result"])
         if shown is None:
             continue
         if "--itf" in plan.per_run:
@@ -575,9 +581,6 @@ def _write_outputs(plan: OutputPlan, records: list[dict[str, Any]]) -> bool:
                 for k, v in enumerate(others, start=2):
                     files.append((_numbered(plan.per_run["--itf"][i], k),
                                   lambda t=v.trace, r=rec["result"]: itf_text(t, r)))
-        if "--html" in plan.per_run:
-            from checker.render.html import render_html
-            files.append((plan.per_run["--html"][i], lambda r=rec["result"]: render_html(r)))
     if "--junit" in plan.whole:
         from checker.render.junit import render_junit
         files.append((plan.whole["--junit"], lambda: render_junit(results)))
@@ -708,15 +711,24 @@ def _trace_eval(args: argparse.Namespace) -> int:
     assignments = parse_defines(args.defines)
     if len(assignments) != 1:
         raise UsageError("trace takes single -D values, not sweeps")
-    if args.html or args.text:
+    if args.text:
         raise UsageError("--eval prints a table (or JSON with --format json); it does not "
-                         "combine with --html or --text")
+                         "combine with --text")
     try:
         table = trace_cmd.query_trace(args.file, args.evals, args.spec, assignments[0])
     except ItfError as e:
         raise UsageError(f"{args.file}: not a readable ITF trace: {e}") from None
     except trace_cmd.QuerySetupError as e:
         raise UsageError(f"{args.file}: {e}") from None
+    if args.html:  # the trace's page, each state with the expressions as extra rows
+        from mmspec.outputs import write_atomic
+
+        try:
+            write_atomic(args.html, trace_cmd.table_html(args.file, table))
+        except (OSError, outputs.OutputError) as e:
+            raise UsageError(f"--html {args.html}: {e}") from None
+        sys.stdout.write(f"wrote {args.html}\n")
+        return 0
     if args.format == "json":
         sys.stdout.write(json.dumps(trace_cmd.table_json(table), indent=2,
                                     ensure_ascii=False) + "\n")

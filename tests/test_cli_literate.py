@@ -116,6 +116,8 @@ def run_check(line: str, cwd: Path) -> None:
         assert target.is_file(), f"{name} was not written"
     elif op == "absent":
         assert not target.exists(), f"{name} should not exist"
+    elif op == "contains":  # the file holds this text (HTML: as escaped on the page)
+        assert words[2] in target.read_text(), f"{name} lacks {words[2]!r}"
     elif op == "xml":
         ET.parse(target)
     elif op == "json" and len(words) == 2:

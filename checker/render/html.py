@@ -21,7 +21,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import jinja2
 from markupsafe import Markup
@@ -64,6 +64,7 @@ class StepView:
     file: int | None = None  # index into CaseView.files
     line: int | None = None
     in_loop: bool = False
+    evals: list[Row] = field(default_factory=list)  # `mmspec trace --eval E --html`: E's value
 
 
 @dataclass(frozen=True)
@@ -269,9 +270,26 @@ def _env() -> jinja2.Environment:
                               lstrip_blocks=True, keep_trailing_newline=True)
 
 
-def render_page(results: list[CheckResult], title: str | None = None) -> str:
-    """The page for any number of results (`mmspec check specs/ --html FILE`)."""
+def add_eval_rows(cases: list[CaseView], evals: Sequence[tuple[str, Sequence[str]]]) -> None:
+    """Give every state of the first trace one row per (expression, values per state),
+    marked changed where the value differs from the previous state's."""
+    case = next((c for c in cases if c.has_trace), None)
+    if case is None:
+        return
+    for text, values in evals:
+        if len(values) != len(case.steps):
+            raise ValueError(f"{len(values)} values of {text!r} for {len(case.steps)} states")
+        for i, (s, value) in enumerate(zip(case.steps, values)):
+            note = f"was {values[i - 1]}" if i and values[i - 1] != value else None
+            s.evals.append(Row(clean(text), value, note))
+
+
+def render_page(results: list[CheckResult], title: str | None = None,
+                evals: Sequence[tuple[str, Sequence[str]]] = ()) -> str:
+    """The page for any number of results (`mmspec check specs/ --html FILE`); `evals` adds
+    expression rows to the first trace's states (`mmspec trace --eval E --html`)."""
     cases = case_views(results)
+    add_eval_rows(cases, evals)
     css = (TEMPLATES / "trace.css").read_text(encoding="utf-8")
     js = (TEMPLATES / "trace.js").read_text(encoding="utf-8")
     data = {"cases": [{"id": c.id, "loop": c.loop,
@@ -297,11 +315,12 @@ def render_html_report(results: list[CheckResult]) -> str:
     return render_page(results)
 
 
-def render_trace_html(trace: Trace, meta: dict[str, Any]) -> str:
-    """Re-render a saved ITF trace (`itf.read_itf`) as a page."""
+def render_trace_html(trace: Trace, meta: dict[str, Any],
+                      evals: Sequence[tuple[str, Sequence[str]]] = ()) -> str:
+    """Re-render a saved ITF trace (`itf.read_itf`) as a page, with `evals` as extra rows."""
     from checker.render.itf import result_from_meta
 
-    return render_html(result_from_meta(trace, meta))
+    return render_page([result_from_meta(trace, meta)], evals=evals)
 
 
 __all__ = ["render_html", "render_html_report", "render_page", "render_trace_html",

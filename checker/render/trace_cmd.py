@@ -136,3 +136,14 @@ def table_text(table: QueryTable) -> str:
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip()
              for r in [head, *body]]
     return "\n".join(lines) + "\n"
+
+
+def table_html(itf_path: str, table: QueryTable) -> str:
+    """The trace's page with one extra row per expression in every state's view."""
+    from checker.render.html import render_trace_html
+
+    trace, meta = read_itf(itf_path)
+    evals = [(text, [fmt(row[k].value) if row[k].error is None else f"error: {row[k].error}"
+                     for row in table.rows])
+             for k, text in enumerate(table.expressions)]
+    return render_trace_html(trace, meta, evals)
