@@ -107,6 +107,9 @@ def _build_parser() -> argparse.ArgumentParser:
     c.add_argument("--coverage", action="store_true",
                    help="per action and step label: times enabled, fired, distinct states "
                         "found (explicit engine; auto picks it)")
+    c.add_argument("--memory-model", choices=("sc", "lkmm"), default=None,
+                   help="memory model for every spec checked, overriding its `option "
+                        "memory` (default: the spec's, else sc; docs/memory-model.md)")
     _include_path_option(c)
 
     pa = sub.add_parser("parse", help="parse and check a spec, print its AST or IR as JSON")
@@ -344,7 +347,8 @@ def _check_one(path: Path, defines: dict[str, int], settings: dict[str, Any],
                     settings.get("max_states"))
     try:  # the limits apply from the first byte: parsing, expansion, grounding (exit 3)
         spec = load_spec(str(path), defines, spec_tree(path, settings.get("roots", ())),
-                         settings.get("include_paths", ()), budget=budget)
+                         settings.get("include_paths", ()), budget=budget,
+                         memory=settings.get("memory_model"))
         system = ground(spec, budget)
         budget.enter("codegen")  # the engines compile, then search under their own limits
     except BudgetExceeded as e:
@@ -460,6 +464,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise UsageError(f"--max-errors: the {settings['engine']} engine stops at the first "
                          "violation; use --engine explicit (or auto)")
     settings["max_errors"] = args.max_errors
+    settings["memory_model"] = args.memory_model
     assignments = parse_defines(args.defines)
     runs = [(p, d) for p in specs for d in assignments]
     plan = _plan_outputs(args, runs)

@@ -24,13 +24,15 @@ from mmspec.resolve import check_def_nesting, load_tree
 
 
 def load_spec(path: str, defines: Mapping[str, int] | None = None, tree: str | None = None,
-              include_paths: Sequence[str] = (), *, budget: Budget | None = None) -> ir.Spec:
+              include_paths: Sequence[str] = (), *, budget: Budget | None = None,
+              memory: str | None = None) -> ir.Spec:
     """Parse, resolve, type-check and lower one spec file (with its includes).
 
     Reading is confined to `tree` (default: the spec's folder), `include_paths` and the
     prelude. A SpecError carries the texts read, for rendering without re-reading files.
     With a budget, its time and memory limits apply here too (phases "parsing" and
-    "expansion"): `budget.BudgetExceeded` says where they ran out."""
+    "expansion"): `budget.BudgetExceeded` says where they ran out. `memory` overrides the
+    spec's `option memory` (sc | lkmm)."""
     conf = Confinement.for_spec(str(path), tree, tuple(include_paths))
     with active(budget, "parsing"):
         loaded = load_tree(str(path), conf)
@@ -38,7 +40,7 @@ def load_spec(path: str, defines: Mapping[str, int] | None = None, tree: str | N
             budget.enter("expansion")
         try:
             check_def_nesting(loaded.decls, MAX_DEPTH)
-            return lower(loaded, dict(defines or {}))
+            return lower(loaded, dict(defines or {}), memory)
         except SpecError as e:
             raise e.with_sources(loaded.sources) from None
         except RecursionError:

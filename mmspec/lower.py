@@ -13,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Mapping
 
-from mmspec import ir
+from mmspec import ir, memlower, memops
 from mmspec import syntax as S
 from mmspec.cfg import DONE, Alt, ProcessCFG, build, merged_into
 from mmspec.diagnostics import Sink, did_you_mean
@@ -33,13 +33,15 @@ MAX_INSTANCES = 1_000_000
 CMDLINE = ir.Span("<command line>", 0, 0, 0, 0)
 
 
-def lower(loaded: Loaded, defines: Mapping[str, int]) -> ir.Spec:
-    return _Lowering(loaded, defines).run()
+def lower(loaded: Loaded, defines: Mapping[str, int], memory: str | None = None) -> ir.Spec:
+    """`memory` ('sc' | 'lkmm') overrides the spec's `option memory` (--memory-model)."""
+    return _Lowering(loaded, defines, memory).run()
 
 
 class _Lowering:
-    def __init__(self, loaded: Loaded, defines: Mapping[str, int]):
+    def __init__(self, loaded: Loaded, defines: Mapping[str, int], memory: str | None = None):
         self.loaded = loaded
+        self.memory_override = memory
         self.sink = Sink()
         self.sy: Symbols = build_symbols(loaded.decls, self.sink)
         self.el = Elaborator(self.sy, self.sink, defines)
@@ -65,6 +67,7 @@ class _Lowering:
                 consts.append((name, v))
         for name in self.sy.types:
             self.el.named_type(name, self.sy.types[name].name_span)
+        self.memory = self.memory_model()
         self.user_variables()
         self.process_threads()
         self.build_cfgs()
@@ -269,7 +272,7 @@ class _Lowering:
         return lk is not None and lk.kind == "rwsem" and lk.writer_pref
 
     def build_cfgs(self) -> None:
-        stmt_calls = set(OPS) - {"__queue_write", "__acquire_write"}
+        stmt_calls = (set(OPS) - {"__queue_write", "__acquire_write"}) | set(memops.PRIMS)
         for name, d in self.sy.processes.items():
             if name not in self.el.processes:
                 continue
@@ -614,10 +617,12 @@ class _Lowering:
     def options(self) -> tuple[bool, bool]:
         values = {"deadlock": True, "lockorder": True}
         for o in self.sy.options:
+            if o.name == "memory":
+                continue
             if o.name not in values:
                 hint = did_you_mean(o.name, list(values))
                 self.sink.error("MMS213", f"unknown option '{o.name}'", o.span,
-                                expected="deadlock or lockorder" +
+                                expected="deadlock, lockorder or memory" +
                                 (f" (did you mean '{hint}'?)" if hint else ""))
                 continue
             if not isinstance(o.value, S.BoolLit):
@@ -625,6 +630,24 @@ class _Lowering:
                 continue
             values[o.name] = o.value.value
         return values["deadlock"], values["lockorder"]
+
+    def memory_model(self) -> str:
+        """`option memory = sc | lkmm`; the command line's --memory-model wins."""
+        chosen = "sc"
+        for o in self.sy.options:
+            if o.name != "memory":
+                continue
+            if isinstance(o.value, S.Name) and o.value.id in memops.MEMORY_MODELS:
+                chosen = o.value.id
+            else:
+                self.sink.error("MMS318", "option memory takes sc or lkmm", o.value.span,
+                                expected="option memory = sc | lkmm")
+        chosen = self.memory_override or chosen
+        if chosen == "lkmm" and not memops.LKMM_AVAILABLE:
+            self.sink.error("MMS318", "memory = lkmm is not available in this build yet",
+                            CMDLINE, expected="memory = sc")
+            return "sc"
+        return chosen
 
     def expectation(self) -> ir.Expectation:
         return select_expectation(self.sy, self.el, self.sink)
@@ -729,6 +752,9 @@ class _Step:
             self.assign(st, first, atomic)
             return
         if isinstance(st, S.CallStmt):
+            if st.func in memops.PRIMS:
+                memlower.lower_prim(self, st, None, first, atomic)
+                return
             self.lock_op(st, first, atomic)
             return
         if isinstance(st, S.Await):
@@ -829,6 +855,13 @@ class _Step:
         if len(st.values) == 1 and len(st.targets) == 1 and isinstance(st.values[0], S.Call) \
                 and st.values[0].func in TRYLOCKS:
             self.trylock(st.targets[0], st.values[0])
+            return
+        if len(st.values) == 1 and len(st.targets) == 1 and isinstance(st.values[0], S.Call) \
+                and st.values[0].func in memops.PRIMS:
+            c = st.values[0]
+            memlower.lower_prim(self, S.CallStmt(c.func, c.args, span=c.span,
+                                                 func_span=c.func_span),
+                                st.targets[0], first, atomic)
             return
         if len(st.targets) != len(st.values):
             el.err("MMS312", f"{len(st.targets)} targets but {len(st.values)} values",

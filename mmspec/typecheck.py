@@ -14,6 +14,7 @@ from typing import Callable, Mapping, Union
 
 from mmspec import budget as cost
 from mmspec import ir
+from mmspec.memops import PRIMS
 from mmspec import syntax as S
 from mmspec.consteval import DivByZero, NotConstant, evaluate
 from mmspec.diagnostics import Diagnostic, Sink, SpecError, did_you_mean
@@ -1023,6 +1024,9 @@ class Elaborator:
             return TE(ir.Binary(f, a.expr, b.expr, sp), INT)
         if f in LOCK_PREDICATES:
             return self.lock_predicate(e, ctx)
+        if f in PRIMS:
+            return self.err("MMS315", f"'{f}' is a memory access, not a value inside an "
+                            "expression", sp, expected=PRIMS[f].usage() + " on its own line")
         if f in LOCK_OPS:
             what = "a trylock assigns a bool: ok := " if f in TRYLOCKS else "a lock operation "
             return self.err("MMS315", f"'{f}' is a statement, not a value", sp,
