@@ -51,6 +51,7 @@ OPS: dict[str, LockOp] = {
 }
 
 SPLIT_WRITES = frozenset({"down_write", "down_write_nested"})
+MAX_THREADS = 64  # a thread id fits a lock owner slot and a reader-set bit
 MAX_SUBCLASS = 7  # lockdep's MAX_LOCKDEP_SUBCLASSES - 1
 
 

@@ -19,14 +19,13 @@ from mmspec.cfg import DONE, Alt, ProcessCFG, build, merged_into
 from mmspec.diagnostics import Sink, did_you_mean
 from mmspec.expectations import select_expectation
 from mmspec.lockflow import check_releases
-from mmspec.lockops import MAX_SUBCLASS, OPS, SPLIT_WRITES, LockOp, kinds_text
+from mmspec.lockops import MAX_SUBCLASS, MAX_THREADS, OPS, SPLIT_WRITES, LockOp, kinds_text
 from mmspec.resolve import Loaded, Symbols, build_symbols
 from mmspec.symexec import SymState, target_of
 from mmspec.typecheck import (BOOL, ERR, FALSE, TE, TRUE, TRYLOCKS, Ctx, Elaborator, ErrType,
                               LockRef, ProcessInfo, assignable, conj, index_of, int_lit, neg,
                               show_type, slot_count, zero_value)
 
-MAX_THREADS = 64
 MAX_INIT = 100_000
 MAX_INIT_STATES = 1_000_000  # as mmspec.ground.MAX_INIT_STATES
 MAX_INSTANCES = 1_000_000

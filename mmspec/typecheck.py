@@ -14,6 +14,7 @@ from typing import Callable, Mapping, Union
 
 from mmspec import budget as cost
 from mmspec import ir
+from mmspec.lockops import MAX_THREADS
 from mmspec.memops import PRIMS
 from mmspec import syntax as S
 from mmspec.consteval import DivByZero, NotConstant, evaluate
@@ -260,7 +261,7 @@ class Ctx:
 
 # --------------------------------------------------------------------------- elaborator
 
-LOCK_PREDICATES = ("held", "held_read", "held_write", "locked", "held_by")
+LOCK_PREDICATES = ("held", "held_read", "held_write", "locked", "held_by", "queued_writers")
 LOCK_OPS = frozenset({
     "lock", "unlock", "mutex_lock", "mutex_unlock", "mutex_lock_nested", "spin_lock",
     "spin_unlock", "spin_lock_nested", "down_read", "up_read", "down_write", "up_write",
@@ -1121,6 +1122,8 @@ class Elaborator:
 
     def lock_predicate(self, e: S.Call, ctx: Ctx) -> TE:
         f = e.func
+        if f == "queued_writers":
+            return self.queued_writers(e, ctx)
         if f == "locked":
             if not self.nargs(e, 1):
                 return TE(FALSE, ERR)
@@ -1163,6 +1166,22 @@ class Elaborator:
             return TE(is_writer, BOOL)
         out = is_writer if readers is None else ir.Binary("or", is_writer, is_reader)
         return TE(out, BOOL)
+
+
+    def queued_writers(self, e: S.Call, ctx: Ctx) -> TE:
+        """queued_writers(l): how many writers wait in a writer_pref rwsem's queue (the
+        state readers defer to; lemmas printed by --engine pdr use it)."""
+        if not self.nargs(e, 1):
+            return TE(FALSE, ERR)
+        ref = self.lock_ref(e.args[0], ctx, "queued_writers()")
+        if ref is None:
+            return TE(FALSE, ERR)
+        lk, idx = ref
+        if lk.waiting_var is None:
+            return self.err("MMS308", f"queued_writers() needs a writer_pref rwsem; "
+                            f"'{lk.name}' has no writer queue", e.args[0].span)
+        return TE(_respan(self.lock_read(lk, idx, lk.waiting_var, ctx), e.span),
+                  ir.IntType(0, MAX_THREADS))
 
 
 def _literalish(e: S.Expr) -> bool:

@@ -57,6 +57,33 @@ def test_pdr_invariant_pasted_back_is_1_inductive(tmp_path, path):
     assert k.stats.extra["k"] <= 1
 
 
+# Two readers and a writer on a writer_pref rwsem: the inductive invariant must speak of the
+# writer queue (a reader may not enter while the writer is queued), which `.mms` spells
+# queued_writers(sem); every lemma prints, and pasted back they are 1-inductive.
+WRITER_PREF = """spec wp
+rwsem sem writer_pref
+process r1 { down_read(sem); up_read(sem) }
+process r2 { down_read(sem); up_read(sem) }
+process w { down_write(sem); up_write(sem) }
+invariant q_small: queued_writers(sem) <= 1
+invariant excl: !(held_write(sem, w) && (held_read(sem, r1) || held_read(sem, r2)))
+"""
+
+
+def test_pdr_invariant_over_a_writer_queue_pastes_back(tmp_path):
+    from mmspec.frontend import load_spec
+    spec = tmp_path / "wp.mms"
+    spec.write_text(WRITER_PREF, encoding="utf-8")
+    r = check_pdr(ground(load_spec(str(spec))), CheckOptions(time_limit=120))
+    assert r.reason == ExitReason.DONE and r.violations == []
+    lines = r.stats.extra["invariant"]
+    assert lines and all(ln.startswith("helper invariant pdr_") for ln in lines)
+    assert any("queued_writers(sem)" in ln for ln in lines)
+    spec.write_text(WRITER_PREF + "\n".join(lines) + "\n", encoding="utf-8")
+    k = check_kind(ground(load_spec(str(spec))), CheckOptions(depth=1))
+    assert k.reason == ExitReason.DONE and k.stats.extra["proved"] is True
+
+
 @pytest.mark.parametrize("path", BUGGY)
 def test_pdr_counterexample_has_the_bfs_length(path):
     system = _load(path)

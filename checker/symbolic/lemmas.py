@@ -4,15 +4,15 @@ The solver's invariant is a formula over one z3 variable per slot. Each slot is 
 spec wrote it (the reverse of grounding):
 - an int slot of a state, ghost or local variable is a term: `x`, `m[K]`, `r.f`, `P[i].x`;
 - a bool slot is a predicate: `b`, `m[K].f`, `e in S`, and a reader slot of an rwsem is
-  `held_read(L, T)`;
+  `held_read(L, T)`; a writer_pref rwsem's queue is the term `queued_writers(L)`;
 - an enum, a program counter or a lock owner has no integer in the language, so it is a set
   of cases, one predicate per value: `st == LIVE`, `P[i]@label`, `held_write(L, T)` (no
   owner: no thread holds it). An atom over such slots is split by cases: for each value
   combination the rest of the atom is simplified, and the cases are grouped by what is left.
 
-Top-level conjuncts become one declaration each. LIMITATION: lockdep subclass and
-writer-queue slots have no spelling in the language; a conjunct that needs one is printed
-as a comment saying so (and then the pasted invariant may not be inductive).
+Top-level conjuncts become one declaration each. LIMITATION: lockdep subclass slots have no
+spelling in the language; a conjunct that needs one is printed as a comment saying so (and
+then the pasted invariant may not be inductive).
 """
 from __future__ import annotations
 
@@ -193,7 +193,9 @@ def _lock_view(system: GroundSystem, var: ir.Variable, path: tuple) -> SlotView:
         if t is None:
             return SlotView(why=f"reader slot of {name}")
         return SlotView(pred=f"held_read({name}, {t})")
-    return SlotView(why=f"{var.name} (lockdep subclass / writer queue) has no .mms spelling")
+    if var.name == info.waiting_var:
+        return SlotView(term=f"queued_writers({name})")
+    return SlotView(why=f"{var.name} (lockdep subclass) has no .mms spelling")
 
 
 # ---------------------------------------------------------------------- formulas

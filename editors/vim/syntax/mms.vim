@@ -15,7 +15,7 @@ syn keyword mmsOperatorWord union inter minus subseteq leadsto eventually always
 syn keyword mmsLockKind mutex rwsem spinlock
 syn keyword mmsType bool enum map set record wrap
 syn keyword mmsConstant true false self
-syn keyword mmsBuiltin card min max held held_read held_write held_by locked
+syn keyword mmsBuiltin card min max held held_read held_write held_by locked queued_writers
 syn keyword mmsLockOp lock unlock mutex_lock mutex_unlock mutex_lock_nested mutex_trylock
 syn keyword mmsLockOp spin_lock spin_unlock spin_lock_nested spin_trylock down_read
 syn keyword mmsLockOp down_read_nested up_read down_write down_write_nested up_write
