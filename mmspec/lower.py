@@ -72,6 +72,8 @@ class _Lowering:
         self.build_cfgs()
         self.lock_variables()
         self.process_variables()
+        if self.memory == "lkmm":
+            self.memory_variables()
         for d in self.loaded.decls:
             if isinstance(d, S.ProcessDecl) and d.name in self.el.processes and \
                     d.name in self.cfgs:
@@ -400,6 +402,81 @@ class _Lowering:
                                                   span=decl.span))
             check_releases(cfg, self.el, self.sink)
 
+    def memory_variables(self) -> None:
+        """lkmm: the view-based memory state and the early-write bits (mmspec/lkmm.py)."""
+        from mmspec import lkmm
+        self.mem_plan = lkmm.plan(self)
+        self.variables.extend(lkmm.variables(self.mem_plan, self))
+        for pname, bits in self.mem_plan.early.items():
+            info = self.el.processes[pname]
+            for var in bits.values():
+                t: ir.Type = ir.BoolType()
+                init: ir.Value = 0
+                if info.param_type is not None:
+                    t, init = ir.MapType(info.param_type, t), tuple(0 for _ in
+                                                                     range(info.count))
+                self.variables.append(ir.Variable(var, t, (init,), "local", pname))
+
+    def early_transitions(self, d: S.ProcessDecl, label: str, point: int,
+                          t: ir.Transition, cfg: ProcessCFG,
+                          params: tuple[ir.Param, ...], thread: ir.Expr,
+                          base: Ctx, self_expr: ir.Expr | None) -> list[ir.Transition]:
+        """lkmm: a statement some earlier point may run early is skipped once it has run;
+        and from this point, each later write that may run early does so."""
+        plan = self.mem_plan
+        bits = plan.early.get(d.name, {})
+        out: list[ir.Transition] = []
+
+        def bit(node: int) -> ir.Expr:
+            v: ir.Expr = ir.VarRef(bits[node])
+            return v if self_expr is None else ir.Index(v, self_expr)
+
+        path: tuple[ir.Expr | str, ...] = () if self_expr is None else (self_expr,)
+        if point in bits:
+            out.append(replace(t, guard=conj([t.guard, neg(bit(point))])))
+            nxt = cfg.alts[point][0].next
+            info = self.el.processes[d.name]
+            assert info.pc_type is not None
+            step = _Step(self, info, base, self_expr)
+            step.sym.write(bits[point], path, FALSE)
+            pc = ir.VarRef(f"{d.name}.pc")
+            pc_read: ir.Expr = pc if self_expr is None else ir.Index(pc, self_expr)
+            here = ir.Binary("eq", pc_read, ir.Lit(info.pc_type.members.index(label),
+                                                   info.pc_type))
+            step.sym.write(f"{d.name}.pc", path, ir.Lit(
+                info.pc_type.members.index(cfg.point_label(nxt)), info.pc_type))
+            out.append(ir.Transition(f"{t.name}~ran_early", params, conj([here, bit(point)]),
+                                     step.sym.updates(), at=here, process=d.name,
+                                     label=label, thread=thread, span=t.span))
+        else:
+            out.append(t)
+        return out
+
+    def hoisted_transitions(self, d: S.ProcessDecl, point: int, cfg: ProcessCFG,
+                            params: tuple[ir.Param, ...], thread: ir.Expr, base: Ctx,
+                            self_expr: ir.Expr | None) -> list[ir.Transition]:
+        """lkmm: the writes that may run early from this point, each as its own step."""
+        plan = self.mem_plan
+        bits = plan.early.get(d.name, {})
+        out: list[ir.Transition] = []
+        label = cfg.point_label(point)
+        info = self.el.processes[d.name]
+        path: tuple[ir.Expr | str, ...] = () if self_expr is None else (self_expr,)
+        for p, s_node in plan.hoists.get(d.name, []):
+            if p != point:
+                continue
+            step = _Step(self, info, base, self_expr)
+            alt = Alt((), cfg.nodes[s_node], point)
+            v: ir.Expr = ir.VarRef(bits[s_node])
+            v = v if self_expr is None else ir.Index(v, self_expr)
+            step.guards.append(neg(v))
+            step.sym.write(bits[s_node], path, TRUE)
+            name = f"{d.name}.{label}~early.{cfg.nodes[s_node].label}"
+            t = step.lower(alt, label, name, params, thread, cfg)
+            if t is not None:
+                out.append(t)
+        return out
+
     def process_transitions(self, d: S.ProcessDecl) -> None:
         info = self.el.processes[d.name]
         cfg = self.cfgs[d.name]
@@ -418,8 +495,14 @@ class _Lowering:
                 name = f"{d.name}.{label}" + (f"#{k + 1}" if k else "")
                 step = _Step(self, info, base, self_expr)
                 t = step.lower(alt, label, name, params, thread, cfg)
-                if t is not None:
+                if t is not None and self.memory == "lkmm":
+                    self.transitions.extend(self.early_transitions(
+                        d, label, p, t, cfg, params, thread, base, self_expr))
+                elif t is not None:
                     self.transitions.append(t)
+            if self.memory == "lkmm":
+                self.transitions.extend(self.hoisted_transitions(d, p, cfg, params, thread,
+                                                                 base, self_expr))
 
     # ------------------------------------------------------------------ actions
     def action(self, d: S.ActionDecl) -> None:
@@ -453,6 +536,10 @@ class _Lowering:
                                 f"'{d.name}'", pa.span, notes=(f"first at {seen[key]}",))
                 continue
             seen[key] = pa.span
+            if self.memory == "lkmm" and root in self.mem_plan.locs:
+                self.sink.error("MMS315", f"under memory = lkmm an action cannot write the "
+                                f"memory location '{root}'", pa.span,
+                                expected="a process step (or declare it ghost)")
             v = self.el.expect(pa.value, ctx, t, f"value for {pa.name}'")
             sym.write(root, path, v.expr)
         self.transitions.append(ir.Transition(d.name, tuple(params), conj(guards),
@@ -616,7 +703,7 @@ class _Lowering:
     def options(self) -> tuple[bool, bool]:
         values = {"deadlock": True, "lockorder": True}
         for o in self.sy.options:
-            if o.name == "memory":
+            if o.name in ("memory", "memory_history"):
                 continue
             if o.name not in values:
                 hint = did_you_mean(o.name, list(values))
@@ -729,7 +816,11 @@ class _Step:
             at_parts.append(e if pol else neg(e))
         node = alt.node
         assert node.stmt is not None
+        self._node = node
         self.exec(node.stmt, first=True, atomic=False)
+        if self.low.memory == "lkmm":
+            from mmspec.lkmm import after_step
+            after_step(self, node.stmt)
         nxt = cfg.point_label(alt.next)
         path: tuple[ir.Expr | str, ...] = () if self.self_expr is None else (self.self_expr,)
         self.sym.write(f"{info.name}.pc", path, ir.Lit(info.pc_type.members.index(nxt),
@@ -855,6 +946,11 @@ class _Step:
                 and st.values[0].func in TRYLOCKS:
             self.trylock(st.targets[0], st.values[0])
             return
+        if self.low.memory == "lkmm" and not atomic and len(st.values) == 1 and \
+                len(st.targets) == 1:
+            from mmspec.lkmm import plain_read
+            if plain_read(self, st.targets[0], st.values[0]):
+                return
         if len(st.values) == 1 and len(st.targets) == 1 and isinstance(st.values[0], S.Call) \
                 and st.values[0].func in memops.PRIMS:
             c = st.values[0]
@@ -1000,6 +1096,9 @@ class _Step:
         if lk.sub_var is not None:
             cur = self.el.lock_read(lk, idx, lk.sub_var, self.ctx())
             self.write(lk.sub_var, self.lpath(idx, t), cond(int_lit(sub), index_of(cur, t)))
+        if self.low.memory == "lkmm":
+            from mmspec.lkmm import lock_acquired
+            lock_acquired(self, lk.name, idx, when)
 
     def lock_op(self, st: S.CallStmt, first: bool, atomic: bool) -> None:
         el = self.el
@@ -1059,6 +1158,9 @@ class _Step:
                     "minus", readers, ir.SetLit(self.el.tid_type, (t,))))
             if lk.sub_var is not None:
                 self.write(lk.sub_var, self.lpath(idx, t), int_lit(0))
+            if self.low.memory == "lkmm":
+                from mmspec.lkmm import lock_released
+                lock_released(self, lk.name, idx)
             self.releases.append((lk.name, idx))
             return
         if op.action == "downgrade":

@@ -21,7 +21,7 @@ from typing import Literal
 
 MemModel = Literal["sc", "lkmm"]
 MEMORY_MODELS: tuple[MemModel, ...] = ("sc", "lkmm")
-LKMM_AVAILABLE = False  # the weak-memory lowering (mmspec/lkmm.py) lands in the next commit
+LKMM_AVAILABLE = True
 
 PrimKind = Literal["read", "write", "fence", "xchg", "cmpxchg"]
 # 'relaxed': no ordering; 'acquire'/'release': one-way; 'mb': fully ordered (a value-returning
