@@ -24,7 +24,7 @@ per-statement bit `P.early_LABEL`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from mmspec import ir
 from mmspec import syntax as S
@@ -283,11 +283,11 @@ class Mem:
         tid = step.base.thread
         assert tid is not None
         self.tid = tid
-        self.cells: dict[tuple, ir.Expr] = {}
+        self.cells: dict[tuple[Any, ...], ir.Expr] = {}
         self.shift: dict[str, ir.Expr] = {}  # per location: accumulated GC shift of others
 
     # -- cell access
-    def pre(self, key: tuple) -> ir.Expr:
+    def pre(self, key: tuple[Any, ...]) -> ir.Expr:
         kind = key[0]
         p = self.p
         if kind == "seen":  # ('seen', x) of this thread
@@ -588,7 +588,7 @@ def _pick_index(step: "_Step", x: str, m: Mem) -> ir.Expr:
     return i
 
 
-def _assign(step: "_Step", lv: tuple, value: ir.Expr, vt: ir.Type, call: S.CallStmt) -> None:
+def _assign(step: "_Step", lv: tuple[str, tuple[ir.Expr | str, ...], ir.Type], value: ir.Expr, vt: ir.Type, call: S.CallStmt) -> None:
     root, path, t = lv
     if t != vt and not (isinstance(t, ir.IntType) and isinstance(vt, ir.IntType)):
         step.el.err("MMS301", f"{call.func}() returns a value of the location's type",
@@ -620,7 +620,7 @@ def _names(e: object) -> set[str]:
         for x in e:
             out |= _names(x)
     elif hasattr(e, "__dataclass_fields__") and not isinstance(e, ir.Span):
-        for f in e.__dataclass_fields__:  # type: ignore[attr-defined]
+        for f in e.__dataclass_fields__:
             out |= _names(getattr(e, f))
     return out
 

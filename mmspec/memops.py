@@ -71,7 +71,7 @@ def _table() -> dict[str, Prim]:
         kind: PrimKind = "xchg" if base == "xchg" else "cmpxchg"
         out.append(Prim(base, kind, "mb"))
         for suffix in ("relaxed", "acquire", "release"):
-            out.append(Prim(f"{base}_{suffix}", kind, suffix))  # type: ignore[arg-type]
+            out.append(Prim(f"{base}_{suffix}", kind, suffix))  # type: ignore[arg-type,unused-ignore]
     return {p.name: p for p in out}
 
 
