@@ -25,7 +25,7 @@ from mmspec.cli import _run_engine  # noqa: E402
 from mmspec.frontend import load_spec  # noqa: E402
 from mmspec.ground import ground  # noqa: E402
 
-RESULT = re.compile(r"Result:\s*(Never|Sometimes|Always)")
+RESULT = re.compile(r"Result:\s*(Never|Sometimes|Always)", re.I)
 
 
 def lkmm_says(text: str) -> str:
