@@ -68,6 +68,11 @@ def enabled(t: GTransition, s: tuple[int, ...]) -> bool:
     return bool(eval_gexpr(t.guard, s))
 
 
+def explored(t: GTransition, s: tuple[int, ...]) -> bool:
+    """Is t's successor of s inside the constraints (stored and explored)?"""
+    return bool(eval_gexpr(t.explore, s))
+
+
 def successor(system: GroundSystem, t: GTransition, s: tuple[int, ...]) -> tuple[int, ...]:
     """t's successor of s (simultaneous updates); RangeError when a value leaves its range."""
     n = list(s)
@@ -190,7 +195,7 @@ def replay(system: GroundSystem, path: list[tuple[int, ...]], canon: Any = None,
 
 def _step_to(system: GroundSystem, s: tuple[int, ...], ok: Any) -> GTransition:
     for t in system.transitions:
-        if enabled(t, s):
+        if enabled(t, s) and explored(t, s):
             try:
                 n = successor(system, t, s)
             except RangeError:

@@ -146,6 +146,10 @@ class GTransition:
     # it), evaluated in every state; of the updates, evaluated when the guard holds.
     reads: tuple[GRead, ...] = ()
     fire_reads: tuple[GRead, ...] = ()
+    # TLC's CONSTRAINT and ACTION_CONSTRAINT on this step's successor, as a condition over
+    # the pre-state: when it is false the successor is generated (counted, and the state is
+    # not deadlocked) but neither stored nor explored (mmspec/constraints.py)
+    explore: GExpr = TRUE
 
     @property
     def reads_ok(self) -> GExpr:
@@ -206,7 +210,9 @@ class GFairness:
 class GroundSystem:
     spec: ir.Spec
     slots: tuple[Slot, ...]
-    init: tuple[tuple[int, ...], ...]  # every initial state, in a deterministic order
+    # every initial state, in a deterministic order: listed, or (an `initial` predicate, or
+    # more than MAX_INIT_STATES) an InitSpace the engines search
+    init: "tuple[tuple[int, ...], ...] | InitSpace"
     transitions: tuple[GTransition, ...]
     invariants: tuple[GInvariant, ...]
     liveness: tuple[GLiveness, ...]
@@ -219,6 +225,9 @@ class GroundSystem:
     # permutation (new[i] = old[perm[i]]) and per-slot value maps (applied to old values).
     symmetries: tuple[tuple[tuple[int, ...], tuple[dict[int, int] | None, ...]], ...] = ()
     var_slots: dict[str, tuple[int, ...]] = field(default_factory=dict, compare=False)
+    # the state constraints (TLC's CONSTRAINT) over the current state: an initial state
+    # outside them is generated but not stored
+    constraint: GExpr = TRUE
 
     @property
     def width(self) -> int:
@@ -234,7 +243,63 @@ class GroundError(Exception):
         self.code = code
 
 
-MAX_INIT_STATES = 1_000_000
+MAX_INIT_STATES = 1_000_000  # listed eagerly up to here; beyond, or with a predicate: InitSpace
+MAX_INIT_CANDIDATES = 10 ** 10  # products of per-variable choices an InitSpace may search
+MAX_INIT_LISTED = 1_000_000  # initial states an engine may ask an InitSpace to list
+
+
+class InitSpace:
+    """The initial states as a search of their own: the product of every variable's initial
+    values (in declaration order, the last variable varying fastest, as itertools.product),
+    filtered by the `initial` predicates. Candidates are numbered 0..size-1; the explicit and
+    vector engines enumerate them in vectorised chunks (checker/initstates.py) and refer to
+    an initial state by its candidate number. Iterating (or indexing) lists the initial
+    states themselves, with the reference interpreter: for small spaces and other engines.
+    """
+
+    def __init__(self, choices: tuple[tuple[tuple[int, ...], tuple[tuple[int, ...], ...]], ...],
+                 width: int, pred: GExpr, span: ir.Span = ir.NO_SPAN):
+        self.choices = choices  # per variable: its slots and its initial values (flattened)
+        self.width = width
+        self.pred = pred
+        self.span = span
+        self.size = 1
+        for _, opts in choices:
+            self.size *= len(opts)
+        self._listed: tuple[tuple[int, ...], ...] | None = None
+
+    def candidate(self, i: int) -> tuple[int, ...]:
+        """The i-th product of the variables' initial values (before the predicate)."""
+        state = [0] * self.width
+        for slots, opts in reversed(self.choices):
+            i, d = divmod(i, len(opts))
+            for k, v in zip(slots, opts[d]):
+                state[k] = v
+        return tuple(state)
+
+    def listed(self) -> tuple[tuple[int, ...], ...]:
+        if self._listed is None:
+            if self.size > MAX_INIT_LISTED * 10:
+                raise GroundError(f"{self.size:,} candidate initial states are too many to "
+                                  "list for this engine (the explicit and vector engines "
+                                  "search them)", self.span, "MMS402")
+            out = []
+            for i in range(self.size):
+                cost.tick()
+                s = self.candidate(i)
+                if eval_gexpr(self.pred, s):
+                    out.append(s)
+            self._listed = tuple(out)
+        return self._listed
+
+    def __iter__(self) -> Iterator[tuple[int, ...]]:
+        return iter(self.listed())
+
+    def __len__(self) -> int:
+        return len(self.listed())
+
+    def __getitem__(self, i: int) -> tuple[int, ...]:
+        return self.listed()[i]
 
 # --------------------------------------------------------------------------- helpers
 
@@ -522,6 +587,11 @@ class _Grounder:
         self._reads: list[GRead] | None = None
         self._where: ir.Span = ir.NO_SPAN
         self._iv: dict[int, tuple[GExpr, tuple[int, int] | None]] = {}
+        # the next state of the step being grounded (variable -> tree over the pre-state),
+        # read by primed variables, and by every variable when `prime_all` (a state
+        # constraint evaluated on the successor); None outside a step
+        self.post: dict[str, object] | None = None
+        self.prime_all = False
 
     # -- partial operations: evaluation is lazy exactly where TLA+'s is
     def reading(self, where: ir.Span, f: Callable[[], _T]) -> tuple[_T, tuple[GRead, ...]]:
@@ -631,6 +701,11 @@ class _Grounder:
         if isinstance(e, ir.Lit):
             return self._lit_tree(t, e.value)
         if isinstance(e, ir.VarRef):
+            if e.primed or self.prime_all:
+                if self.post is None:
+                    raise GroundError("a primed variable is only defined in a step", e.span)
+                if e.name in self.post:
+                    return self.post[e.name]
             return self._slot_tree(self.layout.tree[e.name])
         if isinstance(e, ir.Index):
             base = self.tree(e.base, env)
@@ -1012,7 +1087,7 @@ def _ground(spec: ir.Spec, budget: cost.Budget | None) -> GroundSystem:
     slots = tuple(layout.slots)
     var_slots = {name: tuple(layout.leaves(node)) for name, node in layout.tree.items()}
 
-    init = _initial_states(spec, var_slots, len(slots))
+    init = _initial_states(spec, var_slots, len(slots), g)
     lock_index, glocks = _ground_locks(spec, layout)
 
     transitions: list[GTransition] = []
@@ -1029,9 +1104,42 @@ def _ground(spec: ir.Spec, budget: cost.Budget | None) -> GroundSystem:
     fairness = _ground_fairness(spec, transitions)
     final = g.cond(spec.final, {}) if spec.final is not None else FALSE
     symmetries = _symmetries(spec, slots, layout)
+    constraint = state_constraint(g, spec)
     return GroundSystem(spec, slots, init, tuple(transitions), invariants, liveness, fairness,
                         glocks, final, spec.check_deadlock, spec.check_lock_order, symmetries,
-                        var_slots)
+                        var_slots, constraint)
+
+
+def state_constraint(g: "_Grounder", spec: ir.Spec) -> GExpr:
+    """The conjunction of the state constraints in the current state (initial states)."""
+    parts = []
+    for c in spec.constraints:
+        if not c.action:
+            e, reads = g.reading(c.span, lambda c=c: g.cond(c.expr, {}))
+            _refuse_certain(reads)
+            parts.append(gop("and", reads_ok(reads), e))
+    return _and_all(parts)
+
+
+def _explore(g: "_Grounder", spec: ir.Spec, layout: "_Layout", acc: dict[str, object]
+             ) -> tuple[GExpr, tuple[GRead, ...]]:
+    """The constraints on a step's successor as a condition over its pre-state, and the
+    partial operations evaluating them performs (checked like the step's updates')."""
+    if not spec.constraints:
+        return TRUE, ()
+    post = {var: _coerce_tree(layout, layout.tree[var], tree) for var, tree in acc.items()}
+    parts: list[GExpr] = []
+    reads: list[GRead] = []
+    g.post = post
+    try:
+        for c in spec.constraints:
+            g.prime_all = not c.action
+            e, rs = g.reading(c.span, lambda c=c: g.cond(c.expr, {}))
+            parts.append(e)
+            reads.extend(rs)
+    finally:
+        g.post, g.prime_all = None, False
+    return _and_all(parts), tuple(reads)
 
 
 def _ground_invariant(g: _Grounder, inv: ir.Invariant) -> GInvariant:
@@ -1063,7 +1171,7 @@ def describe_read(r: GRead, value: int | None) -> str:
 
 
 def _initial_states(spec: ir.Spec, var_slots: dict[str, tuple[int, ...]],
-                    width: int) -> tuple[tuple[int, ...], ...]:
+                    width: int, g: "_Grounder") -> "tuple[tuple[int, ...], ...] | InitSpace":
     choices = []
     total = 1
     for v in spec.variables:
@@ -1071,9 +1179,21 @@ def _initial_states(spec: ir.Spec, var_slots: dict[str, tuple[int, ...]],
         if not opts:
             raise GroundError(f"variable {v.name} has no initial value", v.span)
         total *= len(opts)
-        if total > MAX_INIT_STATES:
-            raise GroundError(f"more than {MAX_INIT_STATES} initial states", v.span)
+        if total > MAX_INIT_CANDIDATES:
+            raise GroundError(f"more than {MAX_INIT_CANDIDATES:,} candidate initial states",
+                              v.span, "MMS402")
         choices.append((var_slots[v.name], opts))
+    if spec.initial or total > MAX_INIT_STATES:
+        parts = []
+        for p in spec.initial:
+            e, reads = g.reading(p.span, lambda p=p: g.cond(p.expr, {}))
+            _refuse_certain(reads)
+            # LIMITATION: a candidate on which the predicate reads outside a domain is not
+            # initial (TLC reports an evaluation error)
+            parts.append(gop("and", reads_ok(reads), e))
+        span = spec.initial[0].span if spec.initial else ir.NO_SPAN
+        return InitSpace(tuple((tuple(s), tuple(tuple(o) for o in opts))
+                               for s, opts in choices), width, _and_all(parts), span)
     b = cost.current()
     if b is not None:
         b.check_states(total, "initial states")
@@ -1133,6 +1253,10 @@ def _ground_transition(spec: ir.Spec, g: _Grounder, layout: _Layout, ti: int,
             var, new = _apply_update(g, layout, u, env, acc)
             acc[var] = new
     _, fire_reads = g.reading(t.span, ground_updates)
+    explore, explore_reads = _explore(g, spec, layout, acc)
+    if explore_reads:
+        # evaluating the constraints on the successor is part of firing the step
+        fire_reads = _dedupe(list(fire_reads) + list(explore_reads))
     updates: dict[int, GExpr] = {}
     for var, tree in acc.items():
         for slot, value in _changed_leaves(layout, layout.tree[var], tree):
@@ -1166,7 +1290,7 @@ def _ground_transition(spec: ir.Spec, g: _Grounder, layout: _Layout, ti: int,
     _refuse_certain(reads, label)
     return GTransition(t.name, binding, label, guard, at, tuple(sorted(updates.items())),
                        checks, t.process, t.label, thread, acquires, releases, t.span, ti,
-                       reads, fire_reads)
+                       reads, fire_reads, explore)
 
 
 def _ground_check(g: _Grounder, c: ir.Check, env: dict, where: ir.Span) -> GCheck:

@@ -136,10 +136,12 @@ class Lit:
 
 @dataclass(frozen=True)
 class VarRef:
-    """A state variable, read in the current state."""
+    """A state variable, read in the current state (`primed`: in the next state, only in
+    action constraints and action properties)."""
 
     name: str
     span: Span = _span()
+    primed: bool = False
 
 
 @dataclass(frozen=True)
@@ -402,6 +404,18 @@ class Fairness:
 
 
 @dataclass(frozen=True)
+class Constraint:
+    """TLC's CONSTRAINT (`action` False: a predicate on states) or ACTION_CONSTRAINT (on
+    steps, may read primed variables). A successor outside a constraint is generated and
+    counted but neither stored nor explored; its predecessor is not deadlocked."""
+
+    name: str
+    expr: Expr
+    action: bool = False
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
 class Expectation:
     """What a spec expects. kind None means every property holds.
 
@@ -431,6 +445,10 @@ class Spec:
     check_lock_order: bool = True
     symmetric: tuple[str, ...] = ()  # names of symmetric types (IntType.symmetric)
     expect: Expectation = Expectation(None)
+    constraints: tuple[Constraint, ...] = ()
+    # initial-state predicates (`initial NAME: expr`): the initial states are the product of
+    # the variables' initial values filtered by every one of them
+    initial: tuple[Invariant, ...] = ()
     sources: tuple[tuple[str, str], ...] = field(default=(), compare=False, repr=False)
 
     def variable(self, name: str) -> Variable:

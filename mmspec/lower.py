@@ -13,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Mapping
 
-from mmspec import ir, memlower, memops
+from mmspec import initvalues, ir, memlower, memops
 from mmspec import syntax as S
 from mmspec.cfg import DONE, Alt, ProcessCFG, build, merged_into
 from mmspec.diagnostics import Sink, did_you_mean
@@ -27,7 +27,7 @@ from mmspec.typecheck import (BOOL, ERR, FALSE, TE, TRUE, TRYLOCKS, Ctx, Elabora
                               show_type, slot_count, zero_value)
 
 MAX_INIT = 100_000
-MAX_INIT_STATES = 1_000_000  # as mmspec.ground.MAX_INIT_STATES
+MAX_INIT_STATES = 10 ** 10  # candidate initial states: as mmspec.ground.MAX_INIT_CANDIDATES
 MAX_INSTANCES = 1_000_000
 CMDLINE = ir.Span("<command line>", 0, 0, 0, 0)
 
@@ -50,6 +50,7 @@ class _Lowering:
         self.transitions: list[ir.Transition] = []
         self.threads: list[ir.ThreadInfo] = []
         self.cfgs: dict[str, ProcessCFG] = {}
+        self.init_preds: list[ir.Invariant] = []  # `v == e` of initial values reading variables
 
     # ------------------------------------------------------------------ driver
     def run(self) -> ir.Spec:
@@ -82,6 +83,7 @@ class _Lowering:
                 self.action(d)
         self.check_def_bodies()
         invariants = self.invariants()
+        constraints, initial = self.constraints(), self.initials()
         liveness = self.liveness()
         fairness = self.fairness()
         final = self.final()
@@ -111,6 +113,8 @@ class _Lowering:
             check_lock_order=check_lock_order,
             symmetric=tuple(self.el.symmetric),
             expect=expect,
+            constraints=constraints,
+            initial=initial,
             sources=tuple(self.loaded.sources),
         )
 
@@ -119,8 +123,12 @@ class _Lowering:
                     ) -> tuple[ir.Value, ...]:
         """Initial values of a variable; `per` (not None) builds a map of `per` independent
         copies, one per thread of a process array (a one-thread array is still a map)."""
-        if decl.init is None:
-            one: list[ir.Value] = [zero_value(t)]
+        if per is None and self.init_by_predicate(decl, t):
+            one: list[ir.Value] = self.whole_type(decl, t)
+        elif decl.init is None:
+            one = [zero_value(t)]
+        elif decl.init_in and not ir.is_scalar(t):
+            one = self.maps_in(decl, t)
         elif decl.init_in:
             one = self.init_in(decl, t)
         else:
@@ -136,6 +144,47 @@ class _Lowering:
                             decl.span, expected=f"at most {MAX_INIT}")
             return ()
         return tuple(tuple(c) for c in itertools.product(one, repeat=per))
+
+    def init_by_predicate(self, decl: S.VarDecl, t: ir.Type) -> bool:
+        """Does this variable start in its whole type, narrowed by an initial predicate
+        (mmspec/initvalues.py)? If its `= e` reads variables, `v == e` becomes one."""
+        if decl.init is None:
+            return bool(self.sy.initials)
+        if decl.init_in or not initvalues.reads_variables(decl.init, set(self.sy.vars)):
+            return False
+        ctx = Ctx(where="initial value", locals_visible=False)
+        e = self.el.cond(S.BinOp("eq", S.Name(decl.name, span=decl.name_span), decl.init,
+                                 span=decl.init.span), ctx, "an initial value")
+        self.init_preds.append(ir.Invariant(f"{decl.name} initial value", e,
+                                            span=decl.init.span))
+        return True
+
+    def whole_type(self, decl: S.VarDecl, t: ir.Type) -> list[ir.Value]:
+        try:
+            return initvalues.all_values(t)
+        except initvalues.TooMany:
+            self.sink.error("MMS402", f"'{decl.name}' has more than {MAX_INIT} values to "
+                            "start in", decl.span, expected="an initial value, or a smaller type")
+            return []
+
+    def maps_in(self, decl: S.VarDecl, t: ir.Type) -> list[ir.Value]:
+        """`var m: map[K] V in S`: every map into the set S of V's values."""
+        assert decl.init is not None
+        leaf = t
+        while isinstance(leaf, ir.MapType):
+            leaf = leaf.value
+        if not ir.is_scalar(leaf):
+            self.el.err("MMS301", "'in S' initialises scalars and maps of scalars only",
+                        decl.init.span, expected="an `initial` predicate for this variable")
+            return []
+        leaves = self.init_in(decl, leaf)
+        try:
+            out = initvalues.maps_into(t, [int(x) for x in leaves])  # type: ignore[arg-type]
+        except initvalues.TooMany:
+            self.sink.error("MMS402", f"'{decl.name}' has more than {MAX_INIT} values to "
+                            "start in", decl.span, expected="a smaller set or type")
+            return []
+        return out or []
 
     def init_eq(self, e: S.Expr, t: ir.Type) -> ir.Value | None:
         ctx = Ctx(where="constant", locals_visible=False)
@@ -642,6 +691,21 @@ class _Lowering:
             e = self.el.cond(d.expr, self.prop_ctx("invariant"), "an invariant")
             out.append(ir.Invariant(name, e, d.helper, span=d.span))
         return tuple(out)
+
+    def constraints(self) -> tuple[ir.Constraint, ...]:
+        out = []
+        for name, d in self.sy.constraints.items():
+            ctx = replace(self.prop_ctx("constraint"), primes=d.action)
+            e = self.el.cond(d.expr, ctx, "a constraint")
+            out.append(ir.Constraint(name, e, d.action, span=d.span))
+        return tuple(out)
+
+    def initials(self) -> tuple[ir.Invariant, ...]:
+        out = []
+        for name, d in self.sy.initials.items():
+            e = self.el.cond(d.expr, self.prop_ctx("initial predicate"), "an initial predicate")
+            out.append(ir.Invariant(name, e, span=d.span))
+        return tuple(self.init_preds + out)
 
     def liveness(self) -> tuple[ir.Liveness, ...]:
         out = []

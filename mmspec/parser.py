@@ -31,7 +31,7 @@ spec const type var enum map set record bool true false action when process proc
 strong final atomic if else while await either or pick in where goto skip assert invariant
 helper property leadsto eventually always expect option include symmetric forall exists card
 self mutex rwsem spinlock writer_pref class then with def ghost wrap union inter minus
-subseteq""".split())
+subseteq constraint action_constraint initial""".split())
 
 
 class _Fail(Exception):
@@ -363,6 +363,19 @@ class _ToAst(Transformer_NonRecursive):
         return S.PropertyDecl(self.decl_name(name), kind, p, q, span=self.sp(meta),
                               name_span=self.tsp(name))
 
+    def constraint_kind(self, meta: Any, ch: list[Any]) -> str:
+        return str(ch[0])
+
+    def constraint_decl(self, meta: Any, ch: list[Any]) -> S.ConstraintDecl:
+        kind, name, expr = ch
+        return S.ConstraintDecl(self.decl_name(name), expr, kind == "action_constraint",
+                                span=self.sp(meta), name_span=self.tsp(name))
+
+    def initial_decl(self, meta: Any, ch: list[Any]) -> S.InitialDecl:
+        name, expr = ch
+        return S.InitialDecl(self.decl_name(name), expr, span=self.sp(meta),
+                             name_span=self.tsp(name))
+
     def option_decl(self, meta: Any, ch: list[Any]) -> S.OptionDecl:
         return S.OptionDecl(str(ch[0]), ch[1], span=self.sp(meta))
 
@@ -518,6 +531,9 @@ class _ToAst(Transformer_NonRecursive):
 
     def field(self, meta: Any, ch: list[Any]) -> S.FieldExpr:
         return S.FieldExpr(ch[0], str(ch[1]), span=self.sp(meta))
+
+    def primed(self, meta: Any, ch: list[Any]) -> S.Primed:
+        return S.Primed(ch[0], span=self.sp(meta))
 
     def at(self, meta: Any, ch: list[Any]) -> S.AtExpr:
         return S.AtExpr(ch[0], str(ch[1]), span=self.sp(meta), label_span=self.tsp(ch[1]))

@@ -121,6 +121,8 @@ class Symbols:
     options: list[S.OptionDecl] = field(default_factory=list)
     expects: list[S.ExpectDecl] = field(default_factory=list)
     fair_refs: list[S.FairRef] = field(default_factory=list)
+    constraints: dict[str, S.ConstraintDecl] = field(default_factory=dict)
+    initials: dict[str, S.InitialDecl] = field(default_factory=dict)
     where: dict[str, tuple[str, Span]] = field(default_factory=dict)  # name -> (kind, span)
 
     def kind_of(self, name: str) -> str | None:
@@ -212,6 +214,12 @@ def build_symbols(decls: list[S.Decl], sink: Sink) -> Symbols:
         elif isinstance(d, S.PropertyDecl):
             if declare_prop(d.name, d.name_span):
                 sy.properties[d.name] = d
+        elif isinstance(d, S.ConstraintDecl):
+            if declare_prop(d.name, d.name_span):
+                sy.constraints[d.name] = d
+        elif isinstance(d, S.InitialDecl):
+            if declare_prop(d.name, d.name_span):
+                sy.initials[d.name] = d
         elif isinstance(d, S.OptionDecl):
             sy.options.append(d)
         elif isinstance(d, S.ExpectDecl):

@@ -98,6 +98,14 @@ class AtExpr:
 
 
 @dataclass(frozen=True)
+class Primed:
+    """`e'`: e read in the next state (action constraints and action properties only)."""
+
+    base: "Expr"
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
 class SetLiteral:
     elems: tuple["Expr", ...]
     span: Span = _span()
@@ -145,7 +153,8 @@ class QuantExpr:
 
 
 Expr = Union[Name, IntLit, BoolLit, SelfRef, UnaryOp, BinOp, IfExpr, Call, IndexExpr, FieldExpr,
-             AtExpr, SetLiteral, SetCompr, MapLiteral, RecordLiteral, WithExpr, QuantExpr]
+             AtExpr, SetLiteral, SetCompr, MapLiteral, RecordLiteral, WithExpr, QuantExpr,
+             Primed]
 
 # --------------------------------------------------------------------------- types
 
@@ -443,6 +452,29 @@ class PropertyDecl:
 
 
 @dataclass(frozen=True)
+class ConstraintDecl:
+    """`constraint NAME: expr` (TLC's CONSTRAINT) or `action_constraint NAME: expr`
+    (ACTION_CONSTRAINT, may read primed variables)."""
+
+    name: str
+    expr: Expr
+    action: bool = False
+    span: Span = _span()
+    name_span: Span = _span()
+
+
+@dataclass(frozen=True)
+class InitialDecl:
+    """`initial NAME: expr`: an initial-state predicate (TLA+'s Init), conjoined with the
+    variables' declared initial values."""
+
+    name: str
+    expr: Expr
+    span: Span = _span()
+    name_span: Span = _span()
+
+
+@dataclass(frozen=True)
 class OptionDecl:
     name: str
     value: Expr
@@ -460,7 +492,8 @@ class ExpectDecl:
 
 
 Decl = Union[SpecName, Include, ConstDecl, TypeDecl, VarDecl, DefDecl, LockDecl, ActionDecl,
-             FairRef, ProcessDecl, ProcDecl, InvariantDecl, PropertyDecl, OptionDecl, ExpectDecl]
+             FairRef, ProcessDecl, ProcDecl, InvariantDecl, PropertyDecl, OptionDecl, ExpectDecl,
+             ConstraintDecl, InitialDecl]
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Callable, Mapping, Union
 
+from mmspec.primes import prime_vars
 from mmspec import budget as cost
 from mmspec import ir
 from mmspec.lockops import MAX_THREADS
@@ -249,6 +250,7 @@ class Ctx:
     defs_active: tuple[str, ...] = ()
     where: str = "expression"  # for messages: 'invariant', 'constant', 'step', ...
     locals_visible: bool = True
+    primes: bool = False  # may read the next state (`x'`): action constraints and properties
     # a def's parameters: the argument's syntax and the caller's context, elaborated at each
     # use with the type expected there, exactly as if the argument were written inline
     args: Mapping[str, tuple[S.Expr, "Ctx"]] = field(default_factory=dict)
@@ -555,6 +557,8 @@ class Elaborator:
             return self.field(e, ctx)
         if isinstance(e, S.AtExpr):
             return self.at(e, ctx)
+        if isinstance(e, S.Primed):
+            return self.primed(e, ctx, expected)
         if isinstance(e, S.SetLiteral):
             return self.set_literal(e, ctx, expected)
         if isinstance(e, S.SetCompr):
@@ -603,6 +607,15 @@ class Elaborator:
             qbody = self.cond(e.body, inner, "a quantifier's body")
             return TE(ir.Quant(e.kind, v, t, qbody, within, sp), BOOL)
         raise TypeError(e)  # pragma: no cover
+
+    def primed(self, e: S.Primed, ctx: Ctx, expected: AnyType | None) -> TE:
+        """`e'`: e in the next state (the state variables it reads are primed)."""
+        if not ctx.primes:
+            return self.err("MMS315", "a primed expression is not allowed here", e.span,
+                            expected="x' only in an action_constraint or an `always [...]` "
+                            "action property")
+        te = self.expr(e.base, replace(ctx, primes=False), expected)
+        return TE(prime_vars(te.expr), te.type)
 
     def join(self, a: TE, b: TE, span: ir.Span, what: str) -> AnyType:
         if isinstance(a.type, ErrType):
@@ -1071,7 +1084,7 @@ class Elaborator:
         bound = {p: TE(ir.ParamRef(p, a.span), ERR) for p, a in zip(d.params, args)}
         inner = Ctx(bound=bound, process=None, self_expr=None, thread=ctx.thread,
                     sym=ctx.sym, taken=ctx.taken, defs_active=ctx.defs_active + (name,),
-                    where=ctx.where, locals_visible=False,
+                    where=ctx.where, locals_visible=False, primes=ctx.primes,
                     args={p: (a, ctx) for p, a in zip(d.params, args)})
         return self.expr(d.body, inner, expected)
 

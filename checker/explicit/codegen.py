@@ -313,6 +313,13 @@ class _Gen:
         if got is None:
             return
         repl, blk = got
+        # a successor outside a CONSTRAINT / ACTION_CONSTRAINT: generated (counted above, and
+        # the state is not deadlocked), neither stored nor explored
+        # LIMITATION: TLC also checks the invariants on such a successor; mmspec does not
+        kept = self.nest(blk, [t.explore])
+        if kept is None:
+            return
+        blk = kept
         if cfg.symmetry:
             self.emit(blk, "n = canon(n)")
         if cfg.mode == "graph":
@@ -566,6 +573,8 @@ def successors_source(system: GroundSystem, layout: Layout) -> str:
             continue
         got = g.successor(fire, i, t)
         if got is not None:
-            g.emit(got[1], f"out.append(({i}, n))")
+            kept = g.nest(got[1], [t.explore])
+            if kept is not None:
+                g.emit(kept, f"out.append(({i}, n))")
     g.emit(1, "return out")
     return _fill_empty_blocks("\n".join(g.lines) + "\n")

@@ -26,16 +26,16 @@ from array import array
 from dataclasses import replace
 import resource
 import time
-from typing import Any
+from typing import Any, Iterator
 
-from mmspec.ground import GroundSystem
+from mmspec.ground import TRUE, GroundSystem, InitSpace, eval_gexpr
 
 from checker.explicit import reference
 from checker.explicit.codegen import Config
 from checker.explicit.compiled import CompiledSystem
 from checker.explicit.visited import (SPARSE_ALLOWANCE_MB, SPARSE_BYTES_PER_STATE, Visited,
                                       choose)
-from checker import lockorder
+from checker import initstates, lockorder
 from checker.lockorder import Edge, LockOrderGraph
 from checker.options import CheckOptions
 from checker.result import CheckResult, ExitReason, Stats, Trace, Violation, build_trace
@@ -201,9 +201,7 @@ class Search:
         invok = self.cs.invok if self.system.invariants else None
         limit = self.options.max_states
         self.levels.append((front, []))
-        for st in self.system.init:
-            n = self.layout.pack(st)
-            self.n_init += 1
+        for n in self.initial_packed():
             if self.canon is not None:
                 n = self.canon(n)
             if n in self.visited:
@@ -218,6 +216,28 @@ class Search:
             if invok is not None and not invok(n) and not self.bad:
                 self.bad.append(n)
         return front
+
+    def initial_packed(self) -> Iterator[int]:
+        """The initial states inside the state constraints, packed; counts every generated
+        one in n_init (one outside a CONSTRAINT is generated, not stored, as in TLC)."""
+        constraint, init = self.system.constraint, self.system.init
+        if not isinstance(init, InitSpace):
+            for st in init:
+                self.n_init += 1
+                if constraint != TRUE and not eval_gexpr(constraint, st):
+                    continue
+                yield self.layout.pack(st)
+            return
+        lay = self.layout
+        try:
+            for b in initstates.batches(init, self.options):
+                self.n_init += len(b.rows)
+                rows = b.rows
+                if constraint != TRUE:
+                    rows = rows[initstates.inside(constraint, rows)]
+                yield from initstates.pack_rows(rows, lay.lo, lay.shift, lay.total_bits)
+        except initstates.InitStop as stop:
+            raise Stop(stop.reason) from None
 
     def expand_level(self, front: list[int], level: int, nxt: list[int],
                      parents: list[int]) -> None:
@@ -328,6 +348,8 @@ class Search:
             except reference.RangeError:
                 continue
             self.cnt[i] += 1
+            if not reference.explored(t, state):
+                continue
             if self.canon is not None:
                 m = self.canon(m)
             if m in self.visited:

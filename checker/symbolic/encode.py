@@ -20,7 +20,7 @@ from typing import Sequence
 
 import z3  # type: ignore[import-untyped]
 
-from mmspec.ground import GExpr, GroundSystem, GTransition, Slot, reads_ok
+from mmspec.ground import TRUE, GExpr, GroundSystem, GTransition, InitSpace, Slot, reads_ok
 from checker.symbolic.por import independent_pairs
 from checker.symbolic.zexpr import Arith, Bounds, BvArith, IntArith, Translator, to_bool
 
@@ -59,10 +59,15 @@ class Encoding:
         tr = Translator(self.arith, self.cur)
         ts = system.transitions
         self.guards = [tr.cond(t.guard) for t in ts]
+        # the steps paths take: into the constraints (CONSTRAINT, ACTION_CONSTRAINT); a step
+        # out of them is still generated, so deadlock, checks and range errors use `guards`
+        self.takes = [g if t.explore == TRUE else z3.And(g, tr.cond(t.explore))
+                      for g, t in zip(self.guards, ts)]
+        self.tr0 = tr
         self.values = [[self._next_value(tr, t, k, e) for k, e in t.updates] for t in ts]
 
         self.domain_t = self._domain(self.cur)
-        self.init_t = self._init()
+        self.init_t = self._init_constrained()
         self.trans_t = (self._functional(ts) if style == "functional"
                         else self._disjunctive(ts))
         self.bad_t = self._bad(tr)
@@ -112,6 +117,13 @@ class Encoding:
         """The initial states, factorised per variable when they form a product (they do when
         grounding enumerates each variable's `init` alternatives), else listed one by one."""
         system, ctx = self.system, self.ctx
+        if isinstance(system.init, InitSpace):
+            # the initial predicate encoded directly: each variable among its initial
+            # values, and the predicate over the whole state
+            space = system.init
+            per_var = [_or([self._eq_vals(slots, vals) for vals in opts], ctx)
+                       for slots, opts in space.choices if slots]
+            return _and(per_var + [self.tr0.cond(space.pred)], ctx)
         states = sorted(set(system.init))
         groups = [idx for idx in system.var_slots.values() if idx] or [
             tuple(range(system.width))]
@@ -125,6 +137,13 @@ class Encoding:
                          for idx, opts in zip(groups, options)], ctx)
         every = tuple(range(system.width))
         return _or([self._eq_vals(every, s) for s in states], ctx)
+
+    def _init_constrained(self) -> z3.BoolRef:
+        """The initial states a path starts from: inside the state constraints."""
+        init = self._init()
+        if self.system.constraint == TRUE:
+            return init
+        return z3.And(init, self.tr0.cond(self.system.constraint))
 
     def _eq_vals(self, idx: Sequence[int], vals: Sequence[int]) -> z3.BoolRef:
         parts = []
@@ -141,7 +160,7 @@ class Encoding:
         """
         ctx, sel = self.ctx, self.sel
         parts = self._sel_range() if ts else [z3.BoolVal(False, ctx)]
-        parts += [z3.Implies(sel == i, g) for i, g in enumerate(self.guards)]
+        parts += [z3.Implies(sel == i, g) for i, g in enumerate(self.takes)]
         per_slot: list[list[tuple[int, z3.ExprRef]]] = [[] for _ in self.cur]
         for i, t in enumerate(ts):
             for (k, _), v in zip(t.updates, self.values[i]):
@@ -160,7 +179,7 @@ class Encoding:
         for i, t in enumerate(ts):
             upd = dict(zip((k for k, _ in t.updates), self.values[i]))
             eqs = [self.nxt[k] == upd.get(k, self.cur[k]) for k in range(len(self.cur))]
-            alts.append(z3.And(sel == i, self.guards[i], *eqs))
+            alts.append(z3.And(sel == i, self.takes[i], *eqs))
         return _or(alts, ctx)
 
     def _bad(self, tr: Translator) -> dict[str, z3.BoolRef]:

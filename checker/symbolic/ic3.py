@@ -171,7 +171,7 @@ class Ic3:
 
     def guard_of(self, sel: z3.ExprRef) -> z3.BoolRef:
         i = sel.as_long()
-        return self.enc.guards[i]
+        return self.enc.takes[i]
 
     # ------------------------------------------------------------------ main loop
 

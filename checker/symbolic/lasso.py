@@ -62,7 +62,7 @@ class _Lassos:
         for i, t in enumerate(system.transitions):
             change = _or([v != enc.cur[k] for (k, _), v in zip(t.updates, enc.values[i])],
                          enc.ctx)
-            moves.append(z3.And(enc.guards[i], change))
+            moves.append(z3.And(enc.takes[i], change))
         self.enabled = [_or([moves[t] for t in f.transitions], enc.ctx)
                         for f in system.fairness]
         self.p = [tr.cond(p.p) if p.p is not None else None for p in system.liveness]

@@ -279,6 +279,7 @@ def cone_of_influence(enc: Encoding, bad: z3.BoolRef) -> list[int]:
         k = todo.pop()
         for t, e in writers.get(k, []):
             reads = slots_read(t.guard, set())
+            slots_read(t.explore, reads)
             slots_read(e, reads)
             for r in reads - keep:
                 keep.add(r)

@@ -45,7 +45,9 @@ import numpy as np
 from checker import lockorder
 from checker.options import CheckOptions
 from checker.result import CheckResult, ExitReason, Stats, Trace, Violation, build_trace
-from mmspec.ground import GExpr, GroundSystem
+from mmspec.ground import TRUE, GExpr, GroundSystem, InitSpace
+
+from checker import initstates
 
 from . import diagnose
 from . import trace as tr
@@ -175,6 +177,7 @@ class VectorSearch:
         self.pos_check = [[root(c.node) for c in k.checks] for k in self.kernels]
         self.pos_reads = [-1 if k.reads_ok is None else root(k.reads_ok) for k in self.kernels]
         self.pos_fire = [-1 if k.fire_ok is None else root(k.fire_ok) for k in self.kernels]
+        self.pos_explore = [-1 if k.explore is None else root(k.explore) for k in self.kernels]
         self.pos_final = root(self.final_node) if self.check_deadlock else -1
         self.pos_live = [root(self.prog.intern(e)) for e in self.live_exprs]
         self.mask_fn = mask_function(self.prog, self.layout, list(roots))
@@ -240,27 +243,37 @@ class VectorSearch:
     def initial(self) -> list[np.ndarray]:
         """Level 0: initial states (canonical under symmetry), first occurrences in order."""
         sys_ = self.system
-        init = [tuple(x) for x in sys_.init]
+        cand: np.ndarray | None = None  # an InitSpace's candidate number of each row
+        if isinstance(sys_.init, InitSpace):
+            arr, cand = self.initial_search(sys_.init)
+            init: list[tuple[int, ...]] = []
+        else:
+            init = [tuple(x) for x in sys_.init]
+            arr = np.array(init, dtype=np.int64).reshape(len(init), len(sys_.slots))
         if self.canon is not None:
-            init = [self.canon.canon_tuple(x) for x in init]
-        arr = np.array(init, dtype=np.int64).reshape(len(init), len(sys_.slots))
+            arr = np.array([self.canon.canon_tuple(tuple(x)) for x in arr.tolist()],
+                           dtype=np.int64).reshape(len(arr), len(sys_.slots))
         for i, slot in enumerate(sys_.slots):
-            if len(init) and ((arr[:, i] < slot.lo).any() or (arr[:, i] > slot.hi).any()):
+            if len(arr) and ((arr[:, i] < slot.lo).any() or (arr[:, i] > slot.hi).any()):
                 raise ValueError(f"an initial value of {slot.name} is outside "
                                  f"{slot.lo}..{slot.hi}")
         words = self.layout.pack_array(arr)
         keys = self.keys_of(words)
         _, first = np.unique(keys, return_index=True)
         first.sort()
+        if sys_.constraint != TRUE and len(first):
+            # generated, but outside the CONSTRAINT: not stored (as TLC)
+            inside = initstates.inside(sys_.constraint, arr)
+            first = first[inside[first]]
         ms = self.options.max_states
         over = ms is not None and len(first) > ms
         if over:
             self.generated = int(first[ms]) + 1  # init states read up to the one over
             first = first[:ms]
         else:
-            self.generated = len(init)
+            self.generated = len(arr)
         words = [w[first] for w in words]
-        self.links.append((first.astype(np.int64), None))
+        self.links.append(((first if cand is None else cand[first]).astype(np.int64), None))
         ik = keys[first]
         io = np.argsort(ik)
         self.visited.add(ik[io], ids=io if self.live else None)  # ids: discovery order
@@ -271,6 +284,20 @@ class VectorSearch:
             if row is not None:
                 self.pending = (0, row, None)
         return words
+
+    def initial_search(self, space: InitSpace) -> tuple[np.ndarray, np.ndarray]:
+        """Every initial state of an InitSpace (rows) with its candidate number."""
+        rows, index = [], []
+        try:
+            for b in initstates.batches(space, self.options):
+                rows.append(b.rows)
+                index.append(b.index)
+        except initstates.InitStop as stop:
+            raise _Stop(stop.reason, queue=0) from None
+        w = len(self.system.slots)
+        if not rows:
+            return np.zeros((0, w), np.int64), np.zeros(0, np.int64)
+        return np.concatenate(rows), np.concatenate(index)
 
     def _first_invariant(self, words: list[np.ndarray]) -> int | None:
         """Row of the first state (rows in order) breaking some invariant, or None."""
@@ -346,6 +373,12 @@ class VectorSearch:
                 keep = ~bad_rows
                 rows = rows[keep]
                 new = [w[keep] for w in new]
+            if self.pos_explore[ti] >= 0 and len(rows):
+                # outside a constraint: counted with `enabled`, neither stored nor explored
+                keep = masks[self.pos_explore[ti]][rows]
+                if not keep.all():
+                    rows = rows[keep]
+                    new = [w[keep] for w in new]
             if not len(rows):
                 continue
             if self.canon is not None:
@@ -635,7 +668,7 @@ class VectorSearch:
             return states, trans, states[-1]
         canon = self.canon.canon_tuple
         states, trans = tr.replay(self.system, init_index, ts, canon)
-        rep = canon(self.system.init[init_index])
+        rep = canon(tr.init_state(self.system, init_index))
         for ti in ts:
             rep = canon(diagnose.successor(self.system, self.system.transitions[ti], rep))
         return states, trans, rep

@@ -22,7 +22,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from mmspec.ground import GExpr, GIte, GLit, GOp, GroundSystem, GSlot, GTransition, self_offset
+from mmspec.ground import TRUE, GExpr, GIte, GLit, GOp, GroundSystem, GSlot, GTransition, self_offset
 
 from .layout import Layout
 
@@ -252,6 +252,9 @@ class TransitionKernel:
     # firing the step, is a `domain` error; None when no read of the step can fail
     reads_ok: int | None = None
     fire_ok: int | None = None
+    # node true where the step's successor satisfies the constraints (CONSTRAINT,
+    # ACTION_CONSTRAINT): only those are stored; None when there are none
+    explore: int | None = None
 
     @property
     def reach_checks(self) -> list[CheckK]:
@@ -330,4 +333,5 @@ def compile_transition(prog: Program, layout: Layout, system: GroundSystem, inde
     return TransitionKernel(index, prog.intern(t.guard), prog.intern(t.at), checks, updates,
                             or_clear,
                             prog.intern(t.reads_ok) if t.reads else None,
-                            prog.intern(t.fire_ok) if t.fire_reads else None)
+                            prog.intern(t.fire_ok) if t.fire_reads else None,
+                            None if t.explore == TRUE else prog.intern(t.explore))

@@ -16,7 +16,7 @@ from typing import Callable
 
 import numpy as np
 
-from mmspec.ground import GroundSystem, GTransition, eval_gexpr
+from mmspec.ground import GroundSystem, GTransition, InitSpace, eval_gexpr
 
 from .diagnose import range_error
 from .diagnose import successor as step
@@ -34,11 +34,17 @@ def path(links: list[tuple[np.ndarray, np.ndarray | None]], level: int,
     return int(links[0][0][index]), ts[::-1]
 
 
+def init_state(system: GroundSystem, i: int) -> tuple[int, ...]:
+    """Initial state number i: an index into system.init, or an InitSpace candidate."""
+    init = system.init
+    return init.candidate(i) if isinstance(init, InitSpace) else init[i]
+
+
 def replay(system: GroundSystem, init_index: int, ts: list[int],
            canon: Callable[[tuple[int, ...]], tuple[int, ...]] | None = None,
            ) -> tuple[list[tuple[int, ...]], list[GTransition | None]]:
     """States and transitions of the path, as build_trace wants them."""
-    s = system.init[init_index]
+    s = init_state(system, init_index)
     states: list[tuple[int, ...]] = [s]
     trans: list[GTransition | None] = [None]
     if canon is None:

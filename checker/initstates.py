@@ -1,0 +1,196 @@
+"""The initial-state search: an `InitSpace` enumerated in vectorised chunks.
+
+A spec with an `initial` predicate (or more candidate initial states than grounding lists)
+has its initial states as `mmspec.ground.InitSpace`: the product of every variable's initial
+values, filtered by the predicate. This module walks that product CHUNK candidates at a time
+with numpy (mixed-radix digits of the candidate numbers pick each variable's value; the
+predicate is evaluated over the whole chunk), under the run's limits (time, memory, SIGINT)
+and with progress lines like the main search. Both the explicit and the vector engine read
+their level 0 from here; the z3 engines encode the predicate instead (checker/symbolic).
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+import numpy as np
+
+from mmspec.budget import rss_mb
+from mmspec.ground import GExpr, GIte, GLit, GOp, GSlot, InitSpace
+
+from checker.options import CheckOptions
+from checker.result import ExitReason
+
+CHUNK = 1 << 16  # candidates per numpy batch
+
+
+class InitStop(Exception):
+    """A limit (time, memory, interrupt) stopped the initial-state search."""
+
+    def __init__(self, reason: ExitReason):
+        super().__init__(reason.value)
+        self.reason = reason
+
+
+@dataclass
+class Batch:
+    """Initial states of one chunk: their candidate numbers and their slot values (n x w)."""
+
+    index: np.ndarray
+    rows: np.ndarray
+
+
+def batches(space: InitSpace, options: CheckOptions | None = None,
+            chunk: int = CHUNK) -> Iterator[Batch]:
+    """The initial states of `space` in candidate order, a chunk at a time."""
+    opts = options or CheckOptions()
+    start = last = time.perf_counter()
+    found = 0
+    tables = [(list(slots), np.array(o, dtype=np.int64).reshape(len(o), len(slots)))
+              for slots, o in space.choices]
+    for lo in range(0, space.size, chunk):
+        hi = min(space.size, lo + chunk)
+        idx = np.arange(lo, hi, dtype=np.int64)
+        rows = np.zeros((hi - lo, space.width), dtype=np.int64)
+        rem = idx.copy()
+        for slots, table in reversed(tables):
+            d = rem % len(table)
+            rem //= len(table)
+            if slots:
+                rows[:, slots] = table[d]
+        keep = as_mask(evaluate(space.pred, rows), hi - lo)
+        if not keep.all():
+            idx, rows = idx[keep], rows[keep]
+        found += len(idx)
+        if len(idx):
+            yield Batch(idx, rows)
+        now = time.perf_counter()
+        _limits(opts, now - start)
+        if opts.progress is not None and now - last >= opts.progress_interval:
+            opts.progress.write(f"Initial states: {found:,} found, {hi:,} of "
+                                f"{space.size:,} candidates searched\n")
+            opts.progress.flush()
+            last = now
+
+
+def _limits(opts: CheckOptions, elapsed: float) -> None:
+    if opts.time_limit is not None and elapsed > opts.time_limit:
+        raise InitStop(ExitReason.TIME_LIMIT)
+    if opts.stop_requested():
+        raise InitStop(ExitReason.INTERRUPTED)
+    if opts.memory_limit is not None:
+        if rss_mb() > opts.memory_limit:
+            raise InitStop(ExitReason.MEMORY_LIMIT)
+
+
+def pack_rows(rows: np.ndarray, lo: list[int], shift: list[int], total_bits: int) -> list[int]:
+    """Packed states (sum of (value - lo) << shift per slot) of the rows, as Python ints."""
+    if total_bits <= 62:
+        out = np.zeros(len(rows), dtype=np.int64)
+        for k in range(rows.shape[1]):
+            out += (rows[:, k] - lo[k]) << shift[k]
+        return out.tolist()  # type: ignore[no-any-return]
+    vals = [0] * len(rows)
+    for k in range(rows.shape[1]):
+        col = (rows[:, k] - lo[k]).tolist()
+        sh = shift[k]
+        vals = [v + (c << sh) for v, c in zip(vals, col)]
+    return vals
+
+
+def inside(constraint: GExpr, rows: np.ndarray) -> np.ndarray:
+    """Mask of the rows satisfying a state constraint."""
+    return as_mask(evaluate(constraint, rows), len(rows))
+
+
+def as_mask(v: Any, n: int) -> np.ndarray:
+    if isinstance(v, np.ndarray):
+        return v.astype(bool) if v.dtype != np.bool_ else v
+    return np.full(n, bool(v))
+
+
+def evaluate(e: GExpr, rows: np.ndarray) -> Any:
+    """e over every row (numpy), with `mmspec.ground.eval_gexpr`'s semantics."""
+    memo: dict[int, Any] = {}
+    return _ev(e, rows, memo)
+
+
+def _ev(e: GExpr, rows: np.ndarray, memo: dict[int, Any]) -> Any:
+    hit = memo.get(id(e))
+    if hit is not None:
+        return hit[1]
+    out = _ev1(e, rows, memo)
+    memo[id(e)] = (e, out)
+    return out
+
+
+def _ev1(e: GExpr, rows: np.ndarray, memo: dict[int, Any]) -> Any:
+    if isinstance(e, GLit):
+        return e.value
+    if isinstance(e, GSlot):
+        return rows[:, e.index]
+    if isinstance(e, GIte):
+        c = _ev(e.cond, rows, memo)
+        return np.where(_b(c), _ev(e.then, rows, memo), _ev(e.other, rows, memo))
+    assert isinstance(e, GOp)
+    a = [_ev(x, rows, memo) for x in e.args]
+    op = e.op
+    if op == "and":
+        out = _b(a[0])
+        for x in a[1:]:
+            out = np.logical_and(out, _b(x))
+        return out
+    if op == "or":
+        out = _b(a[0])
+        for x in a[1:]:
+            out = np.logical_or(out, _b(x))
+        return out
+    if op == "not":
+        return np.logical_not(_b(a[0]))
+    if op == "implies":
+        return np.logical_or(np.logical_not(_b(a[0])), _b(a[1]))
+    if op == "iff":
+        return np.equal(_b(a[0]), _b(a[1]))
+    x = [_i(v) for v in a]
+    if op in _CMP:
+        return _CMP[op](x[0], x[1])
+    if op == "neg":
+        return np.negative(x[0])
+    if op == "add":
+        return np.add(x[0], x[1])
+    if op == "sub":
+        return np.subtract(x[0], x[1])
+    if op == "mul":
+        return np.multiply(x[0], x[1])
+    if op in ("div", "mod"):
+        f = np.floor_divide if op == "div" else np.mod
+        zero = np.equal(x[1], 0)
+        return np.where(zero, 0, f(x[0], np.where(zero, 1, x[1])))
+    if op == "min":
+        out = x[0]
+        for v in x[1:]:
+            out = np.minimum(out, v)
+        return out
+    if op == "max":
+        out = x[0]
+        for v in x[1:]:
+            out = np.maximum(out, v)
+        return out
+    raise ValueError(f"unknown ground op {op!r}")
+
+
+_CMP = {"eq": np.equal, "ne": np.not_equal, "lt": np.less, "le": np.less_equal,
+        "gt": np.greater, "ge": np.greater_equal}
+
+
+def _b(x: Any) -> Any:
+    if isinstance(x, np.ndarray):
+        return x if x.dtype == np.bool_ else x != 0
+    return bool(x)
+
+
+def _i(x: Any) -> Any:
+    if isinstance(x, np.ndarray):
+        return x.astype(np.int64) if x.dtype == np.bool_ else x
+    return int(x)
