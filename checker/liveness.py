@@ -476,7 +476,11 @@ def check_liveness(system: GroundSystem, graph: LivenessGraph) -> list[Violation
     return out
 
 
-_KINDS = ("leadsto", "eventually", "always_eventually")
+_KINDS = ("leadsto", "eventually", "always_eventually", "eventually_always")
+# eventually always P (<>[]P) fails exactly when a fair behaviour visits not-P infinitely
+# often: a not-P state in a fair component of the whole graph, or one where stuttering is
+# fair. Its analysis is the one of "Q = false" (every state qualifies), shared by all of them.
+EVERY_STATE = "every state"
 KINDS = _KINDS  # shared with checker/liveness_arrays.py
 
 
@@ -496,11 +500,15 @@ class _Run:
         return self._tree
 
     def analysis(self, prop: GLiveness) -> _Analysis:
-        if prop.q not in self._by_q:
-            q = compile_gexpr(prop.q)
-            notq = bytearray(0 if q(s) else 1 for s in self.graph.states)
-            self._by_q[prop.q] = _analyse(self.graph, self.fair, notq)
-        return self._by_q[prop.q]
+        key: object = EVERY_STATE if prop.kind == "eventually_always" else prop.q
+        if key not in self._by_q:
+            if key == EVERY_STATE:
+                notq = bytearray(b"\x01" * len(self.graph.states))
+            else:
+                q = compile_gexpr(prop.q)
+                notq = bytearray(0 if q(s) else 1 for s in self.graph.states)
+            self._by_q[key] = _analyse(self.graph, self.fair, notq)
+        return self._by_q[key]
 
     def violation(self, idx: int, prop: GLiveness) -> Violation | None:
         graph, system, a = self.graph, self.system, self.analysis(prop)
@@ -539,6 +547,10 @@ class _Run:
             return None
         if prop.kind == "always_eventually":
             return next((s for s in self.tree.order if reach[s]), None)
+        if prop.kind == "eventually_always":
+            p_ok, states = compile_gexpr(prop.q), self.graph.states
+            return next((s for s in self.tree.order if not p_ok(states[s])
+                         and (a.stutter[s] or a.comp[s] >= 0)), None)
         assert prop.p is not None  # leadsto, checked up front
         p = compile_gexpr(prop.p)
         states = self.graph.states
@@ -557,6 +569,9 @@ def _message(spec: ir.Spec, lv: ir.Liveness | None, prop: GLiveness, stuttering:
                 f"stays out of {q} forever")
     elif prop.kind == "eventually":
         head = f"eventually {q} is violated: a fair behaviour stays out of {q} forever"
+    elif prop.kind == "eventually_always":
+        head = (f"eventually always {q} is violated: a fair behaviour leaves {q} again "
+                f"and again")
     else:
         head = (f"always eventually {q} is violated: from some point on a fair behaviour "
                 f"stays out of {q} forever")

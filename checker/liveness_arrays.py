@@ -30,7 +30,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from checker.fairness_hint import strong_fairness_hints
-from checker.liveness import KINDS, fairness_bits, message
+from checker.liveness import EVERY_STATE, KINDS, fairness_bits, message
 from checker.result import Trace, Violation, build_trace
 from mmspec.ground import GExpr, GLiveness, GroundSystem, GTransition
 
@@ -454,9 +454,11 @@ def check_liveness_arrays(system: GroundSystem, g: ArrayGraph) -> list[Violation
     by_q: dict[object, _Analysis] = {}
     out: list[Violation] = []
     for idx, prop in enumerate(system.liveness):
-        if prop.q not in by_q:
-            by_q[prop.q] = _analyse(g, fair, ~g.mask(prop.q))
-        found = _violation(system, g, fair, by_q[prop.q], idx, prop)
+        key: object = EVERY_STATE if prop.kind == "eventually_always" else prop.q
+        if key not in by_q:
+            by_q[key] = _analyse(g, fair, np.ones(g.n, bool) if key == EVERY_STATE
+                                 else ~g.mask(prop.q))
+        found = _violation(system, g, fair, by_q[key], idx, prop)
         if found is not None:
             out.append(found)
     return out
@@ -468,6 +470,8 @@ def _trigger(g: ArrayGraph, prop: GLiveness, a: _Analysis) -> int | None:
         hits = np.flatnonzero(reach[:g.n_init])
     elif prop.kind == "always_eventually":
         hits = np.flatnonzero(reach)
+    elif prop.kind == "eventually_always":
+        hits = np.flatnonzero(~g.mask(prop.q) & (a.stutter | (a.comp >= 0)))
     else:
         assert prop.p is not None
         hits = np.flatnonzero(reach & g.mask(prop.p))

@@ -1121,6 +1121,25 @@ def state_constraint(g: "_Grounder", spec: ir.Spec) -> GExpr:
     return _and_all(parts)
 
 
+def _step_properties(g: "_Grounder", spec: ir.Spec, layout: "_Layout",
+                     acc: dict[str, object]) -> tuple[GCheck, ...]:
+    """The action properties (`always [A]`) as in-step checks of this step: A over the
+    pre-state and the step's post-state, tested whenever the step fires (also when its
+    successor is outside a constraint, as TLC checks implied actions)."""
+    if not spec.step_properties:
+        return ()
+    post = {var: _coerce_tree(layout, layout.tree[var], tree) for var, tree in acc.items()}
+    out = []
+    g.post = post
+    try:
+        for p in spec.step_properties:
+            cond, reads = g.reading(p.span, lambda p=p: g.cond(p.expr, {}))
+            out.append(GCheck(cond, p.name, "invariant", "fire", p.span, reads))
+    finally:
+        g.post = None
+    return tuple(out)
+
+
 def _explore(g: "_Grounder", spec: ir.Spec, layout: "_Layout", acc: dict[str, object]
              ) -> tuple[GExpr, tuple[GRead, ...]]:
     """The constraints on a step's successor as a condition over its pre-state, and the
@@ -1261,7 +1280,8 @@ def _ground_transition(spec: ir.Spec, g: _Grounder, layout: _Layout, ti: int,
     for var, tree in acc.items():
         for slot, value in _changed_leaves(layout, layout.tree[var], tree):
             updates[slot] = value
-    checks = tuple(_ground_check(g, c, env, t.span) for c in t.checks)
+    checks = tuple(_ground_check(g, c, env, t.span) for c in t.checks) + \
+        _step_properties(g, spec, layout, acc)
     thread = None
     if t.thread is not None:
         te = g.scalar(t.thread, env)
@@ -1380,7 +1400,11 @@ def _coerce_tree(layout: _Layout, node: object, value: object) -> object:
 def _ground_fairness(spec: ir.Spec, ts: list[GTransition]) -> tuple[GFairness, ...]:
     out: list[GFairness] = []
     for f in spec.fairness:
-        if f.process is not None:
+        if f.every or f.group:
+            idxs = [i for i, t in enumerate(ts) if f.every or t.name in f.group]
+            out.append(GFairness(f.kind, "next" if f.every else " or ".join(f.group),
+                                 tuple(idxs)))
+        elif f.process is not None:
             by_thread: dict[int | None, list[int]] = {}
             for i, t in enumerate(ts):
                 if t.process == f.process:

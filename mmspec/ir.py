@@ -401,6 +401,10 @@ class Fairness:
     process: str | None = None
     action: str | None = None
     span: Span = _span()
+    # one constraint on the union of these actions' steps (every binding), or with `every`
+    # on every transition of the spec (TLA+'s WF_vars(A \/ B), WF_vars(Next))
+    group: tuple[str, ...] = ()
+    every: bool = False
 
 
 @dataclass(frozen=True)
@@ -449,6 +453,9 @@ class Spec:
     # initial-state predicates (`initial NAME: expr`): the initial states are the product of
     # the variables' initial values filtered by every one of them
     initial: tuple[Invariant, ...] = ()
+    # action properties (`property P: always [A]`, TLA+'s [][A]_v): A, which may read primed
+    # variables, holds on every step; grounded into an in-step check of every transition
+    step_properties: tuple[Invariant, ...] = ()
     sources: tuple[tuple[str, str], ...] = field(default=(), compare=False, repr=False)
 
     def variable(self, name: str) -> Variable:

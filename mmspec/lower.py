@@ -115,6 +115,7 @@ class _Lowering:
             expect=expect,
             constraints=constraints,
             initial=initial,
+            step_properties=tuple(self.step_properties),
             sources=tuple(self.loaded.sources),
         )
 
@@ -709,12 +710,42 @@ class _Lowering:
 
     def liveness(self) -> tuple[ir.Liveness, ...]:
         out = []
+        self.step_properties: list[ir.Invariant] = []
         for name, d in self.sy.properties.items():
-            ctx = self.prop_ctx("property")
-            p = self.el.cond(d.p, ctx, "a property") if d.p is not None else None
-            q = self.el.cond(d.q, ctx, "a property")
-            out.append(ir.Liveness(name, d.kind, p, q, span=d.span))
+            for shown, ctx in self.property_instances(name, d):
+                if d.kind == "always_step":
+                    q = self.el.cond(d.q, replace(ctx, primes=True), "an action property")
+                    self.step_properties.append(ir.Invariant(shown, q, span=d.span))
+                    continue
+                p = self.el.cond(d.p, ctx, "a property") if d.p is not None else None
+                q = self.el.cond(d.q, ctx, "a property")
+                out.append(ir.Liveness(shown, d.kind, p, q, span=d.span))
         return tuple(out)
+
+    def property_instances(self, name: str, d: S.PropertyDecl) -> list[tuple[str, Ctx]]:
+        """`forall a in S: body` expands to one property per value of a (in S's order),
+        named NAME[a=v]; a property without binders is one instance."""
+        out = [(name, self.prop_ctx("property"), [])]
+        for var, dom in d.binders:
+            nxt = []
+            for shown, ctx, vals in out:
+                got = self.el.domain(dom, ctx)
+                if got is None:
+                    return []
+                t, within = got
+                members = None
+                if within is not None:
+                    v = self.el.try_const(within, d.span, "a property's domain")
+                    if not isinstance(v, frozenset):
+                        return []
+                    members = v
+                for k in ir.domain_values(t):
+                    if members is not None and k not in members:
+                        continue
+                    te = TE(ir.Lit(k, t), t)
+                    nxt.append((shown, ctx.bind(var, te), vals + [f"{var}={_shown(t, k)}"]))
+            out = nxt
+        return [(f"{n}[{', '.join(v)}]" if v else n, c) for n, c, v in out]
 
     def fairness(self) -> tuple[ir.Fairness, ...]:
         out: list[ir.Fairness] = []
@@ -723,6 +754,16 @@ class _Lowering:
                 out.append(ir.Fairness(d.fairness, process=d.name, span=d.span))
             elif isinstance(d, S.ActionDecl) and d.fairness:
                 out.append(ir.Fairness(d.fairness, action=d.name, span=d.span))
+            elif isinstance(d, S.FairRef) and d.next:
+                out.append(ir.Fairness(d.kind, span=d.span, every=True))
+            elif isinstance(d, S.FairRef) and d.group:
+                for a in d.group:
+                    if a not in self.sy.actions:
+                        hint = did_you_mean(a, list(self.sy.actions))
+                        self.sink.error("MMS204", f"unknown action '{a}'", d.span,
+                                        expected="an action declared in this spec" +
+                                        (f" (did you mean '{hint}'?)" if hint else ""))
+                out.append(ir.Fairness(d.kind, span=d.span, group=d.group))
             elif isinstance(d, S.FairRef):
                 if d.action not in self.sy.actions:
                     hint = did_you_mean(d.action, list(self.sy.actions))
@@ -1284,3 +1325,11 @@ def _op_text(st: S.CallStmt, lk: LockRef, idx: ir.Expr | None, low: _Lowering) -
 
 
 _ = (BOOL, ERR, TRUE, target_of)
+
+
+def _shown(t: ir.Type, k: int) -> str:
+    if isinstance(t, ir.EnumType):
+        return t.members[k]
+    if isinstance(t, ir.BoolType):
+        return "true" if k else "false"
+    return str(k)

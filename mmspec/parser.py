@@ -31,7 +31,7 @@ spec const type var enum map set record bool true false action when process proc
 strong final atomic if else while await either or pick in where goto skip assert invariant
 helper property leadsto eventually always expect option include symmetric forall exists card
 self mutex rwsem spinlock writer_pref class then with def ghost wrap union inter minus
-subseteq constraint action_constraint initial""".split())
+subseteq constraint action_constraint initial next""".split())
 
 
 class _Fail(Exception):
@@ -305,7 +305,12 @@ class _ToAst(Transformer_NonRecursive):
                             span=self.sp(meta), name_span=self.tsp(name))
 
     def fair_ref(self, meta: Any, ch: list[Any]) -> S.FairRef:
-        return S.FairRef(ch[0][1], str(ch[1]), span=self.sp(meta))
+        names = tuple(str(c) for c in ch[1:])
+        return S.FairRef(ch[0][1], names[0], span=self.sp(meta),
+                         group=names if len(names) > 1 else ())
+
+    def fair_next(self, meta: Any, ch: list[Any]) -> S.FairRef:
+        return S.FairRef(ch[0][1], "", span=self.sp(meta), next=True)
 
     def process_index(self, meta: Any, ch: list[Any]) -> S.Binder:
         return ch[0]  # type: ignore[no-any-return]
@@ -355,13 +360,29 @@ class _ToAst(Transformer_NonRecursive):
     def always_eventually(self, meta: Any, ch: list[Any]) -> tuple[str, Any, Any]:
         return ("always_eventually", None, ch[0])
 
+    def eventually_always(self, meta: Any, ch: list[Any]) -> tuple[str, Any, Any]:
+        return ("eventually_always", None, ch[0])
+
+    def always_step(self, meta: Any, ch: list[Any]) -> tuple[str, Any, Any]:
+        return ("always_step", None, ch[0])
+
+    def prop_forall(self, meta: Any, ch: list[Any]) -> tuple[str, Any, Any]:
+        name, dom, (kind, p, q) = ch
+        binders = ((self.decl_name(name), dom),)
+        if kind.startswith("forall:"):
+            return (kind, (binders + p[0], p[1]), q)
+        return ("forall:" + kind, (binders, p), q)
+
     def prop_body(self, meta: Any, ch: list[Any]) -> Any:
         return ch[0]
 
     def property_decl(self, meta: Any, ch: list[Any]) -> S.PropertyDecl:
         name, (kind, p, q) = ch
+        binders: tuple[tuple[str, Any], ...] = ()
+        if kind.startswith("forall:"):
+            kind, (binders, p) = kind[len("forall:"):], p
         return S.PropertyDecl(self.decl_name(name), kind, p, q, span=self.sp(meta),
-                              name_span=self.tsp(name))
+                              name_span=self.tsp(name), binders=binders)
 
     def constraint_kind(self, meta: Any, ch: list[Any]) -> str:
         return str(ch[0])

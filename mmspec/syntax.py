@@ -408,6 +408,10 @@ class FairRef:
     kind: str
     action: str
     span: Span = _span()
+    # `fair weak action A or B`: one constraint on the union of A's and B's steps (TLA+'s
+    # WF_vars(A \/ B)); `fair weak next`: on every step of the spec (WF_vars(Next))
+    group: tuple[str, ...] = ()
+    next: bool = False
 
 
 @dataclass(frozen=True)
@@ -444,11 +448,15 @@ class InvariantDecl:
 @dataclass(frozen=True)
 class PropertyDecl:
     name: str
-    kind: str  # 'leadsto' | 'eventually' | 'always_eventually'
+    # 'leadsto' | 'eventually' | 'always_eventually' | 'eventually_always' | 'always_step'
+    # (`always [A]`, TLA+'s [][A]_vars: every step satisfies A, which may read x')
+    kind: str
     p: Expr | None
     q: Expr
     span: Span = _span()
     name_span: Span = _span()
+    # `forall a in S: ...` around the body: one property per binding (name and domain)
+    binders: tuple[tuple[str, "Domain"], ...] = ()
 
 
 @dataclass(frozen=True)

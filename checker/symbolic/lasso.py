@@ -66,7 +66,10 @@ class _Lassos:
         self.enabled = [_or([moves[t] for t in f.transitions], enc.ctx)
                         for f in system.fairness]
         self.p = [tr.cond(p.p) if p.p is not None else None for p in system.liveness]
-        self.q = [tr.cond(p.q) for p in system.liveness]
+        # eventually always P fails on a fair lasso whose loop has a not-P state: tracked as
+        # "no not-P in the loop" (Q = not P) and asked negated in _probe
+        self.q = [z3.Not(tr.cond(p.q)) if p.kind == "eventually_always" else tr.cond(p.q)
+                  for p in system.liveness]
         self.complete = False
         self.stopped = False  # a time limit or the solver ended the search early
         self.solver = enc.arith.solver()
@@ -216,6 +219,8 @@ class _Lassos:
             parts.append(self.notq[idx][k])
         elif kind == "always_eventually":
             parts.append(self.notq_loop[idx][k])
+        elif kind == "eventually_always":
+            parts.append(z3.Not(self.notq_loop[idx][k]))
         else:
             parts += [self.wait[idx][k], self.notq_loop[idx][k]]
         act = z3.Bool(f"lasso{idx}@{k}", enc.ctx)

@@ -7,7 +7,7 @@ if exists("b:current_syntax")
 endif
 
 syn keyword mmsDeclaration spec include const type var ghost symmetric def action when fair
-syn keyword mmsDeclaration weak strong process proc final invariant helper property option constraint action_constraint initial
+syn keyword mmsDeclaration weak strong process proc final invariant helper property option constraint action_constraint initial next
 syn keyword mmsDeclaration expect class writer_pref
 syn keyword mmsControl if then else while either or pick in where goto skip await assert
 syn keyword mmsControl atomic with forall exists
