@@ -53,3 +53,72 @@ def test_coffee_can_properties_are_checked(tmp_path):
     f.write_text(text.replace("black' + white' < BeanCount", "black' + white' > BeanCount"))
     r = explicit.check(ground(load_spec(str(f))), CheckOptions())
     assert r.violations[0].property == "MonotonicDecrease"
+
+
+def ewd840_reference(n: int = 3) -> tuple[int, int, int]:
+    """EWD840.tla's actions enumerated directly (an independent reading of the TLA+ text):
+    distinct states, states generated (per witness of SendMsg's \\E j) and TLC's depth."""
+    import itertools
+    white, black = 0, 1
+
+    def succ(s):
+        act, col, tpos, tc = s
+        if tpos == 0 and (tc == black or col[0] == black):  # InitiateProbe
+            yield act, (white,) + col[1:], n - 1, white
+        for i in range(1, n):  # PassToken(i)
+            if tpos == i and (not act[i] or col[i] == black or tc == black):
+                c = list(col)
+                c[i] = white
+                yield act, tuple(c), i - 1, black if col[i] == black else tc
+        for i in range(n):  # SendMsg(i), one successor per j
+            for j in range(n):
+                if act[i] and j != i:
+                    a, c = list(act), list(col)
+                    a[j] = True
+                    c[i] = black if j > i else c[i]
+                    yield tuple(a), tuple(c), tpos, tc
+        for i in range(n):  # Deactivate(i)
+            if act[i]:
+                a = list(act)
+                a[i] = False
+                yield tuple(a), col, tpos, tc
+
+    init = [(a, c, t, black) for a in itertools.product((False, True), repeat=n)
+            for c in itertools.product((white, black), repeat=n) for t in range(n)]
+    depth = {s: 1 for s in init}
+    todo, generated = list(init), len(init)
+    for s in todo:
+        for x in succ(s):
+            generated += 1
+            if x not in depth:
+                depth[x] = depth[s] + 1
+                todo.append(x)
+    return len(depth), generated, max(depth.values())
+
+
+@pytest.mark.parametrize("engine", [explicit, vector], ids=["explicit", "vector"])
+def test_ewd840_group_fairness_and_refinement(engine):
+    # TLC publishes 302 distinct states (matched); its 2001 generated / depth 10 are not
+    # matched (see the OPEN note in EWD840.mms): the counts are checked against a direct
+    # enumeration of the TLA+ actions instead.
+    r = engine.check(ground(load_spec(str(TLA / "EWD840.mms"))), CheckOptions())
+    assert r.verdict == "ok", r.violations
+    distinct, generated, depth = ewd840_reference()
+    assert distinct == 302
+    assert (r.stats.distinct_states, r.stats.generated_states, r.stats.depth) == (
+        distinct, generated, depth - 1)
+
+
+def test_ewd840_refinement_catches_a_wrong_token(tmp_path):
+    # A token that forgets it was blackened (tcolor' = WHITE): the ring may announce
+    # termination while a node is active. With the invariants left out, the refinement (an
+    # action property) fails on the step that makes terminationDetected true.
+    text = (TLA / "EWD840.mms").read_text().replace(
+        "tcolor' = if color[i] == BLACK then BLACK else tcolor", "tcolor' = tcolor").replace(
+        "invariant Inv:", "def Inv =").replace("invariant TerminationDetection:",
+                                               "def TerminationDetection =")
+    f = tmp_path / "e.mms"
+    f.write_text(text)
+    r = explicit.check(ground(load_spec(str(f))), CheckOptions())
+    assert r.violations[0].property == "RefinesTD"
+    assert r.violations[0].details["action"].startswith("PassToken")
