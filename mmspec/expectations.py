@@ -44,7 +44,8 @@ def _show(e: S.ExpectDecl) -> str:
 def _check_name(e: S.ExpectDecl, sy: Symbols, sink: Sink) -> None:
     if e.name is None:
         return
-    if e.kind == "invariant" and e.name not in sy.invariants:
+    steps = {n for n, d in sy.properties.items() if d.kind == "always_step"}
+    if e.kind == "invariant" and e.name not in sy.invariants and e.name not in steps:
         hint = did_you_mean(e.name, list(sy.invariants))
         sink.error("MMS214", f"expect invariant {e.name}: no such invariant",
                    e.span, expected="an invariant of this spec" +
