@@ -19,6 +19,7 @@ TLA = pathlib.Path(__file__).resolve().parent / "tla"
 TLC = {
     "AsyncTerminationDetection": (4097, 53271, 14),  # CONSTRAINT, initial predicate, leadsto
     "CoffeeCan": (5150, 20002, 1),  # Init predicate, WF(Next), action and temporal properties
+    "SyncTerminationDetection": (129, 3722, 1),  # initial predicate, action property, leadsto
 }
 
 
