@@ -13,7 +13,7 @@ from mmspec.ground import GroundSystem, GTransition, eval_gexpr
 from checker.options import StopRequest
 from checker.report import WALKS, WalkStats
 from checker.result import CheckResult, ExitReason, Stats, Violation, build_trace
-from checker.semantics import Found, first_expansion, first_invariant, successor
+from checker.semantics import Found, explored, first_expansion, first_invariant, successor
 
 
 def simulate(system: GroundSystem, steps: int, runs: int, seed: int,
@@ -54,6 +54,9 @@ def simulate(system: GroundSystem, steps: int, runs: int, seed: int,
                               f"random walk {walks['done']}, seed {seed}: the trace is not "
                               "necessarily the shortest")
             enabled = [t for t in system.transitions if eval_gexpr(t.guard, state)]
+            # a walk follows the steps that stay inside the constraints (CONSTRAINT,
+            # ACTION_CONSTRAINT); a state whose steps all leave them ends the walk, as final
+            enabled = [t for t in enabled if explored(t, state)]
             if not enabled:
                 walks["final"] += 1
                 break
