@@ -42,10 +42,12 @@ class Batch:
 
 
 def batches(space: InitSpace, options: CheckOptions | None = None,
-            chunk: int = CHUNK) -> Iterator[Batch]:
-    """The initial states of `space` in candidate order, a chunk at a time."""
+            chunk: int = CHUNK, started: float | None = None) -> Iterator[Batch]:
+    """The initial states of `space` in candidate order, a chunk at a time. `started` is
+    when the run began (perf_counter): --time-limit counts from there."""
     opts = options or CheckOptions()
-    start = last = time.perf_counter()
+    last = time.perf_counter()
+    start = last if started is None else started
     found = 0
     tables = [(list(slots), np.array(o, dtype=np.int64).reshape(len(o), len(slots)))
               for slots, o in space.choices]

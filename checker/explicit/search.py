@@ -230,7 +230,9 @@ class Search:
             return
         lay = self.layout
         try:
-            for b in initstates.batches(init, self.options):
+            # CHUNK (4096) at a time: each batch is then stored state by state in Python, and
+            # the limits are checked between batches
+            for b in initstates.batches(init, self.options, chunk=CHUNK, started=self.start):
                 self.n_init += len(b.rows)
                 rows = b.rows
                 if constraint != TRUE:

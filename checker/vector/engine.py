@@ -289,7 +289,7 @@ class VectorSearch:
         """Every initial state of an InitSpace (rows) with its candidate number."""
         rows, index = [], []
         try:
-            for b in initstates.batches(space, self.options):
+            for b in initstates.batches(space, self.options, started=self.t0):
                 rows.append(b.rows)
                 index.append(b.index)
         except initstates.InitStop as stop:
