@@ -109,6 +109,8 @@ def plan(low: "_Lowering") -> Plan:
     p = Plan(tuple(locs), types, 2, low.n_threads)
     writes: dict[str, int] = {x: 0 for x in locs}
     for pname, cfg in low.cfgs.items():
+        info = low.el.processes.get(pname)
+        times = info.count if info is not None else 1  # every instance runs the statement
         for st in _stmts(cfg):
             calls = [st] if isinstance(st, S.CallStmt) else \
                 [v for v in st.values if isinstance(v, S.Call)] if isinstance(st, S.Assign) \
@@ -128,12 +130,12 @@ def plan(low: "_Lowering") -> Plan:
                     p.fence = p.rel = p.acq = True
                 root = _root(st.args[0]) if st.args else None
                 if root in writes and pr.kind != "read":
-                    writes[root] += 1
+                    writes[root] += times
             elif isinstance(st, S.Assign):
                 for tg in st.targets:
                     r = _root(tg)
                     if r in writes:
-                        writes[r] += 1
+                        writes[r] += times
                 for v in st.values:
                     if isinstance(v, S.Call) and v.func in PRIMS:
                         pr = PRIMS[v.func]
@@ -141,7 +143,7 @@ def plan(low: "_Lowering") -> Plan:
                             p.fence = p.rel = p.acq = True
                         r = _root(v.args[0]) if v.args else None
                         if r in writes and pr.kind != "read":
-                            writes[r] += 1
+                            writes[r] += times
             elif isinstance(st, S.Atomic):
                 p.fence = p.rel = p.acq = True  # an atomic block is a fully ordered RMW
             elif isinstance(st, S.CallStmt) and st.func in OPS:

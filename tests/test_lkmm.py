@@ -143,3 +143,23 @@ def test_action_cannot_write_a_location(tmp_path: Path) -> None:
     with pytest.raises(SpecError) as e:
         load(tmp_path, "option memory = lkmm\nvar x: 0..1 = 0\naction A { x' = 1 }\n")
     assert e.value.diagnostics[0].code == "MMS315"
+
+
+ARRAYS = """option memory = lkmm
+var x: 0..2 = 0
+var y: 0..2 = 0
+spinlock s
+process W[i in 1..2] { WRITE_ONCE(x, i); spin_lock(s); WRITE_ONCE(y, i); spin_unlock(s) }
+process R { var a: 0..2 = 0; var b: 0..2 = 0
+  spin_lock(s); a := READ_ONCE(y); spin_unlock(s); b := smp_load_acquire(x) }
+invariant mp: R@done && R.a != 0 => R.b != 0
+"""
+
+
+def test_process_arrays_and_lock_views_agree_with_the_reference() -> None:
+    # two instances write x: the default history keeps 1 + 2 writes; the reader that saw a
+    # writer's y under the lock must then see some x write (the release carried it)
+    v = check_text(ARRAYS, engines=("explicit", "vector", "bmc"), bmc_cap=6,
+                   max_ref_states=20000)
+    assert v.skipped is None and v.ok, v.disagreements
+    assert v.ref is not None and v.ref.complete and v.ref.violation_depth is None
