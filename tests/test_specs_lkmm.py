@@ -42,3 +42,15 @@ def test_sc_hides_it(name: str, defines: dict[str, int],
                      found: tuple[str, str | None] | None) -> None:
     r = run(name, defines, "sc")
     assert r.verdict == "ok" and not r.violations
+
+
+def test_trace_says_which_store_had_not_reached_whom() -> None:
+    # rcuwait without (B): task's write 2 (the waiter's registration) has not reached the
+    # waker when it reads task; the waker's cond store is write 2 of cond
+    from checker.render.text import render_trace
+    r = run("rcuwait_no_barrier", {"BARRIER": 0}, "lkmm")
+    spec = load_spec(str(SPECS_ROOT / "lkmm" / "rcuwait_no_barrier.mms"), {"BARRIER": 0},
+                     memory="lkmm")
+    text = render_trace(spec, r.violations[0].trace)
+    assert "↳ task: waker read write 1 of 2: the newer ones had not reached it" in text
+    assert "↳ cond: new write 2 of 2 kept (the coherence-latest), by waker" in text

@@ -30,6 +30,7 @@ from checker import report
 from checker.render.diff import clean, diff_states, fmt, leaves, var_types
 from checker.render.expect import describe_expectation, is_expected, matches, outcome
 from checker.render.locks import lock_states, thread_name
+from checker.render.memnotes import memory_locations, memory_notes
 from checker.render.sources import Sources, where
 from checker.render.text import (Style, _annotate, _details_lines, headline, loop_end,
                                  property_label, step_title, verdict_lines)
@@ -161,6 +162,7 @@ def _step_views(result: CheckResult, v: Violation, files: list[str]) -> list[Ste
     prev: dict[str, Any] | None = None
     prev_locks: dict[str, str] = {}
     trace = v.trace
+    locs = memory_locations(spec)
     for i, step in enumerate(trace.steps):
         changes = diff_states(prev, step.state, types) if prev is not None else []
         changed = {c.path: c for c in changes}
@@ -185,7 +187,11 @@ def _step_views(result: CheckResult, v: Violation, files: list[str]) -> list[Ste
         out.append(StepView(i, "initial state" if i == 0 else step_title(step), lane,
                             where(step.span) if i else "",
                             sources.line(step.span) if i else None,
-                            [_annotate(spec, c) for c in changes], rows, locks,
+                            [_annotate(spec, c) for c in changes] + (
+                                ["↳ " + clean(n) for n in memory_notes(
+                                    spec, locs, prev, step.state, step.process,
+                                    sources.line(step.span))]
+                                if prev is not None and locs else []), rows, locks,
                             "" if i == 0 else clean(step.step or step_title(step)), fidx,
                             step.span.line if fidx is not None and step.span else None,
                             trace.loop is not None and i >= trace.loop))

@@ -16,6 +16,7 @@ from checker.render.diff import Change, Types, clean, diff_states, fmt, var_type
 from checker.render.expect import (complete, describe_expectation, expected_violations,
                                    is_expected)
 from checker.render.locks import lock_states, owner_note, thread_name
+from checker.render.memnotes import memory_locations, memory_notes
 from checker.render.sources import Sources, where
 from checker.result import CheckResult, ExitReason, Trace, Violation
 
@@ -200,6 +201,7 @@ def trace_lines(spec: ir.Spec, trace: Trace, st: Style, types: Types | None = No
     else:
         out.append(f"Counterexample: {n} step{'s' if n != 1 else ''}")
     prev: dict[str, Any] | None = None
+    locs = memory_locations(spec)
     for i, step in enumerate(trace.steps):
         if trace.loop == i:
             out.append(st.cyan(f"  ┌── the loop starts at state {i}"))
@@ -218,6 +220,9 @@ def trace_lines(spec: ir.Spec, trace: Trace, st: Style, types: Types | None = No
                 out.append(f"{INDENT}(no change)")
             for c in changes:
                 out.append(INDENT + st.cyan(_annotate(spec, c)))
+            for note in memory_notes(spec, locs, prev, step.state, step.process,
+                                     src if locs else None):
+                out.append(INDENT + "↳ " + clean(note))
         prev = step.state
     if trace.loop is not None and trace.steps:
         out.append(st.cyan("  └── " + loop_end(trace)))
