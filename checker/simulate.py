@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 import time
 
-from mmspec.ground import GroundSystem, GTransition, eval_gexpr
+from mmspec.ground import TRUE, GroundSystem, GTransition, eval_gexpr
 
 from checker.options import StopRequest
 from checker.report import WALKS, WalkStats
@@ -38,8 +38,13 @@ def simulate(system: GroundSystem, steps: int, runs: int, seed: int,
                                      walks["cut"]).to_extra())
         return CheckResult(system.spec, WALKS, reason, violations, stats, [note])
 
+    # walks start inside the state constraints (an initial state outside is not stored)
+    starts = [s for s in system.init if eval_gexpr(system.constraint, s)] \
+        if system.constraint != TRUE else system.init
     for _ in range(runs):
-        state = rng.choice(system.init)
+        if not starts:
+            break
+        state = rng.choice(starts)
         path: list[tuple[int, ...]] = [state]
         moves: list[GTransition | None] = [None]
         seen.add(state)

@@ -101,3 +101,22 @@ def test_primed_variable_outside_a_step_is_refused(tmp_path):
     with pytest.raises(SpecError) as e:
         load_spec(str(f))
     assert "MMS315" in str(e.value.diagnostics[0].code)
+
+
+LIVE = """
+spec Live
+var x: 0..10 in {0, 1, 2, 3, 4, 5}
+fair action Inc when x < 3 { x' = x + 1 }
+action Stay when x >= 3 { }
+constraint Small: x <= 3
+property Reach: eventually x == 3
+"""
+
+
+@pytest.mark.parametrize("engine", [explicit, vector], ids=["explicit", "vector"])
+def test_liveness_graph_leaves_out_initial_states_outside_the_constraint(tmp_path, engine):
+    # Regression: the explicit liveness graph took every initial state, so x = 4 and x = 5
+    # (generated, not stored) failed `eventually x == 3`. Stored: x = 0..3, all initial.
+    r = _check(tmp_path, LIVE, engine)
+    assert r.verdict == "ok", r.violations
+    assert r.stats.distinct_states == 4

@@ -24,7 +24,7 @@ import gc
 import time
 from dataclasses import dataclass, field
 
-from mmspec.ground import GroundSystem
+from mmspec.ground import TRUE, GroundSystem, eval_gexpr
 
 from checker.explicit.codegen import Config
 from checker.explicit.compiled import CompiledSystem
@@ -63,6 +63,8 @@ def build_graph(system: GroundSystem, options: CheckOptions | None = None,
     counts = [0] * len(system.transitions)
     initial: list[int] = []
     for st in system.init:
+        if system.constraint != TRUE and not eval_gexpr(system.constraint, st):
+            continue  # outside a CONSTRAINT: not a state of the graph (as the search)
         n = cs.layout.pack(st)
         if n not in ids:
             ids[n] = len(order)

@@ -28,6 +28,7 @@ import z3  # type: ignore[import-untyped]
 
 from checker.symbolic.budget import SAT, TIMEOUT, UNKNOWN, UNSAT, Budget
 from checker.symbolic.encode import Encoding
+from mmspec.ground import eval_gexpr
 
 Cube = tuple[tuple[int, int], ...]  # sorted (slot, value) pairs
 MIC_TRIES = 1  # literal-dropping passes per blocked cube
@@ -61,7 +62,10 @@ class Ic3:
         self.nxt_domain = nd
         self.updates = _updates(enc)
         # few initial states (the usual case) are matched in Python, else by the solver
-        self.inits = enc.system.init if len(enc.system.init) <= 64 else None
+        # the initial states paths start from: inside the state constraints (as init_t)
+        sysm = enc.system
+        self.inits = [s for s in sysm.init if eval_gexpr(sysm.constraint, s)] \
+            if len(sysm.init) <= 64 else None
         self.init_solver = enc.arith.solver()
         self.init_solver.add(enc.init_t, enc.domain_t)
         self._cur: dict[tuple[int, int], z3.BoolRef] = {}
