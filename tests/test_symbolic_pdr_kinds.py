@@ -72,6 +72,33 @@ def _agree(spec):
                 assert not any(eval_gexpr(prop.q, s) for s in states)
 
 
+# Found by the hypothesis test above: a stutter lasso whose last state repeats an earlier
+# one. From (x, done) = (0, F): T0 sets x = 1 (P of lt); T1 (unfair) resets x = 0; T3
+# (strongly fair) resets x and sets done (Q). The only fair violation of "x == 1 leadsto
+# done" is T0, T1, then stuttering at (0, F) forever (T3 is disabled there). That last state
+# equals the initial one, and the lasso used to be reported as the cycle 0 -> 1 -> 0,
+# which is not fair: T3 is enabled at state 1 and never taken.
+STUTTER_REPEATS = """spec stutter_repeats
+var x: 0..1 = 0
+var done: bool = false
+action T0 when x == 0 && !done { x' = 1 }
+action T1 when x == 1 { x' = 0 }
+fair strong action T3 when x == 1 { x' = 0; done' = true }
+property lt: x == 1 leadsto done
+option deadlock = false
+"""
+
+
+def test_bmc_stutter_lasso_is_not_read_as_a_cycle():
+    from tests.differential import load_text
+    spec = load_text(STUTTER_REPEATS)
+    _agree(spec)
+    _, _, found, _ = _lassos(spec)
+    t = found["lt"].trace
+    assert [st.action for st in t.steps] == [None, "T0", "T1"]
+    assert t.loop == 2 and found["lt"].details["stuttering"] is True
+
+
 def test_bmc_lasso_pinned_two_cycles():
     # tests/test_liveness_random.py derives it: all three properties fail
     _, _, found, _ = _lassos(_two_cycles_strong())

@@ -231,11 +231,11 @@ class _Lassos:
         enc, system = self.enc, self.enc.system
         model = self.solver.model()
         states, sels = enc.decode(model, self.path, k)
-        loop = k
-        for l in range(k):
-            if states[l] == states[k]:
-                loop = l
-                break
+        # the loop starts where the model put it (the first state in the loop), not at the
+        # first earlier copy of the last state: a stutter loop at s_k whose s_k repeats an
+        # earlier state is fair as a stutter loop, but the cycle back to that copy may not be
+        loop = next(i for i in range(k + 1) if z3.is_true(model.eval(self.inloop[i],
+                                                                      model_completion=True)))
         trace = trace_of(system, states, sels)
         trace = type(trace)(trace.steps, loop=loop)
         prop = system.liveness[idx]
