@@ -70,7 +70,8 @@ class Plan:
 
     @property
     def tid_t(self) -> ir.IntType:
-        return ir.IntType(0, max(self.threads - 1, 0))
+        """Thread ids as map keys: `@thread`, so --symmetry permutes views with threads."""
+        return ir.IntType(0, max(self.threads - 1, 0), symmetric="@thread")
 
     def loc(self, x: str) -> ir.Lit:
         return ir.Lit(self.locs.index(x), self.loc_t)

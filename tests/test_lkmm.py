@@ -163,3 +163,26 @@ def test_process_arrays_and_lock_views_agree_with_the_reference() -> None:
                    max_ref_states=20000)
     assert v.skipped is None and v.ok, v.disagreements
     assert v.ref is not None and v.ref.complete and v.ref.violation_depth is None
+
+
+SYM = """option memory = lkmm
+symmetric type Rd = 1..2
+var x: 0..2 = 0
+var y: 0..2 = 0
+process W { WRITE_ONCE(x, 1); smp_wmb(); WRITE_ONCE(y, 1) }
+process R[j in Rd] { var a: 0..2 = 0; var b: 0..2 = 0
+  a := READ_ONCE(y); BARRIER b := READ_ONCE(x) }
+invariant mp: forall j in Rd: (R[j]@done && R[j].a == 1) => R[j].b == 1
+"""
+
+
+@pytest.mark.parametrize("barrier, verdict", [("smp_rmb();", "ok"), ("", "violation")])
+def test_symmetry_permutes_the_views_with_the_threads(tmp_path: Path, barrier: str,
+                                                      verdict: str) -> None:
+    # views are maps over thread ids typed @thread: --symmetry permutes them with the
+    # readers, so the reduced search keeps the verdict and is smaller
+    system = ground(load(tmp_path, SYM.replace("BARRIER", barrier)))
+    full = check(system, CheckOptions(max_errors=10))
+    reduced = check(system, CheckOptions(symmetry=True, max_errors=10))
+    assert full.verdict == reduced.verdict == verdict
+    assert reduced.stats.distinct_states < full.stats.distinct_states
