@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mmspec import ir
+from checker import engines
 from checker.result import CheckResult, ExitReason, Trace, Violation
 
 EXIT_OK = 0
@@ -54,8 +55,9 @@ class Outcome:
 
 
 def bounded(result: CheckResult) -> bool:
-    """A bmc run that found nothing up to its depth: a bounded, not a full, verdict."""
-    return result.engine == "bmc" and result.reason == ExitReason.DEPTH_LIMIT
+    """A bounded engine's run (bmc) that found nothing up to its depth: a bounded, not a
+    full, verdict."""
+    return engines.has(result.engine, "bounded") and result.reason == ExitReason.DEPTH_LIMIT
 
 
 def judge(result: CheckResult) -> Outcome:
@@ -162,7 +164,7 @@ class Coverage:
 
 
 def coverage(result: CheckResult) -> Coverage:
-    if result.engine in ("bmc", "kind"):
+    if engines.shows_depth_only(result.engine):
         return Coverage(None, "not computed: a solver engine does not count action firings")
     if result.engine == WALKS:
         return Coverage(None, "not computed: random walks visit only some states")

@@ -261,71 +261,31 @@ def spec_tree(path: Path, roots: Sequence[str]) -> str:
 
 
 def _run_engine(engine: str, system: Any, options: Any) -> Any:
-    """Dispatch by name; engines are imported lazily so a missing one is one clear error."""
-    notes: list[str] = []
-    if engine == "auto" and getattr(options, "coverage", False):
-        engine = "explicit"
-        notes.append("engine auto: explicit (--coverage is counted by the explicit engine)")
-    if engine == "auto" and getattr(options, "max_errors", 1) > 1:
-        engine = "explicit"
-        notes.append("engine auto: explicit (--max-errors keeps searching in the explicit "
-                     "engine only)")
-    if engine == "auto":
-        engine = "explicit"
-        try:
-            from checker import vector
-            reason = vector.supported(system)
-        except ImportError:
-            reason = "the vector engine is not available"
-        if reason is None:
-            engine = "vector"
-        else:
-            notes.append(f"engine auto: explicit ({reason})")
-    if engine == "explicit":
-        from checker.explicit import check
-        result = check(system, options)
-    elif engine == "vector":
-        from checker import vector
-        reason = vector.supported(system)
-        if reason is not None:
-            from checker.explicit import check
-            notes.append(f"vector engine cannot run this spec ({reason}); used explicit")
-            result = check(system, options)
-        else:
-            result = vector.check(system, options)
-    elif engine == "bmc":
-        from checker.symbolic import check_bmc
-        result = check_bmc(system, options)
-    elif engine == "kind":
-        from checker.symbolic import check_kind
-        result = check_kind(system, options)
-    elif engine == "pdr":
-        from checker.symbolic import check_pdr
-        result = check_pdr(system, options)
-    elif engine == "prove":
+    """Run an engine by name through the registry (checker/engines.py), which imports it
+    lazily, picks one for `auto` and writes the notes; `prove` is the CLI's --prove."""
+    from checker import engines
+    if engine == "prove":
         result = _prove(system, options)
-    else:  # pragma: no cover - argparse restricts choices
-        raise UsageError(f"unknown engine {engine}")
-    if getattr(options, "coverage", False) and "coverage_counts" not in result.stats.extra:
-        notes.append(f"coverage: not counted by the {result.engine} engine "
-                     "(use --engine explicit)")
-    result.notes[:0] = notes
-    return result
+        cov = engines.coverage_note(result, options)
+        if cov is not None:
+            result.notes.insert(0, cov)
+        return result
+    return engines.run(engine, system, options)
 
 
 def _prove(system: Any, options: Any) -> Any:
     """--prove: the explicit engine under a state budget, else the PDR proof; the verdict
     says which engine gave it and what it guarantees."""
     import dataclasses
-    from checker.explicit import check
+    from checker import engines
     from checker.result import ExitReason
     budget = options.max_states or PROVE_STATES
-    result = check(system, dataclasses.replace(options, max_states=budget))
+    result = engines.get("explicit").check(system,
+                                           dataclasses.replace(options, max_states=budget))
     if result.reason in (ExitReason.DONE, ExitReason.VIOLATION):
         result.notes.insert(0, "prove: explicit engine, exhaustive for this configuration")
         return result
-    from checker.symbolic import check_pdr
-    result = check_pdr(system, options)
+    result = engines.get("pdr").check(system, options)
     guarantee = ("inductive for all depths" if result.stats.extra.get("proved")
                  else "no proof")
     result.notes.insert(0, f"prove: more than {budget:,} states, so the pdr engine: "
@@ -614,7 +574,9 @@ def _numbered(path: str, k: int) -> str:
 def _print_text(rec: dict[str, Any], result: Any, outcome: Any, show: bool) -> None:
     mark = {True: "✓", False: "✗", None: "…"}[outcome.met]
     st = result.stats
-    size = ("" if result.engine in ("bmc", "kind", "pdr") else f"{st.distinct_states:,} states, ")
+    from checker import engines
+    size = (f"{st.distinct_states:,} states, " if engines.has(result.engine, "counts-states")
+            else "")
     sys.stdout.write(f"{mark} {_label(rec)}: {outcome.summary} "
                      f"({size}depth {st.depth}, {st.seconds:.2f}s, {result.engine})\n")
     for note in result.notes:

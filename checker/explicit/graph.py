@@ -28,7 +28,8 @@ from mmspec.ground import TRUE, GroundSystem, eval_gexpr
 
 from checker.explicit.codegen import Config
 from checker.explicit.compiled import CompiledSystem
-from checker.explicit.search import CHUNK, rss_mb
+from checker.explicit.search import CHUNK
+from checker.searchloop import rss_mb
 from checker.options import CheckOptions
 from checker.result import ExitReason
 

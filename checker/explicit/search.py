@@ -24,7 +24,6 @@ from __future__ import annotations
 import gc
 from array import array
 from dataclasses import replace
-import resource
 import time
 from typing import Any, Iterator
 
@@ -39,44 +38,27 @@ from checker import initstates, lockorder
 from checker.lockorder import Edge, LockOrderGraph
 from checker.options import CheckOptions
 from checker.result import CheckResult, ExitReason, Stats, Trace, Violation, build_trace
+from checker.searchloop import SearchClock, Stop, peak_rss_mb, rss_mb
+from checker.settings import resolve
+
+__all__ = ["CHUNK", "Search", "Stop", "check", "rss_mb"]
 
 CHUNK = 4096  # states per kernel call; limits, progress and workers act between chunks
-
-
-def rss_mb() -> float:
-    """Current resident set size in MB (Linux /proc; peak RSS elsewhere)."""
-    try:
-        with open("/proc/self/statm", "rb") as f:
-            pages = int(f.read().split()[1])
-        return pages * resource.getpagesize() / 2**20
-    except OSError:
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-class Stop(Exception):
-    """Ends the search: `reason` and, for violations, the Violation."""
-
-    def __init__(self, reason: ExitReason, violation: Violation | None = None):
-        super().__init__(reason.value)
-        self.reason = reason
-        self.violation = violation
 
 
 class Search:
     def __init__(self, system: GroundSystem, options: CheckOptions,
                  compiled: CompiledSystem | None = None):
-        self.start = time.perf_counter()  # compiling the kernel counts as checking time
+        self.clock = SearchClock(options)  # compiling the kernel counts as checking time
+        self.start = self.clock.start
         self.system = system
         self.options = options
         self.cs = compiled or CompiledSystem(system)
         self.layout = self.cs.layout
-        self.deadlock = system.check_deadlock if options.deadlock is None else options.deadlock
-        self.lock_order = lockorder.wanted(system, options)
-        self.symmetry = bool(options.symmetry and system.symmetries)
+        settings = resolve(system, options)
+        self.deadlock = settings.deadlock
+        self.lock_order = settings.lock_order
+        self.symmetry = settings.symmetry
         self.visited = Visited(choose(self.layout.total_bits, options.memory_limit),
                                self.layout.total_bits)
         self.store = self.visited.mode
@@ -98,8 +80,6 @@ class Search:
         self.depth = 0
         self.queue = 0
         self.n_init = 0
-        self.last_progress = self.start
-        self.last_distinct = 0
         self.events = options.on_event
         self.pool: Any = None  # worker processes (parallel.py), started at a large level
         self.expanded = 0  # levels fully expanded (coverage counts only those)
@@ -366,30 +346,16 @@ class Search:
                 self.bad.append(m)
 
     def between_chunks(self, queue: int) -> None:
-        now = time.perf_counter()
         opts = self.options
         rss = rss_mb() if (self.store != "set" or opts.memory_limit is not None) else 0.0
         if self.store != "set" and (rss - self.rss0) * 2**20 > (
                 SPARSE_ALLOWANCE_MB * 2**20 + SPARSE_BYTES_PER_STATE * self.distinct):
             self.to_set()
-        if opts.time_limit is not None and now - self.start > opts.time_limit:
+        why = self.clock.limit_hit(rss)
+        if why is not None:
             self.queue = queue
-            raise Stop(ExitReason.TIME_LIMIT)
-        if opts.stop_requested():
-            self.queue = queue
-            raise Stop(ExitReason.INTERRUPTED)
-        if opts.memory_limit is not None and rss > opts.memory_limit:
-            self.queue = queue
-            raise Stop(ExitReason.MEMORY_LIMIT)
-        if opts.progress is not None and now - self.last_progress >= opts.progress_interval:
-            distinct = self.distinct
-            rate = (distinct - self.last_distinct) / max(now - self.last_progress, 1e-9)
-            generated = self.n_init + sum(self.cnt)
-            opts.progress.write(
-                f"Progress: {distinct:,} distinct states ({rate:,.0f}/s), {generated:,} "
-                f"generated, queue {queue:,}, depth {self.depth}\n")
-            opts.progress.flush()
-            self.last_progress, self.last_distinct = now, distinct
+            raise Stop(why)
+        self.clock.progress(self.distinct, self.n_init + sum(self.cnt), queue, self.depth)
 
     def compact(self, level: int) -> None:
         """Once a level is expanded its states are needed only to rebuild traces: keep them

@@ -26,7 +26,7 @@ from typing import Any, Sequence
 import jinja2
 from markupsafe import Markup
 
-from checker import report
+from checker import engines, report
 from checker.render.diff import clean, diff_states, fmt, leaves, var_types
 from checker.render.expect import describe_expectation, is_expected, matches, outcome
 from checker.render.locks import lock_states, thread_name
@@ -212,7 +212,7 @@ def _coverage(result: CheckResult) -> dict[str, Any]:
     table = Coverage.from_json(counts) if isinstance(counts, dict) else None
     cov = report.coverage(result)
     if cov.never_fired is None:  # a solver never counts firings: as in the text, say nothing
-        note = "" if result.engine in ("bmc", "kind") else cov.note
+        note = "" if engines.shows_depth_only(result.engine) else cov.note
         return {"never_fired": [], "coverage_note": note, "coverage": table}
     return {"never_fired": cov.never_fired, "coverage_note": "", "coverage": table}
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from mmspec import ir
 
-from checker import report
+from checker import engines, report
 from checker.render.diff import Change, Types, clean, diff_states, fmt, var_types
 from checker.render.expect import (complete, describe_expectation, expected_violations,
                                    is_expected)
@@ -95,16 +95,11 @@ def _headline(v: Violation) -> str:
     return f"{v.kind} {v.property} violated"
 
 
-SOLVER_ENGINES = ("bmc", "kind")
-
-
 def ok_line(result: CheckResult) -> str:
     s = result.stats
-    if result.engine == "kind":
-        return "every invariant holds (proved by k-induction" + (
-            f" at depth {s.depth})" if s.depth else ")")
-    if result.engine == "bmc":
-        return f"no violation up to depth {s.depth}"
+    own = engines.ok_line(result.engine, s)  # a solver's wording: proved, or up to a depth
+    if own is not None:
+        return own
     if s.distinct_states:
         return f"all {s.distinct_states} distinct states satisfy every property"
     return "every property holds"
@@ -126,12 +121,13 @@ def verdict_lines(result: CheckResult, st: Style) -> list[str]:
             out.append(st.green("✓ ") + ok_line(result))
     else:
         s = result.stats
-        seen = (f"depth {s.depth}" if result.engine in SOLVER_ENGINES else
+        seen = (f"depth {s.depth}" if engines.shows_depth_only(result.engine) else
                 f"{s.distinct_states} distinct states (depth {s.depth})")
         out.append(st.yellow("? ") + f"incomplete: {result.reason.value} after {seen}, "
                    "no violation so far")
-        if result.engine == "kind" and result.reason == ExitReason.DEPTH_LIMIT:
-            out.append("  hint: raise --depth, or add a helper invariant (see below)")
+        hint = engines.depth_limit_hint(result.engine, result.reason)
+        if hint is not None:
+            out.append(f"  hint: {hint}")
         elif result.reason in HINTS:
             out.append(f"  hint: {HINTS[result.reason]}")
         cti = s.extra.get("cti")
@@ -361,7 +357,8 @@ def violation_lines(result: CheckResult, v: Violation, st: Style) -> list[str]:
 
 def stats_lines(result: CheckResult) -> list[str]:
     s = result.stats
-    if result.engine in SOLVER_ENGINES:  # a solver counts depths, not states
+    depth_only = engines.shows_depth_only(result.engine)  # a solver counts depths, not states
+    if depth_only:
         parts = [f"depth {s.depth}", f"{s.seconds:.2f} s"]
     else:
         parts = [f"{s.distinct_states} distinct states", f"{s.generated_states} generated",
@@ -371,7 +368,7 @@ def stats_lines(result: CheckResult) -> list[str]:
     if cov.never_fired:
         out.append("Never fired: " + clean(", ".join(cov.never_fired))
                    + "  (dead code, or guards that never hold in this configuration)")
-    elif cov.never_fired is None and result.engine not in SOLVER_ENGINES:
+    elif cov.never_fired is None and not depth_only:
         out.append(f"Never fired: {cov.note}")
     return out
 

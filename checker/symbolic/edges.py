@@ -22,6 +22,7 @@ import z3  # type: ignore[import-untyped]
 from checker.lockorder import (Edge, Key, LockOrderGraph, cycle_message, key_name,
                               ordered_pairs)
 from checker.options import CheckOptions
+from checker.settings import resolve
 from checker.result import Trace, Violation
 from checker.symbolic.budget import SAT, UNSAT, Budget
 from checker.symbolic.encode import Encoding
@@ -40,9 +41,7 @@ class Candidate:
     cond: z3.BoolRef  # over enc.cur
 
 def lock_order_on(system: GroundSystem, options: CheckOptions) -> bool:
-    on = system.check_lock_order if options.lock_order is None else options.lock_order
-    return bool(on) and any(t.thread is not None and any(a.blocking for a in t.acquires)
-                            for t in system.transitions)
+    return resolve(system, options).lock_order
 
 def candidates(enc: Encoding) -> list[Candidate]:
     system = enc.system

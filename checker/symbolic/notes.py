@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from checker.options import CheckOptions
+from checker.settings import resolve
 from mmspec.ground import GroundSystem
 
 
 def deadlock_on(system: GroundSystem, options: CheckOptions) -> bool:
-    return system.check_deadlock if options.deadlock is None else options.deadlock
+    return resolve(system, options).deadlock
 
 
 def scope_notes(system: GroundSystem, options: CheckOptions, engine: str) -> list[str]:

@@ -34,9 +34,6 @@ explicit engine is faster; from a few thousand states per level on this engine w
 """
 from __future__ import annotations
 
-import os
-import resource
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +42,8 @@ import numpy as np
 from checker import lockorder
 from checker.options import CheckOptions
 from checker.result import CheckResult, ExitReason, Stats, Trace, Violation, build_trace
+from checker.searchloop import SearchClock, Stop, peak_rss_mb
+from checker.settings import resolve
 from mmspec.ground import TRUE, GExpr, GroundSystem, InitSpace
 
 from checker import initstates
@@ -101,15 +100,6 @@ _New = tuple[list[np.ndarray], np.ndarray, np.ndarray, tuple[np.ndarray, np.ndar
              _Edges]
 
 
-class _Stop(Exception):
-    def __init__(self, reason: ExitReason, violation: Violation | None = None,
-                 queue: int = 0):
-        super().__init__(reason.value)
-        self.reason = reason
-        self.violation = violation
-        self.queue = queue
-
-
 def _argsort_small(a: np.ndarray) -> np.ndarray:
     """argsort of distinct non-negative int64s, as one integer sort of (value, index)
     composites when both fit in a word (several times faster than np.argsort)."""
@@ -125,18 +115,6 @@ def _argsort_small(a: np.ndarray) -> np.ndarray:
     return comp.view(np.int64)
 
 
-def _rss_mb() -> float:
-    try:
-        with open("/proc/self/statm") as f:
-            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-    except OSError:  # pragma: no cover - not Linux
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 class VectorSearch:
     def __init__(self, system: GroundSystem, options: CheckOptions):
         self.system = system
@@ -148,15 +126,13 @@ class VectorSearch:
             for i, t in enumerate(system.transitions)]
         self.inv_nodes = [self.prog.intern(i.checked) for i in system.invariants]
         self.final_node = self.prog.intern(system.final)
-        self.check_deadlock = (system.check_deadlock if options.deadlock is None
-                               else bool(options.deadlock))
-        self.canon = (Canonicaliser(system, self.layout)
-                      if options.symmetry and system.symmetries else None)
-        self.locks = (ChunkLockOrder(system, self.layout)
-                      if lockorder.wanted(system, options) else None)
+        settings = resolve(system, options)
+        self.check_deadlock = settings.deadlock
+        self.canon = Canonicaliser(system, self.layout) if settings.symmetry else None
+        self.locks = ChunkLockOrder(system, self.layout) if settings.lock_order else None
         # liveness: the state graph is recorded while searching (without symmetry; under
         # symmetry a second, unreduced search records it, as the explicit engine does)
-        self.live = bool(system.liveness) and options.liveness and self.canon is None
+        self.live = settings.liveness and self.canon is None
         self.live_exprs: list[GExpr] = []
         if self.live:
             for prop in system.liveness:
@@ -200,9 +176,7 @@ class VectorSearch:
         self.fired = [0] * self.T
         self.generated = 0
         self.depth = 0
-        self.t0 = time.perf_counter()
-        self.last_progress = self.t0
-        self.last_distinct = 0
+        self.clock = SearchClock(options)
         self.links_bytes = 0
 
     # ------------------------------------------------------------------ helpers
@@ -210,34 +184,17 @@ class VectorSearch:
         return words[0] if self.exact else fingerprint(words)
 
     def elapsed(self) -> float:
-        return time.perf_counter() - self.t0
+        return self.clock.elapsed()
 
     def event(self, msg: str) -> None:
         if self.options.on_event is not None:
             self.options.on_event(msg)
 
     def progress(self, queue: int, force: bool = False) -> None:
-        out = self.options.progress
-        if out is None:
-            return
-        now = time.perf_counter()
-        if not force and now - self.last_progress < self.options.progress_interval:
-            return
-        rate = (self.visited.count - self.last_distinct) / max(now - self.last_progress, 1e-9)
-        self.last_progress, self.last_distinct = now, self.visited.count
-        out.write(f"Progress: {self.visited.count:,} distinct states ({rate:,.0f}/s), "
-                  f"{self.generated:,} generated, queue {queue:,}, depth {self.depth}\n")
-        out.flush()
+        self.clock.progress(self.visited.count, self.generated, queue, self.depth, force)
 
     def limit_hit(self) -> ExitReason | None:
-        o = self.options
-        if o.time_limit is not None and self.elapsed() > o.time_limit:
-            return ExitReason.TIME_LIMIT
-        if o.stop_requested():
-            return ExitReason.INTERRUPTED
-        if o.memory_limit is not None and _rss_mb() > o.memory_limit:
-            return ExitReason.MEMORY_LIMIT
-        return None
+        return self.clock.limit_hit()
 
     # ------------------------------------------------------------------ level 0
     def initial(self) -> list[np.ndarray]:
@@ -278,7 +235,7 @@ class VectorSearch:
         io = np.argsort(ik)
         self.visited.add(ik[io], ids=io if self.live else None)  # ids: discovery order
         if over:
-            raise _Stop(ExitReason.STATE_LIMIT, queue=len(first))
+            raise Stop(ExitReason.STATE_LIMIT, queue=len(first))
         if self.inv_nodes and len(first):
             row = self._first_invariant(words)
             if row is not None:
@@ -289,11 +246,11 @@ class VectorSearch:
         """Every initial state of an InitSpace (rows) with its candidate number."""
         rows, index = [], []
         try:
-            for b in initstates.batches(space, self.options, started=self.t0):
+            for b in initstates.batches(space, self.options, started=self.clock.start):
                 rows.append(b.rows)
                 index.append(b.index)
         except initstates.InitStop as stop:
-            raise _Stop(stop.reason, queue=0) from None
+            raise Stop(stop.reason, queue=0) from None
         w = len(self.system.slots)
         if not rows:
             return np.zeros((0, w), np.int64), np.zeros(0, np.int64)
@@ -526,7 +483,7 @@ class VectorSearch:
     def run(self) -> CheckResult:
         try:
             self.search()
-        except _Stop as stop:
+        except Stop as stop:
             return self.result(stop.reason, stop.violation, stop.queue)
         return self.result(ExitReason.DONE, None, 0)
 
@@ -536,9 +493,9 @@ class VectorSearch:
         self.event(f"level 0 {len(frontier[0])}")
         while len(frontier[0]):
             if self.pending is not None:
-                raise _Stop(ExitReason.VIOLATION, self.invariant_violation())
+                raise Stop(ExitReason.VIOLATION, self.invariant_violation())
             if self.options.depth is not None and level >= self.options.depth:
-                raise _Stop(ExitReason.DEPTH_LIMIT, queue=len(frontier[0]))
+                raise Stop(ExitReason.DEPTH_LIMIT, queue=len(frontier[0]))
             frontier = self.expand_level(frontier, level)
             if len(frontier[0]):
                 level += 1
@@ -565,14 +522,14 @@ class VectorSearch:
                 self.account(ch, stop, f.t if f.counted else None)
                 self.lock_edges(ch, stop + 1 if f.acquired else stop, level, base)
                 self.visited.count += int(np.count_nonzero(ch.order < stop))
-                raise _Stop(ExitReason.VIOLATION, self.expansion_violation(level, base + f.row),
+                raise Stop(ExitReason.VIOLATION, self.expansion_violation(level, base + f.row),
                             n - (base + f.row) + found_next)
             if over:
                 assert allowed is not None
                 self.account(ch, int(ch.order[allowed]) + 1, None)
                 self.lock_edges(ch, int(ch.order[allowed]) + 1, level, base)
                 self.visited.count += allowed
-                raise _Stop(ExitReason.STATE_LIMIT, queue=n - done + found_next + allowed)
+                raise Stop(ExitReason.STATE_LIMIT, queue=n - done + found_next + allowed)
             self.account(ch, None, None)
             self.lock_edges(ch, None, level, base)
             if self.pending is None and self.inv_nodes and len(ch.order):
@@ -591,7 +548,7 @@ class VectorSearch:
             base = done
             why = self.limit_hit()
             if why is not None:
-                raise _Stop(why, queue=n - done + found_next)
+                raise Stop(why, queue=n - done + found_next)
             self.progress(n - done + found_next)
         self.finish_level(parts, bases)
         return [np.concatenate([p.words[w] for p in parts]) if parts else np.zeros(0, U64)
@@ -746,7 +703,7 @@ class VectorSearch:
             extra["symmetries"] = len(self.system.symmetries)
         stats = Stats(distinct_states=distinct, generated_states=self.generated,
                       depth=self.depth, queue=queue, seconds=self.elapsed(),
-                      peak_rss_mb=_peak_rss_mb(), action_counts=counts, extra=extra)
+                      peak_rss_mb=peak_rss_mb(), action_counts=counts, extra=extra)
         violations = [viol] if viol else []
         if self.locks is not None and self.locks.cycle is not None:
             violations.append(lockorder.violation(self.system, self.locks.cycle,

@@ -13,8 +13,9 @@ import time
 from checker.liveness import liveness_to_check
 from checker.liveness_arrays import check_liveness_arrays
 from checker.result import CheckResult, ExitReason
+from checker.searchloop import rss_mb
 
-from .engine import VectorSearch, _rss_mb
+from .engine import VectorSearch
 from .memory import give_back
 
 
@@ -33,7 +34,7 @@ def with_liveness(search: VectorSearch, result: CheckResult) -> CheckResult:
                                 f"{full.reason.value}")
             return result
     limit = options.memory_limit
-    if limit is not None and _rss_mb() > limit:  # the analysis only adds to it
+    if limit is not None and rss_mb() > limit:  # the analysis only adds to it
         result.reason = ExitReason.MEMORY_LIMIT
         result.notes.append("liveness not checked: the memory limit was reached by the search")
         return result
