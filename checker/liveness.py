@@ -19,6 +19,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Callable, Protocol, Sequence
 
+from checker.details import LivenessDetails
 from checker.liveness_eval import compile_gexpr
 from checker.options import CheckOptions
 from checker.fairness_hint import strong_fairness_hints
@@ -531,11 +532,9 @@ class _Run:
         trace = build_trace(system, raw, ts, loop=loop)
         lv = system.spec.liveness[idx] if idx < len(system.spec.liveness) else None
         message = _message(system.spec, lv, prop, stuttering, len(cycle), bool(self.fair.all))
-        details = {"fairness": list(self.fair.names), "stuttering": stuttering,
-                   "trigger": len(prefix)}
         hints = strong_fairness_hints(system, raw, [None] + [t for t, _ in steps], loop)
-        if hints:
-            details["hints"] = hints
+        details = LivenessDetails(tuple(self.fair.names), stuttering, len(prefix),
+                                  tuple(hints)).as_dict()
         return Violation("liveness", prop.name, message, trace, prop.span, details)
 
     def trigger(self, prop: GLiveness, a: _Analysis) -> int | None:

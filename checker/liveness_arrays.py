@@ -29,6 +29,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 
+from checker.details import LivenessDetails
 from checker.fairness_hint import strong_fairness_hints
 from checker.liveness import EVERY_STATE, KINDS, fairness_bits, message
 from checker.result import Trace, Violation, build_trace
@@ -509,8 +510,6 @@ def _violation(system: GroundSystem, g: ArrayGraph, fair: _Fairness, a: _Analysi
     trace: Trace = build_trace(system, states, trans, loop=loop)
     lv = system.spec.liveness[idx] if idx < len(system.spec.liveness) else None
     text = message(system.spec, lv, prop, stuttering, len(cycle), bool(fair.all))
-    details = {"fairness": list(fair.names), "stuttering": stuttering, "trigger": len(prefix)}
     hints = strong_fairness_hints(system, states, [None, *ts], loop)
-    if hints:
-        details["hints"] = hints
+    details = LivenessDetails(tuple(fair.names), stuttering, len(prefix), tuple(hints)).as_dict()
     return Violation("liveness", prop.name, text, trace, prop.span, details)

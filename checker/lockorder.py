@@ -18,6 +18,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Sequence
 
+from checker.details import ChainEdge, LockOrderDetails
 from checker.options import CheckOptions
 from checker.result import Trace, Violation
 from mmspec.ground import GLock, GroundSystem, GTransition
@@ -146,13 +147,17 @@ def violation(system: GroundSystem, chain: list[Edge],
               trace_of: Callable[[Edge], Trace]) -> Violation:
     """The lock-order Violation for a cycle chain; `trace_of` rebuilds an edge's witness."""
     witnesses = [trace_of(e) for e in chain]
-    threads = system.spec.threads
-    details = {
-        "chain": [{"from": key_name(e.src), "to": key_name(e.dst),
-                   "thread": threads[e.thread].name if e.thread is not None else None,
-                   "trace_length": len(w)} for e, w in zip(chain, witnesses)],
-        "witnesses": witnesses,
-    }
     closing = system.transitions[chain[0].step]
     return Violation("lock-order", "lock-order", cycle_message(chain), witnesses[0],
-                     closing.span, details)
+                     closing.span, chain_details(system, chain, witnesses).as_dict())
+
+
+def chain_details(system: GroundSystem, chain: list[Edge],
+                  witnesses: list[Trace]) -> LockOrderDetails:
+    """The typed details of a lock-order cycle (every engine reports this shape)."""
+    threads = system.spec.threads
+    return LockOrderDetails(
+        tuple(ChainEdge(key_name(e.src), key_name(e.dst),
+                        threads[e.thread].name if e.thread is not None else None, len(w))
+              for e, w in zip(chain, witnesses)),
+        tuple(witnesses))

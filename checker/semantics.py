@@ -18,6 +18,7 @@ from mmspec.ground import (GRead, GroundSystem, GTransition, describe_read, eval
                            wrap_value)
 
 from checker import waitfor
+from checker.details import RangeDetails
 from checker.result import DomainDetails
 
 
@@ -153,8 +154,8 @@ def first_expansion(system: GroundSystem, s: tuple[int, ...], deadlock: bool) ->
                 return Found("range", slot.name,
                              f"{slot.name} = {e.value} is outside {slot.lo}..{slot.hi} "
                              f"after {t.label}", t.span,
-                             {"action": t.label, "slot": slot.name, "value": e.value,
-                              "lo": slot.lo, "hi": slot.hi})
+                             RangeDetails(t.label, slot.name, e.value, slot.lo,
+                                          slot.hi).as_dict())
     if deadlock and not any_enabled and not eval_gexpr(system.final, s):
         details = waitfor.wait_for(system, s)
         msg = "deadlock: no step is enabled"

@@ -27,6 +27,7 @@ import jinja2
 from markupsafe import Markup
 
 from checker import engines, report
+from checker.details import DeadlockDetails, details_of
 from checker.render.diff import clean, diff_states, fmt, leaves, var_types
 from checker.render.expect import describe_expectation, is_expected, matches, outcome
 from checker.render.locks import lock_states, thread_name
@@ -79,24 +80,22 @@ class Blocked:
 
 def _blocked(result: CheckResult, v: Violation) -> list[Blocked]:
     """From a deadlock's wait-for details (checker/waitfor.py), one row per blocked thread."""
-    if v.kind != "deadlock":
+    d = details_of(v)
+    if not isinstance(d, DeadlockDetails):
         return []
-    d = v.details or {}
     rw = {lk.name for lk in result.spec.locks if lk.kind == "rwsem"}
     out = []
-    for w in d.get("waits") or []:
-        lock = str(w.get("lock"))
-        mode = w.get("mode") if lock.split("[")[0] in rw else None
-        held = ", ".join(str(h) for h in w.get("holders") or []) or "nobody"
-        queued = ", ".join(str(q) for q in w.get("queued") or [])
+    for w in d.waits:
+        mode = w.mode if w.lock.split("[")[0] in rw else None
+        held = ", ".join(w.holders) or "nobody"
+        queued = ", ".join(w.queued)
         if queued:
             held += f"; queued behind writer(s) {queued}"
-        out.append(Blocked(clean(str(w.get("thread"))),
-                           clean(lock + (f" ({mode})" if mode else "")), clean(held)))
-    for w in d.get("stuck") or []:
-        at = f" at {w['at']}" if w.get("at") else ""
-        out.append(Blocked(clean(str(w.get("thread"))),
-                           clean(f"its condition in step {w.get('step')}{at}"), ""))
+        out.append(Blocked(clean(w.thread), clean(w.lock + (f" ({mode})" if mode else "")),
+                           clean(held)))
+    for s in d.stuck:
+        at = f" at {s.at}" if s.at else ""
+        out.append(Blocked(clean(s.thread), clean(f"its condition in step {s.step}{at}"), ""))
     return out
 
 

@@ -12,6 +12,8 @@ from typing import Any
 from mmspec import ir
 
 from checker import engines, report
+from checker.details import (DeadlockDetails, LivenessDetails, LockOrderDetails, OtherDetails,
+                             RangeDetails, StepCheckDetails, details_of)
 from checker.render.diff import Change, Types, clean, diff_states, fmt, var_types
 from checker.render.expect import (complete, describe_expectation, expected_violations,
                                    is_expected)
@@ -240,76 +242,84 @@ def loop_end(trace: Trace) -> str:
 
 
 def _details_lines(spec: ir.Spec, v: Violation, st: Style, sources: Sources) -> list[str]:
-    d = v.details or {}
+    """What a violation's details add under its headline, by the details' type."""
+    d = details_of(v)
+    if isinstance(d, DeadlockDetails):
+        return _deadlock_lines(spec, d)
+    if isinstance(d, LockOrderDetails):
+        return _lock_order_lines(d)
+    if isinstance(d, RangeDetails):
+        return [clean(f"In step {d.action}: {d.slot} would become {fmt(d.value)}, "
+                      f"outside {d.lo}..{d.hi}")]
+    if isinstance(d, StepCheckDetails):
+        return [clean(f"Failing step: {d.action} (the assertion is checked before the "
+                      "step fires)")]
+    if isinstance(d, LivenessDetails):
+        return _liveness_lines(d)
+    if isinstance(d, OtherDetails):
+        return [clean(f"  {k}: {fmt(x)}") for k, x in d.items if not isinstance(x, Trace)]
+    return []
+
+
+def _deadlock_lines(spec: ir.Spec, d: DeadlockDetails) -> list[str]:
     out: list[str] = []
-    if v.kind == "deadlock":
-        waits = d.get("waits") or []
-        stuck = d.get("stuck") or []
-        if waits or stuck:
-            out.append("No step is enabled:")
-        for w in stuck:
-            at = f"   {w['at']}" if w.get("at") else ""
-            out.append(clean(f"  {w.get('thread')} is blocked at {w.get('step')}: its "
-                             f"condition is false and nothing can make it true{at}"))
-        rw = {lk.name for lk in spec.locks if lk.kind == "rwsem"}
-        for w in waits:
-            holders = ", ".join(w.get("holders") or []) or "nobody"
-            lock = str(w.get("lock"))
-            mode = w.get("mode") if lock.split("[")[0] in rw else None
-            queued = ", ".join(w.get("queued") or [])
-            out.append(clean(f"  {w.get('thread')} waits for {lock}"
-                             + (f" ({mode})" if mode else "") + f", held by {holders}"
-                             + (f", queued behind writer(s) {queued}" if queued else "")))
-        cycle = d.get("cycle")
-        if cycle:
-            out.append(clean("  wait-for cycle: " + " -> ".join([*cycle, cycle[0]])))
-        if "action" in d:
-            out.append(clean(f"Failing step: {d['action']} (it would wait forever)"))
-    elif v.kind == "lock-order":
-        chain = d.get("chain") or []
-        if chain:
-            out.append("Lock-order chain (lockdep style: acquired B while holding A):")
-        witnesses = d.get("witnesses") or []
-        for k, e in enumerate(chain):
-            # trace_length counts states (len(Trace)); people count steps
-            w = witnesses[k] if k < len(witnesses) else None
-            n = len(w.steps) - 1 if isinstance(w, Trace) else (
-                e["trace_length"] - 1 if isinstance(e.get("trace_length"), int) else None)
-            out.append(clean(f"  {e.get('from')} -> {e.get('to')}: {e.get('thread')} acquired "
-                             f"{e.get('to')} while holding {e.get('from')}"
-                             + (f" (witness: {n} step{'s' if n != 1 else ''})"
-                                if n is not None else "")))
-        if chain:
-            out.append(clean("  cycle: " + " -> ".join([str(e.get("from")) for e in chain]
-                                                       + [str(chain[-1].get("to"))])))
-        for e, w in zip(chain, d.get("witnesses") or []):
-            if not isinstance(w, Trace):
-                continue
-            out.append(f"  witness for {e.get('from')} -> {e.get('to')}:")
-            for i, step in enumerate(w.steps[1:], 1):
-                loc = clean(where(step.span))
-                out.append(f"    {i:>2}. {step_title(step)}" + (f"   {loc}" if loc else ""))
-    elif v.kind == "range":
-        if "slot" in d:
-            out.append(clean(f"In step {d.get('action')}: {d.get('slot')} would become "
-                             f"{fmt(d.get('value'))}, outside {d.get('lo')}..{d.get('hi')}"))
-    elif v.kind == "assertion" and "action" in d:
-        out.append(clean(f"Failing step: {d['action']} (the assertion is checked before the "
-                         "step fires)"))
-    elif v.kind == "liveness":
-        fair = d.get("fairness")
-        if isinstance(fair, (list, tuple)):
-            out.append(clean("Fairness: " + (", ".join(map(str, fair)) if fair else "none")))
-        elif fair:
-            out.append(clean(f"Fairness: {fair}"))
-        if isinstance(d.get("trigger"), int) and d["trigger"] > 0:
-            out.append(f"The premise first holds at state {d['trigger']}")
-        for h in d.get("hints") or ():
-            out.append(clean(f"hint: {h}"))
-    if v.kind not in ("deadlock", "lock-order", "range", "liveness", "assertion") and d:
-        for k, x in d.items():
-            if not isinstance(x, Trace):
-                out.append(clean(f"  {k}: {fmt(x)}"))
+    if d.waits or d.stuck:
+        out.append("No step is enabled:")
+    for s in d.stuck:
+        at = f"   {s.at}" if s.at else ""
+        out.append(clean(f"  {s.thread} is blocked at {s.step}: its "
+                         f"condition is false and nothing can make it true{at}"))
+    rw = {lk.name for lk in spec.locks if lk.kind == "rwsem"}
+    for w in d.waits:
+        holders = ", ".join(w.holders) or "nobody"
+        mode = w.mode if w.lock.split("[")[0] in rw else None
+        queued = ", ".join(w.queued)
+        out.append(clean(f"  {w.thread} waits for {w.lock}"
+                         + (f" ({mode})" if mode else "") + f", held by {holders}"
+                         + (f", queued behind writer(s) {queued}" if queued else "")))
+    if d.cycle:
+        out.append(clean("  wait-for cycle: " + " -> ".join([*d.cycle, d.cycle[0]])))
+    if d.action is not None:
+        out.append(clean(f"Failing step: {d.action} (it would wait forever)"))
+    return out
+
+
+def _lock_order_lines(d: LockOrderDetails) -> list[str]:
+    out: list[str] = []
+    chain, witnesses = d.chain, d.witnesses
+    if chain:
+        out.append("Lock-order chain (lockdep style: acquired B while holding A):")
+    for k, e in enumerate(chain):
+        # trace_length counts states (len(Trace)); people count steps
+        w = witnesses[k] if k < len(witnesses) else None
+        n = len(w.steps) - 1 if w is not None else (
+            e.trace_length - 1 if e.trace_length is not None else None)
+        out.append(clean(f"  {e.src} -> {e.dst}: {e.thread} acquired "
+                         f"{e.dst} while holding {e.src}"
+                         + (f" (witness: {n} step{'s' if n != 1 else ''})"
+                            if n is not None else "")))
+    if chain:
+        out.append(clean("  cycle: " + " -> ".join([e.src for e in chain] + [chain[-1].dst])))
+    for e, w in zip(chain, witnesses):
+        if w is None:
+            continue
+        out.append(f"  witness for {e.src} -> {e.dst}:")
+        for i, step in enumerate(w.steps[1:], 1):
+            loc = clean(where(step.span))
+            out.append(f"    {i:>2}. {step_title(step)}" + (f"   {loc}" if loc else ""))
+    return out
+
+
+def _liveness_lines(d: LivenessDetails) -> list[str]:
+    out: list[str] = []
+    if isinstance(d.fairness, tuple):
+        out.append(clean("Fairness: " + (", ".join(d.fairness) if d.fairness else "none")))
+    elif d.fairness:
+        out.append(clean(f"Fairness: {d.fairness}"))
+    if d.trigger is not None and d.trigger > 0:
+        out.append(f"The premise first holds at state {d.trigger}")
+    for h in d.hints:
+        out.append(clean(f"hint: {h}"))
     return out
 
 

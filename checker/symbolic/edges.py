@@ -19,8 +19,8 @@ from typing import Callable
 
 import z3  # type: ignore[import-untyped]
 
-from checker.lockorder import (Edge, Key, LockOrderGraph, cycle_message, key_name,
-                              ordered_pairs)
+from checker.lockorder import (Edge, Key, LockOrderGraph, chain_details, cycle_message,
+                              key_name, ordered_pairs)
 from checker.options import CheckOptions
 from checker.settings import resolve
 from checker.result import Trace, Violation
@@ -124,17 +124,10 @@ def _witness(enc: Encoding, run: Unrolling, cs: list[Candidate], model: z3.Model
     raise AssertionError("lock-order model satisfies no candidate")
 
 def _violation(enc: Encoding, chain: list[Edge]) -> Violation:
-    threads = enc.system.spec.threads
     witnesses: list[Trace] = [e.witness for e in chain]
-    details = {
-        "chain": [{"from": key_name(e.src), "to": key_name(e.dst),
-                   "thread": threads[e.thread].name if e.thread is not None else None,
-                   "trace_length": len(w)} for e, w in zip(chain, witnesses)],
-        "witnesses": witnesses,
-    }
     last = witnesses[0].steps[-1]
     return Violation("lock-order", "lock-order", cycle_message(chain), witnesses[0],
-                     last.span, details)
+                     last.span, chain_details(enc.system, chain, witnesses).as_dict())
 
 # ---------------------------------------------------------------------- PDR
 

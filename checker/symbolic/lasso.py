@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import z3  # type: ignore[import-untyped]
 
+from checker.details import LivenessDetails
 from checker.fairness_hint import strong_fairness_hints
 from checker.result import Violation
 from checker.symbolic.budget import SAT, UNSAT, Budget
@@ -245,8 +246,7 @@ class _Lassos:
         message = (f"liveness property {prop.name} is violated: a fair behaviour reaches "
                    f"step {loop} and {how} without meeting its goal (found by a bounded "
                    "lasso search)")
-        details = {"fairness": [f.name for f in system.fairness], "stuttering": stuttering}
         hints = strong_fairness_hints(system, states[:k + 1], [None, *sels[:k]], loop)
-        if hints:
-            details["hints"] = hints
+        details = LivenessDetails(tuple(f.name for f in system.fairness), stuttering,
+                                  hints=tuple(hints)).as_dict()
         return Violation("liveness", prop.name, message, trace, prop.span, details)
