@@ -453,8 +453,12 @@ def _children(s: S.Stmt) -> list[tuple[S.Stmt, ...]]:
 
 def subst_stmt(s: S.Stmt, m: dict[str, S.Expr]) -> S.Stmt:
     """Replace proc parameters by the call's argument expressions (call by name)."""
-    e = lambda x: subst_expr(x, m)  # noqa: E731
-    b = lambda xs: tuple(subst_stmt(y, m) for y in xs)  # noqa: E731
+    def e(x: S.Expr) -> S.Expr:
+        return subst_expr(x, m)
+
+    def b(xs: tuple[S.Stmt, ...]) -> tuple[S.Stmt, ...]:
+        return tuple(subst_stmt(y, m) for y in xs)
+
     if isinstance(s, S.Assign):
         return replace(s, targets=tuple(e(t) for t in s.targets),
                        values=tuple(e(v) for v in s.values))
@@ -514,9 +518,9 @@ def subst_expr(x: S.Expr, m: dict[str, S.Expr]) -> S.Expr:  # noqa: C901
         return replace(x, elems=tuple(subst_expr(a, m) for a in x.elems))
     if isinstance(x, (S.SetCompr, S.QuantExpr)):
         inner = {k: v for k, v in m.items() if k != x.var}
-        body_field = "cond" if isinstance(x, S.SetCompr) else "body"
-        return replace(x, domain=subst_domain(x.domain, m),
-                       **{body_field: subst_expr(getattr(x, body_field), inner)})
+        if isinstance(x, S.SetCompr):
+            return replace(x, domain=subst_domain(x.domain, m), cond=subst_expr(x.cond, inner))
+        return replace(x, domain=subst_domain(x.domain, m), body=subst_expr(x.body, inner))
     if isinstance(x, S.MapLiteral):
         inner = {k: v for k, v in m.items() if k != x.var}
         return replace(x, domain=subst_domain(x.domain, m), body=subst_expr(x.body, inner))

@@ -403,7 +403,7 @@ class _Interrupts:
 
 def _label(rec: dict[str, Any]) -> str:
     d = rec["defines"]
-    return rec["path"] + ("" if not d else " [" + ", ".join(f"{k}={v}" for k, v in d.items())
+    return str(rec["path"]) + ("" if not d else " [" + ", ".join(f"{k}={v}" for k, v in d.items())
                           + "]")
 
 

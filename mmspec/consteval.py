@@ -7,6 +7,8 @@ and records, frozensets for sets.
 """
 from __future__ import annotations
 
+from typing import Any, Callable
+
 from mmspec import ir
 
 
@@ -106,13 +108,13 @@ class _Eval:
             return int(a != b)
         if op in ("div", "mod") and b == 0:
             raise DivByZero(e.right.span if e.right.span.line else e.span)  # the divisor
-        table = {
+        table: dict[str, Callable[[], Any]] = {
             "lt": lambda: int(a < b), "le": lambda: int(a <= b),  # type: ignore[operator]
             "gt": lambda: int(a > b), "ge": lambda: int(a >= b),  # type: ignore[operator]
             "add": lambda: a + b, "sub": lambda: a - b,  # type: ignore[operator]
             "mul": lambda: a * b, "div": lambda: a // b,  # type: ignore[operator]
             "mod": lambda: a % b, "min": lambda: min(a, b),  # type: ignore[operator]
-            "max": lambda: max(a, b),  # type: ignore[type-var]
+            "max": lambda: max(a, b),
             "in": lambda: int(a in b), "union": lambda: a | b,  # type: ignore[operator]
             "inter": lambda: a & b, "minus": lambda: a - b,  # type: ignore[operator]
             "subseteq": lambda: int(a <= b),  # type: ignore[operator]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
-from typing import Callable, Iterator, TypeVar, Union
+from typing import Callable, Iterator, TypeVar, Union, cast
 
 from mmspec import budget as cost
 from mmspec import ir
@@ -60,6 +60,10 @@ class GIte:
 
 
 GExpr = Union[GLit, GSlot, GOp, GIte]
+Env = dict[str, tuple[int, "ir.Type"]]  # a bound parameter: (its value, its type)
+LockIndex = dict[tuple[str, Union[int, None]], int]  # (IR lock, instance key) -> GLock index
+# per permutation: where each slot goes, and how each slot's values are relabelled
+Symmetries = tuple[tuple[tuple[int, ...], tuple[Union[dict[int, int], None], ...]], ...]
 BOOL_OPS = frozenset({"not", "and", "or", "implies", "iff", "eq", "ne", "lt", "le", "gt", "ge"})
 INT_OPS = frozenset({"neg", "add", "sub", "mul", "div", "mod", "min", "max"})
 TRUE = GLit(1, "bool")
@@ -223,7 +227,7 @@ class GroundSystem:
     check_lock_order: bool
     # Symmetry: one entry per non-identity permutation of the symmetric types: a slot
     # permutation (new[i] = old[perm[i]]) and per-slot value maps (applied to old values).
-    symmetries: tuple[tuple[tuple[int, ...], tuple[dict[int, int] | None, ...]], ...] = ()
+    symmetries: Symmetries = ()
     var_slots: dict[str, tuple[int, ...]] = field(default_factory=dict, compare=False)
     # the state constraints (TLC's CONSTRAINT) over the current state: an initial state
     # outside them is generated but not stored
@@ -465,7 +469,7 @@ class _Layout:
             self.types[v.name] = v.type
             self.tree[v.name] = self._alloc(v.name, v.name, (), v.type)
 
-    def _alloc(self, var: str, name: str, path: tuple, t: ir.Type) -> object:
+    def _alloc(self, var: str, name: str, path: tuple[int | str, ...], t: ir.Type) -> object:
         if ir.is_scalar(t):
             lo, hi, sort = _scalar_bounds(t)
             wrap = isinstance(t, ir.IntType) and t.wrap
@@ -482,7 +486,7 @@ class _Layout:
                     for k in ir.domain_values(t.elem)}
         raise TypeError(t)
 
-    def _alloc_member(self, var: str, name: str, path: tuple) -> int:
+    def _alloc_member(self, var: str, name: str, path: tuple[int | str, ...]) -> int:
         self.slots.append(Slot(name, var, path, 0, 1, "bool"))
         return len(self.slots) - 1
 
@@ -580,7 +584,7 @@ class _Grounder:
         self.layout = layout
         self.var_types = layout.types
         self._slot_trees: dict[int, object] = {}  # id(layout node) -> its (shared) slot tree
-        self._sizes: dict[int, tuple[ir.Expr, int]] = {}  # id(expr) -> estimated ground size
+        self._sizes: dict[int, tuple[object, int]] = {}  # id(expr) -> estimated ground size
         # partial operations (GRead): the path condition of the expression being grounded
         # (the guards of the lazy operators around it) and the reads collected so far
         self._path: list[GExpr] = []
@@ -790,7 +794,7 @@ class _Grounder:
                     n += sum(self.ground_size(x) for x in v if _is_expr(x))
                 elif _is_expr(v):
                     n += self.ground_size(v)
-        self._sizes[id(e)] = (e, n)  # type: ignore[arg-type]
+        self._sizes[id(e)] = (e, n)
         return n
 
     def _lit_tree(self, t: ir.Type, v: ir.Value) -> object:
@@ -821,7 +825,7 @@ class _Grounder:
             self._slot_trees[id(node)] = hit
         return hit
 
-    def _select(self, base: dict, idx: GExpr, key_t: ir.Type, what: str,
+    def _select(self, base: dict[object, object], idx: GExpr, key_t: ir.Type, what: str,
                 span: ir.Span) -> object:
         """base[idx]: a case chain over the keys, defined only for idx among them (the
         chain's default is a placeholder; the read's GRead makes the search stop first)."""
@@ -841,7 +845,7 @@ class _Grounder:
             return {k: self._ite_tree(c, a[k], b[k]) for k in a}
         return gite(c, a, b)  # type: ignore[arg-type]
 
-    def _except(self, base: object, t: ir.Type, path: tuple, value: object,
+    def _except(self, base: object, t: ir.Type, path: tuple[ir.Expr | str, ...], value: object,
                 env: dict[str, tuple[int, ir.Type]]) -> object:
         cost.tick()
         if not path:
@@ -855,8 +859,11 @@ class _Grounder:
         if key is not None:  # a fixed field or key: copy the level, replace one entry
             if key not in base:
                 return base  # a constant key outside the domain writes nothing
-            sub_t = (dict(t.fields)[key] if isinstance(t, ir.RecordType)  # type: ignore
-                     else t.value)  # type: ignore[attr-defined]
+            if isinstance(t, ir.RecordType):
+                sub_t = dict(t.fields)[str(key)]
+            else:
+                assert isinstance(t, ir.MapType)
+                sub_t = t.value
             return _Tree.replace(base, key, self._except(base[key], sub_t, rest, value, env))
         assert isinstance(t, ir.MapType)  # a key known only in the state: an ite per entry
         out = {}
@@ -940,9 +947,9 @@ class _Grounder:
                 return _or_all([gop("and", gop("eq", x, GLit(k)), as_bool(m))
                                 for k, m in s.items()])
             if op == "subseteq":
-                a, b = self.tree(e.left, env), self.tree(e.right, env)
-                assert isinstance(a, dict) and isinstance(b, dict)
-                return _and_all([gop("implies", as_bool(a[k]), as_bool(b[k])) for k in a])
+                ta, tb = self.tree(e.left, env), self.tree(e.right, env)
+                assert isinstance(ta, dict) and isinstance(tb, dict)
+                return _and_all([gop("implies", as_bool(ta[k]), as_bool(tb[k])) for k in ta])
             raise GroundError(f"unknown binary op {op}", e.span)
         if isinstance(e, ir.Quant):
             self.check_expansion(e, "quantifier")
@@ -1057,10 +1064,10 @@ def _tree_eq(a: object, b: object) -> GExpr:
     if isinstance(a, dict):
         assert isinstance(b, dict)
         return _and_all([_tree_eq(a[k], b[k]) for k in a])
-    x, y = a, b
+    x, y = cast(GExpr, a), cast(GExpr, b)  # leaves of a value tree are ground expressions
     if x.sort == "bool" or y.sort == "bool":
-        return gop("iff", as_bool(x), as_bool(y))  # type: ignore[arg-type]
-    return gop("eq", x, y)  # type: ignore[arg-type]
+        return gop("iff", as_bool(x), as_bool(y))
+    return gop("eq", x, y)
 
 
 def _leaf_pairs(slots_node: object, value_tree: object) -> Iterator[tuple[int, GExpr]]:
@@ -1227,8 +1234,8 @@ def _initial_states(spec: ir.Spec, var_slots: dict[str, tuple[int, ...]],
     return tuple(out)
 
 
-def _ground_locks(spec: ir.Spec, layout: _Layout) -> tuple[dict, tuple[GLock, ...]]:
-    index: dict[tuple[str, int | None], int] = {}
+def _ground_locks(spec: ir.Spec, layout: _Layout) -> tuple[LockIndex, tuple[GLock, ...]]:
+    index: LockIndex = {}
     out: list[GLock] = []
     for lk in spec.locks:
         keys: list[int | None] = ([None] if lk.index_type is None
@@ -1253,7 +1260,7 @@ def _ground_locks(spec: ir.Spec, layout: _Layout) -> tuple[dict, tuple[GLock, ..
 
 
 def _ground_transition(spec: ir.Spec, g: _Grounder, layout: _Layout, ti: int,
-                       t: ir.Transition, env: dict, lock_index: dict) -> GTransition | None:
+                       t: ir.Transition, env: Env, lock_index: LockIndex) -> GTransition | None:
     guard, reads = g.reading(t.span, lambda: g.cond(t.guard, env))
     if guard == FALSE and not reads:
         return None  # this binding can never fire (e.g. pick ... where false)
@@ -1313,7 +1320,7 @@ def _ground_transition(spec: ir.Spec, g: _Grounder, layout: _Layout, ti: int,
                        reads, fire_reads, explore)
 
 
-def _ground_check(g: _Grounder, c: ir.Check, env: dict, where: ir.Span) -> GCheck:
+def _ground_check(g: _Grounder, c: ir.Check, env: Env, where: ir.Span) -> GCheck:
     cond, reads = g.reading(c.span if c.span.file != ir.NO_SPAN.file else where,
                             lambda: g.cond(c.cond, env))
     return GCheck(cond, c.message, c.kind, c.when, c.span, reads)
@@ -1325,7 +1332,7 @@ def _show_param(vt: tuple[int, ir.Type]) -> str:
         display_scalar(t, v))
 
 
-def _apply_update(g: _Grounder, layout: _Layout, u: ir.Update, env: dict,
+def _apply_update(g: _Grounder, layout: _Layout, u: ir.Update, env: Env,
                   acc: dict[str, object]) -> tuple[str, object]:
     """Ground `target' = value` onto the variable's value so far in this transition."""
     path: list[ir.Expr | str] = []
@@ -1374,7 +1381,7 @@ class _Tree(dict):  # type: ignore[type-arg]
     touched: frozenset[object] | None
 
     @staticmethod
-    def replace(base: dict, key: object, new: object) -> "_Tree":
+    def replace(base: dict[object, object], key: object, new: object) -> "_Tree":
         out = _Tree(base)
         out[key] = new
         cost.tick(1 + len(base) // 4096)  # the copy is C-speed, but memory all the same
@@ -1387,11 +1394,11 @@ class _Tree(dict):  # type: ignore[type-arg]
 
 def _coerce_tree(layout: _Layout, node: object, value: object) -> object:
     if isinstance(node, int):
-        v = value
+        v = cast(GExpr, value)  # a leaf of a value tree
         if layout.slots[node].sort == "bool":
-            return as_bool(v)  # type: ignore[arg-type]
+            return as_bool(v)
         if v.sort == "bool":
-            return gite(v, GLit(1), GLit(0))  # type: ignore[arg-type]
+            return gite(v, GLit(1), GLit(0))
         return v
     assert isinstance(node, dict) and isinstance(value, dict)
     return {k: _coerce_tree(layout, node[k], value[k]) for k in node}
@@ -1413,7 +1420,7 @@ def _ground_fairness(spec: ir.Spec, ts: list[GTransition]) -> tuple[GFairness, .
                 name = spec.threads[tid].name if tid is not None else f.process
                 out.append(GFairness(f.kind, name, tuple(idxs)))
         elif f.action is not None:
-            by_binding: dict[tuple, list[int]] = {}
+            by_binding: dict[tuple[tuple[str, int], ...], list[int]] = {}
             for i, t in enumerate(ts):
                 if t.name == f.action:
                     by_binding.setdefault(t.binding, []).append(i)
@@ -1422,7 +1429,7 @@ def _ground_fairness(spec: ir.Spec, ts: list[GTransition]) -> tuple[GFairness, .
     return tuple(out)
 
 
-def _symmetries(spec: ir.Spec, slots: tuple[Slot, ...], layout: _Layout) -> tuple:
+def _symmetries(spec: ir.Spec, slots: tuple[Slot, ...], layout: _Layout) -> Symmetries:
     """Permutations induced by every permutation of each symmetric type's values.
 
     A slot whose path goes through a map keyed by a symmetric type moves; a slot whose value

@@ -121,7 +121,7 @@ def is_scalar(t: Type) -> bool:
 # Values inside the IR (initial values, literals of composite type) are plain Python data:
 # int for scalars (bool is 0/1, enum is index), tuple of values for a map (in key order),
 # tuple of values for a record (in field order), frozenset of ints for a set.
-Value = Union[int, tuple, frozenset]
+Value = Union[int, tuple["Value", ...], frozenset[int]]
 
 
 # --------------------------------------------------------------------------- expressions

@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import replace
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, Sequence
 
 from mmspec import initvalues, ir, memlower, memops
 from mmspec import syntax as S
@@ -61,8 +61,8 @@ class _Lowering:
                                 CMDLINE, expected="one of the spec's constants" +
                                 (f" (did you mean '{hint}'?)" if hint else ""))
         consts = []
-        for name, d in self.sy.consts.items():
-            v = self.el.const(name, d.name_span)
+        for name, cdecl in self.sy.consts.items():
+            v = self.el.const(name, cdecl.name_span)
             if v is not None:
                 consts.append((name, v))
         for name in self.sy.types:
@@ -262,7 +262,7 @@ class _Lowering:
         if not vals:
             self.el.err("MMS301", f"'{decl.name}' has no initial value (the set is empty)",
                         decl.init.span)
-        return vals
+        return list[ir.Value](vals)
 
     def user_variables(self) -> None:
         for name, d in self.sy.vars.items():
@@ -613,7 +613,7 @@ class _Lowering:
             return None
         return self.walk_path(pa.name, t, pa.path, ctx, pa.span)
 
-    def walk_path(self, root: str, t: ir.Type, steps: tuple[S.Expr | str, ...] | list,
+    def walk_path(self, root: str, t: ir.Type, steps: Sequence[S.Expr | str],
                   ctx: Ctx, span: ir.Span, prefix: tuple[ir.Expr | str, ...] = ()
                   ) -> tuple[str, tuple[ir.Expr | str, ...], ir.Type] | None:
         path: list[ir.Expr | str] = list(prefix)
@@ -1032,10 +1032,10 @@ class _Step:
             self.el.err("MMS313", f"cannot assign to '{n}': it is a bound name", node.span)
             return None
         if kind == "variable":
-            t = self.el.var_type(n)
-            if isinstance(t, ErrType):
+            vt = self.el.var_type(n)
+            if isinstance(vt, ErrType):
                 return None
-            return self.low.walk_path(n, t, steps, ctx, target.span)
+            return self.low.walk_path(n, vt, steps, ctx, target.span)
         if kind is not None:
             self.el.err("MMS313", f"cannot assign to '{n}': it is a {kind}", node.span)
             return None
@@ -1078,15 +1078,15 @@ class _Step:
             te = el.expect(v, ctx, lv[2], "assigned value")
             vals.append(te.expr)
         seen: set[tuple[str, str]] = set()
-        for lv, v, tgt in zip(lvs, vals, st.targets):
-            if lv is None or v is None:
+        for lv, val, tgt in zip(lvs, vals, st.targets):
+            if lv is None or val is None:
                 continue
             key = (lv[0], repr(lv[1]))
             if key in seen:
                 el.err("MMS314", "the same target is assigned twice", tgt.span)
                 continue
             seen.add(key)
-            self.write(lv[0], lv[1], v)
+            self.write(lv[0], lv[1], val)
 
     def write(self, root: str, path: tuple[ir.Expr | str, ...], value: ir.Expr) -> None:
         self.sym.write(root, path, value)
@@ -1304,7 +1304,7 @@ def _reads_state(e: object) -> bool:
         return True
     if isinstance(e, (ir.Lit, ir.ParamRef)) or not hasattr(e, "__dataclass_fields__"):
         return False
-    for f in e.__dataclass_fields__:  # type: ignore[attr-defined]
+    for f in e.__dataclass_fields__:
         v = getattr(e, f)
         items = v if isinstance(v, tuple) else (v,)
         if any(_reads_state(x) for x in items if hasattr(x, "__dataclass_fields__")):

@@ -166,7 +166,7 @@ def _binop(op: str) -> Callable[..., S.BinOp]:
 
 
 @v_args(meta=True)
-class _ToAst(Transformer_NonRecursive):
+class _ToAst(Transformer_NonRecursive[Token, Any]):
     """lark tree -> syntax dataclasses. Checks names against reserved words as it goes."""
 
     def __init__(self, file: str, text: str = ""):
@@ -411,7 +411,8 @@ class _ToAst(Transformer_NonRecursive):
         return S.ExpectDecl("assertion", _unquote(ch[0]), span=self.sp(meta), when=ch[1])
 
     def expect_when(self, meta: Any, ch: list[Any]) -> S.Expr:
-        return ch[0]
+        cond: S.Expr = ch[0]
+        return cond
 
     # ---------------------------------------------------------------- statements
     def _stmts(self, ch: list[Any]) -> tuple[S.Stmt, ...]:
@@ -425,7 +426,8 @@ class _ToAst(Transformer_NonRecursive):
     def labeled(self, meta: Any, ch: list[Any]) -> S.Stmt:
         label = self.decl_name(ch[0])
         st = ch[1]
-        return type(st)(**{**_fields(st), "label": label, "span": self.sp(meta)})
+        out: S.Stmt = type(st)(**{**_fields(st), "label": label, "span": self.sp(meta)})
+        return out
 
     def lvalue(self, meta: Any, ch: list[Any]) -> S.Expr:
         out: S.Expr = S.Name(str(ch[0]), span=self.tsp(ch[0]))

@@ -81,7 +81,7 @@ def _shift(e: S.Expr) -> S.Expr:
             return ir.Span(x.file, x.line - 1, x.col, x.end_line - 1, x.end_col)
         if dataclasses.is_dataclass(x) and not isinstance(x, type):
             changes = {f.name: move(getattr(x, f.name)) for f in dataclasses.fields(x)}
-            return dataclasses.replace(x, **changes)  # type: ignore[type-var]
+            return dataclasses.replace(x, **changes)
         if isinstance(x, tuple):
             return tuple(move(v) for v in x)
         return x

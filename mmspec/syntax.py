@@ -13,7 +13,7 @@ from mmspec.ir import NO_SPAN, Span
 
 
 def _span() -> Span:
-    return field(default=NO_SPAN, compare=False, hash=False, repr=False, kw_only=True)  # type: ignore[return-value]
+    return field(default=NO_SPAN, compare=False, hash=False, repr=False, kw_only=True)
 
 
 # --------------------------------------------------------------------------- expressions

@@ -670,10 +670,10 @@ class Elaborator:
         kind = self.sy.kind_of(n)
         if kind == "variable":
             decl = self.sy.vars[n]
-            t = self.var_type(n)
+            vt = self.var_type(n)
             base = ctx.sym.read(n, sp) if ctx.sym else ir.VarRef(n, sp)
             _ = decl
-            return TE(base, t)
+            return TE(base, vt)
         if kind == "constant":
             v = self.const(n, sp)
             if v is None:
@@ -857,7 +857,7 @@ class Elaborator:
                                 e.span, expected="a set next to a set-typed variable, or "
                                 "constant elements")
             sym = t0.symmetric if all(t.type == t0 for t in tes) else None
-            et: ir.Type = ir.IntType(lo, hi, False, sym)
+            et = ir.IntType(lo, hi, False, sym)
         elif ir.is_scalar(t0):  # type: ignore[arg-type]
             if not all(t.type == t0 for t in tes):
                 return self.err("MMS301", "set elements of different types", e.span)
@@ -1220,7 +1220,7 @@ def _show(e: S.Expr) -> str:
 def _respan(e: ir.Expr, span: ir.Span) -> ir.Expr:
     if hasattr(e, "span") and getattr(e, "span") == ir.NO_SPAN:
         try:
-            return replace(e, span=span)  # type: ignore[type-var]
+            return replace(e, span=span)
         except TypeError:
             return e
     return e

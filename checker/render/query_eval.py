@@ -119,7 +119,9 @@ class Evaluator:
             return self.ev(e.base)[e.name]
         if isinstance(e, ir.Unary):
             v = self.ev(e.arg)
-            return {"not": lambda: int(not v), "neg": lambda: -v, "card": lambda: len(v)}[e.op]()
+            unary: dict[str, Callable[[], Any]] = {
+                "not": lambda: int(not v), "neg": lambda: -v, "card": lambda: len(v)}
+            return unary[e.op]()
         if isinstance(e, ir.Binary):
             return self.binary(e)
         if isinstance(e, ir.Ite):

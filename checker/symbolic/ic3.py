@@ -87,8 +87,8 @@ class Ic3:
     def _fresh(self, name: str) -> z3.BoolRef:
         return z3.Bool(f"ic3!{name}", self.ctx)
 
-    def _lit(self, table: dict, vec: list[z3.ExprRef], k: int, v: int,
-             tag: str) -> z3.BoolRef:
+    def _lit(self, table: dict[tuple[int, int], z3.BoolRef], vec: list[z3.ExprRef], k: int,
+             v: int, tag: str) -> z3.BoolRef:
         key = (k, v)
         p = table.get(key)
         if p is None:

@@ -135,8 +135,8 @@ def slot_view(system: GroundSystem, k: int) -> SlotView:
     return _walk(base, t, path, slot.lo, slot.hi)
 
 
-def _process_ref(spec: ir.Spec, var: ir.Variable, path: tuple
-                 ) -> tuple[str, ir.Type, tuple]:
+def _process_ref(spec: ir.Spec, var: ir.Variable, path: tuple[int | str, ...]
+                 ) -> tuple[str, ir.Type, tuple[int | str, ...]]:
     """`P` or `P[i]` for a pc/local, with the type and path left after the instance."""
     proc = var.process or var.name.split(".", 1)[0]
     indexed = any(th.process == proc and th.index is not None for th in spec.threads)
@@ -147,13 +147,13 @@ def _process_ref(spec: ir.Spec, var: ir.Variable, path: tuple
     return proc, t, path
 
 
-def _walk(base: str, t: ir.Type, path: tuple, lo: int, hi: int) -> SlotView:
+def _walk(base: str, t: ir.Type, path: tuple[int | str, ...], lo: int, hi: int) -> SlotView:
     text = base
     for p in path:
         if isinstance(t, ir.MapType):
             text, t = f"{text}[{_key(t.key, p)}]", t.value
         elif isinstance(t, ir.RecordType):
-            text, t = f"{text}.{p}", dict(t.fields)[p]
+            text, t = f"{text}.{p}", dict(t.fields)[str(p)]
         elif isinstance(t, ir.SetType):
             return SlotView(pred=f"{_key(t.elem, p)} in {text}")
         else:
@@ -172,7 +172,7 @@ def _key(t: ir.Type, k: object) -> str:
     return str(v)
 
 
-def _lock_view(system: GroundSystem, var: ir.Variable, path: tuple) -> SlotView:
+def _lock_view(system: GroundSystem, var: ir.Variable, path: tuple[int | str, ...]) -> SlotView:
     spec = system.spec
     info = next((lk for lk in spec.locks
                  if var.name in (lk.owner_var, lk.readers_var, lk.waiting_var,
@@ -189,7 +189,7 @@ def _lock_view(system: GroundSystem, var: ir.Variable, path: tuple) -> SlotView:
         cases[-1] = " && ".join(f"!{held}({name}, {t})" for t in threads.values()) or "true"
         return SlotView(cases=cases)
     if var.name == info.readers_var:
-        t = threads.get(path[0]) if path else None
+        t = threads.get(path[0]) if path and isinstance(path[0], int) else None
         if t is None:
             return SlotView(why=f"reader slot of {name}")
         return SlotView(pred=f"held_read({name}, {t})")
@@ -386,7 +386,7 @@ def _combos(views: list[SlotView], want: set[tuple[int, ...]]) -> str:
     if len(want) == len(set(itertools.product(*projs))):
         parts = [_one_of(v, p) for v, p, d in zip(views, projs, doms) if p != d]
         return " && ".join(_paren(x) for x in parts) or "true"
-    by_rest: dict[frozenset, list[int]] = {}
+    by_rest: dict[frozenset[tuple[int, ...]], list[int]] = {}
     for v0 in projs[0]:
         rest = frozenset(c[1:] for c in want if c[0] == v0)
         by_rest.setdefault(rest, []).append(v0)

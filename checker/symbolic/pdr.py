@@ -196,10 +196,10 @@ class _Run:
             # LIMITATION: no liveness-to-safety translation for IC3 yet: bounded lassos
             # find violations, but their absence proves nothing.
             depth = 20 if options.depth is None else options.depth
-            found, note, _ = bmc_liveness(Encoding(system, self.dead), self.budget, depth)
+            lassos, note, _ = bmc_liveness(Encoding(system, self.dead), self.budget, depth)
             self.notes.append(note)
-            if found:
-                self.violations += found
+            if lassos:
+                self.violations += lassos
                 reason = ExitReason.VIOLATION
             elif "(a complete check)" not in note:
                 self.notes.append("liveness is not proved by --engine pdr (use --engine "
