@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
-from typing import Callable, Iterator, TypeVar, Union, cast
+from typing import Callable, Iterator, Sequence, TypeVar, Union, cast
 
 from mmspec import budget as cost
 from mmspec import ir
@@ -365,7 +365,7 @@ def as_bool(e: GExpr) -> GExpr:
     return gop("ne", e, GLit(0))
 
 
-def eval_gexpr(e: GExpr, state: tuple[int, ...] | list[int]) -> int:
+def eval_gexpr(e: GExpr, state: Sequence[int]) -> int:
     """Reference interpreter for ground expressions: the semantics every engine must match."""
     if isinstance(e, GLit):
         return e.value
