@@ -12,6 +12,7 @@ from typing import Callable, Sequence
 
 import z3  # type: ignore[import-untyped]
 
+from checker.intervals import IntervalWalk
 from mmspec.ground import GExpr, GIte, GLit, GOp, GSlot, Slot
 
 INF = float("inf")
@@ -228,42 +229,24 @@ def _fold(v: list[z3.ArithRef], f: Callable[[z3.ArithRef, z3.ArithRef], z3.Arith
 # --------------------------------------------------------------------------- bounds
 
 
-class Bounds:
-    """Sound intervals for ground expressions over all states within the slots' domains.
+class Bounds(IntervalWalk[float]):
+    """Sound intervals for ground expressions over all states within the slots' domains
+    (checker/intervals.py), with infinities where an operator is unbounded.
 
     They decide which range checks can never fail (and are left out) and how wide the
     bit-vectors must be for no subexpression to overflow; `largest` is the biggest
-    magnitude seen. Memoised by node identity (grounding shares subtrees).
+    magnitude seen.
     """
 
     def __init__(self, slots: Sequence[Slot]):
-        self.slots = slots
+        super().__init__(slots)
         self.largest: float = max([max(abs(s.lo), abs(s.hi)) for s in slots] + [1])
-        self._memo: dict[int, tuple[GExpr, tuple[float, float]]] = {}
 
-    def of(self, e: GExpr) -> tuple[float, float]:
-        hit = self._memo.get(id(e))
-        if hit is not None and hit[0] is e:
-            return hit[1]
-        out = self._of(e)
-        self._memo[id(e)] = (e, out)
+    def op(self, op: str, bs: list[tuple[float, float]]) -> tuple[float, float]:
+        return _op_bounds(op, bs)
+
+    def seen(self, e: GExpr, out: tuple[float, float]) -> None:
         self.largest = max(self.largest, abs(out[0]), abs(out[1]))
-        return out
-
-    def _of(self, e: GExpr) -> tuple[float, float]:
-        if isinstance(e, GLit):
-            return (e.value, e.value)
-        if isinstance(e, GSlot):
-            s = self.slots[e.index]
-            return (0, 1) if e.sort == "bool" else (s.lo, s.hi)
-        if isinstance(e, GIte):
-            self.of(e.cond)
-            a, b = self.of(e.then), self.of(e.other)
-            return (min(a[0], b[0]), max(a[1], b[1]))
-        bs = [self.of(x) for x in e.args]
-        if e.sort == "bool":
-            return (0, 1)
-        return _op_bounds(e.op, bs)
 
 
 def _op_bounds(op: str, bs: list[tuple[float, float]]) -> tuple[float, float]:

@@ -15,47 +15,28 @@ below int64 so that the kernels' own derived values (`v - lo` for a wrap-around 
 """
 from __future__ import annotations
 
-from mmspec.ground import GExpr, GIte, GLit, GOp, GroundSystem, GSlot
+from checker.intervals import IntervalWalk
+from mmspec.ground import GExpr, GroundSystem
 
 LIMIT = 1 << 62  # magnitude every integer subexpression must stay within (int64 has 2^63)
 
 Interval = tuple[int, int]
 
 
-class _Intervals:
-    """Sound integer intervals of ground expressions, memoised by node identity."""
+class _Intervals(IntervalWalk[int]):
+    """Exact integer intervals; `worst` is the largest magnitude beyond LIMIT, and where."""
 
     def __init__(self, system: GroundSystem):
-        self.slots = system.slots
-        self._memo: dict[int, tuple[GExpr, Interval]] = {}
-        self.worst: tuple[int, GExpr] | None = None  # largest magnitude beyond LIMIT, and where
+        super().__init__(system.slots)
+        self.worst: tuple[int, GExpr] | None = None
 
-    def of(self, e: GExpr) -> Interval:
-        hit = self._memo.get(id(e))
-        if hit is not None and hit[0] is e:
-            return hit[1]
-        out = self._of(e)
-        self._memo[id(e)] = (e, out)
+    def op(self, op: str, bs: list[Interval]) -> Interval:
+        return op_interval(op, bs)
+
+    def seen(self, e: GExpr, out: Interval) -> None:
         big = max(abs(out[0]), abs(out[1]))
         if big > LIMIT and (self.worst is None or big > self.worst[0]):
             self.worst = (big, e)
-        return out
-
-    def _of(self, e: GExpr) -> Interval:
-        if isinstance(e, GLit):
-            return (e.value, e.value)
-        if isinstance(e, GSlot):
-            s = self.slots[e.index]
-            return (0, 1) if e.sort == "bool" else (s.lo, s.hi)
-        if isinstance(e, GIte):
-            self.of(e.cond)
-            a, b = self.of(e.then), self.of(e.other)
-            return (min(a[0], b[0]), max(a[1], b[1]))
-        assert isinstance(e, GOp)
-        bs = [self.of(x) for x in e.args]
-        if e.sort == "bool":
-            return (0, 1)
-        return op_interval(e.op, bs)
 
 
 def op_interval(op: str, bs: list[Interval]) -> Interval:
