@@ -12,7 +12,23 @@ actually executes. Everything here is a frozen dataclass; spans are excluded fro
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
+from typing import Literal, Union
+
+
+# --------------------------------------------------------------------------- names
+# The kinds, modes and operators that cross module boundaries, as Literal types (style.md 14).
+CheckKind = Literal["assertion", "deadlock", "range", "domain", "refcount", "context",
+                    "use-after-free", "irq-lock"]  # a Check's violation kind
+CheckWhen = Literal["fire", "reach"]
+LockMode = Literal["read", "write"]
+LockKind = Literal["mutex", "spinlock", "rwsem"]
+VarKind = Literal["state", "local", "pc", "lock", "ghost"]
+LivenessKind = Literal["leadsto", "eventually", "always_eventually", "eventually_always",
+                     "always_step"]
+FairnessKind = Literal["weak", "strong"]
+QuantKind = Literal["forall", "exists"]
+ExpectKind = Literal["invariant", "assertion", "deadlock", "liveness", "lock-order", "range",
+                     "domain", "refcount", "context", "use-after-free", "irq-lock"]
 
 
 @dataclass(frozen=True)
@@ -214,7 +230,7 @@ class SetComp:
 class Quant:
     """'forall' | 'exists' over a finite scalar domain (type) or over a set expression."""
 
-    kind: str
+    kind: QuantKind
     var: str
     domain: Type
     body: "Expr"
@@ -283,8 +299,8 @@ class Check:
 
     cond: Expr
     message: str
-    kind: str = "assertion"
-    when: str = "fire"
+    kind: CheckKind = "assertion"
+    when: CheckWhen = "fire"
     span: Span = _span()
 
 
@@ -294,7 +310,7 @@ class LockAcquire:
 
     lock: str  # LockInfo.name
     index: Expr | None  # instance index for a lock array, else None
-    mode: str  # 'read' | 'write' (mutex/spinlock acquire as 'write')
+    mode: LockMode  # mutex/spinlock acquire as 'write'
     subclass: int = 0
     blocking: bool = True  # False for trylock
 
@@ -332,7 +348,7 @@ class Variable:
     name: str
     type: Type
     init: tuple[Value, ...]
-    kind: str = "state"  # 'state' | 'local' | 'pc' | 'lock' | 'ghost'
+    kind: VarKind = "state"
     process: str | None = None  # owning process for locals and pcs
     span: Span = _span()
 
@@ -352,7 +368,7 @@ class LockInfo:
     """
 
     name: str
-    kind: str
+    kind: LockKind
     cls: str
     owner_var: str
     readers_var: str | None = None
@@ -387,7 +403,7 @@ class Liveness:
     """
 
     name: str
-    kind: str
+    kind: LivenessKind
     p: Expr | None
     q: Expr
     span: Span = _span()
@@ -397,7 +413,7 @@ class Liveness:
 class Fairness:
     """kind 'weak' | 'strong' over a process (each instance separately) or one action."""
 
-    kind: str
+    kind: FairnessKind
     process: str | None = None
     action: str | None = None
     span: Span = _span()
@@ -427,7 +443,7 @@ class Expectation:
     name optionally narrows it to one named property.
     """
 
-    kind: str | None
+    kind: ExpectKind | None
     name: str | None = None
     span: Span = _span()
 

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mmspec.ir import LockMode
+
 
 @dataclass(frozen=True)
 class LockOp:
     action: str  # 'acquire' | 'release' | 'downgrade' | 'trylock' | 'queue' | 'acquire_queued'
-    mode: str  # 'read' | 'write'
+    mode: LockMode
     kinds: frozenset[str]
     nested: bool = False
 

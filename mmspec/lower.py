@@ -1173,7 +1173,7 @@ class _Step:
     def lpath(self, idx: ir.Expr | None, *rest: ir.Expr) -> tuple[ir.Expr, ...]:
         return ((idx,) if idx is not None else ()) + tuple(rest)
 
-    def free_cond(self, lk: LockRef, idx: ir.Expr | None, mode: str,
+    def free_cond(self, lk: LockRef, idx: ir.Expr | None, mode: ir.LockMode,
                   respect_queue: bool = True) -> ir.Expr:
         owner, readers, queued = self.lock_state(lk, idx)
         parts: list[ir.Expr] = [ir.Binary("eq", owner, int_lit(-1))]
@@ -1183,7 +1183,7 @@ class _Step:
             parts.append(ir.Binary("eq", queued, int_lit(0)))
         return conj(parts)
 
-    def acquire_effects(self, lk: LockRef, idx: ir.Expr | None, mode: str, sub: int,
+    def acquire_effects(self, lk: LockRef, idx: ir.Expr | None, mode: ir.LockMode, sub: int,
                         when: ir.Expr | None = None) -> None:
         """owner := t or readers ∪= {t} (and the subclass), conditionally on `when`."""
         t = self.base.thread

@@ -21,7 +21,7 @@ from lark.visitors import Transformer_NonRecursive, v_args
 from mmspec import syntax as S
 from mmspec.confine import MAX_BYTES, Confinement, ReadRefused, read_regular_file
 from mmspec.diagnostics import Diagnostic, SpecError
-from mmspec.ir import Span
+from mmspec.ir import FairnessKind, Span
 
 MAX_DEPTH = 200  # parse-tree depth; later phases recurse over the tree
 MAX_INT = 2 ** 62
@@ -283,7 +283,7 @@ class _ToAst(Transformer_NonRecursive[Token, Any]):
                               span=self.sp(meta))
 
     def action_decl(self, meta: Any, ch: list[Any]) -> S.ActionDecl:
-        fair: str | None = None
+        fair: FairnessKind | None = None
         params: tuple[S.Binder, ...] = ()
         guard = None
         body: list[S.PrimedAssign] = []

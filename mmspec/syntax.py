@@ -7,8 +7,9 @@ Names are plain strings here: resolution happens in `mmspec.resolve`/`mmspec.typ
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
+from typing import Literal, Union
 
+from mmspec import ir
 from mmspec.ir import NO_SPAN, Span
 
 
@@ -145,7 +146,7 @@ class WithExpr:
 
 @dataclass(frozen=True)
 class QuantExpr:
-    kind: str  # 'forall' | 'exists'
+    kind: ir.QuantKind
     var: str
     domain: "Domain"
     body: "Expr"
@@ -366,7 +367,7 @@ class DefDecl:
 
 @dataclass(frozen=True)
 class LockDecl:
-    kind: str  # 'mutex' | 'spinlock' | 'rwsem'
+    kind: ir.LockKind
     name: str
     index: TypeExpr | None = None
     writer_pref: bool = False
@@ -396,7 +397,7 @@ class ActionDecl:
     params: tuple[Binder, ...]
     guard: Expr | None
     body: tuple[PrimedAssign, ...]
-    fairness: str | None = None  # 'weak' | 'strong'
+    fairness: ir.FairnessKind | None = None
     span: Span = _span()
     name_span: Span = _span()
 
@@ -405,7 +406,7 @@ class ActionDecl:
 class FairRef:
     """`fair [weak|strong] action Name` for an action declared elsewhere."""
 
-    kind: str
+    kind: ir.FairnessKind
     action: str
     span: Span = _span()
     # `fair weak action A or B`: one constraint on the union of A's and B's steps (TLA+'s
@@ -419,7 +420,7 @@ class ProcessDecl:
     name: str
     param: Binder | None
     body: tuple[Stmt, ...]
-    fairness: str | None = None
+    fairness: ir.FairnessKind | None = None
     final: tuple[str, ...] = ()
     span: Span = _span()
     name_span: Span = _span()
@@ -450,7 +451,7 @@ class PropertyDecl:
     name: str
     # 'leadsto' | 'eventually' | 'always_eventually' | 'eventually_always' | 'always_step'
     # (`always [A]`, TLA+'s [][A]_vars: every step satisfies A, which may read x')
-    kind: str
+    kind: ir.LivenessKind
     p: Expr | None
     q: Expr
     span: Span = _span()
@@ -493,7 +494,7 @@ class OptionDecl:
 class ExpectDecl:
     """`expect KIND [NAME] [when COND]`; COND (over constants) selects it after -D."""
 
-    kind: str  # 'ok' | 'deadlock' | 'invariant' | 'assertion' | 'liveness' | 'lock-order' | 'range' | 'domain'
+    kind: ir.ExpectKind | Literal["ok"]
     name: str | None = None
     span: Span = _span()
     when: Expr | None = None

@@ -8,6 +8,7 @@ broke.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from mmspec import ir
 
@@ -30,7 +31,9 @@ class Property:
     def covers(self, v: Violation) -> bool:
         if self.kind != v.kind:
             return False
-        return self.name is None or matches(ir.Expectation(self.kind, self.name), v)
+        # a property's kind is a violation kind: the expectation it would be, to match with
+        return self.name is None or matches(ir.Expectation(cast(ir.ExpectKind, self.kind),
+                                                           self.name), v)
 
 
 def _has_int_ranges(spec: ir.Spec) -> bool:
