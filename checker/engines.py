@@ -23,8 +23,6 @@ from checker.result import CheckResult, ExitReason, Stats
 if TYPE_CHECKING:  # the registry itself stays light: the CLI's report path imports it
     from mmspec.ground import GroundSystem
 
-EngineName = Literal["explicit", "vector", "bmc", "kind", "pdr"]
-
 Capability = Literal[
     "invariants",     # invariants and in-step assertions, range and domain errors
     "deadlock",       # states with no enabled step
@@ -96,6 +94,10 @@ class EngineEntry:
 
     def check(self, system: GroundSystem, options: CheckOptions) -> CheckResult:
         return self.runner()(system, options)
+
+
+def _is_an_engine(entry: EngineEntry) -> Engine:
+    return entry  # mypy checks here that a registry entry satisfies the Engine protocol
 
 
 REGISTRY: dict[str, EngineEntry] = {}
