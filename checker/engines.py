@@ -40,8 +40,11 @@ Capability = Literal[
 class Engine(Protocol):
     """What the CLI and the reports need of an engine."""
 
-    name: str
-    capabilities: frozenset[Capability]
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def capabilities(self) -> frozenset[Capability]: ...
 
     def unsupported(self, system: GroundSystem, options: CheckOptions | None) -> str | None:
         """None when the engine can check `system`, else a one-line reason."""
