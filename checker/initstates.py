@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 import numpy as np
 
@@ -86,13 +86,14 @@ def _limits(opts: CheckOptions, elapsed: float) -> None:
             raise InitStop(ExitReason.MEMORY_LIMIT)
 
 
-def pack_rows(rows: np.ndarray, lo: list[int], shift: list[int], total_bits: int) -> list[int]:
+def pack_rows(rows: np.ndarray, lo: Sequence[int], shift: Sequence[int],
+              total_bits: int) -> list[int]:
     """Packed states (sum of (value - lo) << shift per slot) of the rows, as Python ints."""
     if total_bits <= 62:
         out = np.zeros(len(rows), dtype=np.int64)
         for k in range(rows.shape[1]):
             out += (rows[:, k] - lo[k]) << shift[k]
-        return out.tolist()  # type: ignore[no-any-return]
+        return out.tolist()
     vals = [0] * len(rows)
     for k in range(rows.shape[1]):
         col = (rows[:, k] - lo[k]).tolist()

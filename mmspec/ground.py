@@ -1122,7 +1122,7 @@ def state_constraint(g: "_Grounder", spec: ir.Spec) -> GExpr:
     parts = []
     for c in spec.constraints:
         if not c.action:
-            e, reads = g.reading(c.span, lambda c=c: g.cond(c.expr, {}))
+            e, reads = g.reading(c.span, lambda: g.cond(c.expr, {}))
             _refuse_certain(reads)
             parts.append(gop("and", reads_ok(reads), e))
     return _and_all(parts)
@@ -1140,7 +1140,7 @@ def _step_properties(g: "_Grounder", spec: ir.Spec, layout: "_Layout",
     g.post = post
     try:
         for p in spec.step_properties:
-            cond, reads = g.reading(p.span, lambda p=p: g.cond(p.expr, {}))
+            cond, reads = g.reading(p.span, lambda: g.cond(p.expr, {}))
             out.append(GCheck(cond, p.name, "invariant", "fire", p.span, reads))
     finally:
         g.post = None
@@ -1160,7 +1160,7 @@ def _explore(g: "_Grounder", spec: ir.Spec, layout: "_Layout", acc: dict[str, ob
     try:
         for c in spec.constraints:
             g.prime_all = not c.action
-            e, rs = g.reading(c.span, lambda c=c: g.cond(c.expr, {}))
+            e, rs = g.reading(c.span, lambda: g.cond(c.expr, {}))
             parts.append(e)
             reads.extend(rs)
     finally:
@@ -1212,7 +1212,7 @@ def _initial_states(spec: ir.Spec, var_slots: dict[str, tuple[int, ...]],
     if spec.initial or total > MAX_INIT_STATES:
         parts = []
         for p in spec.initial:
-            e, reads = g.reading(p.span, lambda p=p: g.cond(p.expr, {}))
+            e, reads = g.reading(p.span, lambda: g.cond(p.expr, {}))
             _refuse_certain(reads)
             # LIMITATION: a candidate on which the predicate reads outside a domain is not
             # initial (TLC reports an evaluation error)

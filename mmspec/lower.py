@@ -725,9 +725,9 @@ class _Lowering:
     def property_instances(self, name: str, d: S.PropertyDecl) -> list[tuple[str, Ctx]]:
         """`forall a in S: body` expands to one property per value of a (in S's order),
         named NAME[a=v]; a property without binders is one instance."""
-        out = [(name, self.prop_ctx("property"), [])]
+        out: list[tuple[str, Ctx, list[str]]] = [(name, self.prop_ctx("property"), [])]
         for var, dom in d.binders:
-            nxt = []
+            nxt: list[tuple[str, Ctx, list[str]]] = []
             for shown, ctx, vals in out:
                 got = self.el.domain(dom, ctx)
                 if got is None:
