@@ -147,6 +147,14 @@ def _build_parser() -> argparse.ArgumentParser:
     t.add_argument("--format", choices=("text", "json"), default="text",
                    help="--eval output: a table, or JSON rows (one value per state)")
 
+    lt = sub.add_parser("litmus", help="translate a herd7 C litmus test (the Linux kernel's "
+                        "tools/memory-model format) into a .mms spec")
+    lt.add_argument("file", help="the .litmus test")
+    lt.add_argument("-o", dest="output", metavar="OUT", help="write the spec to OUT "
+                    "(default: stdout)")
+    lt.add_argument("--origin", metavar="TEXT", help="provenance for the header comment, "
+                    "e.g. the kernel path and commit (default: FILE)")
+
     sub.add_parser("lsp", help="run the language server on stdin/stdout (needs the lsp "
                    "extra: pip install 'mmspec[lsp]')")
     return p
@@ -704,6 +712,20 @@ def _trace_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_litmus(args: argparse.Namespace) -> int:
+    from mmspec.litmus import translate_file
+
+    text = translate_file(args.file, args.origin)
+    if args.output:
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as e:
+            raise UsageError(f"cannot write {args.output}: {e.strerror or e}") from None
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def cmd_lsp(args: argparse.Namespace) -> int:
     try:
         from mmspec.lsp import serve
@@ -728,7 +750,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     handlers = {"check": cmd_check, "parse": cmd_parse, "simulate": cmd_simulate,
-                "trace": cmd_trace, "lsp": cmd_lsp}
+                "trace": cmd_trace, "lsp": cmd_lsp, "litmus": cmd_litmus}
     try:
         return handlers[args.command](args)
     except SpecError as e:
