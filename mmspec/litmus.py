@@ -399,7 +399,7 @@ class _Parser:
                               expected="a test name after 'C'")
         self.tok = self.lex.next(self.comments)
         init = self.init_block()
-        threads = []
+        threads: list[Thread] = []
         while self.tok.kind == "name" and re.fullmatch(r"P[0-9]+", self.tok.text):
             threads.append(self.thread(len(threads)))
         if not threads:
@@ -458,8 +458,7 @@ class _Parser:
             self.expect(":")
             reg = self.name("a register name")
             self.expect("=")
-            value = self.init_value()
-            return InitReg(thread, reg.text, value, _join(start, reg.span))
+            return InitReg(thread, reg.text, self.init_value(), _join(start, reg.span))
         ctype: CType = "int"
         if self.tok.kind == "name" and self.tok.text in ("unsigned", "signed", "volatile",
                                                          "const"):

@@ -35,7 +35,7 @@ from mmspec.litmus import (
 
 LocKind = Literal["int", "ptr", "lock", "atomic"]
 ArgForm = Literal["lvalue", "pointer"]  # READ_ONCE(*x) vs smp_load_acquire(x)
-PrimKind = Literal["load", "store", "fence", "rmw", "lock", "trylock", "islocked", "rcu",
+PrimKind = Literal["load", "store", "fence", "rmw", "lock", "trylock", "islocked", "rcu", "rscs",
                    "atomic_op"]
 
 
@@ -75,10 +75,15 @@ PRIMITIVES: dict[str, Prim] = {
     "spin_unlock": Prim("lock", on=("lock",)),
     "spin_trylock": Prim("trylock", returns=True, on=("lock",)),
     "spin_is_locked": Prim("islocked", returns=True, on=("lock",)),
-    "rcu_read_lock": Prim("rcu", missing="RCU read-side critical sections"),
-    "rcu_read_unlock": Prim("rcu", missing="RCU read-side critical sections"),
+    "rcu_read_lock": Prim("rscs"),
+    "rcu_read_unlock": Prim("rscs"),
     "synchronize_rcu": Prim("rcu", missing="RCU grace periods (synchronize_rcu)"),
 }
+
+# LKMM orders RCU read-side critical sections only against grace periods (its rcu-order
+# relation pairs each critical section with a synchronize_rcu()); in a test without a grace
+# period rcu_read_lock()/rcu_read_unlock() order nothing, so they become comments.
+GRACE_PERIODS = frozenset({"synchronize_rcu"})
 
 # atomic_t operations: (location argument position, value arguments, returns a value)
 ATOMIC_OPS: dict[str, tuple[int, int, bool]] = {
@@ -293,10 +298,10 @@ class _Emitter:
                               expected="a register or a parameter of the thread")
         if isinstance(e, Unary):
             if e.op == "*":
-                reg = self.temp_reg(t, False)
+                tmp = self.temp_reg(t, False)
                 self.at_location(t, e.arg, depth, ("int", "ptr"),
-                                 lambda loc, d: self.emit(t, d, f"{reg} := {loc.name}"))
-                return (reg, "int")
+                                 lambda loc, d: self.emit(t, d, f"{tmp} := {loc.name}"))
+                return (tmp, "int")
             if e.op == "&":
                 if isinstance(e.arg, Name) and e.arg.name in t.params:
                     return self.value(t, e.arg, depth)
@@ -329,9 +334,9 @@ class _Emitter:
             if prim is None or not prim.returns:
                 raise LitmusError(E_NOTHERE, f"'{e.func}' returns no value", e.span)
             boolean = prim.kind in ("trylock", "islocked")
-            reg = self.temp_reg(t, boolean)
-            self.call_into(t, reg, e, depth)
-            return (reg, "bool" if boolean else "int")
+            out = self.temp_reg(t, boolean)
+            self.call_into(t, out, e, depth)
+            return (out, "bool" if boolean else "int")
         raise LitmusError(E_NOTHERE, "an assignment inside an expression is not supported",
                           e.span)
 
@@ -360,7 +365,7 @@ class _Emitter:
         if p.missing is not None:
             raise LitmusError(E_NOPRIM, f"'{c.func}' has no mmspec counterpart yet", c.span,
                               notes=(f"missing: {p.missing}",))
-        nlocs = 0 if p.kind in ("fence", "rcu") else 1
+        nlocs = 0 if p.kind in ("fence", "rcu", "rscs") else 1
         if len(c.args) != nlocs + p.values:
             raise LitmusError(E_NOTHERE, f"'{c.func}' takes {nlocs + p.values} "
                               f"argument{'s' if nlocs + p.values != 1 else ''}, "
@@ -404,6 +409,14 @@ class _Emitter:
     def call_stmt(self, t: _Thread, c: Call, depth: int) -> None:
         p = self.prim(c)
         assert p is not None
+        if p.kind == "rscs":
+            if self.grace_periods:
+                raise LitmusError(E_NOPRIM, f"'{c.func}' has no mmspec counterpart yet",
+                                  c.span, notes=("missing: RCU read-side critical sections "
+                                                 "ordered against grace periods",))
+            self.emit(t, depth, f"// {c.func}(): no grace period in this test, so it "
+                      "orders nothing in LKMM")
+            return
         if p.kind in ("fence", "rcu"):
             self.emit(t, depth, f"{c.func}()")
             return
@@ -496,12 +509,14 @@ class _Emitter:
         return str(loc.addr)
 
     source_regs: set[str]
+    grace_periods: set[str]
 
 
 def emit(test: Test, origin: str | None = None) -> str:
     """The .mms text for `test` (raises LitmusError for what cannot be translated)."""
     e = _Emitter(test)
     e.dispatch_later = []
+    e.grace_periods = _calls(test) & GRACE_PERIODS
     e.collect_locations()
     e.taken = set(e.locs) | {r.name for th in test.threads for r in _decls(th.body)}
     e.source_regs = {r.name for th in test.threads for r in _decls(th.body)}
@@ -520,6 +535,37 @@ def emit(test: Test, origin: str | None = None) -> str:
         if isinstance(item, (InitLoc, InitReg)) and isinstance(item.value, int):
             e.literals.add(item.value)
     return _render(e, test, threads, done, cond, filt, origin)
+
+
+def _calls(test: Test) -> set[str]:
+    """Every function called anywhere in the threads."""
+    out: set[str] = set()
+
+    def expr(e: Expr) -> None:
+        if isinstance(e, Call):
+            out.add(e.func)
+            for a in e.args:
+                expr(a)
+        elif isinstance(e, Unary):
+            expr(e.arg)
+        elif isinstance(e, (Binary, Assign)):
+            expr(e.left if isinstance(e, Binary) else e.target)
+            expr(e.right if isinstance(e, Binary) else e.value)
+
+    def stmts(ss: tuple[Stmt, ...]) -> None:
+        for s in ss:
+            if isinstance(s, Decl) and s.init is not None:
+                expr(s.init)
+            elif isinstance(s, ExprStmt):
+                expr(s.expr)
+            elif isinstance(s, If):
+                expr(s.cond)
+                stmts(s.then)
+                stmts(s.orelse)
+
+    for th in test.threads:
+        stmts(th.body)
+    return out
 
 
 def _decls(stmts: tuple[Stmt, ...]) -> list[Decl]:

@@ -1,0 +1,22 @@
+// CoRR+poonceonce+Once: a herd7 C litmus test translated by `mmspec litmus`.
+// source: torvalds/linux tools/memory-model/litmus-tests/CoRR+poonceonce+Once.litmus @ 84a83eba5c5aba8d3186830f94ee5c3c8b0ef23e
+// LKMM result: Never
+spec CoRR_poonceonce_Once
+option memory = lkmm
+
+type Val = 0..1
+var x: Val = 0
+
+process P0 {
+    WRITE_ONCE(x, 1)
+}
+
+process P1 {
+    var r0: Val = 0
+    var r1: Val = 0
+    r0 := READ_ONCE(x)
+    r1 := READ_ONCE(x)
+}
+
+invariant no_exists: !(P0@done && P1@done && (P1.r0 == 1 && P1.r1 == 0))
+expect ok   // LKMM: Never
