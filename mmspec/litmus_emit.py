@@ -601,7 +601,7 @@ def _render(e: _Emitter, test: Test, threads: dict[int, _Thread], done: str, con
         vt += "_"
     out = [f"// {test.name}: a herd7 C litmus test translated by `mmspec litmus`.",
            f"// source: {_one_line(origin or test.path)}",
-           f"// LKMM result: {test.result_text or 'not stated'}",
+           f"// LKMM Result: {test.result_text or 'not stated'}",
            f"spec {_spec_name(test.name)}",
            "option memory = lkmm",
            "",

@@ -1,6 +1,6 @@
 // CoRR+poonceonce+Once: a herd7 C litmus test translated by `mmspec litmus`.
 // source: torvalds/linux tools/memory-model/litmus-tests/CoRR+poonceonce+Once.litmus @ 84a83eba5c5aba8d3186830f94ee5c3c8b0ef23e
-// LKMM result: Never
+// LKMM Result: Never
 spec CoRR_poonceonce_Once
 option memory = lkmm
 

@@ -1,6 +1,6 @@
 // CoWR+poonceonce+Once: a herd7 C litmus test translated by `mmspec litmus`.
 // source: torvalds/linux tools/memory-model/litmus-tests/CoWR+poonceonce+Once.litmus @ 1947bfcf81a905e84a58b423063e81034a90efed
-// LKMM result: Never
+// LKMM Result: Never
 spec CoWR_poonceonce_Once
 option memory = lkmm
 

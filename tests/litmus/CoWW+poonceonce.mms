@@ -1,6 +1,6 @@
 // CoWW+poonceonce: a herd7 C litmus test translated by `mmspec litmus`.
 // source: torvalds/linux tools/memory-model/litmus-tests/CoWW+poonceonce.litmus @ cbecf716ca618fd44feda6bd9a64a8179d031fc5
-// LKMM result: Never
+// LKMM Result: Never
 spec CoWW_poonceonce
 option memory = lkmm
 

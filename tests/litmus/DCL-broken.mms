@@ -1,6 +1,6 @@
 // DCL-broken: a herd7 C litmus test translated by `mmspec litmus`.
 // source: torvalds/linux Documentation/litmus-tests/locking/DCL-broken.litmus @ 03c601927b673a243c9595e1ecc9e8adfdd02438
-// LKMM result: Sometimes
+// LKMM Result: Sometimes
 spec DCL_broken
 option memory = lkmm
 

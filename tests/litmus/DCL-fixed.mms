@@ -1,6 +1,6 @@
 // DCL-fixed: a herd7 C litmus test translated by `mmspec litmus`.
 // source: torvalds/linux Documentation/litmus-tests/locking/DCL-fixed.litmus @ 6757641d3982d745a57d1d982656045e8d7b29ac
-// LKMM result: Never
+// LKMM Result: Never
 spec DCL_fixed
 option memory = lkmm
 

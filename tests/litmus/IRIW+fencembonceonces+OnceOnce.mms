@@ -1,6 +1,6 @@
 // IRIW+fencembonceonces+OnceOnce: a herd7 C litmus test translated by `mmspec litmus`.
 // source: torvalds/linux tools/memory-model/litmus-tests/IRIW+fencembonceonces+OnceOnce.litmus @ 8db90aa36063f471bea1e65e23185913043852dc
-// LKMM result: Never
+// LKMM Result: Never
 spec IRIW_fencembonceonces_OnceOnce
 option memory = lkmm
 

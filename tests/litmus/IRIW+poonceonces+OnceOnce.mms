@@ -1,6 +1,6 @@
 // IRIW+poonceonces+OnceOnce: a herd7 C litmus test translated by `mmspec litmus`.
 // source: torvalds/linux tools/memory-model/litmus-tests/IRIW+poonceonces+OnceOnce.litmus @ b7e1a1e9ae490a2a35376ad22b1d1fe779667bbf
-// LKMM result: Sometimes
+// LKMM Result: Sometimes
 spec IRIW_poonceonces_OnceOnce
 option memory = lkmm
 

@@ -1,6 +1,6 @@
 // ISA2+pooncelock+pooncelock+pombonce: a herd7 C litmus test translated by `mmspec litmus`.
 // source: torvalds/linux tools/memory-model/litmus-tests/ISA2+pooncelock+pooncelock+pombonce.litmus @ 2313f4700327fb7d6aa3989edfa5bffcd7080d36
-// LKMM result: Never
+// LKMM Result: Never
 spec ISA2_pooncelock_pooncelock_pombonce
 option memory = lkmm
 

@@ -1,6 +1,6 @@
 // ISA2+poonceonces: a herd7 C litmus test translated by `mmspec litmus`.
 // source: torvalds/linux tools/memory-model/litmus-tests/ISA2+poonceonces.litmus @ 8c1dccc80380fca8db09c2a81f5deb3c49b112b2
-// LKMM result: Sometimes
+// LKMM Result: Sometimes
 spec ISA2_poonceonces
 option memory = lkmm
 

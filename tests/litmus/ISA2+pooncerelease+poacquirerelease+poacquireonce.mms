@@ -1,6 +1,6 @@
 // ISA2+pooncerelease+poacquirerelease+poacquireonce: a herd7 C litmus test translated by `mmspec litmus`.
 // source: torvalds/linux tools/memory-model/litmus-tests/ISA2+pooncerelease+poacquirerelease+poacquireonce.litmus @ 2555693dd85c7a726eed570736bf6e1c4c7116ed
-// LKMM result: Never
+// LKMM Result: Never
 spec ISA2_pooncerelease_poacquirerelease_poacquireonce
 option memory = lkmm
 

@@ -1,6 +1,6 @@
 // LB+fencembonceonce+ctrlonceonce: a herd7 C litmus test translated by `mmspec litmus`.
 // source: torvalds/linux tools/memory-model/litmus-tests/LB+fencembonceonce+ctrlonceonce.litmus @ 10205618052908770451acd33eaeaa7685e97ed2
-// LKMM result: Never
+// LKMM Result: Never
 spec LB_fencembonceonce_ctrlonceonce
 option memory = lkmm
 

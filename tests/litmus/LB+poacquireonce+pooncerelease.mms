@@ -1,6 +1,6 @@
 // LB+poacquireonce+pooncerelease: a herd7 C litmus test translated by `mmspec litmus`.
 // source: torvalds/linux tools/memory-model/litmus-tests/LB+poacquireonce+pooncerelease.litmus @ 0b77b97066628deef03a6eac7b29e5c3756f4ab0
-// LKMM result: Never
+// LKMM Result: Never
 spec LB_poacquireonce_pooncerelease
 option memory = lkmm
 

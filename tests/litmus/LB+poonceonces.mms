@@ -1,6 +1,6 @@
 // LB+poonceonces: a herd7 C litmus test translated by `mmspec litmus`.
 // source: torvalds/linux tools/memory-model/litmus-tests/LB+poonceonces.litmus @ 281a94b0f2f0775a2b7825c18bccf7e4c922b7b3
-// LKMM result: Sometimes
+// LKMM Result: Sometimes
 spec LB_poonceonces
 option memory = lkmm
 

@@ -1,6 +1,6 @@
 // LB+unlocklockonceonce+poacquireonce: a herd7 C litmus test translated by `mmspec litmus`.
 // source: torvalds/linux tools/memory-model/litmus-tests/LB+unlocklockonceonce+poacquireonce.litmus @ 0cfa80d3c398c747f9d502f5812465b082ad675a
-// LKMM result: Never
+// LKMM Result: Never
 spec LB_unlocklockonceonce_poacquireonce
 option memory = lkmm
 

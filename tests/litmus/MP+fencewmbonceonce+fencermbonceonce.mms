@@ -1,6 +1,6 @@
 // MP+fencewmbonceonce+fencermbonceonce: a herd7 C litmus test translated by `mmspec litmus`.
 // source: torvalds/linux tools/memory-model/litmus-tests/MP+fencewmbonceonce+fencermbonceonce.litmus @ 415e915fdfc775ad0c6675fde1008f6f43dd6251
-// LKMM result: Never
+// LKMM Result: Never
 spec MP_fencewmbonceonce_fencermbonceonce
 option memory = lkmm
 

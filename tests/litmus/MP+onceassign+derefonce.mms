@@ -1,6 +1,6 @@
 // MP+onceassign+derefonce: a herd7 C litmus test translated by `mmspec litmus`.
 // source: torvalds/linux tools/memory-model/litmus-tests/MP+onceassign+derefonce.litmus @ 84a83eba5c5aba8d3186830f94ee5c3c8b0ef23e
-// LKMM result: Never
+// LKMM Result: Never
 spec MP_onceassign_derefonce
 option memory = lkmm
 

@@ -1,6 +1,6 @@
 // MP+polockmbonce+poacquiresilsil: a herd7 C litmus test translated by `mmspec litmus`.
 // source: torvalds/linux tools/memory-model/litmus-tests/MP+polockmbonce+poacquiresilsil.litmus @ 3d34933a1c9ad6591c3980ba295967b2d6549081
-// LKMM result: Never
+// LKMM Result: Never
 spec MP_polockmbonce_poacquiresilsil
 option memory = lkmm
 

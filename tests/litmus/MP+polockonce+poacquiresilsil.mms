@@ -1,6 +1,6 @@
 // MP+polockonce+poacquiresilsil: a herd7 C litmus test translated by `mmspec litmus`.
 // source: torvalds/linux tools/memory-model/litmus-tests/MP+polockonce+poacquiresilsil.litmus @ fbda16fbaf29042714b6c68b39bd9ba461771b1d
-// LKMM result: Sometimes
+// LKMM Result: Sometimes
 spec MP_polockonce_poacquiresilsil
 option memory = lkmm
 

@@ -1,6 +1,6 @@
 // MP+polocks: a herd7 C litmus test translated by `mmspec litmus`.
 // source: torvalds/linux tools/memory-model/litmus-tests/MP+polocks.litmus @ b6ff30849ca723b78306514246b98ca5645d92f5
-// LKMM result: Never
+// LKMM Result: Never
 spec MP_polocks
 option memory = lkmm
 

@@ -1,6 +1,6 @@
 // MP+poonceonces: a herd7 C litmus test translated by `mmspec litmus`.
 // source: torvalds/linux tools/memory-model/litmus-tests/MP+poonceonces.litmus @ d263dfa7d2697a43f3299b9731cd568ee49cdd2c
-// LKMM result: Sometimes
+// LKMM Result: Sometimes
 spec MP_poonceonces
 option memory = lkmm
 

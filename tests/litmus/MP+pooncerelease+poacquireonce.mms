@@ -1,6 +1,6 @@
 // MP+pooncerelease+poacquireonce: a herd7 C litmus test translated by `mmspec litmus`.
 // source: torvalds/linux tools/memory-model/litmus-tests/MP+pooncerelease+poacquireonce.litmus @ 3765d01bab73bdb920ef711203978f02cd26e4da
-// LKMM result: Never
+// LKMM Result: Never
 spec MP_pooncerelease_poacquireonce
 option memory = lkmm
 

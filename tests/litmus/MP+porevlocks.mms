@@ -1,6 +1,6 @@
 // MP+porevlocks: a herd7 C litmus test translated by `mmspec litmus`.
 // source: torvalds/linux tools/memory-model/litmus-tests/MP+porevlocks.litmus @ 550d14e3942c7d93ed3a3f38d6de94673e24988f
-// LKMM result: Never
+// LKMM Result: Never
 spec MP_porevlocks
 option memory = lkmm
 

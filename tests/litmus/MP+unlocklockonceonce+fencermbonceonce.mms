@@ -1,6 +1,6 @@
 // MP+unlocklockonceonce+fencermbonceonce: a herd7 C litmus test translated by `mmspec litmus`.
 // source: torvalds/linux tools/memory-model/litmus-tests/MP+unlocklockonceonce+fencermbonceonce.litmus @ 9695e7a856bf28aa4f9a0ac48a4a283c62546525
-// LKMM result: Never
+// LKMM Result: Never
 spec MP_unlocklockonceonce_fencermbonceonce
 option memory = lkmm
 

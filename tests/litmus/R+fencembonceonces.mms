@@ -1,6 +1,6 @@
 // R+fencembonceonces: a herd7 C litmus test translated by `mmspec litmus`.
 // source: torvalds/linux tools/memory-model/litmus-tests/R+fencembonceonces.litmus @ 9d4d8572a539ef807e21c196f145aa365fd52f0e
-// LKMM result: Never
+// LKMM Result: Never
 spec R_fencembonceonces
 option memory = lkmm
 

@@ -1,6 +1,6 @@
 // S+fencewmbonceonce+poacquireonce: a herd7 C litmus test translated by `mmspec litmus`.
 // source: torvalds/linux tools/memory-model/litmus-tests/S+fencewmbonceonce+poacquireonce.litmus @ b5630b0af3ca87e8080c89c67dc42663d2266a49
-// LKMM result: Never
+// LKMM Result: Never
 spec S_fencewmbonceonce_poacquireonce
 option memory = lkmm
 

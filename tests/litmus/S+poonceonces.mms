@@ -1,6 +1,6 @@
 // S+poonceonces: a herd7 C litmus test translated by `mmspec litmus`.
 // source: torvalds/linux tools/memory-model/litmus-tests/S+poonceonces.litmus @ 50df51d12c3175573de9c94968639bdd625ec549
-// LKMM result: Sometimes
+// LKMM Result: Sometimes
 spec S_poonceonces
 option memory = lkmm
 

@@ -1,6 +1,6 @@
 // SB+fencembonceonces: a herd7 C litmus test translated by `mmspec litmus`.
 // source: torvalds/linux tools/memory-model/litmus-tests/SB+fencembonceonces.litmus @ 55b024554aae776e18c5666d7ac20c53c014a680
-// LKMM result: Never
+// LKMM Result: Never
 spec SB_fencembonceonces
 option memory = lkmm
 

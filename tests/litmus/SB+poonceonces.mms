@@ -1,6 +1,6 @@
 // SB+poonceonces: a herd7 C litmus test translated by `mmspec litmus`.
 // source: torvalds/linux tools/memory-model/litmus-tests/SB+poonceonces.litmus @ 9695e7a856bf28aa4f9a0ac48a4a283c62546525
-// LKMM result: Sometimes
+// LKMM Result: Sometimes
 spec SB_poonceonces
 option memory = lkmm
 

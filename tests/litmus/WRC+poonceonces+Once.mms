@@ -1,6 +1,6 @@
 // WRC+poonceonces+Once: a herd7 C litmus test translated by `mmspec litmus`.
 // source: torvalds/linux tools/memory-model/litmus-tests/WRC+poonceonces+Once.litmus @ 84a83eba5c5aba8d3186830f94ee5c3c8b0ef23e
-// LKMM result: Sometimes
+// LKMM Result: Sometimes
 spec WRC_poonceonces_Once
 option memory = lkmm
 

@@ -1,6 +1,6 @@
 // Z6.0+pooncelock+poonceLock+pombonce: a herd7 C litmus test translated by `mmspec litmus`.
 // source: torvalds/linux tools/memory-model/litmus-tests/Z6.0+pooncelock+poonceLock+pombonce.litmus @ 552c69b36ebd966186573b9c7a286b390935cce1
-// LKMM result: Never
+// LKMM Result: Never
 spec Z6_0_pooncelock_poonceLock_pombonce
 option memory = lkmm
 

@@ -1,6 +1,6 @@
 // Z6.0+pooncelock+pooncelock+pombonce: a herd7 C litmus test translated by `mmspec litmus`.
 // source: torvalds/linux tools/memory-model/litmus-tests/Z6.0+pooncelock+pooncelock+pombonce.litmus @ d0034a7a4ac7fae708146ac0059b9c47a1543f0d
-// LKMM result: Sometimes
+// LKMM Result: Sometimes
 spec Z6_0_pooncelock_pooncelock_pombonce
 option memory = lkmm
 

@@ -1,6 +1,6 @@
 // Z6.0+pooncerelease+poacquirerelease+fencembonceonce: a herd7 C litmus test translated by `mmspec litmus`.
 // source: torvalds/linux tools/memory-model/litmus-tests/Z6.0+pooncerelease+poacquirerelease+fencembonceonce.litmus @ 8db90aa36063f471bea1e65e23185913043852dc
-// LKMM result: Sometimes
+// LKMM Result: Sometimes
 spec Z6_0_pooncerelease_poacquirerelease_fencembonceonce
 option memory = lkmm
 

@@ -1,6 +1,6 @@
 // cmpxchg-fail-ordered-1: a herd7 C litmus test translated by `mmspec litmus`.
 // source: torvalds/linux Documentation/litmus-tests/atomic/cmpxchg-fail-ordered-1.litmus @ d754ed2821fd9675d203cb73c4afcd593e28b7d0
-// LKMM result: Never
+// LKMM Result: Never
 spec cmpxchg_fail_ordered_1
 option memory = lkmm
 

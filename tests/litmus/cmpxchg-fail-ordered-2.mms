@@ -1,6 +1,6 @@
 // cmpxchg-fail-ordered-2: a herd7 C litmus test translated by `mmspec litmus`.
 // source: torvalds/linux Documentation/litmus-tests/atomic/cmpxchg-fail-ordered-2.litmus @ c771600c6af14749609b49565ffb4cac2959710d
-// LKMM result: Never
+// LKMM Result: Never
 spec cmpxchg_fail_ordered_2
 option memory = lkmm
 

@@ -1,6 +1,6 @@
 // cmpxchg-fail-unordered-1: a herd7 C litmus test translated by `mmspec litmus`.
 // source: torvalds/linux Documentation/litmus-tests/atomic/cmpxchg-fail-unordered-1.litmus @ 2ba5b4130e3d5d05c95981e1d2e660d57e613fda
-// LKMM result: Sometimes
+// LKMM Result: Sometimes
 spec cmpxchg_fail_unordered_1
 option memory = lkmm
 

@@ -1,6 +1,6 @@
 // cmpxchg-fail-unordered-2: a herd7 C litmus test translated by `mmspec litmus`.
 // source: torvalds/linux Documentation/litmus-tests/atomic/cmpxchg-fail-unordered-2.litmus @ 7237cb3e1544718a972b732e66ebcf0f63b128a5
-// LKMM result: Sometimes
+// LKMM Result: Sometimes
 spec cmpxchg_fail_unordered_2
 option memory = lkmm
 

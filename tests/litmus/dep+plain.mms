@@ -1,6 +1,6 @@
 // dep+plain: a herd7 C litmus test translated by `mmspec litmus`.
 // source: torvalds/linux tools/memory-model/litmus-tests/dep+plain.litmus @ 0604aa87b098740f2e517a584552591cbf2209d7
-// LKMM result: Never
+// LKMM Result: Never
 spec dep_plain
 option memory = lkmm
 
