@@ -246,6 +246,8 @@ def result_json(result: CheckResult, path: str, defines: dict[str, int] | None =
                   "never_fired": cov.never_fired, "coverage": cov.note,
                   **{k: v for k, v in st.extra.items() if _plain(v)}},
         "notes": list(result.notes),
+        "warnings": [{"code": w.code, "message": w.message, "span": _span(w.span),
+                      "notes": list(w.notes)} for w in result.spec.warnings],
     }
     v = primary_violation(result)
     if v is not None:

@@ -49,6 +49,10 @@ class Node:
     alts: list[tuple[S.Expr | None, bool, Ref]] = field(default_factory=list)
     goto: str | None = None
     goto_span: Span | None = None
+    split: bool = False  # an if/while whose test is a step of its own (option split_tests)
+    frames: tuple[int, ...] = ()  # the proc activations (inlined calls) this node is in
+    inner: tuple[int, ...] = ()  # activations entered and left inside this node (atomic)
+    ret: bool = False  # the `return e` of an `x := f(...)`: a load and a store in one step
 
 
 @dataclass
@@ -58,6 +62,7 @@ class Alt:
     conds: tuple[tuple[S.Expr, bool], ...]  # branch tests and their polarity, outermost first
     node: Node  # simple or skip node executed
     next: int  # node id of the point reached (the END node for done)
+    via: tuple[int, ...] = ()  # the if/while nodes whose tests this step evaluates
 
 
 @dataclass
@@ -70,6 +75,8 @@ class ProcessCFG:
     alts: dict[int, list[Alt]]
     labels: dict[str, int]  # every statement label -> node
     locals: list[S.LocalVar]
+    # proc activations: id -> the proc locals (renamed `f.t`) reset when it is left
+    frame_locals: dict[int, tuple[str, ...]] = field(default_factory=dict)
 
     def point_label(self, nid: int) -> str:
         return DONE if nid == self.end else self.nodes[nid].label
@@ -80,8 +87,10 @@ class Builder:
 
     def __init__(self, process: str, procs: dict[str, S.ProcDecl], sink: Sink,
                  is_split_write: Callable[[S.CallStmt], bool],
-                 is_statement_call: Callable[[str], bool]):
+                 is_statement_call: Callable[[str], bool],
+                 split_test: Callable[[S.Expr], bool] | None = None):
         self.process = process
+        self.split_test = split_test
         self.procs = procs
         self.sink = sink
         self.is_split_write = is_split_write
@@ -90,6 +99,14 @@ class Builder:
         self.labels: dict[str, int] = {}
         self.user_labels: set[str] = set()
         self.locals: list[S.LocalVar] = []
+        self.frames: tuple[int, ...] = ()
+        self.frame_locals: dict[int, tuple[str, ...]] = {}
+        self.proc_locals_done: set[str] = set()
+        # innermost proc activation: where `return` continues, what receives its value
+        self.returns: list[tuple[Ref, S.Expr | None, str]] = []
+        self.returns_atomic: list[S.Expr | None] = []  # the same, inside atomic bodies
+        self.last_atomic: list[S.Stmt | None] = []
+        self.atomic_frames: list[int] = []  # activations opened inside the atomic being built
 
     # ------------------------------------------------------------------ labels
     def natural_label(self, st: S.Stmt) -> tuple[str, bool]:
@@ -120,7 +137,8 @@ class Builder:
             raise _TooBig()
         if kind in ("simple", "branch", "goto"):
             label = self.unique(label, user, span)
-        n = Node(len(self.nodes), kind, label, span, **kw)  # type: ignore[arg-type]
+        n = Node(len(self.nodes), kind, label, span, frames=self.frames,
+                 **kw)  # type: ignore[arg-type]
         self.nodes.append(n)
         if kind in ("simple", "branch", "goto"):
             self.labels[label] = n.id
@@ -156,6 +174,23 @@ class Builder:
         if isinstance(st, S.CallStmt) and st.func in self.procs:
             self.inline(st, label, entry, cont, inline_stack)
             return
+        if isinstance(st, S.Assign) and any(isinstance(v, S.Call) and v.func in self.procs
+                                            for v in st.values):
+            if len(st.targets) != 1 or len(st.values) != 1:
+                self.sink.error("MMS351", "a proc call with a value must be the whole "
+                                "right-hand side of a single assignment", st.span,
+                                expected="x := f(...)")
+                entry.forward = cont
+                return
+            call = st.values[0]
+            assert isinstance(call, S.Call)
+            self.inline(S.CallStmt(call.func, call.args, label=st.label, span=st.span,
+                                   func_span=call.func_span),
+                        label, entry, cont, inline_stack, dest=st.targets[0])
+            return
+        if isinstance(st, S.Return):
+            self.return_stmt(st, label, user, entry)
+            return
         if isinstance(st, S.CallStmt) and not self.is_statement_call(st.func):
             hint = did_you_mean(st.func, list(self.procs))
             self.sink.error("MMS207", f"unknown procedure or lock operation '{st.func}'",
@@ -177,7 +212,20 @@ class Builder:
             q.next.target = a.id
             return
         if isinstance(st, S.Atomic):
+            if st.body and isinstance(st.body[-1], S.Return) and self.returns:
+                # `atomic { ...; return e }` in a proc: the step ends the proc
+                ret = st.body[-1]
+                cont, dest, _ = self.returns[-1]
+                tail: tuple[S.Stmt, ...] = ()
+                if dest is not None and ret.value is not None:
+                    tail = (S.Assign((dest,), (ret.value,), span=ret.span),)
+                elif dest is not None:
+                    self.sink.error("MMS351", "this proc is called for its value but this "
+                                    "'return' has none", ret.span, expected="return EXPR")
+                st = replace(st, body=st.body[:-1] + tail)
+            self.atomic_frames = []
             body = self.flatten_atomic(st.body, inline_stack, prefix)
+            inner = tuple(self.atomic_frames)
             first = body[0] if body else None
             if isinstance(first, S.CallStmt) and self.is_split_write(first):
                 q = self.new("simple", label, st.span, user,
@@ -187,12 +235,12 @@ class Builder:
                 rest = (S.CallStmt("__acquire_write", first.args, span=first.span,
                                    func_span=first.func_span),) + body[1:]
                 a = self.new("simple", f"{q.label}.acq", st.span, False,
-                             stmt=replace(st, body=rest), next=cont)
+                             stmt=replace(st, body=rest), next=cont, inner=inner)
                 assert q.next is not None
                 q.next.target = a.id
                 return
             n = self.new("simple", label, st.span, user, stmt=replace(st, body=body),
-                         next=cont)
+                         next=cont, inner=inner)
             entry.target = n.id
             return
         if isinstance(st, (S.Assign, S.CallStmt, S.Await, S.Assert, S.Skip, S.Pick)):
@@ -207,6 +255,7 @@ class Builder:
             return
         if isinstance(st, S.If):
             n = self.new("branch", label, st.span, user, stmt=st)
+            n.split = self.split_test is not None and self.split_test(st.cond)
             entry.target = n.id
             then_ref, else_ref = Ref(), Ref()
             n.alts = [(st.cond, True, then_ref), (st.cond, False, else_ref)]
@@ -217,6 +266,7 @@ class Builder:
             return
         if isinstance(st, S.While):
             n = self.new("branch", label, st.span, user, stmt=st)
+            n.split = self.split_test is not None and self.split_test(st.cond)
             entry.target = n.id
             head = Ref(target=n.id)
             body_ref, exit_ref = Ref(), Ref()
@@ -249,8 +299,78 @@ class Builder:
             entry.forward = None
             entry.target = n.id
 
+    def return_stmt(self, st: S.Return, label: str, user: bool, entry: Ref) -> None:
+        """`return [e]`: to the end of the innermost proc; `x := f()` gets `x := e`."""
+        if not self.returns:
+            self.sink.error("MMS315", "'return' outside a proc", st.span,
+                            expected="return inside a proc body")
+            n = self.new("simple", label, st.span, user, stmt=S.Skip(span=st.span),
+                         next=Ref())
+            entry.target = n.id
+            return
+        cont, dest, proc = self.returns[-1]
+        body: S.Stmt = S.Skip(span=st.span)
+        if dest is not None and st.value is None:
+            self.sink.error("MMS351", f"proc '{proc}' is called for its value but this "
+                            "'return' has none", st.span, expected="return EXPR")
+        elif dest is not None and st.value is not None:
+            body = S.Assign((dest,), (st.value,), span=st.span)
+        n = self.new("simple", label, st.span, user, stmt=body, next=cont,
+                     ret=dest is not None and st.value is not None)
+        entry.target = n.id
+
+    def proc_body(self, proc: S.ProcDecl, call: S.CallStmt | S.Call
+                  ) -> tuple[tuple[S.Stmt, ...], tuple[str, ...]] | None:
+        """The proc's body for one call: parameters replaced by the arguments (by name; a
+        `&p` argument must be assignable), locals renamed `f.t` (registered once per proc
+        as locals of the calling process). None after an error."""
+        if len(call.args) != len(proc.params):
+            self.sink.error("MMS312", f"proc '{proc.name}' takes {len(proc.params)} argument"
+                            f"{'s' if len(proc.params) != 1 else ''}, not {len(call.args)}",
+                            call.span)
+            return None
+        refs = proc.refs or tuple(False for _ in proc.params)
+        ok = True
+        for p, a, r in zip(proc.params, call.args, refs):
+            if r and not _is_lvalue(a):
+                self.sink.error("MMS313", f"'&{p}' of proc '{proc.name}' is passed by "
+                                "reference: the argument must be assignable", a.span,
+                                expected="a variable, a local, or an entry of one")
+                ok = False
+        for p, r in zip(proc.params, refs):
+            if not r:
+                for t in _assigned_names(proc.body):
+                    if t.id == p:
+                        self.sink.error("MMS313", f"cannot assign to '{p}': a by-value "
+                                        f"parameter of proc '{proc.name}'", t.span,
+                                        expected=f"declare it by reference: proc "
+                                        f"{proc.name}(..., &{p}, ...)")
+                        ok = False
+        if not ok:
+            return None
+        decls = [st for st in proc.body if isinstance(st, S.LocalVar)]
+        mapping: dict[str, S.Expr] = dict(zip(proc.params, call.args))
+        names: list[str] = []
+        for lv in decls:
+            new = f"{proc.name}.{lv.decl.name}"
+            if lv.decl.name in proc.params:
+                self.sink.error("MMS201", f"local '{lv.decl.name}' has the name of a "
+                                f"parameter of proc '{proc.name}'", lv.decl.name_span)
+                return None
+            mapping[lv.decl.name] = S.Name(new, span=lv.decl.name_span)
+            names.append(new)
+            if proc.name not in self.proc_locals_done:
+                if lv.decl.init_in:
+                    self.sink.error("MMS315", "a proc local starts from one value, not "
+                                    "'in S'", lv.decl.span, expected="var t: T = value")
+                self.locals.append(replace(lv, decl=replace(lv.decl, name=new)))
+        self.proc_locals_done.add(proc.name)
+        body = tuple(subst_stmt(st, mapping) for st in proc.body
+                     if not isinstance(st, S.LocalVar))
+        return body, tuple(names)
+
     def inline(self, call: S.CallStmt, label: str, entry: Ref, cont: Ref,
-               inline_stack: tuple[str, ...]) -> None:
+               inline_stack: tuple[str, ...], dest: S.Expr | None = None) -> None:
         proc = self.procs[call.func]
         if call.func in inline_stack:
             chain = " -> ".join(inline_stack[inline_stack.index(call.func):] + (call.func,))
@@ -262,16 +382,24 @@ class Builder:
             self.sink.error("MMS106", "procs nested too deeply", call.span)
             entry.forward = cont
             return
-        if len(call.args) != len(proc.params):
-            self.sink.error("MMS312", f"proc '{call.func}' takes {len(proc.params)} argument"
-                            f"{'s' if len(proc.params) != 1 else ''}, not {len(call.args)}",
-                            call.span)
+        if dest is not None and not _returns_value(proc.body):
+            self.sink.error("MMS351", f"proc '{call.func}' returns no value", call.span,
+                            expected=f"a 'return EXPR' in proc '{call.func}', or call it "
+                            "as a statement")
             entry.forward = cont
             return
-        mapping = dict(zip(proc.params, call.args))
-        body = tuple(subst_stmt(s, mapping) for s in proc.body)
+        got = self.proc_body(proc, call)
+        if got is None:
+            entry.forward = cont
+            return
+        body, names = got
         saved = self._proc_labels
+        saved_frames = self.frames
         self._proc_labels = frozenset(_labels_in(proc.body))
+        frame = len(self.frame_locals)
+        self.frame_locals[frame] = names
+        self.frames = self.frames + (frame,)
+        self.returns.append((cont, dest, call.func))
         try:
             if body and body[0].label is None:
                 # the first inlined step carries the call's own label
@@ -280,25 +408,57 @@ class Builder:
             self.seq(body, entry, cont, False, inline_stack + (call.func,), label)
         finally:
             self._proc_labels = saved
+            self.frames = saved_frames
+            self.returns.pop()
 
     def flatten_atomic(self, body: tuple[S.Stmt, ...], inline_stack: tuple[str, ...],
                        prefix: str | None) -> tuple[S.Stmt, ...]:
         """Inline procs and nested atomic blocks inside an atomic body."""
         out: list[S.Stmt] = []
         for st in body:
+            dest: S.Expr | None = None
+            if isinstance(st, S.Assign) and len(st.values) == 1 and \
+                    isinstance(st.values[0], S.Call) and st.values[0].func in self.procs:
+                call = st.values[0]
+                if len(st.targets) != 1:
+                    self.sink.error("MMS351", "a proc call with a value must be the whole "
+                                    "right-hand side of a single assignment", st.span)
+                    continue
+                dest = st.targets[0]
+                st = S.CallStmt(call.func, call.args, span=st.span, func_span=call.func_span)
+            if isinstance(st, S.Return):
+                if not self.returns_atomic:
+                    self.sink.error("MMS315", "'return' outside a proc", st.span)
+                    continue
+                rdest = self.returns_atomic[-1]
+                if st is not self.last_atomic[-1]:
+                    self.sink.error("MMS310", "inside atomic, 'return' must be the proc's "
+                                    "last statement", st.span)
+                elif rdest is not None and st.value is not None:
+                    out.append(S.Assign((rdest,), (st.value,), span=st.span))
+                continue
             if isinstance(st, S.CallStmt) and st.func in self.procs:
                 proc = self.procs[st.func]
                 if st.func in inline_stack or len(inline_stack) >= MAX_INLINE_DEPTH:
                     self.sink.error("MMS212", f"proc '{st.func}' calls itself", st.span)
                     continue
-                if len(st.args) != len(proc.params):
-                    self.sink.error("MMS312", f"proc '{st.func}' takes {len(proc.params)} "
-                                    f"arguments, not {len(st.args)}", st.span)
+                if dest is not None and not _returns_value(proc.body):
+                    self.sink.error("MMS351", f"proc '{st.func}' returns no value", st.span)
                     continue
-                mapping = dict(zip(proc.params, st.args))
-                out.extend(self.flatten_atomic(tuple(subst_stmt(s, mapping)
-                                                     for s in proc.body),
-                                               inline_stack + (st.func,), prefix))
+                got = self.proc_body(proc, st)
+                if got is None:
+                    continue
+                inner, names = got
+                frame = len(self.frame_locals)
+                self.frame_locals[frame] = names
+                self.atomic_frames.append(frame)
+                self.returns_atomic.append(dest)
+                self.last_atomic.append(inner[-1] if inner else None)
+                try:
+                    out.extend(self.flatten_atomic(inner, inline_stack + (st.func,), prefix))
+                finally:
+                    self.returns_atomic.pop()
+                    self.last_atomic.pop()
             elif isinstance(st, S.Atomic):
                 out.extend(self.flatten_atomic(st.body, inline_stack, prefix))
             elif isinstance(st, S.If):
@@ -328,8 +488,9 @@ def fix_inline_labels(b: Builder) -> None:
 
 def build(proc: S.ProcessDecl, procs: dict[str, S.ProcDecl], sink: Sink,
           is_split_write: Callable[[S.CallStmt], bool],
-          is_statement_call: Callable[[str], bool]) -> ProcessCFG | None:
-    b = Builder(proc.name, procs, sink, is_split_write, is_statement_call)
+          is_statement_call: Callable[[str], bool],
+          split_test: Callable[[S.Expr], bool] | None = None) -> ProcessCFG | None:
+    b = Builder(proc.name, procs, sink, is_split_write, is_statement_call, split_test)
     entry, end_ref = Ref(), Ref()
     try:
         b.seq(proc.body, entry, end_ref, True, (), None)
@@ -348,7 +509,8 @@ def build(proc: S.ProcessDecl, procs: dict[str, S.ProcDecl], sink: Sink,
             n.goto = None
     start = entry.resolve()
     start_id = end.id if start is None else start
-    cfg = ProcessCFG(proc.name, b.nodes, start_id, end.id, [], {}, dict(b.labels), b.locals)
+    cfg = ProcessCFG(proc.name, b.nodes, start_id, end.id, [], {}, dict(b.labels), b.locals,
+                     b.frame_locals)
     _points(cfg, sink)
     return cfg
 
@@ -371,24 +533,39 @@ def _resolve_next(cfg: ProcessCFG, ref_target: int | None, sink: Sink) -> int:
 
 
 def _expand(cfg: ProcessCFG, nid: int, conds: tuple[tuple[S.Expr, bool], ...], sink: Sink,
-            depth: int = 0) -> list[Alt]:
+            depth: int = 0, via: tuple[int, ...] = ()) -> list[Alt]:
     n = cfg.nodes[nid]
     if depth > 200:
         sink.error("MMS106", "branches nested too deeply", n.span)
         return []
     if n.kind in ("simple", "skip"):
         assert n.next is not None
-        return [Alt(conds, n, _resolve_next(cfg, n.next.resolve(), sink))]
+        return [Alt(conds, n, _resolve_next(cfg, n.next.resolve(), sink), via)]
     if n.kind == "goto":
-        skip = Node(-1, "skip", n.label, n.span, stmt=S.Skip(span=n.span))
-        return [Alt(conds, skip, _resolve_next(cfg, nid, sink))]
+        skip = Node(-1, "skip", n.label, n.span, stmt=S.Skip(span=n.span), frames=n.frames)
+        return [Alt(conds, skip, _resolve_next(cfg, nid, sink), via)]
+    if n.kind == "branch" and n.split and depth > 0:
+        # a test that is its own step: reaching it is a pc-only step
+        skip = Node(-1, "skip", n.label, n.span, stmt=S.Skip(span=n.span), frames=n.frames)
+        return [Alt(conds, skip, nid, via)]
     if n.kind == "branch":
         out: list[Alt] = []
         for c, pol, ref in n.alts:
             sub = ref.resolve()
             assert sub is not None
             more = conds + (((c, pol),) if c is not None else ())
-            out.extend(_expand(cfg, sub, more, sink, depth + 1))
+            more_via = via + ((nid,) if c is not None else ())
+            if n.split:
+                # the test alone: a pc-only step to the branch taken (an implicit empty
+                # branch's own pc-only step is skipped over)
+                target = cfg.nodes[sub]
+                if target.kind == "skip" and target.next is not None:
+                    sub = _resolve_next(cfg, target.next.resolve(), sink)
+                skip = Node(-1, "skip", n.label, n.span, stmt=S.Skip(span=n.span),
+                            frames=n.frames)
+                out.append(Alt(more, skip, _resolve_next(cfg, sub, sink), more_via))
+                continue
+            out.extend(_expand(cfg, sub, more, sink, depth + 1, more_via))
         return out
     return []  # end
 
@@ -427,6 +604,38 @@ def merged_into(cfg: ProcessCFG) -> dict[str, str]:
 
 
 # --------------------------------------------------------------------------- substitution
+
+
+def _is_lvalue(e: S.Expr) -> bool:
+    while isinstance(e, (S.IndexExpr, S.FieldExpr)):
+        e = e.base
+    return isinstance(e, S.Name)
+
+
+def _returns_value(stmts: tuple[S.Stmt, ...]) -> bool:
+    for s in stmts:
+        if isinstance(s, S.Return) and s.value is not None:
+            return True
+        if any(_returns_value(sub) for sub in _children(s)):
+            return True
+    return False
+
+
+def _assigned_names(stmts: tuple[S.Stmt, ...]) -> list[S.Name]:
+    """The root names a block assigns (targets and pick variables), for by-value checks."""
+    out: list[S.Name] = []
+    for s in stmts:
+        if isinstance(s, S.Assign):
+            for t in s.targets:
+                while isinstance(t, (S.IndexExpr, S.FieldExpr)):
+                    t = t.base
+                if isinstance(t, S.Name):
+                    out.append(t)
+        if isinstance(s, S.Pick):
+            out.append(S.Name(s.var, span=s.var_span))
+        for sub in _children(s):
+            out.extend(_assigned_names(sub))
+    return out
 
 
 def _labels_in(stmts: tuple[S.Stmt, ...]) -> list[str]:
@@ -476,9 +685,15 @@ def subst_stmt(s: S.Stmt, m: dict[str, S.Expr]) -> S.Stmt:
     if isinstance(s, S.Either):
         return replace(s, branches=tuple(b(x) for x in s.branches))
     if isinstance(s, S.Pick):
+        renamed = m.get(s.var)
+        if isinstance(renamed, S.Name) and "." in renamed.id:  # a proc local `f.t`
+            return replace(s, var=renamed.id, domain=subst_domain(s.domain, m),
+                           cond=None if s.cond is None else subst_expr(s.cond, m))
         inner = {k: v for k, v in m.items() if k != s.var}
         return replace(s, domain=subst_domain(s.domain, m),
                        cond=None if s.cond is None else subst_expr(s.cond, inner))
+    if isinstance(s, S.Return):
+        return replace(s, value=None if s.value is None else e(s.value))
     if isinstance(s, S.Atomic):
         return replace(s, body=b(s.body))
     return s

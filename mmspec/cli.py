@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from mmspec import __version__, config, outputs
-from mmspec.diagnostics import Diagnostic, SpecError, render_diagnostics
+from mmspec.diagnostics import Diagnostic, SpecError, from_warning, render_diagnostics
 from mmspec.outputs import OutputError, OutputPlan
 
 ENGINES = config.ENGINES
@@ -110,6 +110,7 @@ def _build_parser() -> argparse.ArgumentParser:
     c.add_argument("--memory-model", choices=("sc", "lkmm"), default=None,
                    help="memory model for every spec checked, overriding its `option "
                         "memory` (default: the spec's, else sc; docs/memory-model.md)")
+    _strict_option(c)
     _include_path_option(c)
 
     pa = sub.add_parser("parse", help="parse and check a spec, print its AST or IR as JSON")
@@ -118,6 +119,7 @@ def _build_parser() -> argparse.ArgumentParser:
                     help="the syntax tree of this file, or the checked and lowered IR")
     pa.add_argument("-D", dest="defines", action="append", default=[], metavar="NAME=VALUE",
                     help="override a const (single values only)")
+    _strict_option(pa)
     _include_path_option(pa)
 
     s = sub.add_parser("simulate", help="random walks, for specs too big to exhaust")
@@ -158,6 +160,13 @@ def _build_parser() -> argparse.ArgumentParser:
     sub.add_parser("lsp", help="run the language server on stdin/stdout (needs the lsp "
                    "extra: pip install 'mmspec[lsp]')")
     return p
+
+
+def _strict_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--strict-atomicity", dest="strict_atomicity", action="store_true",
+                   default=None, help="a step more atomic than the code (warning MMS350: an "
+                   "if test fused with a shared write) is an error, exit 2; also "
+                   "[tool.mmspec] strict-atomicity = true")
 
 
 def _include_path_option(p: argparse.ArgumentParser) -> None:
@@ -316,7 +325,10 @@ def _check_one(path: Path, defines: dict[str, int], settings: dict[str, Any],
     try:  # the limits apply from the first byte: parsing, expansion, grounding (exit 3)
         spec = load_spec(str(path), defines, spec_tree(path, settings.get("roots", ())),
                          settings.get("include_paths", ()), budget=budget,
-                         memory=settings.get("memory_model"))
+                         memory=settings.get("memory_model"),
+                         strict_atomicity=bool(settings.get("strict_atomicity")))
+        rec["warnings"] = spec.warnings
+        rec["sources"] = dict(spec.sources)
         system = ground(spec, budget)
         budget.enter("codegen")  # the engines compile, then search under their own limits
     except BudgetExceeded as e:
@@ -481,7 +493,12 @@ def _report(args: argparse.Namespace, settings: dict[str, Any], records: list[di
     codes: list[int] = []
     json_out: list[dict[str, Any]] = []
     many = planned > 1
+    warned: set[str] = set()
     for rec in records:
+        if rec.get("warnings") and fmt != "json" and rec["path"] not in warned:
+            warned.add(rec["path"])  # once per file, not once per -D run of a sweep
+            sys.stderr.write(render_diagnostics([from_warning(w) for w in rec["warnings"]],
+                                                rec.get("sources", {})))
         if "stopped" in rec:
             codes.append(report.EXIT_INCOMPLETE)
             if fmt == "json":
@@ -629,8 +646,12 @@ def cmd_parse(args: argparse.Namespace) -> int:
         tree = frontend.parse_file(args.file)
         data = frontend.ast_to_json(tree)
     else:
-        data = frontend.ir_to_json(frontend.load_spec(args.file, assignments[0],
-                                                      include_paths=include_paths(args)))
+        strict = bool(config.merged_settings(args).get("strict_atomicity"))
+        spec = frontend.load_spec(args.file, assignments[0], include_paths=include_paths(args),
+                                  strict_atomicity=strict)
+        sys.stderr.write(render_diagnostics([from_warning(w) for w in spec.warnings],
+                                            dict(spec.sources)))
+        data = frontend.ir_to_json(spec)
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     return 0
 

@@ -103,6 +103,7 @@ def arg_type(key: str) -> Callable[[str], Any]:
 KEYS: dict[str, type | tuple[type, ...]] = {
     "paths": list, "engine": str, "depth": int, "max_states": int, "time_limit": (int, float),
     "memory_limit": int, "format": str, "workers": int, "symmetry": bool, "seed": int,
+    "strict_atomicity": bool,
 }
 
 
@@ -138,7 +139,8 @@ def load_table(pyproject: Path | None) -> dict[str, Any]:
         if norm not in KEYS:
             raise ConfigError(f"{pyproject}: unknown key {key!r} in [tool.mmspec] "
                               f"(known: {', '.join(sorted(KEYS))})")
-        if not isinstance(value, KEYS[norm]) or (norm != "symmetry" and isinstance(value, bool)
+        if not isinstance(value, KEYS[norm]) or (norm not in ("symmetry", "strict_atomicity")
+                                                 and isinstance(value, bool)
                                                  and KEYS[norm] is not bool):
             raise ConfigError(f"{pyproject}: [tool.mmspec] {key} has the wrong type")
         problem = check_value(norm, value)
@@ -160,7 +162,7 @@ def load_table(pyproject: Path | None) -> dict[str, Any]:
 def merged_settings(args: argparse.Namespace, start: Path | None = None) -> dict[str, Any]:
     settings = load_table(find_pyproject(start))
     for key in ("engine", "depth", "max_states", "time_limit", "memory_limit", "format",
-                "workers", "symmetry", "seed"):
+                "workers", "symmetry", "seed", "strict_atomicity"):
         value = getattr(args, key, None)
         if value is not None:
             settings[key] = value

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Iterable, Literal
 
-from mmspec.ir import Span
+from mmspec.ir import Span, SpecWarning
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,7 @@ class Diagnostic:
     span: Span
     expected: str | None = None
     notes: tuple[str, ...] = field(default=())
+    severity: Literal["error", "warning"] = "error"
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.span.file, self.span.line, self.span.col, self.code, self.message)
@@ -72,6 +73,12 @@ class Sink:
             raise SpecError(sorted(self.items, key=Diagnostic.sort_key))
 
 
+def from_warning(w: SpecWarning, as_error: bool = False) -> Diagnostic:
+    """A spec's warning (ir.SpecWarning) as a diagnostic to render, or as an error."""
+    return Diagnostic(w.code, w.message, w.span, None, tuple(w.notes),
+                      "error" if as_error else "warning")
+
+
 def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
     """The closest candidate spelling, for 'did you mean' hints."""
     best = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
@@ -111,9 +118,9 @@ def _window(line: str, col: int) -> tuple[str, int]:
 def render_diagnostic(d: Diagnostic, sources: dict[str, str]) -> str:
     s = d.span
     if s.line <= 0:
-        head = f"{s.file}: error[{d.code}]: {d.message}"
+        head = f"{s.file}: {d.severity}[{d.code}]: {d.message}"
     else:
-        head = f"{s.file}:{s.line}:{s.col}: error[{d.code}]: {d.message}"
+        head = f"{s.file}:{s.line}:{s.col}: {d.severity}[{d.code}]: {d.message}"
     out = [head]
     text = sources.get(s.file)
     if text is not None and s.line > 0:

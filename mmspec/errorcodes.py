@@ -61,6 +61,8 @@ CODES: dict[str, str] = {
     "MMS320": "division by zero in a constant",
     "MMS321": "label is not a step boundary",
     "MMS322": "nothing to check",
+    # 350-359: honest atomicity and procedures (warnings unless --strict-atomicity)
+    "MMS350": "step more atomic than the code (a test fused with a shared write)",
     # -- 4xx: lowering limits
     "MMS401": "type too large",
     "MMS402": "too many initial states",

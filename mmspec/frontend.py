@@ -17,7 +17,7 @@ from mmspec import ir
 from mmspec import syntax as S
 from mmspec.budget import Budget, active
 from mmspec.confine import Confinement
-from mmspec.diagnostics import Diagnostic, SpecError
+from mmspec.diagnostics import Diagnostic, SpecError, from_warning
 from mmspec.lower import lower
 from mmspec.parser import MAX_DEPTH, parse_file as _parse_file
 from mmspec.resolve import check_def_nesting, load_tree
@@ -25,14 +25,15 @@ from mmspec.resolve import check_def_nesting, load_tree
 
 def load_spec(path: str, defines: Mapping[str, int] | None = None, tree: str | None = None,
               include_paths: Sequence[str] = (), *, budget: Budget | None = None,
-              memory: str | None = None) -> ir.Spec:
+              memory: str | None = None, strict_atomicity: bool = False) -> ir.Spec:
     """Parse, resolve, type-check and lower one spec file (with its includes).
 
     Reading is confined to `tree` (default: the spec's folder), `include_paths` and the
     prelude. A SpecError carries the texts read, for rendering without re-reading files.
     With a budget, its time and memory limits apply here too (phases "parsing" and
     "expansion"): `budget.BudgetExceeded` says where they ran out. `memory` overrides the
-    spec's `option memory` (sc | lkmm)."""
+    spec's `option memory` (sc | lkmm). With `strict_atomicity` the spec's atomicity
+    warnings (MMS350) are errors."""
     conf = Confinement.for_spec(str(path), tree, tuple(include_paths))
     with active(budget, "parsing"):
         loaded = load_tree(str(path), conf)
@@ -40,7 +41,10 @@ def load_spec(path: str, defines: Mapping[str, int] | None = None, tree: str | N
             budget.enter("expansion")
         try:
             check_def_nesting(loaded.decls, MAX_DEPTH)
-            return lower(loaded, dict(defines or {}), memory)
+            spec = lower(loaded, dict(defines or {}), memory)
+            if strict_atomicity and spec.warnings:
+                raise SpecError([from_warning(w, as_error=True) for w in spec.warnings])
+            return spec
         except SpecError as e:
             raise e.with_sources(loaded.sources) from None
         except RecursionError:

@@ -1312,6 +1312,8 @@ def _ground_transition(spec: ir.Spec, g: _Grounder, layout: _Layout, ti: int,
     shown = ", ".join(f"{n}={_show_param(env[n])}" for n, _ in binding)
     if t.process is not None and thread is not None:
         label = f"{spec.threads[thread].name}: {t.label or t.name}"
+        if t.fused:  # a step more atomic than the code (MMS350): name what it runs together
+            label += f" [fused: {', '.join(t.fused)}]"
     else:
         label = f"{t.name}({shown})" if shown else t.name
     _refuse_certain(reads, label)

@@ -336,6 +336,10 @@ class Transition:
     acquires: tuple[LockAcquire, ...] = ()
     releases: tuple[tuple[str, Expr | None], ...] = ()  # (lock, index)
     span: Span = _span()
+    # labels of the source statements this one step runs together (an if/while test and
+    # its branch's first statement) when that made it more atomic than the code: the
+    # atomicity warning (MMS350); traces name them
+    fused: tuple[str, ...] = ()
 
 
 # --------------------------------------------------------------------------- declarations
@@ -449,6 +453,16 @@ class Expectation:
 
 
 @dataclass(frozen=True)
+class SpecWarning:
+    """A diagnostic that does not stop checking (an error under --strict-atomicity)."""
+
+    code: str
+    message: str
+    span: Span
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Spec:
     name: str
     file: str
@@ -472,6 +486,7 @@ class Spec:
     # action properties (`property P: always [A]`, TLA+'s [][A]_v): A, which may read primed
     # variables, holds on every step; grounded into an in-step check of every transition
     step_properties: tuple[Invariant, ...] = ()
+    warnings: tuple[SpecWarning, ...] = field(default=(), compare=False)
     sources: tuple[tuple[str, str], ...] = field(default=(), compare=False, repr=False)
 
     def variable(self, name: str) -> Variable:

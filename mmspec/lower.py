@@ -15,7 +15,8 @@ from typing import Mapping, Sequence
 
 from mmspec import initvalues, ir, memlower, memops
 from mmspec import syntax as S
-from mmspec.cfg import DONE, Alt, ProcessCFG, build, merged_into
+from mmspec.atomicity import Test, fused_step, racy_for, writers
+from mmspec.cfg import DONE, Alt, Node, ProcessCFG, build, merged_into
 from mmspec.diagnostics import Sink, did_you_mean
 from mmspec.expectations import select_expectation
 from mmspec.lockflow import check_releases
@@ -51,6 +52,14 @@ class _Lowering:
         self.threads: list[ir.ThreadInfo] = []
         self.cfgs: dict[str, ProcessCFG] = {}
         self.init_preds: list[ir.Invariant] = []  # `v == e` of initial values reading variables
+        self.warnings: list[ir.SpecWarning] = []
+        self.var_kinds: dict[str, str] = {}
+        self.fusions: list[tuple[int, str, bool, tuple]] = []
+        self.proc_local_init: dict[tuple[str, str], ir.Lit] = {}
+
+    def warn(self, w: ir.SpecWarning) -> None:
+        if w not in self.warnings:
+            self.warnings.append(w)
 
     # ------------------------------------------------------------------ driver
     def run(self) -> ir.Spec:
@@ -75,12 +84,14 @@ class _Lowering:
         self.process_variables()
         if self.memory == "lkmm":
             self.memory_variables()
+        self.var_kinds = {v.name: v.kind for v in self.variables}
         for d in self.loaded.decls:
             if isinstance(d, S.ProcessDecl) and d.name in self.el.processes and \
                     d.name in self.cfgs:
                 self.process_transitions(d)
             elif isinstance(d, S.ActionDecl) and self.sy.actions.get(d.name) is d:
                 self.action(d)
+        self.atomicity_warnings()
         self.check_def_bodies()
         invariants = self.invariants()
         constraints, initial = self.constraints(), self.initials()
@@ -116,6 +127,8 @@ class _Lowering:
             constraints=constraints,
             initial=initial,
             step_properties=tuple(self.step_properties),
+            warnings=tuple(sorted(self.warnings, key=lambda w: (w.span.file, w.span.line,
+                                                                w.span.col, w.message))),
             sources=tuple(self.loaded.sources),
         )
 
@@ -322,13 +335,33 @@ class _Lowering:
         lk = self.sy.locks.get(root.id)
         return lk is not None and lk.kind == "rwsem" and lk.writer_pref
 
+    def atomicity_warnings(self) -> None:
+        """MMS350 where a merged test reads what another thread may write (mmspec/atomicity)."""
+        written_by = writers(self.transitions)
+        for k, proc, indexed, (tests, written, label, text, span) in self.fusions:
+            found = fused_step(tests, written, label, text, span, self.var_kinds,
+                               racy_for(proc, indexed, written_by))
+            if found is not None:
+                self.warn(found[0])
+                self.transitions[k] = replace(self.transitions[k], fused=found[1])
+
+    def split_tests(self) -> bool:
+        """`option split_tests = true`: every if/while test that reads shared state is a
+        step of its own (the honest kernel order: load, compare, then act)."""
+        return any(o.name == "split_tests" and isinstance(o.value, S.BoolLit) and
+                   o.value.value for o in self.sy.options)
+
     def build_cfgs(self) -> None:
         stmt_calls = (set(OPS) - {"__queue_write", "__acquire_write"}) | set(memops.PRIMS)
+        split = self.split_tests()
         for name, d in self.sy.processes.items():
             if name not in self.el.processes:
                 continue
+            local_names = frozenset(lv.decl.name for lv in d.body
+                                    if isinstance(lv, S.LocalVar))
+            test = (lambda e, ln=local_names: names_shared(e, ln, self.sy)) if split else None
             cfg = build(d, self.sy.procs, self.sink, self.is_split_write,
-                        lambda f: f in stmt_calls)
+                        lambda f: f in stmt_calls, test)
             if cfg is None:
                 continue
             self.cfgs[name] = cfg
@@ -447,6 +480,10 @@ class _Lowering:
                 if not init:
                     continue
                 info.locals[decl.name] = (var, t)
+                if "." in decl.name:  # a proc local `f.t`: reset to this when f returns
+                    one = self.init_values(decl, t)
+                    if one:
+                        self.proc_local_init[(name, decl.name)] = ir.Lit(one[0], t)
                 self.variables.append(ir.Variable(var, vt, init,
                                                   "ghost" if decl.ghost else "local", name,
                                                   span=decl.span))
@@ -549,6 +586,9 @@ class _Lowering:
                     self.transitions.extend(self.early_transitions(
                         d, label, p, t, cfg, params, thread, base, self_expr))
                 elif t is not None:
+                    if step.fuse_args is not None:
+                        self.fusions.append((len(self.transitions), d.name,
+                                             info.param is not None, step.fuse_args))
                     self.transitions.append(t)
             if self.memory == "lkmm":
                 self.transitions.extend(self.hoisted_transitions(d, p, cfg, params, thread,
@@ -806,14 +846,14 @@ class _Lowering:
         return conj(parts)
 
     def options(self) -> tuple[bool, bool]:
-        values = {"deadlock": True, "lockorder": True}
+        values = {"deadlock": True, "lockorder": True, "split_tests": False}
         for o in self.sy.options:
             if o.name in ("memory", "memory_history"):
                 continue
             if o.name not in values:
                 hint = did_you_mean(o.name, list(values))
                 self.sink.error("MMS213", f"unknown option '{o.name}'", o.span,
-                                expected="deadlock, lockorder or memory" +
+                                expected="deadlock, lockorder, memory or split_tests" +
                                 (f" (did you mean '{hint}'?)" if hint else ""))
                 continue
             if not isinstance(o.value, S.BoolLit):
@@ -898,6 +938,8 @@ class _Step:
         self.path: list[ir.Expr] = []
         self.at_extra: list[ir.Expr] = []
         self.taken: set[str] = set(base.taken)
+        # (tests, written roots, label, text, span) of a step that merged branch tests
+        self.fuse_args: tuple | None = None
 
     def ctx(self) -> Ctx:
         return replace(self.base, sym=self.sym, taken=frozenset(self.taken))
@@ -916,13 +958,25 @@ class _Step:
         pc_read: ir.Expr = pc if self.self_expr is None else ir.Index(pc, self.self_expr)
         at_parts: list[ir.Expr] = [ir.Binary("eq", pc_read, ir.Lit(
             info.pc_type.members.index(label), info.pc_type))]
-        for c, pol in alt.conds:
+        tests: list[Test] = []
+        for (c, pol), via in zip(alt.conds, alt.via):
             e = self.el.cond(c, self.ctx(), "a branch condition")
             at_parts.append(e if pol else neg(e))
+            tests.append(Test(e, cfg.nodes[via].label, c.span, self.low.source_of(c.span)))
         node = alt.node
         assert node.stmt is not None
         self._node = node
         self.exec(node.stmt, first=True, atomic=False)
+        if tests and node.id >= 0 and node.kind == "simple":
+            self.fuse_args = (tuple(tests), tuple(self.sym.written()), node.label,
+                              self.low.source_of(node.span), node.span)
+        elif node.ret:  # x := f(...) with `return e`: the load of e and the store to x
+            value = tuple(u.value for u in self.sym.updates())
+            self.fuse_args = ((Test(value, node.label, node.span,  # type: ignore[arg-type]
+                                    self.low.source_of(node.span)),),
+                              tuple(self.sym.written()), node.label,
+                              self.low.source_of(node.span), node.span)
+        self.reset_proc_locals(node, cfg.nodes[alt.next], cfg)
         if self.low.memory == "lkmm":
             from mmspec.lkmm import after_step
             after_step(self, node.stmt)
@@ -937,6 +991,18 @@ class _Step:
             name, params + tuple(self.params), guard, self.sym.updates(), at=at,
             checks=tuple(self.checks), process=info.name, label=label, thread=thread,
             acquires=tuple(self.acquires), releases=tuple(self.releases), span=node.span)
+
+    def reset_proc_locals(self, node: "Node", nxt: "Node", cfg: ProcessCFG) -> None:
+        """A step that leaves a proc activation resets its locals to their initial values
+        (so a finished call leaves no stale register behind to multiply states)."""
+        left = list(node.inner) + [f for f in node.frames if f not in nxt.frames]
+        path: tuple[ir.Expr | str, ...] = () if self.self_expr is None else (self.self_expr,)
+        for f in left:
+            for name in cfg.frame_locals.get(f, ()):
+                local = self.info.locals.get(name)
+                init = self.low.proc_local_init.get((self.info.name, name))
+                if local is not None and init is not None:
+                    self.sym.write(local[0], path, init)
 
     # ------------------------------------------------------------------ statements
     def exec(self, st: S.Stmt, first: bool, atomic: bool) -> None:  # noqa: C901
@@ -1296,6 +1362,33 @@ class _Step:
         self.write(root, path, ok)
         self.acquire_effects(lk, idx, op.mode, sub, when=ok)
         self.acquires.append(ir.LockAcquire(lk.name, idx, op.mode, sub, blocking=False))
+
+
+def names_shared(e: object, local_names: frozenset[str], sy: Symbols,
+                 seen: frozenset[str] = frozenset()) -> bool:
+    """Does a condition (syntax) name a shared variable or lock, directly or through a def?
+    A process local of the same name shadows the global."""
+    if isinstance(e, S.Name):
+        if e.id in local_names:
+            return False
+        d = sy.vars.get(e.id)
+        if d is not None:
+            return not d.ghost
+        if e.id in sy.locks:
+            return True
+        body = sy.defs.get(e.id)
+        return body is not None and e.id not in seen and \
+            names_shared(body.body, frozenset(body.params), sy, seen | {e.id})
+    if isinstance(e, S.Call) and e.func in sy.defs and e.func not in seen:
+        body = sy.defs[e.func]
+        if names_shared(body.body, frozenset(body.params), sy, seen | {e.func}):
+            return True
+    if isinstance(e, (tuple, list)):
+        return any(names_shared(x, local_names, sy, seen) for x in e)
+    fields = getattr(e, "__dataclass_fields__", None)
+    if fields is None or isinstance(e, ir.Span):
+        return False
+    return any(names_shared(getattr(e, f), local_names, sy, seen) for f in fields)
 
 
 def _reads_state(e: object) -> bool:

@@ -31,7 +31,7 @@ spec const type var enum map set record bool true false action when process proc
 strong final atomic if else while await either or pick in where goto skip assert invariant
 helper property leadsto eventually always expect option include symmetric forall exists card
 self mutex rwsem spinlock writer_pref class then with def ghost wrap union inter minus
-subseteq constraint action_constraint initial next""".split())
+subseteq constraint action_constraint initial next return""".split())
 
 
 class _Fail(Exception):
@@ -343,8 +343,22 @@ class _ToAst(Transformer_NonRecursive[Token, Any]):
         name, params, *body = ch
         stmts = [b for b in body if b is not None and not isinstance(b, Token)]
         self.separated(stmts)
-        return S.ProcDecl(self.decl_name(name), params or (), tuple(stmts),
-                          span=self.sp(meta), name_span=self.tsp(name))
+        ps = params or ()
+        return S.ProcDecl(self.decl_name(name), tuple(p for p, _ in ps), tuple(stmts),
+                          span=self.sp(meta), name_span=self.tsp(name),
+                          refs=tuple(r for _, r in ps))
+
+    def proc_params(self, meta: Any, ch: list[Any]) -> tuple[tuple[str, bool], ...]:
+        return tuple(c for c in ch if c is not None)
+
+    def proc_param(self, meta: Any, ch: list[Any]) -> tuple[str, bool]:
+        return self.decl_name(ch[1]), ch[0] is not None
+
+    def ref_mark(self, meta: Any, ch: list[Any]) -> bool:
+        return True
+
+    def return_stmt(self, meta: Any, ch: list[Any]) -> S.Return:
+        return S.Return(ch[0] if ch else None, span=self.sp(meta))
 
     def invariant_decl(self, meta: Any, ch: list[Any]) -> S.InvariantDecl:
         helper, name, expr = ch

@@ -255,6 +255,15 @@ class Skip:
 
 
 @dataclass(frozen=True)
+class Return:
+    """`return [e]` in a proc: ends the proc; `x := f(...)` receives e."""
+
+    value: "Expr | None" = None
+    label: str | None = None
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
 class Goto:
     target: str
     label: str | None = None
@@ -311,7 +320,7 @@ class LocalVar:
 
 
 Stmt = Union[Assign, CallStmt, Await, Assert, Skip, Goto, If, While, Either, Pick, Atomic,
-             LocalVar]
+             LocalVar, Return]
 
 # --------------------------------------------------------------------------- declarations
 
@@ -435,6 +444,7 @@ class ProcDecl:
     body: tuple[Stmt, ...]
     span: Span = _span()
     name_span: Span = _span()
+    refs: tuple[bool, ...] = ()  # per parameter: declared `&p` (by reference)
 
 
 @dataclass(frozen=True)
