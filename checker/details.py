@@ -60,9 +60,13 @@ class Stuck:
     thread: str
     step: str
     at: str | None  # "file:line" of the step
+    sleeps_on: str | None = None  # asleep: "wait queue wq", "completion c" (mmspec/waits.py)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"thread": self.thread, "step": self.step, "at": self.at}
+        d: dict[str, Any] = {"thread": self.thread, "step": self.step, "at": self.at}
+        if self.sleeps_on is not None:
+            d["sleeps_on"] = self.sleeps_on
+        return d
 
 
 @dataclass(frozen=True)
@@ -177,7 +181,8 @@ def _deadlock(d: Mapping[str, Any]) -> DeadlockDetails:
     waits = tuple(WaitFor(str(w.get("thread")), str(w.get("lock")), _str(w.get("mode")),
                           _strs(w.get("holders")), _strs(w.get("queued")))
                   for w in _dicts(d.get("waits")))
-    stuck = tuple(Stuck(str(w.get("thread")), str(w.get("step")), _str(w.get("at")) or None)
+    stuck = tuple(Stuck(str(w.get("thread")), str(w.get("step")), _str(w.get("at")) or None,
+                        _str(w.get("sleeps_on")) or None)
                   for w in _dicts(d.get("stuck")))
     cycle = _strs(d.get("cycle")) or None
     return DeadlockDetails(waits, stuck, cycle, str(d["action"]) if "action" in d else None,

@@ -101,7 +101,8 @@ def fused_return(value: ir.Expr, dest_roots: Iterable[str], text: str, span: ir.
 
 def _shown(var: str) -> str:
     """A lock's variables (`m.owner`, `l.readers`) are shown as the lock."""
-    return var.rsplit(".", 1)[0] if var.endswith((".owner", ".readers", ".queued", ".sub")) \
+    return var.rsplit(".", 1)[0] if var.endswith((".owner", ".readers", ".queued", ".sub",
+                                                  ".waiters", ".task", ".done")) \
         else var
 
 

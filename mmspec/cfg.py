@@ -18,6 +18,7 @@ from mmspec.diagnostics import Sink, did_you_mean
 from mmspec.ir import Span
 
 DONE = "done"
+WAIT_LOOPS = frozenset({"wait_event", "rcuwait_wait_event"})
 MAX_INLINE_DEPTH = 32
 MAX_NODES = 20_000
 
@@ -191,6 +192,9 @@ class Builder:
         if isinstance(st, S.Return):
             self.return_stmt(st, label, user, entry)
             return
+        if isinstance(st, S.CallStmt) and st.func in WAIT_LOOPS:
+            self.wait_loop(st, label, user, entry, cont)
+            return
         if isinstance(st, S.CallStmt) and not self.is_statement_call(st.func):
             hint = did_you_mean(st.func, list(self.procs))
             self.sink.error("MMS207", f"unknown procedure or lock operation '{st.func}'",
@@ -298,6 +302,68 @@ class Builder:
             n = self.new("skip", label, span, False, stmt=S.Skip(span=span), next=cont)
             entry.forward = None
             entry.target = n.id
+
+    def wait_loop(self, st: S.CallStmt, label: str, user: bool, entry: Ref, cont: Ref
+                  ) -> None:
+        """`wait_event(wq, cond)` and `rcuwait_wait_event(w, cond)` as the kernel's steps
+        (include/linux/wait.h ___wait_event, include/linux/rcuwait.h):
+
+            wait_event:  label:       if cond: done            (the fast-path test)
+                         label.prep:  prepare_to_wait(wq)      (queue; TASK_UNINTERRUPTIBLE)
+                         label.test:  if cond: goto label.fin
+                         label.sched: schedule(); goto label.prep
+                         label.fin:   finish_wait(wq)          (TASK_RUNNING; dequeue)
+            rcuwait:     label:       prepare_to_rcuwait(w)    (w.task := current)
+                         label.set:   set_current_state(TASK_UNINTERRUPTIBLE)
+                         label.test:  if cond: goto label.fin
+                         label.sched: schedule(); goto label.set
+                         label.fin:   finish_rcuwait(w)        (w.task := NULL; TASK_RUNNING)
+
+        Each test is a step of its own (a load and a branch), so a waker can run between
+        any two of them, exactly as in the kernel."""
+        if len(st.args) != 2:
+            self.sink.error("MMS312", f"{st.func}() takes 2 arguments (the wait object and "
+                            f"the condition), not {len(st.args)}", st.span)
+            entry.forward = cont
+            return
+        obj, cond = st.args
+        sp = st.span
+
+        def call(name: str, *args: S.Expr) -> S.CallStmt:
+            return S.CallStmt(name, args, span=sp, func_span=st.func_span)
+
+        unint = S.Name("TASK_UNINTERRUPTIBLE", span=sp)
+        fin_ref, sched_ref, loop_ref = Ref(), Ref(), Ref()
+        if st.func == "wait_event":
+            head = self.new("branch", label, sp, user, stmt=st, split=True)
+            entry.target = head.id
+            prep_ref = Ref()
+            head.alts = [(cond, True, cont), (cond, False, prep_ref)]
+            first = self.new("simple", f"{head.label}.prep", sp, False,
+                             stmt=call("prepare_to_wait", obj, unint), next=Ref())
+            prep_ref.target = first.id
+            fin = call("finish_wait", obj)
+        else:
+            first = self.new("simple", label, sp, user, stmt=call("prepare_to_rcuwait", obj),
+                             next=Ref())
+            entry.target = first.id
+            setst = self.new("simple", f"{first.label}.set", sp, False,
+                             stmt=call("set_current_state", unint), next=Ref())
+            assert first.next is not None
+            first.next.target = setst.id
+            first = setst
+            fin = call("finish_rcuwait", obj)
+        base = label if st.func != "wait_event" else head.label
+        test = self.new("branch", f"{base}.test", sp, False, stmt=st, split=True)
+        assert first.next is not None
+        first.next.target = test.id
+        loop_ref.target = first.id
+        test.alts = [(cond, True, fin_ref), (cond, False, sched_ref)]
+        sched = self.new("simple", f"{base}.sched", sp, False,
+                         stmt=call("schedule", obj), next=loop_ref)
+        sched_ref.target = sched.id
+        done = self.new("simple", f"{base}.fin", sp, False, stmt=fin, next=cont)
+        fin_ref.target = done.id
 
     def return_stmt(self, st: S.Return, label: str, user: bool, entry: Ref) -> None:
         """`return [e]`: to the end of the innermost proc; `x := f()` gets `x := e`."""

@@ -340,6 +340,7 @@ class Transition:
     # its branch's first statement) when that made it more atomic than the code: the
     # atomicity warning (MMS350); traces name them
     fused: tuple[str, ...] = ()
+    waits_on: str | None = None  # a sleeping step: "wait queue wq", "completion c", ...
 
 
 # --------------------------------------------------------------------------- declarations

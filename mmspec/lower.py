@@ -16,7 +16,8 @@ from typing import Mapping, Sequence
 from mmspec import initvalues, ir, memlower, memops
 from mmspec import syntax as S
 from mmspec.atomicity import Test, fused_step, racy_for, writers
-from mmspec.cfg import DONE, Alt, Node, ProcessCFG, build, merged_into
+from mmspec import waits
+from mmspec.cfg import DONE, WAIT_LOOPS, Alt, Node, ProcessCFG, build, merged_into
 from mmspec.diagnostics import Sink, did_you_mean
 from mmspec.expectations import select_expectation
 from mmspec.lockflow import check_releases
@@ -56,6 +57,7 @@ class _Lowering:
         self.var_kinds: dict[str, str] = {}
         self.fusions: list[tuple[int, str, bool, tuple]] = []
         self.proc_local_init: dict[tuple[str, str], ir.Lit] = {}
+        self.sleepers: dict[str, str] = {}  # process -> its task-state variable (waits.py)
 
     def warn(self, w: ir.SpecWarning) -> None:
         if w not in self.warnings:
@@ -81,6 +83,7 @@ class _Lowering:
         self.process_threads()
         self.build_cfgs()
         self.lock_variables()
+        waits.variables(self)
         self.process_variables()
         if self.memory == "lkmm":
             self.memory_variables()
@@ -352,7 +355,8 @@ class _Lowering:
                    o.value.value for o in self.sy.options)
 
     def build_cfgs(self) -> None:
-        stmt_calls = (set(OPS) - {"__queue_write", "__acquire_write"}) | set(memops.PRIMS)
+        stmt_calls = (set(OPS) - {"__queue_write", "__acquire_write"}) | set(memops.PRIMS) | \
+            set(waits.CALLS) | WAIT_LOOPS
         split = self.split_tests()
         for name, d in self.sy.processes.items():
             if name not in self.el.processes:
@@ -940,6 +944,7 @@ class _Step:
         self.taken: set[str] = set(base.taken)
         # (tests, written roots, label, text, span) of a step that merged branch tests
         self.fuse_args: tuple | None = None
+        self.waits_on: str | None = None  # what this step sleeps on (deadlock reports)
 
     def ctx(self) -> Ctx:
         return replace(self.base, sym=self.sym, taken=frozenset(self.taken))
@@ -990,7 +995,8 @@ class _Step:
         return ir.Transition(
             name, params + tuple(self.params), guard, self.sym.updates(), at=at,
             checks=tuple(self.checks), process=info.name, label=label, thread=thread,
-            acquires=tuple(self.acquires), releases=tuple(self.releases), span=node.span)
+            acquires=tuple(self.acquires), releases=tuple(self.releases), span=node.span,
+            waits_on=self.waits_on)
 
     def reset_proc_locals(self, node: "Node", nxt: "Node", cfg: ProcessCFG) -> None:
         """A step that leaves a proc activation resets its locals to their initial values
@@ -1011,6 +1017,9 @@ class _Step:
             return
         if isinstance(st, S.Assign):
             self.assign(st, first, atomic)
+            return
+        if isinstance(st, S.CallStmt) and st.func in waits.CALLS:
+            waits.lower_call(self, st, first, atomic)
             return
         if isinstance(st, S.CallStmt):
             if st.func in memops.PRIMS:

@@ -263,6 +263,14 @@ class _ToAst(Transformer_NonRecursive[Token, Any]):
         return S.LockDecl(kind, self.decl_name(name), index, wp == "writer_pref", cls,
                           span=self.sp(meta), name_span=self.tsp(name))
 
+    def wait_kind(self, meta: Any, ch: list[Any]) -> str:
+        return str(ch[0])
+
+    def wait_decl(self, meta: Any, ch: list[Any]) -> S.WaitDecl:
+        kind, name = ch
+        return S.WaitDecl(kind, self.decl_name(name), span=self.sp(meta),
+                          name_span=self.tsp(name))
+
     def fair_kind(self, meta: Any, ch: list[Any]) -> str:
         return str(ch[0])
 

@@ -112,6 +112,7 @@ class Symbols:
     vars: dict[str, S.VarDecl] = field(default_factory=dict)
     defs: dict[str, S.DefDecl] = field(default_factory=dict)
     locks: dict[str, S.LockDecl] = field(default_factory=dict)
+    waits: dict[str, S.WaitDecl] = field(default_factory=dict)  # wait queues, rcuwait, ...
     actions: dict[str, S.ActionDecl] = field(default_factory=dict)
     processes: dict[str, S.ProcessDecl] = field(default_factory=dict)
     procs: dict[str, S.ProcDecl] = field(default_factory=dict)
@@ -197,6 +198,9 @@ def build_symbols(decls: list[S.Decl], sink: Sink) -> Symbols:
                 sy.locks[d.name] = d
             if d.index is not None:
                 enums_in(d.index)
+        elif isinstance(d, S.WaitDecl):
+            if declare(d.name, d.kind, d.name_span):
+                sy.waits[d.name] = d
         elif isinstance(d, S.ActionDecl):
             if declare(d.name, "action", d.name_span):
                 sy.actions[d.name] = d
@@ -208,6 +212,8 @@ def build_symbols(decls: list[S.Decl], sink: Sink) -> Symbols:
         elif isinstance(d, S.ProcDecl):
             if declare(d.name, "proc", d.name_span):
                 sy.procs[d.name] = d
+            for st in _local_decls(d.body):
+                enums_in(st.decl.type)
         elif isinstance(d, S.InvariantDecl):
             if declare_prop(d.name, d.name_span):
                 sy.invariants[d.name] = d

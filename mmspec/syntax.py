@@ -386,6 +386,16 @@ class LockDecl:
 
 
 @dataclass(frozen=True)
+class WaitDecl:
+    """`waitqueue wq`, `rcuwait w`, `completion c`: what a sleeping thread waits on."""
+
+    kind: str  # 'waitqueue' | 'rcuwait' | 'completion'
+    name: str
+    span: Span = _span()
+    name_span: Span = _span()
+
+
+@dataclass(frozen=True)
 class Binder:
     name: str
     domain: Domain
@@ -511,8 +521,8 @@ class ExpectDecl:
 
 
 Decl = Union[SpecName, Include, ConstDecl, TypeDecl, VarDecl, DefDecl, LockDecl, ActionDecl,
-             FairRef, ProcessDecl, ProcDecl, InvariantDecl, PropertyDecl, OptionDecl, ExpectDecl,
-             ConstraintDecl, InitialDecl]
+             WaitDecl, FairRef, ProcessDecl, ProcDecl, InvariantDecl, PropertyDecl, OptionDecl,
+             ExpectDecl, ConstraintDecl, InitialDecl]
 
 
 @dataclass(frozen=True)

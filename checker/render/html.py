@@ -95,7 +95,9 @@ def _blocked(result: CheckResult, v: Violation) -> list[Blocked]:
                            clean(held)))
     for s in d.stuck:
         at = f" at {s.at}" if s.at else ""
-        out.append(Blocked(clean(s.thread), clean(f"its condition in step {s.step}{at}"), ""))
+        what = (f"asleep on {s.sleeps_on} in step {s.step}{at}" if s.sleeps_on
+                else f"its condition in step {s.step}{at}")
+        out.append(Blocked(clean(s.thread), clean(what), ""))
     return out
 
 

@@ -267,6 +267,10 @@ def _deadlock_lines(spec: ir.Spec, d: DeadlockDetails) -> list[str]:
         out.append("No step is enabled:")
     for s in d.stuck:
         at = f"   {s.at}" if s.at else ""
+        if s.sleeps_on:
+            out.append(clean(f"  {s.thread} is asleep at {s.step} on {s.sleeps_on}: "
+                             f"nobody is left to wake it{at}"))
+            continue
         out.append(clean(f"  {s.thread} is blocked at {s.step}: its "
                          f"condition is false and nothing can make it true{at}"))
     rw = {lk.name for lk in spec.locks if lk.kind == "rwsem"}
