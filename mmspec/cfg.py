@@ -19,6 +19,7 @@ from mmspec.ir import Span
 
 DONE = "done"
 WAIT_LOOPS = frozenset({"wait_event", "rcuwait_wait_event"})
+TASK_WORK_RUNS = frozenset({"return_to_user", "exit_task_work"})
 MAX_INLINE_DEPTH = 32
 MAX_NODES = 20_000
 
@@ -89,9 +90,11 @@ class Builder:
     def __init__(self, process: str, procs: dict[str, S.ProcDecl], sink: Sink,
                  is_split_write: Callable[[S.CallStmt], bool],
                  is_statement_call: Callable[[str], bool],
-                 split_test: Callable[[S.Expr], bool] | None = None):
+                 split_test: Callable[[S.Expr], bool] | None = None,
+                 works: tuple[str, ...] = ()):
         self.process = process
         self.split_test = split_test
+        self.works = works  # the procs task_work_add() queues (taskwork.py)
         self.procs = procs
         self.sink = sink
         self.is_split_write = is_split_write
@@ -194,6 +197,9 @@ class Builder:
             return
         if isinstance(st, S.CallStmt) and st.func in WAIT_LOOPS:
             self.wait_loop(st, label, user, entry, cont)
+            return
+        if isinstance(st, S.CallStmt) and st.func in TASK_WORK_RUNS:
+            self.task_work_run(st, label, user, entry, cont, inline_stack)
             return
         if isinstance(st, S.CallStmt) and not self.is_statement_call(st.func):
             hint = did_you_mean(st.func, list(self.procs))
@@ -364,6 +370,46 @@ class Builder:
         sched_ref.target = sched.id
         done = self.new("simple", f"{base}.fin", sp, False, stmt=fin, next=cont)
         fin_ref.target = done.id
+
+    def task_work_run(self, st: S.CallStmt, label: str, user: bool, entry: Ref, cont: Ref,
+                      inline_stack: tuple[str, ...]) -> None:
+        """`return_to_user()` / `exit_task_work()`: task_work_run() (kernel/task_work.c).
+
+            label:          one step per pending work W (in declaration order): take it off
+                            the task's list (xchg, one atomic step), then
+            label.W...      W's body, inlined, under this thread; back to label
+            label:          nothing pending: on (exit_task_work: mark the task exited, so a
+                            later task_work_add() fails, in the same step)"""
+        if st.args:
+            self.sink.error("MMS312", f"{st.func}() takes no arguments", st.span)
+        head = self.new("branch", label, st.span, user, stmt=st)
+        entry.target = head.id
+        back = Ref(target=head.id)
+        for w in self.works:
+            r = Ref()
+            head.alts.append((S.Call("__task_work_pending", (S.Name(w, span=st.span),),
+                                     span=st.span), True, r))
+            take = self.new("simple", f"{head.label}.{w}", st.span, False,
+                            stmt=S.CallStmt("__task_work_take", (S.Name(w, span=st.span),),
+                                            span=st.span, func_span=st.func_span),
+                            next=Ref())
+            r.target = take.id
+            assert take.next is not None
+            if w in self.procs and not self.procs[w].params:
+                self.inline(S.CallStmt(w, (), span=st.span, func_span=st.func_span),
+                            f"{head.label}.{w}.run", take.next, back, inline_stack)
+            else:
+                take.next.forward = back
+        none = Ref()
+        head.alts.append((S.Call("__task_work_none", (), span=st.span), True, none))
+        if st.func == "exit_task_work":
+            n = self.new("simple", f"{head.label}.exit", st.span, False,
+                         stmt=S.CallStmt("__task_work_exit", (), span=st.span,
+                                         func_span=st.func_span), next=cont)
+        else:
+            n = self.new("skip", f"{head.label}.none", st.span, False,
+                         stmt=S.Skip(span=st.span), next=cont)
+        none.target = n.id
 
     def return_stmt(self, st: S.Return, label: str, user: bool, entry: Ref) -> None:
         """`return [e]`: to the end of the innermost proc; `x := f()` gets `x := e`."""
@@ -555,8 +601,9 @@ def fix_inline_labels(b: Builder) -> None:
 def build(proc: S.ProcessDecl, procs: dict[str, S.ProcDecl], sink: Sink,
           is_split_write: Callable[[S.CallStmt], bool],
           is_statement_call: Callable[[str], bool],
-          split_test: Callable[[S.Expr], bool] | None = None) -> ProcessCFG | None:
-    b = Builder(proc.name, procs, sink, is_split_write, is_statement_call, split_test)
+          split_test: Callable[[S.Expr], bool] | None = None,
+          works: tuple[str, ...] = ()) -> ProcessCFG | None:
+    b = Builder(proc.name, procs, sink, is_split_write, is_statement_call, split_test, works)
     entry, end_ref = Ref(), Ref()
     try:
         b.seq(proc.body, entry, end_ref, True, (), None)

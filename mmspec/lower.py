@@ -16,8 +16,8 @@ from typing import Mapping, Sequence
 from mmspec import initvalues, ir, memlower, memops
 from mmspec import syntax as S
 from mmspec.atomicity import Test, fused_step, racy_for, writers
-from mmspec import waits
-from mmspec.cfg import DONE, WAIT_LOOPS, Alt, Node, ProcessCFG, build, merged_into
+from mmspec import taskwork, waits
+from mmspec.cfg import DONE, TASK_WORK_RUNS, WAIT_LOOPS, Alt, Node, ProcessCFG, build, merged_into
 from mmspec.diagnostics import Sink, did_you_mean
 from mmspec.expectations import select_expectation
 from mmspec.lockflow import check_releases
@@ -58,6 +58,9 @@ class _Lowering:
         self.fusions: list[tuple[int, str, bool, tuple]] = []
         self.proc_local_init: dict[tuple[str, str], ir.Lit] = {}
         self.sleepers: dict[str, str] = {}  # process -> its task-state variable (waits.py)
+        self.works: tuple[str, ...] = ()  # procs queued by task_work_add (taskwork.py)
+        self.task_work_vars: dict[str, tuple[str, str]] = {}
+        self.task_work_type = ir.EnumType("task_work", ())
 
     def warn(self, w: ir.SpecWarning) -> None:
         if w not in self.warnings:
@@ -84,6 +87,7 @@ class _Lowering:
         self.build_cfgs()
         self.lock_variables()
         waits.variables(self)
+        taskwork.variables(self)
         self.process_variables()
         if self.memory == "lkmm":
             self.memory_variables()
@@ -356,8 +360,9 @@ class _Lowering:
 
     def build_cfgs(self) -> None:
         stmt_calls = (set(OPS) - {"__queue_write", "__acquire_write"}) | set(memops.PRIMS) | \
-            set(waits.CALLS) | WAIT_LOOPS
+            set(waits.CALLS) | WAIT_LOOPS | TASK_WORK_RUNS | taskwork.CALLS
         split = self.split_tests()
+        self.works = taskwork.works(self.sy, self.loaded.decls)
         for name, d in self.sy.processes.items():
             if name not in self.el.processes:
                 continue
@@ -365,7 +370,7 @@ class _Lowering:
                                     if isinstance(lv, S.LocalVar))
             test = (lambda e, ln=local_names: names_shared(e, ln, self.sy)) if split else None
             cfg = build(d, self.sy.procs, self.sink, self.is_split_write,
-                        lambda f: f in stmt_calls, test)
+                        lambda f: f in stmt_calls, test, self.works)
             if cfg is None:
                 continue
             self.cfgs[name] = cfg
@@ -965,7 +970,8 @@ class _Step:
             info.pc_type.members.index(label), info.pc_type))]
         tests: list[Test] = []
         for (c, pol), via in zip(alt.conds, alt.via):
-            e = self.el.cond(c, self.ctx(), "a branch condition")
+            e = (taskwork.cond(self, c) if isinstance(c, S.Call) and c.func in taskwork.CONDS
+                 else self.el.cond(c, self.ctx(), "a branch condition"))
             at_parts.append(e if pol else neg(e))
             tests.append(Test(e, cfg.nodes[via].label, c.span, self.low.source_of(c.span)))
         node = alt.node
@@ -1020,6 +1026,9 @@ class _Step:
             return
         if isinstance(st, S.CallStmt) and st.func in waits.CALLS:
             waits.lower_call(self, st, first, atomic)
+            return
+        if isinstance(st, S.CallStmt) and st.func in taskwork.CALLS:
+            taskwork.lower_call(self, st)
             return
         if isinstance(st, S.CallStmt):
             if st.func in memops.PRIMS:
@@ -1137,6 +1146,13 @@ class _Step:
             memlower.lower_prim(self, S.CallStmt(c.func, c.args, span=c.span,
                                                  func_span=c.func_span),
                                 st.targets[0], first, atomic)
+            return
+        if len(st.values) == 1 and len(st.targets) == 1 and isinstance(st.values[0], S.Call) \
+                and st.values[0].func == "task_work_add":
+            lv = self.lvalue(st.targets[0], self.ctx())
+            ok = taskwork.add(self, st.values[0])
+            if lv is not None and ok is not None:
+                self.write(lv[0], lv[1], ok)
             return
         if len(st.targets) != len(st.values):
             el.err("MMS312", f"{len(st.targets)} targets but {len(st.values)} values",
