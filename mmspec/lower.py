@@ -362,7 +362,7 @@ class _Lowering:
         stmt_calls = (set(OPS) - {"__queue_write", "__acquire_write"}) | set(memops.PRIMS) | \
             set(waits.CALLS) | WAIT_LOOPS | TASK_WORK_RUNS | taskwork.CALLS
         split = self.split_tests()
-        self.works = taskwork.works(self.sy, self.loaded.decls)
+        self.works, works_for = taskwork.works(self.sy, self.loaded.decls)
         for name, d in self.sy.processes.items():
             if name not in self.el.processes:
                 continue
@@ -370,7 +370,7 @@ class _Lowering:
                                     if isinstance(lv, S.LocalVar))
             test = (lambda e, ln=local_names: names_shared(e, ln, self.sy)) if split else None
             cfg = build(d, self.sy.procs, self.sink, self.is_split_write,
-                        lambda f: f in stmt_calls, test, self.works)
+                        lambda f: f in stmt_calls, test, works_for.get(name, ()))
             if cfg is None:
                 continue
             self.cfgs[name] = cfg

@@ -29,26 +29,42 @@ CALLS = frozenset({"task_work_add", "__task_work_take", "__task_work_exit"})
 CONDS = frozenset({"__task_work_pending", "__task_work_none"})
 
 
-def works(sy: object, decls: list) -> tuple[str, ...]:
-    """The procs queued by some task_work_add(), in declaration order."""
+def works(sy: object, decls: list) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
+    """The procs queued by some task_work_add() (declaration order), and per process the
+    ones that can be queued on it: `current` in its own body or in any proc (a proc may be
+    called from anywhere), or the process named as the target."""
     named: set[str] = set()
+    per: dict[str, set[str]] = {}
+    anywhere: set[str] = set()
 
-    def visit(st: S.Stmt) -> None:
+    def visit(st: S.Stmt, where: str | None) -> None:
         call = st if isinstance(st, S.CallStmt) else (
             st.values[0] if isinstance(st, S.Assign) and len(st.values) == 1 and
             isinstance(st.values[0], S.Call) else None)
         if call is not None and call.func == "task_work_add" and len(call.args) == 2 and \
                 isinstance(call.args[1], S.Name):
-            named.add(call.args[1].id)
+            w = call.args[1].id
+            named.add(w)
+            t = call.args[0]
+            root = t.base if isinstance(t, S.IndexExpr) else t
+            if isinstance(root, S.Name) and root.id == "current":
+                if where is None:
+                    anywhere.add(w)
+                else:
+                    per.setdefault(where, set()).add(w)
+            elif isinstance(root, S.Name):
+                per.setdefault(root.id, set()).add(w)
         for sub in _children(st):
-            visit(sub)
+            visit(sub, where)
 
     for d in decls:
         if isinstance(d, (S.ProcessDecl, S.ProcDecl)):
             for st in d.body:
-                visit(st)
+                visit(st, d.name if isinstance(d, S.ProcessDecl) else None)
     procs = getattr(sy, "procs")
-    return tuple(p for p in procs if p in named)
+    order = tuple(p for p in procs if p in named)
+    return order, {pname: tuple(w for w in order if w in per.get(pname, set()) | anywhere)
+                   for pname in getattr(sy, "processes")}
 
 
 def _children(st: S.Stmt) -> list[S.Stmt]:

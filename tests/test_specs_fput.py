@@ -146,12 +146,15 @@ def test_dropping_the_exit_fallback_leaks_the_file():
         ("munmap", "u_fput"),
         ("mmap_writer", "q_lock"), ("mmap_writer", "q_lock.acq"), ("mmap_writer", "q_unlock"),
         ("rtnl_user", "n_lock"), ("rtnl_user", "n_put"), ("rtnl_user", "n_unlock"),
-        ("rtnl_user", "n_fput"), ("rtnl_user", "n_fput_done"),
+        # return_to_user(): take the queued fput_g (task_work_run's xchg), run its two
+        # steps under rtnl_user, then find nothing pending (specs/fput/README.md)
+        ("rtnl_user", "n_fput"), ("rtnl_user", "n_fput.fput_g.run.g_fput"),
+        ("rtnl_user", "n_fput.fput_g.run.g_fput_done"), ("rtnl_user", "n_fput"),
     ]
     assert v.details["stuttering"] is True and v.details["trigger"] == 4
     assert v.trace.loop == len(v.trace) - 1
     trigger, last = v.trace.steps[4].state, v.trace.steps[-1].state
-    assert trigger["f_ref"] == 0 and trigger["closer.tw"] is False and trigger["dl"] is False
+    assert trigger["f_ref"] == 0 and not trigger["closer.task_works"] and trigger["dl"] is False
     assert last["f_ref"] == 0 and last["released"] is False and last["g_released"] is True
     assert last["worker.pc"] == "k_idle"
     assert all(last[f"{t}.pc"] == "done" for t in

@@ -21,18 +21,24 @@ ghost var g_released: bool = false
 property f_freed: f_ref == 0 leadsto released
 property g_freed: g_ref == 0 leadsto g_released
 
+// ____fput(): __fput() of f, run by task_work_run() under the task that queued it.
+proc fput_f() {
+f_fput:       atomic { lock(i_mutex); assert !held(mmap_sem) && !held(rtnl), "__fput() with a lock held" }
+f_fput_done:  atomic { unlock(i_mutex); released := true }
+}
+
+// ____fput() of g: __fput() -> deactivate_super() -> ->kill_sb() -> rtnl_lock()
+proc fput_g() {
+g_fput:       atomic { lock(rtnl); assert !held(mmap_sem) && !held(i_mutex), "__fput() with a lock held" }
+g_fput_done:  atomic { unlock(rtnl); g_released := true }
+}
+
 // The fd's holder: close(2) and return to user mode, or a reference dropped after
 // exit_task_work() (task_work_add() fails: the delayed_fput_list fallback).
 process closer fair {
-    var tw: bool                                        // ____fput queued on this task
 c_put:      either {                                    // fput(): the fd's reference
-                atomic { f_ref := f_ref - 1; if f_ref == 0 { tw := true } }  // task_work_add()
-c_fput:         if tw {                                 // return to user: task_work_run()
-                    atomic { lock(i_mutex); assert !held(mmap_sem) && !held(rtnl), "__fput() with a lock held" }
-c_fput_done:        atomic { unlock(i_mutex); released := true; tw := false }
-                } else {
-                    skip
-                }
+                atomic { f_ref := f_ref - 1; if f_ref == 0 { task_work_add(current, fput_f) } }
+c_fput:         return_to_user()                        // task_work_run(): fput_f if queued
             } or {                                      // past exit_task_work(): the failed
                 f_ref := f_ref - 1                      // task_work_add() is ignored
             }
@@ -47,22 +53,16 @@ w_unlock:     unlock(i_mutex)
 
 // munmap(): the final fput() under the write lock, or under the read lock after downgrade.
 process munmap fair {
-    var tw: bool
 u_lock:       down_write(mmap_sem)
 u_unmap:      either {
-                  atomic { f_ref := f_ref - 1; if f_ref == 0 { tw := true } }
+                  atomic { f_ref := f_ref - 1; if f_ref == 0 { task_work_add(current, fput_f) } }
 u_unlock_w:       up_write(mmap_sem)
               } or {
                   downgrade_write(mmap_sem)             // or after mmap_write_downgrade()
-u_put_r:          atomic { f_ref := f_ref - 1; if f_ref == 0 { tw := true } }
+u_put_r:          atomic { f_ref := f_ref - 1; if f_ref == 0 { task_work_add(current, fput_f) } }
 u_unlock_r:       up_read(mmap_sem)
               }
-u_fput:       if tw {                                   // return to user: task_work_run()
-                  atomic { lock(i_mutex); assert !held(mmap_sem) && !held(rtnl), "__fput() with a lock held" }
-u_fput_done:      atomic { unlock(i_mutex); released := true; tw := false }
-              } else {
-                  skip
-              }
+u_fput:       return_to_user()                          // task_work_run(): fput_f if queued
 }
 
 // Another thread of the process queueing for the write lock (the writer-preference case).
@@ -74,11 +74,9 @@ q_unlock:     up_write(mmap_sem)
 // Al's case: the last reference to g dropped under rtnl_lock().
 process rtnl_user fair {
 n_lock:       lock(rtnl)
-n_put:        g_ref := 0                                // fput(g): task_work_add()
+n_put:        atomic { g_ref := 0; task_work_add(current, fput_g) }   // fput(g)
 n_unlock:     unlock(rtnl)
-n_fput:       atomic { lock(rtnl); assert !held(mmap_sem) && !held(i_mutex), "__fput() with a lock held" }
-                                                        // task_work_run(): __fput() -> ->kill_sb()
-n_fput_done:  atomic { unlock(rtnl); g_released := true }
+n_fput:       return_to_user()                          // task_work_run(): fput_g
 }
 
 // delayed_fput(): the workqueue fallback.
