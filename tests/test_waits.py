@@ -146,3 +146,17 @@ def test_rcuwait_wake_after_publish_is_safe_and_before_it_deadlocks(tmp_path):
     assert _steps(v) == [("waiter", "rw"), ("waker", "wk"), ("waiter", "rw.set"),
                          ("waiter", "rw.test"), ("waker", "pub")]
     assert v.details["stuck"][0]["sleeps_on"] == "rcuwait w"
+
+
+def test_a_sleeping_deadlock_survives_the_itf_round_trip(tmp_path):
+    # details.cycle is null when nobody waits on a lock (the ITF reader refused it before)
+    from checker.render.itf import itf_text
+    from checker.render.trace_cmd import rerender
+    p = tmp_path / "t.mms"
+    p.write_text(LOST)
+    result = check(ground(load_spec(str(p))), CheckOptions())
+    (v,) = result.violations
+    f = tmp_path / "t.itf.json"
+    f.write_text(itf_text(v.trace, result))
+    out = rerender(str(f), None, True)
+    assert "sleeper is asleep at sl" in out

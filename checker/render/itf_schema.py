@@ -301,7 +301,7 @@ _named = _opt(_list_of(_str))
 _DETAIL_FIELDS: dict[str, Check] = {
     "waits": _list_of(_object({"holders": _named, "queued": _named})),
     "stuck": _list_of(_object({})),
-    "cycle": _list_of(_str),
+    "cycle": _opt(_list_of(_str)),  # null: no lock cycle (a thread stuck on a condition)
     "chain": _list_of(_object({"trace_length": _opt(_int)})),
     "witnesses": _list_of(_any),
 }
