@@ -51,12 +51,13 @@ def wait_for(system: GroundSystem, state: tuple[int, ...] | list[int]) -> dict[s
         if not any(a.blocking for a in t.acquires):
             if t.thread not in stuck_tids:
                 stuck_tids.add(t.thread)
-                entry = {"thread": name(t.thread), "step": t.step or t.name,
-                         "at": f"{t.span.file}:{t.span.line}" if t.span.line else None}
+                stuck_entry: dict[str, Any] = {
+                    "thread": name(t.thread), "step": t.step or t.name,
+                    "at": f"{t.span.file}:{t.span.line}" if t.span.line else None}
                 sleeps = system.spec.transitions[t.source].waits_on
                 if sleeps is not None:  # asleep in schedule() or wait_for_completion()
-                    entry["sleeps_on"] = sleeps
-                stuck.append((t.thread, entry))
+                    stuck_entry["sleeps_on"] = sleeps
+                stuck.append((t.thread, stuck_entry))
             continue
         for a in t.acquires:
             if a.blocking and (t.thread, a.lock, a.mode) not in blocked:

@@ -113,9 +113,10 @@ def writers(transitions: Iterable[ir.Transition]) -> dict[str, set[str]]:
         who = t.process if t.process is not None else "@" + t.name
         for u in t.updates:
             root: ir.Expr = u.target
-            while not isinstance(root, ir.VarRef):
-                root = root.base  # type: ignore[attr-defined]
-            out.setdefault(root.name, set()).add(who)
+            while isinstance(root, (ir.Index, ir.Field)):
+                root = root.base
+            if isinstance(root, ir.VarRef):
+                out.setdefault(root.name, set()).add(who)
     return out
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import replace
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 from mmspec import initvalues, ir, memlower, memops
 from mmspec import syntax as S
@@ -55,7 +55,7 @@ class _Lowering:
         self.init_preds: list[ir.Invariant] = []  # `v == e` of initial values reading variables
         self.warnings: list[ir.SpecWarning] = []
         self.var_kinds: dict[str, str] = {}
-        self.fusions: list[tuple[int, str, bool, tuple]] = []
+        self.fusions: list[tuple[int, str, bool, tuple[Any, ...]]] = []
         self.proc_local_init: dict[tuple[str, str], ir.Lit] = {}
         self.sleepers: dict[str, str] = {}  # process -> its task-state variable (waits.py)
         self.works: tuple[str, ...] = ()  # procs queued by task_work_add (taskwork.py)
@@ -948,7 +948,7 @@ class _Step:
         self.at_extra: list[ir.Expr] = []
         self.taken: set[str] = set(base.taken)
         # (tests, written roots, label, text, span) of a step that merged branch tests
-        self.fuse_args: tuple | None = None
+        self.fuse_args: tuple[Any, ...] | None = None
         self.waits_on: str | None = None  # what this step sleeps on (deadlock reports)
 
     def ctx(self) -> Ctx:

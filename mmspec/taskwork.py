@@ -17,7 +17,7 @@ LIFO-reversed order.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 from mmspec import ir
 from mmspec import syntax as S
@@ -29,7 +29,8 @@ CALLS = frozenset({"task_work_add", "__task_work_take", "__task_work_exit"})
 CONDS = frozenset({"__task_work_pending", "__task_work_none"})
 
 
-def works(sy: object, decls: list) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
+def works(sy: object, decls: Sequence[object]
+          ) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
     """The procs queued by some task_work_add() (declaration order), and per process the
     ones that can be queued on it: `current` in its own body or in any proc (a proc may be
     called from anywhere), or the process named as the target."""
@@ -156,7 +157,8 @@ def _work(step: "_Step", e: S.Expr) -> ir.Lit | None:
     return None
 
 
-def _at(step: "_Step", var: str, idx: ir.Expr | None) -> tuple[ir.Expr, tuple]:
+def _at(step: "_Step", var: str, idx: ir.Expr | None
+        ) -> tuple[ir.Expr, tuple[ir.Expr, ...]]:
     cur = step.sym.read(var)
     if idx is None:
         return cur, ()
