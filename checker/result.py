@@ -48,7 +48,7 @@ class Trace:
 
 
 ViolationKind = Literal["invariant", "assertion", "deadlock", "liveness", "lock-order", "range",
-                        "domain"]
+                        "domain", "context", "use-after-free", "irq-lock"]
 
 
 @dataclass(frozen=True)

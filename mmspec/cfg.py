@@ -11,7 +11,7 @@ pc-only step; a `goto` ends the step before it (or is a pc-only step at a branch
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Callable
+from typing import Callable, Mapping
 
 from mmspec import syntax as S
 from mmspec.diagnostics import Sink, did_you_mean
@@ -80,8 +80,10 @@ class Builder:
 
     def __init__(self, process: str, procs: dict[str, S.ProcDecl], sink: Sink,
                  is_split_write: Callable[[S.CallStmt], bool],
-                 is_statement_call: Callable[[str], bool]):
+                 is_statement_call: Callable[[str], bool],
+                 split_calls: Mapping[str, tuple[str, str, str]] | None = None):
         self.process = process
+        self.split_calls = split_calls or {}
         self.procs = procs
         self.sink = sink
         self.is_split_write = is_split_write
@@ -163,6 +165,19 @@ class Builder:
                             (f" (did you mean '{hint}'?)" if hint else ""))
             n = self.new("simple", label, st.span, user, stmt=S.Skip(span=st.span), next=cont)
             entry.target = n.id
+            return
+        if isinstance(st, S.CallStmt) and st.func in self.split_calls:
+            # a call that is two steps (synchronize_rcu: start a grace period, wait for it)
+            first_op, second_op, suffix = self.split_calls[st.func]
+            q = self.new("simple", label, st.span, user,
+                         stmt=S.CallStmt(first_op, st.args, span=st.span,
+                                         func_span=st.func_span), next=Ref())
+            entry.target = q.id
+            a = self.new("simple", f"{q.label}.{suffix}", st.span, False,
+                         stmt=S.CallStmt(second_op, st.args, span=st.span,
+                                         func_span=st.func_span), next=cont)
+            assert q.next is not None
+            q.next.target = a.id
             return
         if isinstance(st, S.CallStmt) and self.is_split_write(st):
             # writer-preferring down_write: queue (label kept), then acquire (label.acq)
@@ -328,8 +343,9 @@ def fix_inline_labels(b: Builder) -> None:
 
 def build(proc: S.ProcessDecl, procs: dict[str, S.ProcDecl], sink: Sink,
           is_split_write: Callable[[S.CallStmt], bool],
-          is_statement_call: Callable[[str], bool]) -> ProcessCFG | None:
-    b = Builder(proc.name, procs, sink, is_split_write, is_statement_call)
+          is_statement_call: Callable[[str], bool],
+          split_calls: Mapping[str, tuple[str, str, str]] | None = None) -> ProcessCFG | None:
+    b = Builder(proc.name, procs, sink, is_split_write, is_statement_call, split_calls)
     entry, end_ref = Ref(), Ref()
     try:
         b.seq(proc.body, entry, end_ref, True, (), None)

@@ -16,6 +16,8 @@ from typing import Mapping, Sequence
 from mmspec import initvalues, ir, memlower, memops
 from mmspec import syntax as S
 from mmspec.cfg import DONE, Alt, ProcessCFG, build, merged_into
+from mmspec.contexts import CALLS as CONTEXT_CALLS
+from mmspec.contexts import SPLIT_CALLS, ContextLowering
 from mmspec.diagnostics import Sink, did_you_mean
 from mmspec.expectations import select_expectation
 from mmspec.lockflow import check_releases
@@ -75,12 +77,16 @@ class _Lowering:
         self.process_variables()
         if self.memory == "lkmm":
             self.memory_variables()
+        self.contexts = ContextLowering(self)
+        self.contexts.scan()
+        self.contexts.variables()
         for d in self.loaded.decls:
             if isinstance(d, S.ProcessDecl) and d.name in self.el.processes and \
                     d.name in self.cfgs:
                 self.process_transitions(d)
             elif isinstance(d, S.ActionDecl) and self.sy.actions.get(d.name) is d:
                 self.action(d)
+        self.transitions = self.contexts.finish(self.transitions)
         self.check_def_bodies()
         invariants = self.invariants()
         constraints, initial = self.constraints(), self.initials()
@@ -116,6 +122,7 @@ class _Lowering:
             constraints=constraints,
             initial=initial,
             step_properties=tuple(self.step_properties),
+            contexts=self.contexts.info(),
             sources=tuple(self.loaded.sources),
         )
 
@@ -323,12 +330,14 @@ class _Lowering:
         return lk is not None and lk.kind == "rwsem" and lk.writer_pref
 
     def build_cfgs(self) -> None:
-        stmt_calls = (set(OPS) - {"__queue_write", "__acquire_write"}) | set(memops.PRIMS)
+        stmt_calls = ((set(OPS) | CONTEXT_CALLS) - {"__queue_write", "__acquire_write",
+                                                     "__gp_start", "__gp_wait"}) \
+            | set(memops.PRIMS)
         for name, d in self.sy.processes.items():
             if name not in self.el.processes:
                 continue
             cfg = build(d, self.sy.procs, self.sink, self.is_split_write,
-                        lambda f: f in stmt_calls)
+                        lambda f: f in stmt_calls, SPLIT_CALLS)
             if cfg is None:
                 continue
             self.cfgs[name] = cfg
@@ -806,14 +815,14 @@ class _Lowering:
         return conj(parts)
 
     def options(self) -> tuple[bool, bool]:
-        values = {"deadlock": True, "lockorder": True}
+        values = {"deadlock": True, "lockorder": True, "irqlock": True}
         for o in self.sy.options:
             if o.name in ("memory", "memory_history"):
                 continue
             if o.name not in values:
                 hint = did_you_mean(o.name, list(values))
                 self.sink.error("MMS213", f"unknown option '{o.name}'", o.span,
-                                expected="deadlock, lockorder or memory" +
+                                expected="deadlock, lockorder, irqlock or memory" +
                                 (f" (did you mean '{hint}'?)" if hint else ""))
                 continue
             if not isinstance(o.value, S.BoolLit):
@@ -950,7 +959,10 @@ class _Step:
             if st.func in memops.PRIMS:
                 memlower.lower_prim(self, st, None, first, atomic)
                 return
-            self.lock_op(st, first, atomic)
+            if st.func in CONTEXT_CALLS:
+                self.low.contexts.call(self, st, first, atomic)
+            else:
+                self.lock_op(st, first, atomic)
             return
         if isinstance(st, S.Await):
             c = el.cond(st.cond, self.ctx(), "await's condition")
@@ -1062,6 +1074,10 @@ class _Step:
             memlower.lower_prim(self, S.CallStmt(c.func, c.args, span=c.span,
                                                  func_span=c.func_span),
                                 st.targets[0], first, atomic)
+            return
+        if len(st.values) == 1 and len(st.targets) == 1 and isinstance(st.values[0], S.Call) \
+                and st.values[0].func == "alloc":
+            self.low.contexts.alloc(self, st.targets[0], st.values[0])
             return
         if len(st.targets) != len(st.values):
             el.err("MMS312", f"{len(st.targets)} targets but {len(st.values)} values",
@@ -1231,6 +1247,9 @@ class _Step:
                        expected="the blocking acquire first (it becomes the step's guard)")
                 return
             mode = op.mode
+            self.low.contexts.on_acquire(self, st, lk.name, lk.kind,
+                                         "acquire" if op.action == "acquire" else "queued",
+                                         True)
             self.guards.append(self.free_cond(lk, idx, mode))
             rec = holds_write if readers is None else ir.Binary("or", holds_write, holds_read)
             what = "down_write" if op.action == "acquire_queued" else st.func
@@ -1245,6 +1264,7 @@ class _Step:
             self.acquires.append(ir.LockAcquire(lk.name, idx, mode, sub))
             return
         if op.action == "queue":
+            self.low.contexts.on_acquire(self, st, lk.name, lk.kind, "queue", True)
             assert queued is not None and lk.waiting_var is not None
             self.write(lk.waiting_var, self.lpath(idx), ir.Binary("add", queued, int_lit(1)))
             return
@@ -1292,6 +1312,8 @@ class _Step:
                    f"{show_type(vt)}", target.span)
             return
         lk, idx, sub = tgt
+        self.low.contexts.on_acquire(self, S.CallStmt(call.func, call.args, span=call.span),
+                                     lk.name, lk.kind, "trylock", False)
         ok = self.free_cond(lk, idx, op.mode)
         self.write(root, path, ok)
         self.acquire_effects(lk, idx, op.mode, sub, when=ok)

@@ -32,6 +32,13 @@ RULES: list[tuple[str, str, str]] = [
     ("lock-order", "LockOrderCycle", "Locks are taken in an order that forms a cycle "
                                      "(lockdep style), a potential deadlock."),
     ("range", "ValueOutOfRange", "A step would leave a variable's declared range."),
+    ("context", "SleepInAtomicContext", "A sleeping function is called from atomic context "
+                                        "(spinlock held, RCU read side, IRQs or preemption "
+                                        "disabled, interrupt handler)."),
+    ("use-after-free", "UseAfterFree", "An object is accessed or freed again after it was "
+                                       "freed."),
+    ("irq-lock", "InconsistentIrqLockUsage", "lockdep: a lock taken in interrupt context is "
+                                             "also taken with interrupts enabled."),
     ("expectation", "ExpectationNotMet", "The spec expects a violation that was not found."),
     ("incomplete", "SearchIncomplete", "A limit stopped the search before a verdict."),
 ]

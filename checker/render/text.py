@@ -73,7 +73,10 @@ def property_label(v: Violation) -> str:
                   "deadlock": "deadlock freedom",
                   "liveness": f"liveness property {v.property}",
                   "lock-order": "lock order (lockdep)",
-                  "range": f"the declared range of {v.property}"}.get(
+                  "range": f"the declared range of {v.property}",
+                  "context": "might_sleep (no sleeping in atomic context)",
+                  "use-after-free": "object lifetime (no use after free)",
+                  "irq-lock": "lockdep IRQ-safety (consistent lock usage)"}.get(
                       v.kind, f"{v.kind} {v.property}"))
 
 
@@ -94,6 +97,10 @@ def _headline(v: Violation) -> str:
         return f"lock-order cycle: {v.message or v.property}"
     if v.kind == "range":
         return f"range error: {v.message or v.property}"
+    if v.kind in ("context", "use-after-free"):
+        return v.message or v.property
+    if v.kind == "irq-lock":
+        return f"WARNING: inconsistent lock state: {v.message or v.property}"
     return f"{v.kind} {v.property} violated"
 
 
