@@ -26,7 +26,7 @@ Everything here becomes ordinary IR (docs/kernel.md), so every engine checks it 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from mmspec import ir
 from mmspec import syntax as S
@@ -154,14 +154,15 @@ class ContextLowering:
     def scan(self) -> None:
         """What the spec uses, from its processes' CFGs (procs are inlined there)."""
         el, low = self.el, self.low
-        for name, d in low.sy.objects.items():
-            n = el.const_int(d.count, "an object count")
+        for name, od in low.sy.objects.items():
+            n = el.const_int(od.count, "an object count")
             if n is None:
                 continue
             if not 1 <= n <= 16:
-                el.err("MMS303", f"objects {name}[{n}]: the count must be 1..16", d.count.span)
+                el.err("MMS303", f"objects {name}[{n}]: the count must be 1..16",
+                       od.count.span)
                 continue
-            self.pools[name] = Pool(name, n, d.typesafe, ir.IntType(0, n), d.span)
+            self.pools[name] = Pool(name, n, od.typesafe, ir.IntType(0, n), od.span)
         for name, d in low.sy.processes.items():
             self.cpus[name] = None
             if d.cpu is not None:
@@ -343,7 +344,7 @@ class ContextLowering:
                 continue
             if my_ctx == "hardirq":
                 continue  # IRQs are off in hardirq context
-            parts = [ir.Binary("eq", c_, int_lit(0)) for c_ in
+            parts: list[ir.Expr] = [ir.Binary("eq", c_, int_lit(0)) for c_ in
                      (self.counter(step, k) for k in offs) if c_ is not None]
             on = conj(parts)
             msg = self.meta(f"inconsistent {{{in_u}}} -> {{{on_u}}} usage: lock class '{cls}' "
@@ -706,5 +707,3 @@ def _accesses(e: ir.Expr, path: list[ir.Expr], fields: dict[str, Pool],
                                        ir.RecordType, ir.SetType)):
                 _accesses(x, path, fields, out, when)
 
-
-_ = Callable
