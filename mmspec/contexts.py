@@ -65,12 +65,21 @@ LOCK_WRAPPERS: dict[str, tuple[str, str, str]] = {
 }
 
 OBJECT_CALLS = frozenset({"free", "kfree_rcu", "call_rcu"})
+# lockdep_assert_*(l) -> the lock predicate that must hold (None: not held at all)
+LOCKDEP_ASSERTS: dict[str, str | None] = {
+    "lockdep_assert_held": "held", "lockdep_assert_held_write": "held_write",
+    "lockdep_assert_held_read": "held_read", "lockdep_assert_not_held": None,
+}
+# static class annotations (the kernel calls them at init, before the lock is used)
+LOCKDEP_CLASS_CALLS = frozenset({"lockdep_set_class", "lockdep_set_novalidate_class"})
+NO_VALIDATE = "__lockdep_no_validate__"  # as checker.lockorder.NO_VALIDATE
 RCU_CALLS = frozenset({"rcu_read_lock", "rcu_read_unlock", "__gp_start", "__gp_wait"})
 SLEEP_CALLS = frozenset({"might_sleep", "msleep"})
 SPLIT_CALLS = {"synchronize_rcu": ("__gp_start", "__gp_wait", "gp")}
 
 CALLS = (frozenset(COUNTER_CALLS) | frozenset(LOCK_WRAPPERS) | OBJECT_CALLS | RCU_CALLS
-         | SLEEP_CALLS | frozenset(SPLIT_CALLS))
+         | SLEEP_CALLS | frozenset(SPLIT_CALLS) | frozenset(LOCKDEP_ASSERTS)
+         | LOCKDEP_CLASS_CALLS)
 
 # handler context -> (lockdep's IN usage, its ON usage, the counters that make it "off")
 USAGE: dict[str, tuple[str, str, tuple[str, ...]]] = {
@@ -149,6 +158,7 @@ class ContextLowering:
         self.check_meta: dict[str, dict[str, str]] = {}
         self.irqlock = True
         self.gp_var: str | None = None
+        self.classes: dict[str, tuple[str, ir.Span]] = {}  # lock -> annotated class
 
     # ------------------------------------------------------------------ declarations
     def scan(self) -> None:
@@ -182,16 +192,52 @@ class ContextLowering:
             stmts = [n.stmt for n in cfg.nodes if n.stmt is not None and n.kind == "simple"]
             for st in _calls(stmts):
                 self.used.add(st.func)
+                if st.func in LOCKDEP_CLASS_CALLS:
+                    self.class_annotation(st)
                 if d.context != "process":
                     root = lock_call_root(st)
                     op = OPS.get(LOCK_WRAPPERS.get(st.func, (st.func,))[0])
                     if root in low.sy.locks and op is not None and \
                             op.action in ("acquire", "trylock"):
-                        cls = low.sy.locks[root].cls or root
-                        self.usage_locks.setdefault(d.context, set()).add(cls)
+                        self.usage_locks.setdefault(d.context, set()).add(root)
         for o in low.sy.options:
             if o.name == "irqlock" and isinstance(o.value, S.BoolLit):
                 self.irqlock = o.value.value
+        low.lock_infos = [replace(li, cls=self.classes[li.name][0])
+                          if li.name in self.classes else li for li in low.lock_infos]
+        for ctx, names in self.usage_locks.items():  # lock names -> classes
+            self.usage_locks[ctx] = {self.lock_class(n) for n in names} - {NO_VALIDATE}
+
+    def class_annotation(self, st: S.CallStmt) -> None:
+        """lockdep_set_class(l, KEY) / lockdep_set_novalidate_class(l): the lock's class
+        for the whole run (lockdep's key is static), checked for consistency."""
+        el = self.el
+        want = 2 if st.func == "lockdep_set_class" else 1
+        root = lock_call_root(st)
+        if len(st.args) != want or root is None or root not in self.low.sy.locks:
+            el.err("MMS312", f"{st.func}() takes a lock" + (" and a class name"
+                                                             if want == 2 else ""), st.span,
+                   expected=f"{st.func}(l{', KEY' if want == 2 else ''}) for a declared lock")
+            return
+        if want == 2:
+            key = st.args[1]
+            if not isinstance(key, S.Name):
+                el.err("MMS312", "lockdep_set_class(): the class is a name (a lock class key)",
+                       key.span)
+                return
+            cls = key.id
+        else:
+            cls = NO_VALIDATE
+        old = self.classes.get(root)
+        if old is not None and old[0] != cls:
+            el.err("MMS308", f"lock '{root}' is given two lockdep classes ('{old[0]}' and "
+                   f"'{cls}')", st.span, notes=(f"first set at {old[1]}",))
+            return
+        self.classes[root] = (cls, st.span)
+
+    def lock_class(self, name: str) -> str:
+        got = self.classes.get(name)
+        return got[0] if got else (self.low.sy.locks[name].cls or name)
 
     def variables(self) -> None:
         """The state the used constructs need (none when the spec uses none of them)."""
@@ -322,7 +368,7 @@ class ContextLowering:
                               .replace("queue_write", "down_write"), st.span)
         if kind != "spinlock" or not self.usage_vars:
             return
-        cls = self.low.sy.locks[lk_name].cls or lk_name
+        cls = self.lock_class(lk_name)
         proc = step.info.name
         my_ctx = self.handlers.get(proc, "process")
         t = step.base.thread
@@ -394,7 +440,29 @@ class ContextLowering:
         if f in OBJECT_CALLS:
             self.free(step, st)
             return
+        if f in LOCKDEP_ASSERTS:
+            self.lockdep_assert(step, st)
+            return
+        if f in LOCKDEP_CLASS_CALLS:
+            return  # static: applied to the lock's class by scan()
         raise AssertionError(f)  # pragma: no cover
+
+    def lockdep_assert(self, step: "_Step", st: S.CallStmt) -> None:
+        """lockdep_assert_held*(l): a lockdep-style WARNING (an assertion) when the
+        thread does not hold l as required, checked when the step fires."""
+        if not self.nargs(st, 1):
+            return
+        pred = LOCKDEP_ASSERTS[st.func]
+        call = S.Call(pred or "held", st.args, span=st.span)
+        te = self.el.expr(call, step.ctx())
+        cond = te.expr if pred is not None else neg(te.expr)
+        shown = self.low.source_of(st.args[0].span)
+        state = {"held": "not held", "held_write": "not held for write",
+                 "held_read": "not held for read", None: "held"}[pred]
+        msg = (f"WARNING: {st.func}({shown}) at {st.span}: '{shown}' is {state} by this "
+               "thread (lockdep)")
+        step.checks.append(ir.Check(step.under_path(cond), msg, "assertion", "fire",
+                                    st.span))
 
     def nargs(self, st: S.CallStmt, n: int) -> bool:
         if len(st.args) != n:

@@ -263,3 +263,54 @@ def test_typesafe_reuse_trace() -> None:
         "munmap_a: mk", "munmap_a: init", "munmap_a: pub", "fault_a: L35", "fault_a: walk",
         "munmap_a: unmap", "munmap_a: detach", "munmap_a: del", "mmap_b: mk", "mmap_b: init",
         "fault_a: inc", "fault_a: check", "fault_a: unlock"]
+
+
+ABBA = """
+mutex a
+mutex b
+process p1 {
+  NOVALIDATE
+  mutex_lock(a)
+  mutex_lock(b)
+  lockdep_assert_held_write(b)
+  mutex_unlock(b)
+  mutex_unlock(a)
+}
+process p2 {
+  mutex_lock(b)
+  x: if lock_is_held(b) { mutex_lock(a) }
+  mutex_unlock(a)
+  mutex_unlock(b)
+  lockdep_assert_not_held(b)
+}
+"""
+
+
+@pytest.mark.parametrize("engine", ["explicit", "vector"])
+def test_novalidate_class_makes_no_order_edges(tmp_path: Path, engine: str) -> None:
+    opts = CheckOptions(max_errors=5)
+    run = {"explicit": explicit_check, "vector": vector_check}[engine]
+    plain = run(_load(tmp_path, ABBA.replace("NOVALIDATE", "")), opts)
+    assert "lock-order" in [v.kind for v in plain.violations]
+    off = run(_load(tmp_path, ABBA.replace("NOVALIDATE", "lockdep_set_novalidate_class(b)")),
+              opts)
+    # the ABBA still deadlocks (the search finds it), but lockdep validates nothing for b
+    assert [v.kind for v in off.violations] == ["deadlock"]
+
+
+def test_lockdep_assert_held_splat(tmp_path: Path) -> None:
+    text = ABBA.replace("NOVALIDATE", "").replace(
+        "  lockdep_assert_not_held(b)", "  lockdep_assert_held(b)")
+    result = explicit_check(_load(tmp_path, text), CheckOptions(max_errors=5))
+    kinds = {v.kind: v for v in result.violations}
+    v = kinds["assertion"]
+    assert v.message.startswith("WARNING: lockdep_assert_held(b) at ")
+    assert "'b' is not held by this thread (lockdep)" in v.message
+
+
+def test_lockdep_set_class_conflict(tmp_path: Path) -> None:
+    text = ("mutex a\nprocess p {\n  lockdep_set_class(a, K1)\n  lockdep_set_class(a, K2)\n"
+            "}\n")
+    with pytest.raises(SpecError) as e:
+        _load(tmp_path, text)
+    assert e.value.diagnostics[0].code == "MMS308"
