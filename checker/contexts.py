@@ -13,7 +13,8 @@ from typing import Any, Callable
 
 from mmspec import ir
 
-from checker.result import CheckResult, Trace, Violation
+from checker.result import (CheckResult, ContextDetails, IrqLockDetails, StepRef, Trace,
+                            UseAfterFreeDetails, Violation)
 
 State = dict[str, Any]
 
@@ -60,13 +61,13 @@ def contexts_of(spec: ir.Spec, state: State) -> dict[str, str]:
     return {t.name: thread_context(spec, state, t.tid) for t in spec.threads}
 
 
-def _entered(trace: Trace, pred: Callable[[State], bool]) -> dict[str, Any] | None:
+def _entered(trace: Trace, pred: Callable[[State], bool]) -> StepRef | None:
     """The last step where pred became true (and stayed true to the end)."""
     steps = trace.steps
     for k in range(len(steps) - 1, 0, -1):
         if pred(steps[k].state) and not pred(steps[k - 1].state):
             s = steps[k]
-            return {"step": k, "label": s.label, "span": str(s.span) if s.span else None}
+            return StepRef(k, s.label, str(s.span) if s.span else None)
     return None
 
 
@@ -77,7 +78,8 @@ def _thread(spec: ir.Spec, v: Violation) -> ir.ThreadInfo | None:
 
 
 def annotate(result: CheckResult) -> None:
-    """Add the trace-derived details to the context-related violations of a result."""
+    """Add the trace-derived details (checker.result's ContextDetails, UseAfterFreeDetails,
+    IrqLockDetails, as JSON data) to the context-related violations of a result."""
     spec = result.spec
     if spec.contexts is None:
         return
@@ -86,18 +88,23 @@ def annotate(result: CheckResult) -> None:
         kw = meta.get(v.message)
         if kw is None or not v.trace.steps:
             continue
-        v.details.update({k: x for k, x in kw.items() if k in ("reason", "lock", "what",
-                                                               "pool", "usage")})
-        if "object" in kw:
-            v.details["object"] = f"{kw['pool']} {kw['object']}"
-        entered = _cause(spec, v, kw)
-        if entered is not None:
-            key = {"context": "entered", "use-after-free": "freed",
-                   "irq-lock": "first_usage"}.get(v.kind, "entered")
-            v.details[key] = entered
+        action = str(v.details.get("action") or "")
+        cause = _cause(spec, v, kw)
+        typed: ContextDetails | UseAfterFreeDetails | IrqLockDetails
+        if v.kind == "context":
+            typed = ContextDetails(action, kw.get("what", ""), kw.get("reason", ""),
+                                   kw.get("lock"), cause)
+        elif v.kind == "use-after-free":
+            typed = UseAfterFreeDetails(action, f"{kw['pool']} {kw['object']}",
+                                        kw.get("reason", "use-after-free"), cause)
+        elif v.kind == "irq-lock":
+            typed = IrqLockDetails(action, kw.get("lock", ""), kw.get("usage", ""), cause)
+        else:
+            continue
+        v.details.update(typed.as_dict())
 
 
-def _cause(spec: ir.Spec, v: Violation, kw: dict[str, str]) -> dict[str, Any] | None:
+def _cause(spec: ir.Spec, v: Violation, kw: dict[str, str]) -> StepRef | None:
     th = _thread(spec, v)
     reason = kw.get("reason")
     if v.kind == "context" and th is not None:

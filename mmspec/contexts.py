@@ -645,12 +645,51 @@ class ContextLowering:
         return ir.Binary("and", ir.VarRef(f"{h}.irq"),
                          ir.Binary("ne", ir.VarRef(f"{h}.pc"), done))
 
+    def atomic(self, tid: int) -> ir.Expr:
+        """Thread tid cannot be preempted: it holds a spinlock or a counter is up."""
+        me = int_lit(tid)
+        parts: list[ir.Expr] = []
+        for lk in self.el.locks.values():
+            if lk.kind != "spinlock":
+                continue
+            owner = ir.VarRef(lk.owner_var)
+            parts.append(ir.Binary("eq", owner, me) if lk.index_type is None else
+                         ir.Quant("exists", "__k", lk.index_type,
+                                  ir.Binary("eq", ir.Index(owner, ir.ParamRef("__k")), me)))
+        for k in self.counters:
+            parts.append(ir.Binary("gt", ir.Index(ir.VarRef(COUNTERS[k][0]), me),
+                                   int_lit(0)))
+        out: ir.Expr = FALSE
+        for p in parts:
+            out = p if out == FALSE else ir.Binary("or", out, p)
+        return out
+
+    def preemption(self, t: ir.Transition) -> list[ir.Expr]:
+        """A process thread on a declared CPU runs only while no other process thread of
+        that CPU is in atomic context (it would have to preempt it)."""
+        cpu = self.cpus.get(t.process or "")
+        if cpu is None or t.process in self.handlers or t.thread is None:
+            return []
+        out: list[ir.Expr] = []
+        for p, c in self.cpus.items():
+            if c != cpu or p in self.handlers or p not in self.el.processes:
+                continue
+            pinfo = self.el.processes[p]
+            for tid in range(pinfo.base_tid, pinfo.base_tid + pinfo.count):
+                busy = self.atomic(tid)
+                if busy == FALSE:
+                    continue
+                out.append(ir.Binary("implies", ir.Binary("ne", t.thread, int_lit(tid)),
+                                     neg(busy)))
+        return out
+
     def interrupts(self, transitions: list[ir.Transition]) -> list[ir.Transition]:
-        if not self.handlers:
+        shared = [c for c in self.cpus.values() if c is not None]
+        if not self.handlers and len(shared) == len(set(shared)):
             return transitions
         out: list[ir.Transition] = []
         for t in transitions:
-            extra: list[ir.Expr] = []
+            extra: list[ir.Expr] = self.preemption(t)
             if t.process in self.handlers:
                 extra.append(ir.VarRef(f"{t.process}.irq"))
             cpu = self.cpus.get(t.process or "")

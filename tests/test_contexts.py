@@ -314,3 +314,55 @@ def test_lockdep_set_class_conflict(tmp_path: Path) -> None:
     with pytest.raises(SpecError) as e:
         _load(tmp_path, text)
     assert e.value.diagnostics[0].code == "MMS308"
+
+
+CPU = """
+spinlock s
+var x: 0..2 = 0
+process a cpu(0) {
+     spin_lock(s)
+  i: x := 1
+  j: x := 2
+     spin_unlock(s)
+}
+process b cpu(B) {
+  k: assert x != 1, "saw the inside of a's critical section"
+}
+"""
+
+
+@pytest.mark.parametrize("engine", ["explicit", "vector"])
+def test_threads_sharing_a_cpu_do_not_preempt_a_spinlock_holder(tmp_path: Path,
+                                                                engine: str) -> None:
+    # On one CPU, b runs only while a holds no spinlock (a at L or done).
+    #   b at k: a at L, i, j, unlock, done = 5;  b done (moved with a at L or done, then a
+    #   goes on): a at any of the 5 = 5  ->  10 states, and b never sees x == 1.
+    same = _run(_load(tmp_path, CPU.replace("cpu(B)", "cpu(0)")), engine)
+    assert same.verdict == "ok" and same.stats.distinct_states == 10
+    # on different CPUs b may look while a is inside
+    apart = _run(_load(tmp_path, CPU.replace("cpu(B)", "cpu(1)")), engine)
+    assert [v.kind for v in apart.violations] == ["assertion"]
+
+
+SOFTIRQ = """
+spinlock l
+process w cpu(0) {
+     LOCK(l)
+  c: skip
+     UN_LOCK(l)
+}
+softirq process rx cpu(0) {
+  r: spin_lock(l)
+     spin_unlock(l)
+}
+"""
+
+
+def test_softirq_usage_and_spin_lock_bh(tmp_path: Path) -> None:
+    bad = _run(_load(tmp_path, SOFTIRQ.replace("UN_LOCK", "spin_unlock")
+                     .replace("LOCK", "spin_lock")))
+    [v] = bad.violations
+    assert v.kind == "irq-lock" and v.details["usage"] == "{SOFTIRQ-ON-W} -> {IN-SOFTIRQ-W}"
+    good = _run(_load(tmp_path, SOFTIRQ.replace("UN_LOCK", "spin_unlock_bh")
+                      .replace("LOCK", "spin_lock_bh")))
+    assert good.verdict == "ok", [x.message for x in good.violations]
