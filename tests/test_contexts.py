@@ -366,3 +366,22 @@ def test_softirq_usage_and_spin_lock_bh(tmp_path: Path) -> None:
     good = _run(_load(tmp_path, SOFTIRQ.replace("UN_LOCK", "spin_unlock_bh")
                       .replace("LOCK", "spin_lock_bh")))
     assert good.verdict == "ok", [x.message for x in good.violations]
+
+
+def test_cli_json_and_sarif_carry_the_new_kinds(tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from mmspec import cli
+    sarif = tmp_path / "out.sarif"
+    code = cli.main(["check", str(SPECS / "mutex_under_spinlock.mms"), "--quiet", "--format",
+                     "json", "--sarif", str(sarif)])
+    assert code == 0  # the expected violation was found
+    rec = json.loads(capsys.readouterr().out)
+    assert (rec["kind"], rec["expected"], rec["met"]) == ("context", "context", True)
+    d = rec["details"]
+    assert (d["reason"], d["lock"], d["what"]) == ("spinlock", "ptl", "mutex_lock(i_mmap_mutex)")
+    assert d["entered"]["label"] == "zap: L12" and d["entered"]["step"] == 1
+    rules = json.loads(sarif.read_text())["runs"][0]["tool"]["driver"]["rules"]
+    assert {"SleepInAtomicContext", "UseAfterFree", "InconsistentIrqLockUsage"} <= \
+        {r["name"] for r in rules}
