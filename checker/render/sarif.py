@@ -32,6 +32,8 @@ RULES: list[tuple[str, str, str]] = [
     ("lock-order", "LockOrderCycle", "Locks are taken in an order that forms a cycle "
                                      "(lockdep style), a potential deadlock."),
     ("range", "ValueOutOfRange", "A step would leave a variable's declared range."),
+    ("expectation", "ExpectationNotMet", "The spec expects a violation that was not found."),
+    ("incomplete", "SearchIncomplete", "A limit stopped the search before a verdict."),
     ("context", "SleepInAtomicContext", "A sleeping function is called from atomic context "
                                         "(spinlock held, RCU read side, IRQs or preemption "
                                         "disabled, interrupt handler)."),
@@ -39,8 +41,6 @@ RULES: list[tuple[str, str, str]] = [
                                        "freed."),
     ("irq-lock", "InconsistentIrqLockUsage", "lockdep: a lock taken in interrupt context is "
                                              "also taken with interrupts enabled."),
-    ("expectation", "ExpectationNotMet", "The spec expects a violation that was not found."),
-    ("incomplete", "SearchIncomplete", "A limit stopped the search before a verdict."),
 ]
 RULE_INDEX = {rid: i for i, (rid, _, _) in enumerate(RULES)}
 
