@@ -373,7 +373,7 @@ class ContextLowering:
         my_ctx = self.handlers.get(proc, "process")
         t = step.base.thread
         assert t is not None
-        when = "reach" if blocking else "fire"
+        when: ir.CheckWhen = "reach" if blocking else "fire"
         for (ctx, c), (in_var, on_var) in self.usage_vars.items():
             if c != cls:
                 continue
@@ -605,7 +605,7 @@ class ContextLowering:
         fields = self.field_maps()
         if not fields or t.thread is None:
             return t
-        found: list[tuple[str, ir.Expr, list[ir.Expr], str]] = []
+        found: list[tuple[str, ir.Expr, list[ir.Expr], ir.CheckWhen]] = []
         _accesses(t.guard, [], fields, found, "reach")
         for u in t.updates:
             tgt = u.target
@@ -616,7 +616,7 @@ class ContextLowering:
                 found.append((tgt.base.name, tgt.index, [], "fire"))
             _accesses(u.value, [], fields, found, "fire")
         checks = list(t.checks)
-        seen: set[tuple[str, ir.Expr, tuple[ir.Expr, ...], str]] = set()
+        seen: set[tuple[str, ir.Expr, tuple[ir.Expr, ...], ir.CheckWhen]] = set()
         for m, idx, path, when in found:
             key = (m, idx, tuple(path), when)
             if key in seen:
@@ -769,7 +769,8 @@ class ContextLowering:
 
 
 def _accesses(e: ir.Expr, path: list[ir.Expr], fields: dict[str, Pool],
-              out: list[tuple[str, ir.Expr, list[ir.Expr], str]], when: str) -> None:
+              out: list[tuple[str, ir.Expr, list[ir.Expr], ir.CheckWhen]],
+              when: ir.CheckWhen) -> None:
     """Reads of object fields in e, each with the condition (TLA+'s lazy operators) under
     which it is evaluated. LIMITATION: reads under a quantifier/comprehension are skipped."""
     if isinstance(e, ir.Index):
