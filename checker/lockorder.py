@@ -24,6 +24,9 @@ from checker.result import Trace, Violation
 from mmspec.ground import GLock, GroundSystem, GTransition
 
 Key = tuple[str, int]  # (lock class, lockdep subclass)
+# lockdep_set_novalidate_class(): the kernel's class for locks lockdep does not validate;
+# they make no order edges either way (docs/kernel.md)
+NO_VALIDATE = "__lockdep_no_validate__"
 
 
 def key_name(k: Key) -> str:
@@ -111,11 +114,11 @@ def ordered_pairs(system: GroundSystem, t: GTransition) -> Iterator[tuple[int, G
     if tid is None:
         return
     for a in t.acquires:
-        if not a.blocking:
+        if not a.blocking or system.locks[a.lock].cls == NO_VALIDATE:
             continue
         dst = (system.locks[a.lock].cls, a.subclass)
         for li, lk in enumerate(system.locks):
-            if li != a.lock:
+            if li != a.lock and lk.cls != NO_VALIDATE:
                 yield tid, lk, dst
 
 

@@ -48,7 +48,7 @@ class Trace:
 
 
 ViolationKind = Literal["invariant", "assertion", "deadlock", "liveness", "lock-order", "range",
-                        "domain"]
+                        "domain", "context", "use-after-free", "irq-lock"]
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,74 @@ class DomainDetails:
     def as_dict(self) -> dict[str, Any]:
         return {"where": self.where, "what": self.what, "value": self.value,
                 "domain": self.domain}
+
+
+@dataclass(frozen=True)
+class StepRef:
+    """A step of a violation's own trace: its index, label and source location."""
+
+    step: int
+    label: str | None
+    span: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"step": self.step, "label": self.label, "span": self.span}
+
+
+@dataclass(frozen=True)
+class ContextDetails:
+    """A `context` violation: `what` sleeping call, at step `action`, while `reason`
+    (spinlock, rcu, preempt, irq, bh, hardirq, softirq; `lock` for a spinlock) made the
+    thread's context atomic since `entered`."""
+
+    action: str
+    what: str
+    reason: str
+    lock: str | None = None
+    entered: StepRef | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"action": self.action, "what": self.what, "reason": self.reason}
+        if self.lock is not None:
+            out["lock"] = self.lock
+        if self.entered is not None:
+            out["entered"] = self.entered.as_dict()
+        return out
+
+
+@dataclass(frozen=True)
+class UseAfterFreeDetails:
+    """A `use-after-free` violation: step `action` accessed (or freed again) `object`,
+    which step `freed` had freed."""
+
+    action: str
+    object: str
+    reason: str  # 'use-after-free' | 'double-free'
+    freed: StepRef | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"action": self.action, "object": self.object,
+                               "reason": self.reason}
+        if self.freed is not None:
+            out["freed"] = self.freed.as_dict()
+        return out
+
+
+@dataclass(frozen=True)
+class IrqLockDetails:
+    """An `irq-lock` violation: lock class `lock` used both ways (`usage`, lockdep's
+    "{A} -> {B}"); `first_usage` is the step that made usage A, `action` the one making B."""
+
+    action: str
+    lock: str
+    usage: str
+    first_usage: StepRef | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"action": self.action, "lock": self.lock, "usage": self.usage}
+        if self.first_usage is not None:
+            out["first_usage"] = self.first_usage.as_dict()
+        return out
 
 
 @dataclass(frozen=True)

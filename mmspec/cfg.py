@@ -11,7 +11,7 @@ pc-only step; a `goto` ends the step before it (or is a pc-only step at a branch
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Callable
+from typing import Callable, Mapping
 
 from mmspec import syntax as S
 from mmspec.diagnostics import Sink, did_you_mean
@@ -90,9 +90,11 @@ class Builder:
     def __init__(self, process: str, procs: dict[str, S.ProcDecl], sink: Sink,
                  is_split_write: Callable[[S.CallStmt], bool],
                  is_statement_call: Callable[[str], bool],
+                 split_calls: Mapping[str, tuple[str, str, str]] | None = None,
                  split_test: Callable[[S.Expr], bool] | None = None,
                  works: tuple[str, ...] = ()):
         self.process = process
+        self.split_calls = split_calls or {}
         self.split_test = split_test
         self.works = works  # the procs task_work_add() queues (taskwork.py)
         self.procs = procs
@@ -208,6 +210,19 @@ class Builder:
                             (f" (did you mean '{hint}'?)" if hint else ""))
             n = self.new("simple", label, st.span, user, stmt=S.Skip(span=st.span), next=cont)
             entry.target = n.id
+            return
+        if isinstance(st, S.CallStmt) and st.func in self.split_calls:
+            # a call that is two steps (synchronize_rcu: start a grace period, wait for it)
+            first_op, second_op, suffix = self.split_calls[st.func]
+            q = self.new("simple", label, st.span, user,
+                         stmt=S.CallStmt(first_op, st.args, span=st.span,
+                                         func_span=st.func_span), next=Ref())
+            entry.target = q.id
+            a = self.new("simple", f"{q.label}.{suffix}", st.span, False,
+                         stmt=S.CallStmt(second_op, st.args, span=st.span,
+                                         func_span=st.func_span), next=cont)
+            assert q.next is not None
+            q.next.target = a.id
             return
         if isinstance(st, S.CallStmt) and self.is_split_write(st):
             # writer-preferring down_write: queue (label kept), then acquire (label.acq)
@@ -601,9 +616,11 @@ def fix_inline_labels(b: Builder) -> None:
 def build(proc: S.ProcessDecl, procs: dict[str, S.ProcDecl], sink: Sink,
           is_split_write: Callable[[S.CallStmt], bool],
           is_statement_call: Callable[[str], bool],
+          split_calls: Mapping[str, tuple[str, str, str]] | None = None,
           split_test: Callable[[S.Expr], bool] | None = None,
           works: tuple[str, ...] = ()) -> ProcessCFG | None:
-    b = Builder(proc.name, procs, sink, is_split_write, is_statement_call, split_test, works)
+    b = Builder(proc.name, procs, sink, is_split_write, is_statement_call, split_calls,
+                split_test, works)
     entry, end_ref = Ref(), Ref()
     try:
         b.seq(proc.body, entry, end_ref, True, (), None)

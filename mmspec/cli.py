@@ -366,6 +366,8 @@ def _check_one(path: Path, defines: dict[str, int], settings: dict[str, Any],
             interrupts.searching = False
     if not result.stats.seconds:
         result.stats.seconds = time.perf_counter() - start
+    from checker.contexts import annotate
+    annotate(result)  # where an atomic section began, which step freed an object
     rec["result"] = result
     return rec
 

@@ -55,7 +55,8 @@ def _check_name(e: S.ExpectDecl, sy: Symbols, sink: Sink) -> None:
         sink.error("MMS214", f"expect liveness {e.name}: no such property",
                    e.span, expected="a property of this spec" +
                    (f" (did you mean '{hint}'?)" if hint else ""))
-    elif e.kind in ("deadlock", "lock-order", "domain", "ok"):
+    elif e.kind in ("deadlock", "lock-order", "domain", "ok", "context", "use-after-free",
+                    "irq-lock"):
         sink.error("MMS317", f"expect {e.kind} takes no name", e.span)
 
 

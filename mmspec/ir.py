@@ -454,6 +454,20 @@ class Expectation:
 
 
 @dataclass(frozen=True)
+class ContextInfo:
+    """Execution-context metadata (docs/kernel.md) for renderers and violation details:
+    which variables hold each thread's context, and what each context check is about."""
+
+    thread_contexts: tuple[str, ...]  # per thread id: 'process' | 'hardirq' | 'softirq'
+    thread_cpus: tuple[int | None, ...]  # per thread id: declared cpu(N), or None
+    counters: tuple[tuple[str, str], ...]  # (reason: rcu|preempt|irq|bh, map over tids)
+    spinlocks: tuple[tuple[str, str], ...]  # (lock, owner variable)
+    pools: tuple[tuple[str, str], ...]  # (pool, state variable)
+    handlers: tuple[tuple[str, str], ...]  # (handler process, its 'interrupt arrived' var)
+    checks: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()  # message -> details
+
+
+@dataclass(frozen=True)
 class SpecWarning:
     """A diagnostic that does not stop checking (an error under --strict-atomicity)."""
 
@@ -487,6 +501,7 @@ class Spec:
     # action properties (`property P: always [A]`, TLA+'s [][A]_v): A, which may read primed
     # variables, holds on every step; grounded into an in-step check of every transition
     step_properties: tuple[Invariant, ...] = ()
+    contexts: ContextInfo | None = None
     warnings: tuple[SpecWarning, ...] = field(default=(), compare=False)
     sources: tuple[tuple[str, str], ...] = field(default=(), compare=False, repr=False)
 

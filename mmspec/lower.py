@@ -18,6 +18,8 @@ from mmspec import syntax as S
 from mmspec.atomicity import Test, fused_step, racy_for, writers
 from mmspec import taskwork, waits
 from mmspec.cfg import DONE, TASK_WORK_RUNS, WAIT_LOOPS, Alt, Node, ProcessCFG, build, merged_into
+from mmspec.contexts import CALLS as CONTEXT_CALLS
+from mmspec.contexts import SPLIT_CALLS, ContextLowering
 from mmspec.diagnostics import Sink, did_you_mean
 from mmspec.expectations import select_expectation
 from mmspec.lockflow import check_releases
@@ -91,6 +93,9 @@ class _Lowering:
         self.process_variables()
         if self.memory == "lkmm":
             self.memory_variables()
+        self.contexts = ContextLowering(self)
+        self.contexts.scan()
+        self.contexts.variables()
         self.var_kinds = {v.name: v.kind for v in self.variables}
         for d in self.loaded.decls:
             if isinstance(d, S.ProcessDecl) and d.name in self.el.processes and \
@@ -99,6 +104,7 @@ class _Lowering:
             elif isinstance(d, S.ActionDecl) and self.sy.actions.get(d.name) is d:
                 self.action(d)
         self.atomicity_warnings()
+        self.transitions = self.contexts.finish(self.transitions)
         self.check_def_bodies()
         invariants = self.invariants()
         constraints, initial = self.constraints(), self.initials()
@@ -134,6 +140,7 @@ class _Lowering:
             constraints=constraints,
             initial=initial,
             step_properties=tuple(self.step_properties),
+            contexts=self.contexts.info(),
             warnings=tuple(sorted(self.warnings, key=lambda w: (w.span.file, w.span.line,
                                                                 w.span.col, w.message))),
             sources=tuple(self.loaded.sources),
@@ -359,8 +366,9 @@ class _Lowering:
                    o.value.value for o in self.sy.options)
 
     def build_cfgs(self) -> None:
-        stmt_calls = (set(OPS) - {"__queue_write", "__acquire_write"}) | set(memops.PRIMS) | \
-            set(waits.CALLS) | WAIT_LOOPS | TASK_WORK_RUNS | taskwork.CALLS
+        stmt_calls = ((set(OPS) | CONTEXT_CALLS) - {"__queue_write", "__acquire_write",
+                                                     "__gp_start", "__gp_wait"}) \
+            | set(memops.PRIMS) | set(waits.CALLS) | WAIT_LOOPS | TASK_WORK_RUNS | taskwork.CALLS
         split = self.split_tests()
         self.works, works_for = taskwork.works(self.sy, self.loaded.decls)
         for name, d in self.sy.processes.items():
@@ -370,7 +378,8 @@ class _Lowering:
                                     if isinstance(lv, S.LocalVar))
             test = (lambda e, ln=local_names: names_shared(e, ln, self.sy)) if split else None
             cfg = build(d, self.sy.procs, self.sink, self.is_split_write,
-                        lambda f: f in stmt_calls, test, works_for.get(name, ()))
+                        lambda f: f in stmt_calls, SPLIT_CALLS, test,
+                        works_for.get(name, ()))
             if cfg is None:
                 continue
             self.cfgs[name] = cfg
@@ -855,14 +864,14 @@ class _Lowering:
         return conj(parts)
 
     def options(self) -> tuple[bool, bool]:
-        values = {"deadlock": True, "lockorder": True, "split_tests": False}
+        values = {"deadlock": True, "lockorder": True, "irqlock": True, "split_tests": False}
         for o in self.sy.options:
             if o.name in ("memory", "memory_history"):
                 continue
             if o.name not in values:
                 hint = did_you_mean(o.name, list(values))
                 self.sink.error("MMS213", f"unknown option '{o.name}'", o.span,
-                                expected="deadlock, lockorder, memory or split_tests" +
+                                expected="deadlock, lockorder, irqlock, memory or split_tests" +
                                 (f" (did you mean '{hint}'?)" if hint else ""))
                 continue
             if not isinstance(o.value, S.BoolLit):
@@ -1034,7 +1043,10 @@ class _Step:
             if st.func in memops.PRIMS:
                 memlower.lower_prim(self, st, None, first, atomic)
                 return
-            self.lock_op(st, first, atomic)
+            if st.func in CONTEXT_CALLS:
+                self.low.contexts.call(self, st, first, atomic)
+            else:
+                self.lock_op(st, first, atomic)
             return
         if isinstance(st, S.Await):
             c = el.cond(st.cond, self.ctx(), "await's condition")
@@ -1146,6 +1158,10 @@ class _Step:
             memlower.lower_prim(self, S.CallStmt(c.func, c.args, span=c.span,
                                                  func_span=c.func_span),
                                 st.targets[0], first, atomic)
+            return
+        if len(st.values) == 1 and len(st.targets) == 1 and isinstance(st.values[0], S.Call) \
+                and st.values[0].func == "alloc":
+            self.low.contexts.alloc(self, st.targets[0], st.values[0])
             return
         if len(st.values) == 1 and len(st.targets) == 1 and isinstance(st.values[0], S.Call) \
                 and st.values[0].func == "task_work_add":
@@ -1322,6 +1338,9 @@ class _Step:
                        expected="the blocking acquire first (it becomes the step's guard)")
                 return
             mode = op.mode
+            self.low.contexts.on_acquire(self, st, lk.name, lk.kind,
+                                         "acquire" if op.action == "acquire" else "queued",
+                                         True)
             self.guards.append(self.free_cond(lk, idx, mode))
             rec = holds_write if readers is None else ir.Binary("or", holds_write, holds_read)
             what = "down_write" if op.action == "acquire_queued" else st.func
@@ -1336,6 +1355,7 @@ class _Step:
             self.acquires.append(ir.LockAcquire(lk.name, idx, mode, sub))
             return
         if op.action == "queue":
+            self.low.contexts.on_acquire(self, st, lk.name, lk.kind, "queue", True)
             assert queued is not None and lk.waiting_var is not None
             self.write(lk.waiting_var, self.lpath(idx), ir.Binary("add", queued, int_lit(1)))
             return
@@ -1383,6 +1403,8 @@ class _Step:
                    f"{show_type(vt)}", target.span)
             return
         lk, idx, sub = tgt
+        self.low.contexts.on_acquire(self, S.CallStmt(call.func, call.args, span=call.span),
+                                     lk.name, lk.kind, "trylock", False)
         ok = self.free_cond(lk, idx, op.mode)
         self.write(root, path, ok)
         self.acquire_effects(lk, idx, op.mode, sub, when=ok)

@@ -326,7 +326,25 @@ class _ToAst(Transformer_NonRecursive[Token, Any]):
     def final_mod(self, meta: Any, ch: list[Any]) -> tuple[str, tuple[Token, ...]]:
         return ("final", tuple(ch))
 
+    def irq_mod(self, meta: Any, ch: list[Any]) -> tuple[str, str]:
+        return ("context", str(ch[0]))
+
+    def cpu_mod(self, meta: Any, ch: list[Any]) -> tuple[str, S.Expr]:
+        return ("cpu", ch[0])
+
+    def typesafe_mark(self, meta: Any, ch: list[Any]) -> str:
+        return "typesafe_by_rcu"
+
+    def objects_decl(self, meta: Any, ch: list[Any]) -> S.ObjectsDecl:
+        name, count, mark = ch
+        return S.ObjectsDecl(self.decl_name(name), count, mark == "typesafe_by_rcu",
+                             span=self.sp(meta), name_span=self.tsp(name))
+
     def process_decl(self, meta: Any, ch: list[Any]) -> S.ProcessDecl:
+        context, cpu = "process", None
+        if isinstance(ch[0], tuple) and ch[0][0] == "context":  # `hardirq process H ...`
+            context = ch[0][1]
+            ch = ch[1:]
         name = ch[0]
         param = None
         fair = None
@@ -337,6 +355,10 @@ class _ToAst(Transformer_NonRecursive[Token, Any]):
                 param = c
             elif isinstance(c, tuple) and c and c[0] == "fair":
                 fair = c[1]
+            elif isinstance(c, tuple) and c and c[0] == "context":
+                context = c[1]
+            elif isinstance(c, tuple) and c and c[0] == "cpu":
+                cpu = c[1]
             elif isinstance(c, tuple) and c and c[0] == "final":
                 finals.extend(c[1])
             elif c is not None and not isinstance(c, Token):
@@ -344,7 +366,7 @@ class _ToAst(Transformer_NonRecursive[Token, Any]):
         self.separated(body)
         return S.ProcessDecl(self.decl_name(name), param, tuple(body), fair,
                              tuple(str(f) for f in finals), span=self.sp(meta),
-                             name_span=self.tsp(name),
+                             name_span=self.tsp(name), context=context, cpu=cpu,
                              final_spans=tuple(self.tsp(f) for f in finals))
 
     def proc_decl(self, meta: Any, ch: list[Any]) -> S.ProcDecl:

@@ -124,6 +124,7 @@ class Symbols:
     fair_refs: list[S.FairRef] = field(default_factory=list)
     constraints: dict[str, S.ConstraintDecl] = field(default_factory=dict)
     initials: dict[str, S.InitialDecl] = field(default_factory=dict)
+    objects: dict[str, S.ObjectsDecl] = field(default_factory=dict)  # object pools
     where: dict[str, tuple[str, Span]] = field(default_factory=dict)  # name -> (kind, span)
 
     def kind_of(self, name: str) -> str | None:
@@ -186,6 +187,12 @@ def build_symbols(decls: list[S.Decl], sink: Sink) -> Symbols:
             if declare(d.name, "type", d.name_span):
                 sy.types[d.name] = d
             enums_in(d.type)
+        elif isinstance(d, S.ObjectsDecl):  # the pool's reference type 0..COUNT
+            if declare(d.name, "type", d.name_span):
+                sy.objects[d.name] = d
+                sy.types[d.name] = S.TypeDecl(d.name, S.RangeT(S.IntLit(0, span=d.span),
+                                              d.count, span=d.span), span=d.span,
+                                              name_span=d.name_span)
         elif isinstance(d, S.VarDecl):
             if declare(d.name, "variable", d.name_span):
                 sy.vars[d.name] = d

@@ -443,6 +443,8 @@ class ProcessDecl:
     final: tuple[str, ...] = ()
     span: Span = _span()
     name_span: Span = _span()
+    context: str = "process"  # 'process' | 'hardirq' | 'softirq' (docs/kernel.md)
+    cpu: "Expr | None" = field(default=None, kw_only=True)  # `cpu(N)`: the CPU it runs on
     final_spans: tuple[Span, ...] = field(default=(), compare=False, hash=False, repr=False,
                                           kw_only=True)
 
@@ -520,9 +522,21 @@ class ExpectDecl:
     when: Expr | None = None
 
 
+@dataclass(frozen=True)
+class ObjectsDecl:
+    """`objects NAME[COUNT] [typesafe_by_rcu]`: a pool of COUNT objects with a lifetime;
+    NAME is also the type 0..COUNT of references to them (0 is NULL)."""
+
+    name: str
+    count: Expr
+    typesafe: bool = False
+    span: Span = _span()
+    name_span: Span = _span()
+
+
 Decl = Union[SpecName, Include, ConstDecl, TypeDecl, VarDecl, DefDecl, LockDecl, ActionDecl,
              WaitDecl, FairRef, ProcessDecl, ProcDecl, InvariantDecl, PropertyDecl, OptionDecl,
-             ExpectDecl, ConstraintDecl, InitialDecl]
+             ExpectDecl, ConstraintDecl, InitialDecl, ObjectsDecl]
 
 
 @dataclass(frozen=True)

@@ -263,7 +263,8 @@ class Ctx:
 
 # --------------------------------------------------------------------------- elaborator
 
-LOCK_PREDICATES = ("held", "held_read", "held_write", "locked", "held_by", "queued_writers")
+LOCK_PREDICATES = ("held", "held_read", "held_write", "locked", "held_by", "queued_writers",
+                   "lock_is_held")
 LOCK_OPS = frozenset({
     "lock", "unlock", "mutex_lock", "mutex_unlock", "mutex_lock_nested", "spin_lock",
     "spin_unlock", "spin_lock_nested", "down_read", "up_read", "down_write", "up_write",
@@ -1134,7 +1135,7 @@ class Elaborator:
         return p.tid_expr(idx)
 
     def lock_predicate(self, e: S.Call, ctx: Ctx) -> TE:
-        f = e.func
+        f = "held" if e.func == "lock_is_held" else e.func  # lockdep's name for held(l)
         if f == "queued_writers":
             return self.queued_writers(e, ctx)
         if f == "locked":

@@ -27,6 +27,7 @@ import jinja2
 from markupsafe import Markup
 
 from checker import engines, report
+from checker.contexts import contexts_of
 from checker.details import DeadlockDetails, details_of
 from checker.render.diff import clean, diff_states, fmt, leaves, var_types
 from checker.render.expect import describe_expectation, is_expected, matches, outcome
@@ -67,6 +68,7 @@ class StepView:
     line: int | None = None
     in_loop: bool = False
     evals: list[Row] = field(default_factory=list)  # `mmspec trace --eval E --html`: E's value
+    contexts: list[tuple[str, str, bool]] = field(default_factory=list)  # (thread, ctx, changed)
 
 
 @dataclass(frozen=True)
@@ -162,6 +164,7 @@ def _step_views(result: CheckResult, v: Violation, files: list[str]) -> list[Ste
     out: list[StepView] = []
     prev: dict[str, Any] | None = None
     prev_locks: dict[str, str] = {}
+    prev_ctx: dict[str, str] = {}
     trace = v.trace
     locs = memory_locations(spec)
     for i, step in enumerate(trace.steps):
@@ -196,6 +199,11 @@ def _step_views(result: CheckResult, v: Violation, files: list[str]) -> list[Ste
                             "" if i == 0 else clean(step.step or step_title(step)), fidx,
                             step.span.line if fidx is not None and step.span else None,
                             trace.loop is not None and i >= trace.loop))
+        if spec.contexts is not None:
+            now = contexts_of(spec, step.state)
+            out[-1].contexts = [(t, c, prev is not None and prev_ctx.get(t) != c)
+                                for t, c in now.items()]
+            prev_ctx = now
         prev = step.state
     return out
 

@@ -19,6 +19,7 @@ from mmspec import ir
 from mmspec.confine import ReadRefused, read_regular_file
 from mmspec.outputs import write_atomic
 
+from checker.contexts import contexts_of
 from checker.render.expect import is_expected
 from checker.render.itf_schema import ItfError, load_itf_bytes, validate
 from checker.report import describe_expectation
@@ -217,6 +218,9 @@ def trace_to_itf(trace: Trace, result: CheckResult | None = None) -> dict[str, A
                          "seconds": st.seconds, "action_counts": dict(st.action_counts)}
     doc: dict[str, Any] = {"#meta": meta}
     doc.update(_trace_body(trace, types))
+    if result is not None and result.spec.contexts is not None:
+        for s, step in zip(doc["states"], trace.steps):  # each thread's execution context
+            s["#meta"]["contexts"] = contexts_of(result.spec, step.state)
     return doc
 
 

@@ -34,6 +34,13 @@ RULES: list[tuple[str, str, str]] = [
     ("range", "ValueOutOfRange", "A step would leave a variable's declared range."),
     ("expectation", "ExpectationNotMet", "The spec expects a violation that was not found."),
     ("incomplete", "SearchIncomplete", "A limit stopped the search before a verdict."),
+    ("context", "SleepInAtomicContext", "A sleeping function is called from atomic context "
+                                        "(spinlock held, RCU read side, IRQs or preemption "
+                                        "disabled, interrupt handler)."),
+    ("use-after-free", "UseAfterFree", "An object is accessed or freed again after it was "
+                                       "freed."),
+    ("irq-lock", "InconsistentIrqLockUsage", "lockdep: a lock taken in interrupt context is "
+                                             "also taken with interrupts enabled."),
 ]
 RULE_INDEX = {rid: i for i, (rid, _, _) in enumerate(RULES)}
 

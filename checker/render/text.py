@@ -20,6 +20,7 @@ from checker.render.expect import (complete, describe_expectation, expected_viol
 from checker.render.locks import lock_states, owner_note, thread_name
 from checker.render.memnotes import memory_locations, memory_notes
 from checker.render.sources import Sources, where
+from checker.contexts import contexts_of
 from checker.result import CheckResult, ExitReason, Trace, Violation
 
 INDENT = "      "
@@ -73,7 +74,10 @@ def property_label(v: Violation) -> str:
                   "deadlock": "deadlock freedom",
                   "liveness": f"liveness property {v.property}",
                   "lock-order": "lock order (lockdep)",
-                  "range": f"the declared range of {v.property}"}.get(
+                  "range": f"the declared range of {v.property}",
+                  "context": "might_sleep (no sleeping in atomic context)",
+                  "use-after-free": "object lifetime (no use after free)",
+                  "irq-lock": "lockdep IRQ-safety (consistent lock usage)"}.get(
                       v.kind, f"{v.kind} {v.property}"))
 
 
@@ -94,6 +98,10 @@ def _headline(v: Violation) -> str:
         return f"lock-order cycle: {v.message or v.property}"
     if v.kind == "range":
         return f"range error: {v.message or v.property}"
+    if v.kind in ("context", "use-after-free"):
+        return v.message or v.property
+    if v.kind == "irq-lock":
+        return f"WARNING: inconsistent lock state: {v.message or v.property}"
     return f"{v.kind} {v.property} violated"
 
 
@@ -206,6 +214,9 @@ def trace_lines(spec: ir.Spec, trace: Trace, st: Style, types: Types | None = No
         if prev is None:
             out.append(st.bold(f"  {i:>2}. initial state"))
             out.extend(_initial_lines(spec, step.state))
+            if spec.contexts is not None:
+                out.extend(INDENT + st.dim(clean(f"context {t}: {c}")) for t, c in
+                           contexts_of(spec, step.state).items() if c != "process")
         else:
             loc = clean(where(step.span))
             out.append(st.bold(f"  {i:>2}. {step_title(step)}") + (f"   {st.dim(loc)}" if loc
@@ -221,10 +232,21 @@ def trace_lines(spec: ir.Spec, trace: Trace, st: Style, types: Types | None = No
             for note in memory_notes(spec, locs, prev, step.state, step.process,
                                      src if locs else None):
                 out.append(INDENT + "↳ " + clean(note))
+            out.extend(_context_lines(spec, prev, step.state, st))
         prev = step.state
     if trace.loop is not None and trace.steps:
         out.append(st.cyan("  └── " + loop_end(trace)))
     return out
+
+
+def _context_lines(spec: ir.Spec, prev: dict[str, Any], state: dict[str, Any],
+                   st: Style) -> list[str]:
+    """The threads whose execution context changed at this step (docs/kernel.md)."""
+    if spec.contexts is None:
+        return []
+    before, now = contexts_of(spec, prev), contexts_of(spec, state)
+    return [INDENT + st.dim(clean(f"context {t}: {c}")) for t, c in now.items()
+            if before.get(t) != c]
 
 
 def loop_end(trace: Trace) -> str:
