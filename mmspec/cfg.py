@@ -832,7 +832,7 @@ def subst_stmt(s: S.Stmt, m: dict[str, S.Expr]) -> S.Stmt:
 def subst_domain(d: S.Domain, m: dict[str, S.Expr]) -> S.Domain:
     if isinstance(d, S.RangeT):
         return replace(d, lo=subst_expr(d.lo, m), hi=subst_expr(d.hi, m))
-    if isinstance(d, (S.BoolT, S.EnumT, S.MapT, S.SetT, S.RecordT, S.NamedT)):
+    if isinstance(d, (S.BoolT, S.EnumT, S.MapT, S.SetT, S.SeqT, S.RecordT, S.NamedT)):
         return d
     return subst_expr(d, m)
 
@@ -859,7 +859,7 @@ def subst_expr(x: S.Expr, m: dict[str, S.Expr]) -> S.Expr:  # noqa: C901
         return replace(x, base=subst_expr(x.base, m))
     if isinstance(x, S.AtExpr):
         return replace(x, base=subst_expr(x.base, m))
-    if isinstance(x, S.SetLiteral):
+    if isinstance(x, (S.SetLiteral, S.SeqLiteral)):
         return replace(x, elems=tuple(subst_expr(a, m) for a in x.elems))
     if isinstance(x, (S.SetCompr, S.QuantExpr)):
         inner = {k: v for k, v in m.items() if k != x.var}

@@ -57,7 +57,7 @@ class _Eval:
                 return int(not v)
             if e.op == "neg":
                 return -v  # type: ignore[operator]
-            if e.op == "card":
+            if e.op in ("card", "len"):
                 return len(v)  # type: ignore[arg-type]
         if isinstance(e, ir.Binary):
             return self.binary(e)
@@ -79,6 +79,8 @@ class _Eval:
             return tuple(self.sub(e.var, k).ev(e.body) for k in ir.domain_values(e.key_type))
         if isinstance(e, ir.RecordLit):
             return tuple(self.ev(x) for x in e.values)
+        if isinstance(e, ir.SeqLit) and len(e.elems) <= e.type.cap:
+            return tuple(self.ev(x) for x in e.elems)
         raise NotConstant(getattr(e, "span", ir.NO_SPAN))
 
     def sub(self, name: str, v: int) -> "_Eval":

@@ -304,6 +304,7 @@ class InitSpace:
 
     def __getitem__(self, i: int) -> tuple[int, ...]:
         return self.listed()[i]
+_SEQ_LEN = "#len"  # a sequence's length in its slot tree (groundseq.LEN)
 
 # --------------------------------------------------------------------------- helpers
 
@@ -484,6 +485,13 @@ class _Layout:
         if isinstance(t, ir.SetType):
             return {k: self._alloc_member(var, f"{name}∋{_key_name(t.elem, k)}", path + (k,))
                     for k in ir.domain_values(t.elem)}
+        if isinstance(t, ir.SeqType):
+            node: dict[object, object] = {
+                _SEQ_LEN: self._alloc(var, f"len({name})", path + (_SEQ_LEN,),
+                                      ir.IntType(0, t.cap))}
+            for k in range(1, t.cap + 1):
+                node[k] = self._alloc(var, f"{name}[{k}]", path + (k,), t.elem)
+            return node
         raise TypeError(t)
 
     def _alloc_member(self, var: str, name: str, path: tuple[int | str, ...]) -> int:
@@ -516,6 +524,12 @@ def flatten_value(t: ir.Type, v: ir.Value) -> list[int]:
         return out
     if isinstance(t, ir.SetType):
         return [1 if k in v else 0 for k in ir.domain_values(t.elem)]  # type: ignore[operator]
+    if isinstance(t, ir.SeqType):
+        items = list(v) + [ir.dead_value(t.elem)] * (t.cap - len(v))  # type: ignore[arg-type]
+        out = [len(v)]  # type: ignore[arg-type]
+        for x in items:
+            out.extend(flatten_value(t.elem, x))
+        return out
     raise TypeError(t)
 
 
@@ -548,6 +562,14 @@ def unflatten_value(t: ir.Type, vals: list[int], pos: int = 0) -> tuple[object, 
                 s.add(display_scalar(t.elem, k))
             pos += 1
         return frozenset(s), pos
+    if isinstance(t, ir.SeqType):  # a list of its live elements
+        n, pos = vals[pos], pos + 1
+        items = []
+        for k in range(t.cap):
+            x, pos = unflatten_value(t.elem, vals, pos)
+            if k < n:
+                items.append(x)
+        return items, pos
     raise TypeError(t)
 
 
@@ -669,14 +691,33 @@ class _Grounder:
             return env[e.name][1]
         if isinstance(e, ir.Index):
             t = self.type_of(e.base, env)
+            if isinstance(t, ir.SeqType):
+                return t.elem
             assert isinstance(t, ir.MapType), t
             return t.value
+        if isinstance(e, ir.SeqLit):
+            return e.type
+        if isinstance(e, ir.SubSeq):
+            return self.type_of(e.base, env)
+        if isinstance(e, ir.Unary) and e.op in ("head", "tail"):
+            st = self.type_of(e.arg, env)
+            assert isinstance(st, ir.SeqType), st
+            return st.elem if e.op == "head" else st
+        if isinstance(e, ir.Unary) and e.op == "len":
+            return ir.IntType(0, 2**62)
+        if isinstance(e, ir.Binary) and e.op in ("append", "concat"):
+            return self.type_of(e.left, env)
         if isinstance(e, ir.Field):
             t = self.type_of(e.base, env)
             assert isinstance(t, ir.RecordType), t
             return dict(t.fields)[e.name]
         if isinstance(e, ir.Ite):
-            return self.type_of(e.then, env)
+            a = self.type_of(e.then, env)
+            if isinstance(a, ir.SeqType):  # the larger capacity holds both branches
+                b = self.type_of(e.other, env)
+                assert isinstance(b, ir.SeqType), b
+                return ir.SeqType(a.elem, max(a.cap, b.cap))
+            return a
         if isinstance(e, ir.SetLit):
             return ir.SetType(e.elem_type)
         if isinstance(e, ir.SetComp):
@@ -700,7 +741,8 @@ class _Grounder:
         """Ground an expression of any type to a tree (GExpr for scalars)."""
         cost.tick()
         t = self.type_of(e, env)
-        if ir.is_scalar(t) and not isinstance(e, (ir.VarRef, ir.Index, ir.Field)):
+        if ir.is_scalar(t) and not isinstance(e, (ir.VarRef, ir.Index, ir.Field)) and not (
+                isinstance(e, ir.Unary) and e.op == "head"):
             return self.scalar(e, env)
         if isinstance(e, ir.Lit):
             return self._lit_tree(t, e.value)
@@ -711,6 +753,16 @@ class _Grounder:
                 if e.name in self.post:
                     return self.post[e.name]
             return self._slot_tree(self.layout.tree[e.name])
+        if isinstance(e, ir.Index) and isinstance(self.type_of(e.base, env), ir.SeqType):
+            base = self.tree(e.base, env)
+            assert isinstance(base, dict)
+            return groundseq.index(self, base, self.scalar(e.index, env),
+                                   f"index into {_describe(e.base)}",
+                                   groundseq.where_of(e.index, e.span))
+        if isinstance(e, (ir.SeqLit, ir.SubSeq)) or (
+                isinstance(e, ir.Unary) and e.op in ("head", "tail")) or (
+                isinstance(e, ir.Binary) and e.op in ("append", "concat")):
+            return self._seq_tree(e, env)
         if isinstance(e, ir.Index):
             base = self.tree(e.base, env)
             bt = self.type_of(e.base, env)
@@ -728,6 +780,8 @@ class _Grounder:
                 a = self.tree(e.then, env)
             with self.under(gop("not", c)):
                 b = self.tree(e.other, env)
+            if isinstance(t, ir.SeqType):
+                a, b = (groundseq.fit(self, x, t, e.span) for x in (a, b))
             return self._ite_tree(c, a, b)
         if isinstance(e, ir.SetLit):
             elems = [self.scalar(x, env) for x in e.elems]
@@ -760,6 +814,36 @@ class _Grounder:
                 return {k: gop("and", a[k], b[k]) for k in a}
             return {k: gop("and", a[k], gop("not", b[k])) for k in a}
         raise GroundError(f"cannot ground expression {type(e).__name__}", e.span)
+
+    def _seq_tree(self, e: ir.Expr, env: dict[str, tuple[int, ir.Type]]) -> object:
+        """A sequence operation (or `head` of a sequence of non-scalars)."""
+        if isinstance(e, ir.SeqLit):
+            return groundseq.literal(self, e, env)
+        if isinstance(e, ir.SubSeq):
+            st = self.type_of(e.base, env)
+            assert isinstance(st, ir.SeqType)
+            base = self.tree(e.base, env)
+            assert isinstance(base, dict)
+            return groundseq.subseq(self, base, self.scalar(e.lo, env),
+                                    self.scalar(e.hi, env), st.elem, e.span)
+        if isinstance(e, ir.Unary):
+            st = self.type_of(e.arg, env)
+            assert isinstance(st, ir.SeqType)
+            base = self.tree(e.arg, env)
+            assert isinstance(base, dict)
+            if e.op == "head":
+                return groundseq.head(self, base, e.span, _describe(e.arg))
+            return groundseq.tail(self, base, st.elem, e.span, _describe(e.arg))
+        assert isinstance(e, ir.Binary)
+        left = self.tree(e.left, env)
+        assert isinstance(left, dict)
+        if e.op == "append":
+            return groundseq.append(self, left, self.tree(e.right, env), e.span,
+                                    _describe(e.left))
+        lt = self.type_of(e.left, env)
+        right = self.tree(e.right, env)
+        assert isinstance(right, dict) and isinstance(lt, ir.SeqType)
+        return groundseq.concat(self, left, right, e.span)
 
     def check_expansion(self, e: ir.Expr, what: str) -> None:
         """Refuse (MMS405, at `e`) a binder whose expansion would exceed the size budget:
@@ -849,7 +933,10 @@ class _Grounder:
                 env: dict[str, tuple[int, ir.Type]]) -> object:
         cost.tick()
         if not path:
-            return value
+            return groundseq.fit(self, value, t, self._where)
+        if isinstance(t, ir.SeqType):
+            assert isinstance(base, dict)
+            return groundseq.except_at(self, base, t, path, value, env)
         step, rest = path[0], path[1:]
         assert isinstance(base, dict)
         key: object = step
@@ -900,6 +987,14 @@ class _Grounder:
                 return gop("not", self.cond(e.arg, env))
             if e.op == "neg":
                 return gop("neg", self.scalar(e.arg, env))
+            if e.op == "len":
+                s = self.tree(e.arg, env)
+                assert isinstance(s, dict)
+                return s[_SEQ_LEN]  # type: ignore[return-value]
+            if e.op == "head":
+                r = self.tree(e, env)
+                assert not isinstance(r, dict), e
+                return r  # type: ignore[return-value]
             if e.op == "card":
                 s = self.tree(e.arg, env)
                 assert isinstance(s, dict)
@@ -1034,7 +1129,8 @@ def _bounds(e: GExpr, slots: "tuple[Slot, ...] | list[Slot]",
 
 
 _EXPR_NODES = (ir.Lit, ir.VarRef, ir.ParamRef, ir.Index, ir.Field, ir.Unary, ir.Binary,
-               ir.Ite, ir.SetLit, ir.SetComp, ir.Quant, ir.MapLit, ir.RecordLit, ir.Except)
+               ir.Ite, ir.SetLit, ir.SetComp, ir.Quant, ir.MapLit, ir.RecordLit, ir.Except,
+               ir.SeqLit, ir.SubSeq)
 
 
 def _is_expr(x: object) -> bool:
@@ -1061,6 +1157,9 @@ def _sum(xs: list[GExpr]) -> GExpr:
 
 
 def _tree_eq(a: object, b: object) -> GExpr:
+    if groundseq.is_seq_tree(a):
+        assert isinstance(a, dict) and isinstance(b, dict)
+        return groundseq.equal(a, b, _tree_eq)
     if isinstance(a, dict):
         assert isinstance(b, dict)
         return _and_all([_tree_eq(a[k], b[k]) for k in a])
@@ -1187,6 +1286,14 @@ def _refuse_certain(reads: tuple[GRead, ...], step: str | None = None) -> None:
 def describe_read(r: GRead, value: int | None) -> str:
     """`index -1 is outside the map's keys 0..2`, `divisor 0 is not non-zero`, ..."""
     shown = "its value" if value is None else str(value)
+    if r.domain == "1..len":
+        return f"index {shown} is outside the sequence's domain 1..len ({r.what})"
+    if r.what.startswith(("head of", "tail of")):
+        return f"{r.what.split(' of ')[0]} of an empty sequence ({r.what})"
+    if r.what.startswith(("append to", "concat", "sequence length")):
+        return f"sequence length {shown} is not {r.domain} ({r.what})"
+    if r.what == "subseq bounds":
+        return f"subseq bounds outside the sequence (needs {r.domain})"
     if r.what.startswith("index"):
         return f"index {shown} is outside the map's keys {r.domain} ({r.what})"
     if r.what.startswith("element"):
@@ -1531,3 +1638,6 @@ def _process_symmetric_type(spec: ir.Spec, process: str) -> str | None:
             k = v.type.key
             return k.symmetric if isinstance(k, ir.IntType) else None
     return None
+
+
+from mmspec import groundseq  # noqa: E402  (groundseq builds on the helpers above)

@@ -93,7 +93,34 @@ class SetType:
     elem: "Type"  # BoolType, IntType or EnumType: a set is one bool per element
 
 
-Type = Union[BoolType, IntType, EnumType, MapType, RecordType, SetType]
+@dataclass(frozen=True)
+class SeqType:
+    """A sequence of at most `cap` elements: a length slot (0..cap) and `cap` element slots.
+    Slots past the length hold `dead_value(elem)`, so equal sequences are equal states."""
+
+    elem: "Type"
+    cap: int
+
+
+Type = Union[BoolType, IntType, EnumType, MapType, RecordType, SetType, SeqType]
+
+
+def dead_value(t: "Type") -> "Value":
+    """The canonical value of an unused sequence slot (and the default initial value):
+    false, 0 (or lo when 0 is outside lo..hi), the first member, {}, <<>>, zeros throughout."""
+    if isinstance(t, BoolType) or isinstance(t, EnumType):
+        return 0
+    if isinstance(t, IntType):
+        return 0 if t.lo <= 0 <= t.hi else t.lo
+    if isinstance(t, MapType):
+        return tuple(dead_value(t.value) for _ in domain_values(t.key))
+    if isinstance(t, RecordType):
+        return tuple(dead_value(ft) for _, ft in t.fields)
+    if isinstance(t, SetType):
+        return frozenset()
+    if isinstance(t, SeqType):
+        return ()
+    raise TypeError(t)
 
 
 def domain_values(t: Type) -> tuple[int, ...]:
@@ -136,7 +163,8 @@ def is_scalar(t: Type) -> bool:
 # --------------------------------------------------------------------------- values
 # Values inside the IR (initial values, literals of composite type) are plain Python data:
 # int for scalars (bool is 0/1, enum is index), tuple of values for a map (in key order),
-# tuple of values for a record (in field order), frozenset of ints for a set.
+# tuple of values for a record (in field order), frozenset of ints for a set, tuple of
+# element values for a sequence (its live elements only).
 Value = Union[int, tuple["Value", ...], frozenset[int]]
 
 
@@ -182,10 +210,11 @@ class Field:
     span: Span = _span()
 
 
-# Unary ops: 'not', 'neg', 'card' (set size)
+# Unary ops: 'not', 'neg', 'card' (set size), 'len', 'head', 'tail' (sequences)
 # Binary ops: 'and', 'or', 'implies', 'iff', 'eq', 'ne', 'lt', 'le', 'gt', 'ge',
 #             'add', 'sub', 'mul', 'div' (floor), 'mod' (floor), 'min', 'max',
-#             'in' (elem, set), 'union', 'inter', 'minus', 'subseteq'
+#             'in' (elem, set), 'union', 'inter', 'minus', 'subseteq',
+#             'append' (seq, elem), 'concat' (seq, seq)
 @dataclass(frozen=True)
 class Unary:
     op: str
@@ -213,6 +242,25 @@ class Ite:
 class SetLit:
     elem_type: Type
     elems: tuple["Expr", ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class SeqLit:
+    """<<a, b, ...>> as a value of `type` (its capacity comes from where it is used)."""
+
+    type: SeqType
+    elems: tuple["Expr", ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class SubSeq:
+    """subseq(s, m, n): <<s[m], ..., s[n]>>, empty when m > n (TLA+'s SubSeq)."""
+
+    base: "Expr"
+    lo: "Expr"
+    hi: "Expr"
     span: Span = _span()
 
 
@@ -266,7 +314,7 @@ class Except:
 
 
 Expr = Union[Lit, VarRef, ParamRef, Index, Field, Unary, Binary, Ite, SetLit, SetComp, Quant,
-             MapLit, RecordLit, Except]
+             MapLit, RecordLit, Except, SeqLit, SubSeq]
 
 
 # --------------------------------------------------------------------------- transitions

@@ -26,7 +26,7 @@ from mmspec.lockflow import check_releases
 from mmspec.lockops import MAX_SUBCLASS, MAX_THREADS, OPS, SPLIT_WRITES, LockOp, kinds_text
 from mmspec.resolve import Loaded, Symbols, build_symbols
 from mmspec.symexec import SymState, target_of
-from mmspec.typecheck import (BOOL, ERR, FALSE, TE, TRUE, TRYLOCKS, Ctx, Elaborator, ErrType,
+from mmspec.typecheck import (BOOL, ERR, FALSE, INT, TE, TRUE, TRYLOCKS, Ctx, Elaborator, ErrType,
                               LockRef, ProcessInfo, assignable, conj, index_of, int_lit, neg,
                               show_type, slot_count, zero_value)
 
@@ -262,6 +262,12 @@ class _Lowering:
         if isinstance(t, ir.RecordType):
             return all(self.value_fits(x, ft, span)
                        for x, (_, ft) in zip(v, t.fields))  # type: ignore[arg-type]
+        if isinstance(t, ir.SeqType):
+            if len(v) > t.cap:  # type: ignore[arg-type]
+                self.el.err("MMS303", f"initial sequence has {len(v)} elements, more than "  # type: ignore[arg-type]
+                            f"its maximum {t.cap}", span)
+                return False
+            return all(self.value_fits(x, t.elem, span) for x in v)  # type: ignore[union-attr]
         return True
 
     def init_in(self, decl: S.VarDecl, t: ir.Type) -> list[ir.Value]:
@@ -686,6 +692,12 @@ class _Lowering:
                     return None
                 path.append(st)
                 t = fields[st]
+            elif isinstance(t, ir.SeqType):
+                k = self.el.expect(st, ctx, INT, "sequence index")
+                if isinstance(k.type, ErrType):
+                    return None
+                path.append(k.expr)
+                t = t.elem
             else:
                 if not isinstance(t, ir.MapType):
                     self.el.err("MMS305", f"cannot index a value of type {show_type(t)}",

@@ -558,6 +558,9 @@ class _ToAst(Transformer_NonRecursive[Token, Any]):
     def set_type(self, meta: Any, ch: list[Any]) -> S.SetT:
         return S.SetT(ch[0], span=self.sp(meta))
 
+    def seq_type(self, meta: Any, ch: list[Any]) -> S.SeqT:
+        return S.SeqT(ch[0], ch[1], span=self.sp(meta))
+
     def field_type(self, meta: Any, ch: list[Any]) -> tuple[str, S.TypeExpr]:
         return (self.decl_name(ch[0]), ch[1])
 
@@ -634,6 +637,9 @@ class _ToAst(Transformer_NonRecursive[Token, Any]):
 
     def set_lit(self, meta: Any, ch: list[Any]) -> S.SetLiteral:
         return S.SetLiteral(tuple(c for c in ch if c is not None), span=self.sp(meta))
+
+    def seq_lit(self, meta: Any, ch: list[Any]) -> S.SeqLiteral:
+        return S.SeqLiteral(tuple(c for c in ch if c is not None), span=self.sp(meta))
 
     def set_comp(self, meta: Any, ch: list[Any]) -> S.SetCompr:
         return S.SetCompr(self.decl_name(ch[0]), ch[1], ch[2], span=self.sp(meta))

@@ -140,7 +140,7 @@ def _enum_types(t: S.TypeExpr) -> list[S.EnumT]:
         return [t]
     if isinstance(t, S.MapT):
         return _enum_types(t.key) + _enum_types(t.value)
-    if isinstance(t, S.SetT):
+    if isinstance(t, (S.SetT, S.SeqT)):
         return _enum_types(t.elem)
     if isinstance(t, S.RecordT):
         return [e for _, ft in t.fields for e in _enum_types(ft)]

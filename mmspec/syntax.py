@@ -113,6 +113,14 @@ class SetLiteral:
 
 
 @dataclass(frozen=True)
+class SeqLiteral:
+    """<<a, b>>: a sequence (TLA+'s tuple/sequence literal)."""
+
+    elems: tuple["Expr", ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
 class SetCompr:
     var: str
     domain: "Domain"
@@ -154,8 +162,8 @@ class QuantExpr:
 
 
 Expr = Union[Name, IntLit, BoolLit, SelfRef, UnaryOp, BinOp, IfExpr, Call, IndexExpr, FieldExpr,
-             AtExpr, SetLiteral, SetCompr, MapLiteral, RecordLiteral, WithExpr, QuantExpr,
-             Primed]
+             AtExpr, SetLiteral, SeqLiteral, SetCompr, MapLiteral, RecordLiteral, WithExpr,
+             QuantExpr, Primed]
 
 # --------------------------------------------------------------------------- types
 
@@ -195,6 +203,15 @@ class SetT:
 
 
 @dataclass(frozen=True)
+class SeqT:
+    """seq[elem] max cap: a sequence of at most `cap` elements (cap a constant)."""
+
+    elem: "TypeExpr"
+    cap: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
 class RecordT:
     fields: tuple[tuple[str, "TypeExpr"], ...]
     span: Span = _span()
@@ -206,7 +223,7 @@ class NamedT:
     span: Span = _span()
 
 
-TypeExpr = Union[BoolT, RangeT, EnumT, MapT, SetT, RecordT, NamedT]
+TypeExpr = Union[BoolT, RangeT, EnumT, MapT, SetT, SeqT, RecordT, NamedT]
 # A binder's domain: a type (`Tid`, `1..N`, `bool`) or a set expression (`{1, 3}`, `readers`).
 # A bare name parses as an expression and is resolved to a type when it names one.
 Domain = Union[TypeExpr, Expr]

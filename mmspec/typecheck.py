@@ -21,6 +21,7 @@ from mmspec import syntax as S
 from mmspec.consteval import DivByZero, NotConstant, evaluate
 from mmspec.diagnostics import Diagnostic, Sink, SpecError, did_you_mean
 from mmspec.resolve import Symbols
+from mmspec import seqcheck
 from mmspec.symexec import SymState
 
 MAX_INT = 2 ** 62
@@ -66,6 +67,8 @@ def show_type(t: AnyType) -> str:
         return f"map[{show_type(t.key)}] {show_type(t.value)}"
     if isinstance(t, ir.SetType):
         return f"set[{show_type(t.elem)}]"
+    if isinstance(t, ir.SeqType):
+        return f"seq[{show_type(t.elem)}] max {t.cap}"
     if isinstance(t, ir.RecordType):
         return "record { " + ", ".join(f"{f}: {show_type(ft)}" for f, ft in t.fields) + " }"
     return str(t)
@@ -82,6 +85,8 @@ def kind_word(t: AnyType) -> str:
         return "map"
     if isinstance(t, ir.SetType):
         return "set"
+    if isinstance(t, ir.SeqType):
+        return "sequence"
     if isinstance(t, ir.RecordType):
         return "record"
     return "?"
@@ -113,6 +118,8 @@ def assignable(src: AnyType, dst: AnyType) -> bool:
                 and assignable(src.value, dst.value))
     if isinstance(dst, ir.SetType):
         return isinstance(src, ir.SetType) and same_domain(src.elem, dst.elem)
+    if isinstance(dst, ir.SeqType):  # capacities may differ: grounding fits one to the other
+        return isinstance(src, ir.SeqType) and assignable(src.elem, dst.elem)
     if isinstance(dst, ir.RecordType):
         return (isinstance(src, ir.RecordType) and [f for f, _ in src.fields] ==
                 [f for f, _ in dst.fields] and all(assignable(a, b) for (_, a), (_, b)
@@ -134,6 +141,8 @@ def zero_value(t: ir.Type) -> ir.Value:
         return tuple(zero_value(ft) for _, ft in t.fields)
     if isinstance(t, ir.SetType):
         return frozenset()
+    if isinstance(t, ir.SeqType):
+        return ()
     raise TypeError(t)
 
 
@@ -146,6 +155,8 @@ def slot_count(t: ir.Type) -> int:
         return ir.domain_size(t.elem)
     if isinstance(t, ir.RecordType):
         return sum(slot_count(ft) for _, ft in t.fields)
+    if isinstance(t, ir.SeqType):
+        return 1 + t.cap * slot_count(t.elem)
     return 1
 
 
@@ -425,6 +436,8 @@ class Elaborator:
             if not self.check_key_type(e, t.elem.span, "a set element"):
                 return ERR
             return ir.SetType(e)
+        if isinstance(t, S.SeqT):
+            return seqcheck.resolve_seq_type(self, t)
         if isinstance(t, S.RecordT):
             fields: list[tuple[str, ir.Type]] = []
             names: set[str] = set()
@@ -455,7 +468,8 @@ class Elaborator:
     # ------------------------------------------------------------------ domains
     def domain(self, d: S.Domain, ctx: Ctx) -> tuple[ir.Type, ir.Expr | None] | None:
         """A binder's domain: (scalar type, restricting set expression or None)."""
-        if isinstance(d, (S.BoolT, S.RangeT, S.EnumT, S.MapT, S.SetT, S.RecordT, S.NamedT)):
+        if isinstance(d, (S.BoolT, S.RangeT, S.EnumT, S.MapT, S.SetT, S.SeqT, S.RecordT,
+                          S.NamedT)):
             t = self.resolve_type(d)
             if isinstance(t, ErrType):
                 return None
@@ -562,6 +576,8 @@ class Elaborator:
             return self.primed(e, ctx, expected)
         if isinstance(e, S.SetLiteral):
             return self.set_literal(e, ctx, expected)
+        if isinstance(e, S.SeqLiteral):
+            return seqcheck.seq_literal(self, e, ctx, expected)
         if isinstance(e, S.SetCompr):
             dom = self.domain(e.domain, ctx)
             if dom is None:
@@ -902,6 +918,10 @@ class Elaborator:
                     return self.err("MMS316", f"no field '{step}' in {show_type(t)}", e.span)
                 path.append(step)
                 t = fields[step]
+            elif isinstance(t, ir.SeqType):
+                k = self.expect(step, ctx, INT, "sequence index")
+                path.append(k.expr)
+                t = t.elem
             else:
                 if not isinstance(t, ir.MapType):
                     return self.err("MMS305", f"cannot index {show_type(t)}", step.span)
@@ -922,10 +942,12 @@ class Elaborator:
         if isinstance(base.type, ErrType):
             self.expr(e.index, ctx)
             return base
+        if isinstance(base.type, ir.SeqType):
+            return seqcheck.seq_index(self, e, base, ctx)
         if not isinstance(base.type, ir.MapType):
             self.expr(e.index, ctx)
             return self.err("MMS305", f"cannot index a value of type {show_type(base.type)}",
-                            e.span, expected="a map")
+                            e.span, expected="a map or a sequence")
         k = self.expr(e.index, ctx, base.type.key)
         if not assignable(k.type, base.type.key):
             self.err("MMS305", f"index of type {show_type(k.type)} for a map over "
@@ -1030,6 +1052,8 @@ class Elaborator:
                 return self.err("MMS301", f"card() needs a set, not {show_type(s.type)}",
                                 e.args[0].span)
             return TE(ir.Unary("card", s.expr, sp), INT)
+        if f in seqcheck.SEQ_FUNCS and self.sy.kind_of(f) is None:
+            return seqcheck.seq_call(self, e, ctx, expected)
         if f in ("min", "max"):
             if not self.nargs(e, 2):
                 return TE(int_lit(0), ERR)
@@ -1054,7 +1078,7 @@ class Elaborator:
             return self.err("MMS315", f"proc '{f}' is a statement, not a value", sp)
         if kind is not None:
             return self.err("MMS207", f"'{f}' is a {kind}, not a function", e.func_span)
-        hint = did_you_mean(f, list(self.sy.defs) + ["card", "min", "max",
+        hint = did_you_mean(f, list(self.sy.defs) + ["card", "min", "max", *seqcheck.SEQ_FUNCS,
                                                       *LOCK_PREDICATES])
         return self.err("MMS207", f"unknown function '{f}'", e.func_span,
                         expected="a def, card, min, max or a lock predicate" +
@@ -1199,7 +1223,8 @@ class Elaborator:
 
 
 def _literalish(e: S.Expr) -> bool:
-    return isinstance(e, (S.SetLiteral, S.SetCompr, S.MapLiteral, S.RecordLiteral, S.IntLit))
+    return isinstance(e, (S.SetLiteral, S.SeqLiteral, S.SetCompr, S.MapLiteral,
+                          S.RecordLiteral, S.IntLit))
 
 
 def _opsym(op: str) -> str:

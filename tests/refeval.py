@@ -60,7 +60,32 @@ class Rec:
         return self.vals[self.names.index(name)]
 
 
-Val = Union[int, Fn, Rec, frozenset]
+class Sq:
+    """A sequence value: its elements and the capacity of the sequence it was computed from
+    (`append` past the capacity is a `domain` error, as mmspec bounds every sequence).
+    Equality is TLA+'s: the elements only."""
+
+    __slots__ = ("items", "cap")
+
+    def __init__(self, items: tuple["Val", ...], cap: int):
+        self.items, self.cap = tuple(items), cap
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sq) and self.items == other.items
+
+    def __hash__(self) -> int:
+        return hash(("Sq", self.items))
+
+    def __repr__(self) -> str:
+        return f"Sq({self.items!r}, cap={self.cap})"
+
+    def get(self, i: int, span: ir.Span) -> "Val":
+        if not 1 <= i <= len(self.items):
+            raise DomainError(f"index {i} outside 1..{len(self.items)}", i, span)
+        return self.items[i - 1]
+
+
+Val = Union[int, Fn, Rec, frozenset, Sq]
 State = tuple[Val, ...]  # one value per variable, in declaration order
 
 
@@ -87,6 +112,8 @@ def from_ir(t: ir.Type, v: ir.Value) -> Val:
                    tuple(from_ir(ft, x) for (_, ft), x in zip(t.fields, v)))  # type: ignore
     if isinstance(t, ir.SetType):
         return frozenset(int(x) for x in v)  # type: ignore[union-attr]
+    if isinstance(t, ir.SeqType):
+        return Sq(tuple(from_ir(t.elem, x) for x in v), t.cap)  # type: ignore[union-attr]
     return int(v)  # type: ignore[arg-type]
 
 
@@ -108,6 +135,9 @@ def display(t: ir.Type, v: Val) -> Any:
     if isinstance(t, ir.SetType):
         assert isinstance(v, frozenset)
         return frozenset(display(t.elem, k) for k in v)
+    if isinstance(t, ir.SeqType):
+        assert isinstance(v, Sq)
+        return [display(t.elem, x) for x in v.items]
     raise TypeError(t)
 
 
@@ -151,8 +181,19 @@ class Evaluator:
         if isinstance(e, ir.Index):
             base = self.value(e.base, s, env)
             key = self.value(e.index, s, env)
-            assert isinstance(base, Fn) and isinstance(key, int), e
+            assert isinstance(base, (Fn, Sq)) and isinstance(key, int), e
             return base.get(key, e.span)
+        if isinstance(e, ir.SeqLit):
+            return Sq(tuple(self.value(x, s, env) for x in e.elems), e.type.cap)
+        if isinstance(e, ir.SubSeq):
+            q = self._seq(e.base, s, env)
+            m, n = self._scalar(e.lo, s, env), self._scalar(e.hi, s, env)
+            if m > n:
+                return Sq((), q.cap)
+            if m < 1 or n > len(q.items):
+                raise DomainError(f"subseq {m}..{n} of a sequence of {len(q.items)}", m,
+                                  e.span)
+            return Sq(q.items[m - 1:n], q.cap)
         if isinstance(e, ir.Field):
             base = self.value(e.base, s, env)
             assert isinstance(base, Rec), e
@@ -183,6 +224,11 @@ class Evaluator:
             return put(base, path, self.value(e.value, s, env))
         raise TypeError(f"unknown expression {e!r}")
 
+    def _seq(self, e: ir.Expr, s: State, env: Env) -> Sq:
+        v = self.value(e, s, env)
+        assert isinstance(v, Sq), e
+        return v
+
     def _scalar(self, e: ir.Expr, s: State, env: Env) -> int:
         v = self.value(e, s, env)
         assert isinstance(v, int), e
@@ -208,6 +254,13 @@ class Evaluator:
             v = self.value(e.arg, s, env)
             assert isinstance(v, frozenset)
             return len(v)
+        if e.op in ("len", "head", "tail"):
+            q = self._seq(e.arg, s, env)
+            if e.op == "len":
+                return len(q.items)
+            if not q.items:
+                raise DomainError(f"{e.op} of an empty sequence", 0, e.span)
+            return q.items[0] if e.op == "head" else Sq(q.items[1:], q.cap)
         raise TypeError(f"unknown unary op {e.op}")
 
     def _binary(self, e: ir.Binary, s: State, env: Env) -> Val:  # noqa: C901
@@ -220,6 +273,12 @@ class Evaluator:
             return int((not self.truth(e.left, s, env)) or self.truth(e.right, s, env))
         a = self.value(e.left, s, env)
         b = self.value(e.right, s, env)
+        if op in ("append", "concat"):
+            assert isinstance(a, Sq)
+            items = a.items + ((b,) if op == "append" else b.items)  # type: ignore[union-attr]
+            if len(items) > a.cap:
+                raise DomainError(f"{op} past the capacity {a.cap}", len(a.items), e.span)
+            return Sq(items, a.cap)
         if op == "iff":
             return int(bool(a) == bool(b))
         if op == "eq":
@@ -267,6 +326,12 @@ def put(v: Val, path: tuple[int | str, ...], new: Val) -> Val:
     if not path:
         return new
     step, rest = path[0], path[1:]
+    if isinstance(v, Sq):  # outside 1..len nothing changes (TLC's EXCEPT)
+        assert isinstance(step, int)
+        if not 1 <= step <= len(v.items):
+            return v
+        i = step - 1
+        return Sq(v.items[:i] + (put(v.items[i], rest, new),) + v.items[i + 1:], v.cap)
     if isinstance(step, str):
         assert isinstance(v, Rec)
         i = v.names.index(step)
@@ -338,6 +403,13 @@ def fit(t: ir.Type, v: Val, name: str) -> Val:
             if k not in dom:
                 raise RangeViolation(f"{name}∋{k}", k)
         return v
+    if isinstance(t, ir.SeqType):
+        assert isinstance(v, Sq)
+        if len(v.items) > t.cap:  # a longer value stored in a shorter sequence
+            raise DomainError(f"{len(v.items)} elements in a {name} of at most {t.cap}",
+                              len(v.items), ir.NO_SPAN)
+        return Sq(tuple(fit(t.elem, x, f"{name}[{i}]") for i, x in enumerate(v.items, 1)),
+                  t.cap)
     raise TypeError(t)
 
 
@@ -446,6 +518,9 @@ class Model:
             v = self.spec.variables[i]
             try:
                 new[i] = fit(v.type, new[i], v.name)
+            except DomainError as e:
+                bad.append(Violation("domain", t.name, e.value))
+                ok = False
             except RangeViolation as e:
                 bad.append(Violation("range", e.slot, e.value))
                 ok = False

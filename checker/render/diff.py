@@ -44,7 +44,7 @@ def fmt(v: Any) -> str:
         return "{" + ", ".join(fmt(x) for x in sorted(v, key=_sort_key)) + "}"
     if isinstance(v, dict):
         return "{" + ", ".join(f"{fmt(k)}: {fmt(x)}" for k, x in v.items()) + "}"
-    if isinstance(v, tuple):
+    if isinstance(v, (tuple, list)):  # a tuple, or a sequence (ITF array)
         return "<<" + ", ".join(fmt(x) for x in v) + ">>"
     return clean(str(v))
 

@@ -57,8 +57,8 @@ def encode_value(v: Any, t: ir.Type | None = None) -> Any:
         kt = t.key if isinstance(t, ir.MapType) else None
         vt = t.value if isinstance(t, ir.MapType) else None
         return {"#map": [[encode_value(k, kt), encode_value(x, vt)] for k, x in v.items()]}
-    if isinstance(v, list):
-        return [encode_value(x) for x in v]
+    if isinstance(v, list):  # a sequence
+        return [encode_value(x, t.elem if isinstance(t, ir.SeqType) else None) for x in v]
     raise ItfError(f"cannot encode {type(v).__name__} value {v!r} as ITF")
 
 

@@ -45,6 +45,8 @@ def to_value(v: Any, t: ir.Type, where: str) -> Val:
         return _scalar_in(v, t, where)
     if isinstance(t, ir.SetType) and isinstance(v, frozenset):
         return frozenset(_scalar_in(x, t.elem, where) for x in v)
+    if isinstance(t, ir.SeqType) and isinstance(v, (list, tuple)) and len(v) <= t.cap:
+        return tuple(to_value(x, t.elem, f"{where}[{i}]") for i, x in enumerate(v, 1))
     if isinstance(t, ir.MapType) and isinstance(v, dict):
         return {_scalar_in(k, t.key, where): to_value(x, t.value, f"{where}[{k}]")
                 for k, x in v.items()}
@@ -70,6 +72,8 @@ def to_display(v: Val, t: ir.Type) -> Any:
         return _scalar_out(v, t)
     if isinstance(t, ir.SetType):
         return frozenset(_scalar_out(x, t.elem) for x in v)
+    if isinstance(t, ir.SeqType):
+        return [to_display(x, t.elem) for x in v]  # type: ignore[union-attr]
     if isinstance(t, ir.MapType):
         return {_scalar_out(k, t.key): to_display(x, t.value) for k, x in v.items()}
     if isinstance(t, ir.RecordType):
@@ -112,11 +116,22 @@ class Evaluator:
             return self.env[e.name]
         if isinstance(e, ir.Index):
             base, k = self.ev(e.base), self.ev(e.index)
+            if isinstance(base, tuple):  # a sequence, 1-based
+                if not 1 <= k <= len(base):
+                    raise QueryError(f"index {k} is outside the sequence's domain")
+                return base[k - 1]
             if k not in base:
                 raise QueryError(f"key {k} is outside the map's domain")
             return base[k]
         if isinstance(e, ir.Field):
             return self.ev(e.base)[e.name]
+        if isinstance(e, ir.SeqLit):
+            return tuple(self.ev(x) for x in e.elems)
+        if isinstance(e, ir.Unary) and e.op in ("len", "head", "tail"):
+            q = self.ev(e.arg)
+            if e.op != "len" and not q:
+                raise QueryError(f"{e.op} of an empty sequence")
+            return len(q) if e.op == "len" else q[0] if e.op == "head" else q[1:]
         if isinstance(e, ir.Unary):
             v = self.ev(e.arg)
             unary: dict[str, Callable[[], Any]] = {

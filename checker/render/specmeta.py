@@ -39,6 +39,8 @@ def type_to_json(t: ir.Type) -> dict[str, Any]:
         return {"t": "record", "fields": [[f, type_to_json(ft)] for f, ft in t.fields]}
     if isinstance(t, ir.SetType):
         return {"t": "set", "elem": type_to_json(t.elem)}
+    if isinstance(t, ir.SeqType):
+        return {"t": "seq", "elem": type_to_json(t.elem), "cap": t.cap}
     raise TypeError(t)
 
 
@@ -56,6 +58,8 @@ def type_from_json(d: dict[str, Any]) -> ir.Type:
         return ir.RecordType(tuple((f, type_from_json(ft)) for f, ft in d["fields"]))
     if k == "set":
         return ir.SetType(type_from_json(d["elem"]))
+    if k == "seq":
+        return ir.SeqType(type_from_json(d["elem"]), int(d["cap"]))
     raise ValueError(f"unknown type tag {k!r}")
 
 
