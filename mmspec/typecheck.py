@@ -704,6 +704,13 @@ class Elaborator:
             return TE(ir.Lit(m.index, et, sp), et)
         if kind == "def":
             return self.expand_def(n, (), sp, ctx, None, expected)
+        if kind == "type":  # a finite scalar type is also the set of its values (TLA+)
+            t = self.named_type(n, sp)
+            if isinstance(t, ErrType):
+                return TE(FALSE, ERR)
+            if ir.is_scalar(t) and ir.domain_size(t) <= MAX_DOMAIN:
+                v = self.fresh("_elem", ctx)
+                return TE(ir.SetComp(v, t, TRUE, sp), ir.SetType(t))
         if kind is not None:
             what = {"lock": "a lock (use it in a lock operation or held(...))",
                     "type": "a type", "process": "a process (use P@label or P[i]@label)",

@@ -119,3 +119,30 @@ def test_sequence_errors_are_located():
         with pytest.raises(SpecError) as e:
             load_text("spec bad\n" + text)
         assert code in {d.code for d in e.value.diagnostics}, (text, e.value.diagnostics)
+
+
+SMALLER = """spec s4
+type Procs = 1..3
+var flag: map[Procs] bool
+var on: set[Procs]
+action Set(i in Procs) when forall j in Procs minus {i}: !flag[j] { flag'[i] = true }
+action Join(i in Procs minus on) { on' = on union {i} }
+action Leave(i in on inter Procs) { on' = on minus {i} }
+invariant One: card({p in Procs: flag[p]}) <= 1
+invariant Sub: {p in Procs: flag[p]} subseteq Procs && on subseteq Procs
+"""
+
+
+def test_type_as_set_minus_in_a_domain_and_state_dependent_parameters():
+    # flag: all false, or exactly one true (Set(i) needs every other flag false): 4 values;
+    # on: any subset of 1..3, 8 values, independent of flag: 32 states.
+    # Generated: in each state, Set fires for every i when flag is all false (3), else
+    # only for the flagged i (1, a self-loop); Join once per i outside `on`, Leave once per
+    # i inside: 3 in every state. Over the 8 sets: 8 * (3 + 3) + 3 * 8 * (1 + 3) = 144,
+    # plus the initial state: 145.
+    r = explicit.check(ground(load_text(SMALLER)), CheckOptions())
+    assert r.verdict == "ok"
+    assert r.stats.distinct_states == 32
+    assert r.stats.generated_states == 145
+    v = check_text(SMALLER)
+    assert v.ok, v.disagreements

@@ -16,6 +16,8 @@ from mmspec.ground import ground
 
 TLA = pathlib.Path(__file__).resolve().parent / "tla"
 TLC = {"TwoPhase": (288, 1146, 11), "Peterson": (42, 77, 11)}
+# ReadersWriters (MC.cfg, NumActors = 3; source commit in the .mms): a FIFO request queue
+TLC["ReadersWriters"] = (21527, 59674, 13)
 
 
 @pytest.mark.parametrize("engine", [explicit, vector], ids=["explicit", "vector"])
