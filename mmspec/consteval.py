@@ -63,6 +63,14 @@ class _Eval:
             return self.binary(e)
         if isinstance(e, ir.Ite):
             return self.ev(e.then) if self.ev(e.cond) else self.ev(e.other)
+        if isinstance(e, ir.SetLit) and ir.is_product(e.elem_type):
+            rt = e.elem_type
+            assert isinstance(rt, ir.RecordType)
+            vals = [self.ev(x) for x in e.elems]
+            if not all(all(ir.in_domain(int(f), ft) for f, (_, ft) in zip(v, rt.fields))
+                       for v in vals):  # type: ignore[union-attr]
+                raise NotConstant(e.span)
+            return frozenset(ir.record_code(rt, v) for v in vals)  # type: ignore[arg-type]
         if isinstance(e, ir.SetLit):
             return frozenset(int(self.ev(x)) for x in e.elems  # type: ignore[arg-type]
                              ) & frozenset(ir.domain_values(e.elem_type))

@@ -452,6 +452,10 @@ def _scalar_bounds(t: ir.Type) -> tuple[int, int, str]:
 
 
 def _key_name(t: ir.Type, k: int) -> str:
+    if isinstance(t, ir.RecordType):  # a product type's value, by its code
+        vals = ir.record_decode(t, k)
+        return "{" + ", ".join(f"{f}: {_key_name(ft, v)}"
+                               for (f, ft), v in zip(t.fields, vals)) + "}"
     if isinstance(t, ir.EnumType):
         return t.members[k]
     if isinstance(t, ir.BoolType):
@@ -573,7 +577,18 @@ def unflatten_value(t: ir.Type, vals: list[int], pos: int = 0) -> tuple[object, 
     raise TypeError(t)
 
 
+class RecordElement(dict):  # type: ignore[type-arg]
+    """A record shown as a set element: a dict (renderers treat it as any record) that can
+    sit in a frozenset."""
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(tuple(self.items()))
+
+
 def display_scalar(t: ir.Type, k: int) -> object:
+    if isinstance(t, ir.RecordType):  # a product type's value, by its code
+        return RecordElement((f, display_scalar(ft, v))
+                             for (f, ft), v in zip(t.fields, ir.record_decode(t, k)))
     if isinstance(t, ir.BoolType):
         return bool(k)
     if isinstance(t, ir.EnumType):
@@ -746,6 +761,10 @@ class _Grounder:
             return self.scalar(e, env)
         if isinstance(e, ir.Lit):
             return self._lit_tree(t, e.value)
+        if isinstance(e, ir.ParamRef) and ir.is_product(t):  # bound to a code: decode
+            assert isinstance(t, ir.RecordType)
+            return {f: GLit(v, "bool" if isinstance(ft, ir.BoolType) else "int")
+                    for (f, ft), v in zip(t.fields, ir.record_decode(t, env[e.name][0]))}
         if isinstance(e, ir.VarRef):
             if e.primed or self.prime_all:
                 if self.post is None:
@@ -784,12 +803,11 @@ class _Grounder:
                 a, b = (groundseq.fit(self, x, t, e.span) for x in (a, b))
             return self._ite_tree(c, a, b)
         if isinstance(e, ir.SetLit):
-            elems = [self.scalar(x, env) for x in e.elems]
-            keys = ir.domain_values(e.elem_type)
+            coded = [self.element(x, env, e.elem_type) for x in e.elems]
+            elems = [c for c, _, _ in coded]
             shown = _show_keys(e.elem_type)
-            for x, src in zip(elems, e.elems):
-                self.need(self.in_range(x, keys[0], keys[-1]) if keys else FALSE, x,
-                          f"element of a set[{shown}]", shown, src.span)
+            for (_, ok, bad), src in zip(coded, e.elems):
+                self.need(ok, bad, f"element of a set[{shown}]", shown, src.span)
             return {k: _or_all([gop("eq", x, GLit(k)) for x in elems])
                     for k in ir.domain_values(e.elem_type)}
         if isinstance(e, ir.SetComp):
@@ -844,6 +862,35 @@ class _Grounder:
         right = self.tree(e.right, env)
         assert isinstance(right, dict) and isinstance(lt, ir.SeqType)
         return groundseq.concat(self, left, right, e.span)
+
+    def element(self, x: ir.Expr, env: dict[str, tuple[int, ir.Type]], t: ir.Type
+                ) -> tuple[GExpr, GExpr, GExpr]:
+        """A set element as its slot number (the value of a scalar, the code of a record),
+        the condition that it is a value of the element type t, and the value to report
+        when it is not (of a record: its first field outside the field's type)."""
+        if not ir.is_product(t):
+            v = self.scalar(x, env)
+            keys = ir.domain_values(t)
+            return v, (self.in_range(v, keys[0], keys[-1]) if keys else FALSE), v
+        assert isinstance(t, ir.RecordType)
+        tree = self.tree(x, env)
+        assert isinstance(tree, dict)
+        code: GExpr = GLit(0)
+        oks: list[GExpr] = []
+        fields: list[GExpr] = []
+        for f, ft in t.fields:
+            fv = tree[f]
+            if fv.sort == "bool":  # type: ignore[union-attr]
+                fv = gite(fv, GLit(1), GLit(0))  # type: ignore[arg-type]
+            keys = ir.domain_values(ft)
+            oks.append(self.in_range(fv, keys[0], keys[-1]))  # type: ignore[arg-type]
+            fields.append(fv)  # type: ignore[arg-type]
+            code = gop("add", gop("mul", code, GLit(ir.domain_size(ft))),
+                       gop("sub", fv, GLit(keys[0])))  # type: ignore[arg-type]
+        bad: GExpr = code
+        for ok, fv in reversed(list(zip(oks, fields))):
+            bad = gite(ok, bad, fv)
+        return code, _and_all(oks), bad
 
     def check_expansion(self, e: ir.Expr, what: str) -> None:
         """Refuse (MMS405, at `e`) a binder whose expansion would exceed the size budget:
@@ -1036,6 +1083,13 @@ class _Grounder:
             if op == "in":
                 s = self.tree(e.right, env)
                 assert isinstance(s, dict)
+                st = self.type_of(e.right, env)
+                if isinstance(st, ir.SetType) and ir.is_product(st.elem):
+                    x, ok, _ = self.element(e.left, env, st.elem)
+                    if isinstance(x, GLit):
+                        return gop("and", ok, as_bool(s[x.value]) if x.value in s else FALSE)
+                    return gop("and", ok, _or_all([gop("and", gop("eq", x, GLit(k)),
+                                                           as_bool(m)) for k, m in s.items()]))
                 x = self.scalar(e.left, env)
                 if isinstance(x, GLit):
                     return as_bool(s[x.value]) if x.value in s else FALSE
@@ -1079,6 +1133,8 @@ def _dedupe(reads: list[GRead]) -> tuple[GRead, ...]:
 
 
 def _show_keys(t: ir.Type) -> str:
+    if isinstance(t, ir.RecordType):
+        return "record { " + ", ".join(f"{f}: {_show_keys(ft)}" for f, ft in t.fields) + " }"
     if isinstance(t, ir.IntType):
         return f"{t.lo}..{t.hi}"
     if isinstance(t, ir.EnumType):
@@ -1437,6 +1493,8 @@ def _ground_check(g: _Grounder, c: ir.Check, env: Env, where: ir.Span) -> GCheck
 
 def _show_param(vt: tuple[int, ir.Type]) -> str:
     v, t = vt
+    if isinstance(t, ir.RecordType):
+        return _key_name(t, v)
     return str(display_scalar(t, v)).lower() if isinstance(t, ir.BoolType) else str(
         display_scalar(t, v))
 

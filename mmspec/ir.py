@@ -123,14 +123,42 @@ def dead_value(t: "Type") -> "Value":
     raise TypeError(t)
 
 
+def is_product(t: "Type") -> bool:
+    """A record of scalar fields: usable as a set element or a binder's domain, each value
+    numbered by its code (`record_code`), one set slot per element of the product."""
+    return isinstance(t, RecordType) and bool(t.fields) and all(
+        is_scalar(ft) for _, ft in t.fields)
+
+
+def record_code(t: "RecordType", v: tuple) -> int:
+    """The number of a record value of a product type: fields in order, mixed radix, in
+    the order TLC enumerates [f: S, g: T] (the last field varies fastest)."""
+    code = 0
+    for (_, ft), x in zip(t.fields, v):
+        code = code * domain_size(ft) + domain_values(ft).index(int(x))
+    return code
+
+
+def record_decode(t: "RecordType", code: int) -> tuple[int, ...]:
+    out: list[int] = []
+    for _, ft in reversed(t.fields):
+        n = domain_size(ft)
+        out.append(domain_values(ft)[code % n])
+        code //= n
+    return tuple(reversed(out))
+
+
 def domain_values(t: Type) -> tuple[int, ...]:
-    """The run-time values of a scalar (key/element) type, in order."""
+    """The run-time values of a scalar (key/element) type, in order (of a product record
+    type: the codes of its values)."""
     if isinstance(t, BoolType):
         return (0, 1)
     if isinstance(t, IntType):
         return tuple(range(t.lo, t.hi + 1))
     if isinstance(t, EnumType):
         return tuple(range(len(t.members)))
+    if is_product(t):
+        return tuple(range(domain_size(t)))
     raise TypeError(f"not a scalar type: {t!r}")
 
 
@@ -142,6 +170,11 @@ def domain_size(t: Type) -> int:
         return max(0, t.hi - t.lo + 1)
     if isinstance(t, EnumType):
         return len(t.members)
+    if is_product(t):
+        n = 1
+        for _, ft in t.fields:  # type: ignore[union-attr]
+            n *= domain_size(ft)
+        return n
     raise TypeError(f"not a scalar type: {t!r}")
 
 
@@ -153,6 +186,8 @@ def in_domain(v: int, t: Type) -> bool:
         return t.lo <= v <= t.hi
     if isinstance(t, EnumType):
         return 0 <= v < len(t.members)
+    if is_product(t):
+        return 0 <= v < domain_size(t)
     raise TypeError(f"not a scalar type: {t!r}")
 
 

@@ -321,6 +321,10 @@ class _Lowering:
                 if dom is None:
                     continue
                 ptype, within = dom
+                if ir.is_product(ptype):
+                    self.el.err("MMS319", "a process index ranges over a scalar type, not "
+                                f"{show_type(ptype)}", d.param.domain.span)
+                    continue
                 if within is not None:
                     self.el.err("MMS301", "a process index ranges over a type, not a set",
                                 d.param.domain.span, expected="process P[i in T] with a "

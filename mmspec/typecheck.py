@@ -433,7 +433,7 @@ class Elaborator:
             e = self.resolve_type(t.elem)
             if isinstance(e, ErrType):
                 return ERR
-            if not self.check_key_type(e, t.elem.span, "a set element"):
+            if not self.check_key_type(e, t.elem.span, "a set element", product=True):
                 return ERR
             return ir.SetType(e)
         if isinstance(t, S.SeqT):
@@ -454,10 +454,14 @@ class Elaborator:
             return ERR if bad else ir.RecordType(tuple(fields))
         raise TypeError(t)  # pragma: no cover
 
-    def check_key_type(self, k: ir.Type, span: ir.Span, what: str) -> bool:
-        if not ir.is_scalar(k):
-            self.err("MMS319", f"{what} type must be bool, an integer range or an enum, "
-                     f"not {show_type(k)}", span)
+    def check_key_type(self, k: ir.Type, span: ir.Span, what: str,
+                       product: bool = False) -> bool:
+        """A finite type whose values can number slots: a scalar, or (`product`: set
+        elements and binder domains) a record of scalars, one slot per record value."""
+        if not ir.is_scalar(k) and not (product and ir.is_product(k)):
+            self.err("MMS319", f"{what} type must be bool, an integer range or an enum"
+                     f"{' or a record of those' if product else ''}, not {show_type(k)}",
+                     span)
             return False
         if ir.domain_size(k) > MAX_DOMAIN:
             self.err("MMS401", f"{what} type {show_type(k)} has more than {MAX_DOMAIN} "
@@ -473,7 +477,7 @@ class Elaborator:
             t = self.resolve_type(d)
             if isinstance(t, ErrType):
                 return None
-            if not self.check_key_type(t, d.span, "a binder's domain"):
+            if not self.check_key_type(t, d.span, "a binder's domain", product=True):
                 return None
             return t, None
         if isinstance(d, S.Name) and d.id in self.sy.types and d.id not in ctx.bound:
@@ -708,7 +712,7 @@ class Elaborator:
             t = self.named_type(n, sp)
             if isinstance(t, ErrType):
                 return TE(FALSE, ERR)
-            if ir.is_scalar(t) and ir.domain_size(t) <= MAX_DOMAIN:
+            if (ir.is_scalar(t) or ir.is_product(t)) and ir.domain_size(t) <= MAX_DOMAIN:
                 v = self.fresh("_elem", ctx)
                 return TE(ir.SetComp(v, t, TRUE, sp), ir.SetType(t))
         if kind is not None:
@@ -882,9 +886,10 @@ class Elaborator:
                                 "constant elements")
             sym = t0.symmetric if all(t.type == t0 for t in tes) else None
             et = ir.IntType(lo, hi, False, sym)
-        elif ir.is_scalar(t0):  # type: ignore[arg-type]
+        elif ir.is_scalar(t0) or ir.is_product(t0):  # type: ignore[arg-type]
             if not all(t.type == t0 for t in tes):
-                return self.err("MMS301", "set elements of different types", e.span)
+                return self.err("MMS301", "set elements of different types", e.span,
+                                expected="a set next to a set-typed variable")
             et = t0  # type: ignore[assignment]
         else:
             return self.err("MMS319", f"set elements must be scalars, not {show_type(t0)}",

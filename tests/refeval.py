@@ -110,11 +110,32 @@ def from_ir(t: ir.Type, v: ir.Value) -> Val:
     if isinstance(t, ir.RecordType):
         return Rec(tuple(f for f, _ in t.fields),
                    tuple(from_ir(ft, x) for (_, ft), x in zip(t.fields, v)))  # type: ignore
+    if isinstance(t, ir.SetType) and ir.is_product(t.elem):  # elements by their codes
+        return frozenset(key_value(t.elem, int(x)) for x in v)  # type: ignore[union-attr]
     if isinstance(t, ir.SetType):
         return frozenset(int(x) for x in v)  # type: ignore[union-attr]
     if isinstance(t, ir.SeqType):
         return Sq(tuple(from_ir(t.elem, x) for x in v), t.cap)  # type: ignore[union-attr]
     return int(v)  # type: ignore[arg-type]
+
+
+def key_value(t: ir.Type, k: int) -> "int | Rec":
+    """The value a binder over type t takes for its k-th slot: k itself for a scalar type,
+    the record numbered k for a product record type (see ir.record_code)."""
+    if isinstance(t, ir.RecordType):
+        return Rec(tuple(f for f, _ in t.fields), ir.record_decode(t, k))
+    return k
+
+
+def domain(t: ir.Type) -> list["int | Rec"]:
+    return [key_value(t, k) for k in ir.domain_values(t)]
+
+
+class _ShownRecord(dict):  # type: ignore[type-arg]
+    """A record shown as a set element (hashable, equal to the engines' display)."""
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(tuple(self.items()))
 
 
 def display(t: ir.Type, v: Val) -> Any:
@@ -132,6 +153,9 @@ def display(t: ir.Type, v: Val) -> Any:
     if isinstance(t, ir.RecordType):
         assert isinstance(v, Rec)
         return {f: display(ft, x) for (f, ft), x in zip(t.fields, v.vals)}
+    if isinstance(t, ir.SetType) and isinstance(t.elem, ir.RecordType):
+        assert isinstance(v, frozenset)
+        return frozenset(_ShownRecord(display(t.elem, k)) for k in v)
     if isinstance(t, ir.SetType):
         assert isinstance(v, frozenset)
         return frozenset(display(t.elem, k) for k in v)
@@ -210,8 +234,8 @@ class Evaluator:
         if isinstance(e, ir.SetLit):
             return frozenset(self._element(x, e.elem_type, s, env) for x in e.elems)
         if isinstance(e, ir.SetComp):
-            return frozenset(k for k in ir.domain_values(e.domain)
-                             if self.truth(e.cond, s, {**env, e.var: k}))
+            return frozenset(k for k in domain(e.domain)
+                             if self.truth(e.cond, s, {**env, e.var: k}))  # type: ignore
         if isinstance(e, ir.MapLit):
             keys = ir.domain_values(e.key_type)
             return Fn(keys, tuple(self.value(e.body, s, {**env, e.var: k}) for k in keys))
@@ -234,9 +258,16 @@ class Evaluator:
         assert isinstance(v, int), e
         return v
 
-    def _element(self, e: ir.Expr, t: ir.Type, s: State, env: Env) -> int:
+    def _element(self, e: ir.Expr, t: ir.Type, s: State, env: Env) -> "int | Rec":
         """A set literal's element: mmspec's sets hold only values of their element type, so
         building one with another value is the error (TLA+ would build the set)."""
+        if isinstance(t, ir.RecordType):
+            r = self.value(e, s, env)
+            assert isinstance(r, Rec)
+            for (_, ft), x in zip(t.fields, r.vals):
+                if x not in ir.domain_values(ft):
+                    raise DomainError(f"field {x} outside the element type", x, e.span)
+            return r
         v = self._scalar(e, s, env)
         if v not in ir.domain_values(t):
             raise DomainError(f"element {v} outside the element type", v, e.span)
@@ -309,11 +340,11 @@ class Evaluator:
         raise TypeError(f"unknown binary op {op}")
 
     def _quant(self, e: ir.Quant, s: State, env: Env) -> int:
-        keys: Iterator[int] = iter(ir.domain_values(e.domain))
+        keys: Iterator = iter(domain(e.domain))
         if e.within is not None:
             within = self.value(e.within, s, env)
             assert isinstance(within, frozenset)
-            keys = (k for k in ir.domain_values(e.domain) if k in within)
+            keys = (k for k in domain(e.domain) if k in within)
         want = e.kind == "exists"  # the value that decides the quantifier
         for k in keys:
             if self.truth(e.body, s, {**env, e.var: k}) == want:
@@ -396,6 +427,8 @@ def fit(t: ir.Type, v: Val, name: str) -> Val:
         assert isinstance(v, Rec)
         return Rec(v.names, tuple(fit(ft, x, f"{name}.{f}")
                                   for (f, ft), x in zip(t.fields, v.vals)))
+    if isinstance(t, ir.SetType) and isinstance(t.elem, ir.RecordType):
+        return v  # built only from checked elements (`_element`)
     if isinstance(t, ir.SetType):
         assert isinstance(v, frozenset)
         dom = ir.domain_values(t.elem)
@@ -437,7 +470,7 @@ class Model:
         self.check_deadlock = spec.check_deadlock if deadlock is None else deadlock
         self.steps = [(t, dict(zip([p.name for p in t.params], b)))
                       for t in spec.transitions
-                      for b in itertools.product(*[ir.domain_values(p.type) for p in t.params])]
+                      for b in itertools.product(*[domain(p.type) for p in t.params])]
 
     def initial(self) -> list[State]:
         """Every initial state (one per combination of allowed initial values), deduplicated."""
@@ -671,7 +704,11 @@ def replay(model: Model, steps: list[tuple[dict[str, Any], str | None, dict[str,
         ts = [t for t in model.spec.transitions if t.name == action]
         if len(ts) != 1:
             raise ReplayError(f"step {i}: no single transition named {action!r}")
-        o = model.step(ts[0], dict(binding), states[-1])
+        b = dict(binding)
+        env = {p.name: key_value(p.type, b[p.name]) if p.name in b else b.get(p.name)
+               for p in ts[0].params}
+        env = {k: v for k, v in env.items() if v is not None}
+        o = model.step(ts[0], env, states[-1])
         if not o.enabled or o.successor is None:
             raise ReplayError(f"step {i}: {action}{binding} cannot fire here")
         if model.show(o.successor) != shown:

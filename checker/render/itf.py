@@ -16,6 +16,7 @@ import os
 from typing import Any
 
 from mmspec import ir
+from mmspec.ground import RecordElement
 from mmspec.confine import ReadRefused, read_regular_file
 from mmspec.outputs import write_atomic
 
@@ -75,8 +76,9 @@ def decode_value(j: Any) -> Any:
     if isinstance(j, dict):
         if "#bigint" in j:
             return int(j["#bigint"])
-        if "#set" in j:
-            return frozenset(decode_value(x) for x in j["#set"])
+        if "#set" in j:  # a record element stays a dict that can sit in a set
+            return frozenset(RecordElement(x) if isinstance(x, dict) else x
+                             for x in map(decode_value, j["#set"]))
         if "#map" in j:
             return {_key(decode_value(k)): decode_value(x) for k, x in j["#map"]}
         if "#tup" in j:
@@ -88,7 +90,9 @@ def decode_value(j: Any) -> Any:
 
 
 def _key(k: Any) -> Any:
-    if isinstance(k, (dict, list, set)):
+    if isinstance(k, dict) and not isinstance(k, RecordElement):
+        return RecordElement(k)
+    if isinstance(k, (list, set)):
         raise ItfError(f"unsupported ITF map key {k!r}")
     return k
 

@@ -201,8 +201,9 @@ def value(v: Any, path: str) -> None:
             raise fail(p, f"not an ITF value: {_what(x)}")
         tags = [k for k in x if k.startswith("#")]
         if not tags:
-            if hashable:
-                raise fail(p, "a record cannot be a set element or map key")
+            if hashable and not all(y is None or isinstance(y, (bool, str)) or _is_int(y)
+                                    for y in x.values()):
+                raise fail(p, "a set element or map key may be a record of scalars only")
             stack.extend((y, path_join(p, k), False) for k, y in x.items())
             continue
         if len(tags) > 1 or len(x) > 1:
