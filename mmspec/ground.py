@@ -1589,8 +1589,10 @@ def _ground_fairness(spec: ir.Spec, ts: list[GTransition]) -> tuple[GFairness, .
         elif f.action is not None:
             by_binding: dict[tuple[tuple[str, int], ...], list[int]] = {}
             for i, t in enumerate(ts):
-                if t.name == f.action:
-                    by_binding.setdefault(t.binding, []).append(i)
+                if t.name == f.action:  # witnesses of one instance are one action
+                    hidden = {p.name for p in spec.transitions[t.source].params if p.witness}
+                    key = tuple(b for b in t.binding if b[0] not in hidden)
+                    by_binding.setdefault(key, []).append(i)
             for b, idxs in by_binding.items():
                 out.append(GFairness(f.kind, ts[idxs[0]].label, tuple(idxs)))
     return tuple(out)

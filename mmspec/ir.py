@@ -359,6 +359,9 @@ Expr = Union[Lit, VarRef, ParamRef, Index, Field, Unary, Binary, Ite, SetLit, Se
 class Param:
     name: str
     type: Type  # a scalar type: the transition exists once per value of every parameter
+    # a witness of an `exists` in an action's guard (TLC enumerates one successor per
+    # witness); fairness still treats the action's instances without it as one
+    witness: bool = False
 
 
 @dataclass(frozen=True)

@@ -639,7 +639,7 @@ class _Lowering:
             if within is not None:
                 guards.append(ir.Binary("in", ir.ParamRef(pname), within))
         if d.guard is not None:
-            guards.append(self.el.cond(d.guard, ctx, "an action's guard"))
+            guards.extend(self.guard_with_witnesses(d.guard, ctx, params))
         sym = SymState(simultaneous=True)
         ctx = replace(ctx, sym=sym)
         seen: dict[tuple[str, str], ir.Span] = {}
@@ -662,6 +662,31 @@ class _Lowering:
             sym.write(root, path, v.expr)
         self.transitions.append(ir.Transition(d.name, tuple(params), conj(guards),
                                               sym.updates(), span=d.span))
+
+    def guard_with_witnesses(self, g: S.Expr, ctx: Ctx, params: list[ir.Param]
+                             ) -> list[ir.Expr]:
+        """An action's guard, with each `exists x in S: P` among its top-level conjuncts
+        (and theirs, recursively) turned into a witness parameter x with the guard
+        `x in S && P`: TLC enumerates TLA+'s `exists` in an action one witness at a time, so each
+        witness is a generated successor of its own. The witness is visible to the guard
+        only (TLA+ scopes it to the quantifier)."""
+        if isinstance(g, S.BinOp) and g.op == "and":
+            return (self.guard_with_witnesses(g.left, ctx, params) +
+                    self.guard_with_witnesses(g.right, ctx, params))
+        if isinstance(g, S.QuantExpr) and g.kind == "exists":
+            dom = self.el.domain(g.domain, ctx)
+            if dom is None:
+                return []
+            t, within = dom
+            pname = self.el.fresh(g.var, ctx)
+            inner = replace(ctx.bind(g.var, TE(ir.ParamRef(pname), t)),
+                            taken=ctx.taken | {pname})
+            params.append(ir.Param(pname, t, witness=True))
+            out: list[ir.Expr] = []
+            if within is not None:
+                out.append(ir.Binary("in", ir.ParamRef(pname), within))
+            return out + self.guard_with_witnesses(g.body, inner, params)
+        return [self.el.cond(g, ctx, "an action's guard")]
 
     def lvalue_primed(self, pa: S.PrimedAssign, ctx: Ctx
                       ) -> tuple[str, tuple[ir.Expr | str, ...], ir.Type] | None:

@@ -200,3 +200,19 @@ def test_type_as_set_minus_in_a_domain_and_state_dependent_parameters():
     assert r.stats.generated_states == 145
     v = check_text(SMALLER)
     assert v.ok, v.disagreements
+
+
+def test_exists_in_an_action_guard_counts_one_successor_per_witness():
+    text = """spec w
+var s: set[1..3] = {1, 2}
+var y: 0..1
+action A when exists x in s: x >= 1 { y' = 1 - y }
+action B when y == 1 && exists x in 1..3: exists z in s: x == z { y' = 0 }
+"""
+    # Two states (y = 0, 1; s never changes). From y = 0: A for x = 1 and x = 2 (2).
+    # From y = 1: A twice again, and B for (x, z) = (1, 1), (2, 2) (4). TLC enumerates each
+    # witness: 2 + 4 successors + 1 initial state = 7 generated.
+    for engine in (explicit, vector):
+        r = engine.check(ground(load_text(text)), CheckOptions())
+        assert (r.stats.distinct_states, r.stats.generated_states) == (2, 7)
+    assert check_text(text).ok
