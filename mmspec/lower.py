@@ -263,9 +263,10 @@ class _Lowering:
             return all(self.value_fits(x, ft, span)
                        for x, (_, ft) in zip(v, t.fields))  # type: ignore[arg-type]
         if isinstance(t, ir.SeqType):
-            if len(v) > t.cap:  # type: ignore[arg-type]
-                self.el.err("MMS303", f"initial sequence has {len(v)} elements, more than "  # type: ignore[arg-type]
-                            f"its maximum {t.cap}", span)
+            n = len(v)  # type: ignore[arg-type]
+            if n > t.cap:
+                self.el.err("MMS303", f"initial sequence has {n} elements, more than its "
+                            f"maximum {t.cap}", span)
                 return False
             return all(self.value_fits(x, t.elem, span) for x in v)  # type: ignore[union-attr]
         return True
@@ -667,7 +668,7 @@ class _Lowering:
                              ) -> list[ir.Expr]:
         """An action's guard, with each `exists x in S: P` among its top-level conjuncts
         (and theirs, recursively) turned into a witness parameter x with the guard
-        `x in S && P`: TLC enumerates TLA+'s `exists` in an action one witness at a time, so each
+        `x in S && P`: TLC enumerates an action's exists one witness at a time, so each
         witness is a generated successor of its own. The witness is visible to the guard
         only (TLA+ scopes it to the quantifier)."""
         if isinstance(g, S.BinOp) and g.op == "and":
