@@ -83,6 +83,12 @@ class _Eval:
                     if within is None or k in within]  # type: ignore[operator]
             res = [bool(self.sub(e.var, k).ev(e.body)) for k in vals]
             return int(all(res)) if e.kind == "forall" else int(any(res))
+        if isinstance(e, ir.Choose) and not ir.is_product(e.domain):
+            within = self.ev(e.within) if e.within is not None else None
+            for k in ir.domain_values(e.domain):
+                if (within is None or k in within) and self.sub(e.var, k).ev(e.cond):
+                    return k
+            raise NotConstant(e.span)  # nothing to choose: reported where evaluated
         if isinstance(e, ir.MapLit):
             return tuple(self.sub(e.var, k).ev(e.body) for k in ir.domain_values(e.key_type))
         if isinstance(e, ir.RecordLit):

@@ -712,6 +712,8 @@ class _Grounder:
             return t.value
         if isinstance(e, ir.SeqLit):
             return e.type
+        if isinstance(e, ir.Choose):
+            return e.domain
         if isinstance(e, ir.SubSeq):
             return self.type_of(e.base, env)
         if isinstance(e, ir.Unary) and e.op in ("head", "tail"):
@@ -778,6 +780,8 @@ class _Grounder:
             return groundseq.index(self, base, self.scalar(e.index, env),
                                    f"index into {_describe(e.base)}",
                                    groundseq.where_of(e.index, e.span))
+        if isinstance(e, ir.Choose):
+            return self.choose(e, env)
         if isinstance(e, (ir.SeqLit, ir.SubSeq)) or (
                 isinstance(e, ir.Unary) and e.op in ("head", "tail")) or (
                 isinstance(e, ir.Binary) and e.op in ("append", "concat")):
@@ -863,6 +867,33 @@ class _Grounder:
         assert isinstance(right, dict) and isinstance(lt, ir.SeqType)
         return groundseq.concat(self, left, right, e.span)
 
+    def choose(self, e: ir.Choose, env: dict[str, tuple[int, ir.Type]]) -> object:
+        """TLC's CHOOSE: the first value of the domain (in order, inside `within`) whose
+        condition holds, as an `if` chain; its conditions are evaluated one by one, like an
+        `exists`, and none holding is a `domain` violation."""
+        self.check_expansion(e, "choose")
+        within = self.tree(e.within, env) if e.within is not None else None
+        hits: list[tuple[GExpr, object]] = []
+        went_on: list[GExpr] = []
+        for k in ir.domain_values(e.domain):
+            m: GExpr = TRUE
+            if within is not None:
+                assert isinstance(within, dict)
+                m = as_bool(within[k])
+            with self.under(*went_on, m):
+                c = self.cond(e.cond, {**env, e.var: (k, e.domain)})
+            c = gop("and", m, c)
+            hits.append((c, self.tree(ir.ParamRef(e.var), {**env, e.var: (k, e.domain)})))
+            went_on.append(gop("not", c))
+        found = _or_all([c for c, _ in hits])
+        self.need(found, GLit(0), "choose", "a value satisfying the condition", e.span)
+        if not hits:
+            return GLit(0)
+        out = hits[-1][1]
+        for c, v in reversed(hits[:-1]):
+            out = self._ite_tree(c, v, out)
+        return out
+
     def element(self, x: ir.Expr, env: dict[str, tuple[int, ir.Type]], t: ir.Type
                 ) -> tuple[GExpr, GExpr, GExpr]:
         """A set element as its slot number (the value of a scalar, the code of a record),
@@ -914,7 +945,7 @@ class _Grounder:
         if isinstance(e, ir.Quant):
             n += ir.domain_size(e.domain) * self.ground_size(e.body)
             n += self.ground_size(e.within) if e.within is not None else 0
-        elif isinstance(e, ir.SetComp):
+        elif isinstance(e, (ir.SetComp, ir.Choose)):
             n += ir.domain_size(e.domain) * self.ground_size(e.cond)
         elif isinstance(e, ir.MapLit):
             n += ir.domain_size(e.key_type) * self.ground_size(e.body)
@@ -1100,6 +1131,10 @@ class _Grounder:
                 assert isinstance(ta, dict) and isinstance(tb, dict)
                 return _and_all([gop("implies", as_bool(ta[k]), as_bool(tb[k])) for k in ta])
             raise GroundError(f"unknown binary op {op}", e.span)
+        if isinstance(e, ir.Choose):
+            r = self.choose(e, env)
+            assert not isinstance(r, dict), e
+            return r  # type: ignore[return-value]
         if isinstance(e, ir.Quant):
             self.check_expansion(e, "quantifier")
             # TLC's order: the instances one by one, stopping at the first that decides;
@@ -1186,7 +1221,7 @@ def _bounds(e: GExpr, slots: "tuple[Slot, ...] | list[Slot]",
 
 _EXPR_NODES = (ir.Lit, ir.VarRef, ir.ParamRef, ir.Index, ir.Field, ir.Unary, ir.Binary,
                ir.Ite, ir.SetLit, ir.SetComp, ir.Quant, ir.MapLit, ir.RecordLit, ir.Except,
-               ir.SeqLit, ir.SubSeq)
+               ir.SeqLit, ir.SubSeq, ir.Choose)
 
 
 def _is_expr(x: object) -> bool:
@@ -1348,6 +1383,8 @@ def describe_read(r: GRead, value: int | None) -> str:
         return f"{r.what.split(' of ')[0]} of an empty sequence ({r.what})"
     if r.what.startswith(("append to", "concat", "sequence length")):
         return f"sequence length {shown} is not {r.domain} ({r.what})"
+    if r.what == "choose":
+        return "choose: no value satisfies the condition"
     if r.what == "subseq bounds":
         return f"subseq bounds outside the sequence (needs {r.domain})"
     if r.what.startswith("index"):

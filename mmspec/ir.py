@@ -322,6 +322,19 @@ class Quant:
 
 
 @dataclass(frozen=True)
+class Choose:
+    """choose var in domain: cond -- TLC's CHOOSE, deterministic: the least value of the
+    domain (in its order; within `within` if given) satisfying cond. None satisfies it:
+    a `domain` violation where it is evaluated."""
+
+    var: str
+    domain: Type
+    cond: "Expr"
+    within: "Expr | None" = None
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
 class MapLit:
     """[k in key_type |-> body]: a whole map, body may mention `var`."""
 
@@ -349,7 +362,7 @@ class Except:
 
 
 Expr = Union[Lit, VarRef, ParamRef, Index, Field, Unary, Binary, Ite, SetLit, SetComp, Quant,
-             MapLit, RecordLit, Except, SeqLit, SubSeq]
+             MapLit, RecordLit, Except, SeqLit, SubSeq, Choose]
 
 
 # --------------------------------------------------------------------------- transitions

@@ -645,6 +645,9 @@ class _Lowering:
         ctx = replace(ctx, sym=sym)
         seen: dict[tuple[str, str], ir.Span] = {}
         for pa in d.body:
+            if isinstance(pa, S.Pick):  # TLA+'s `\E x \in S: ...` around the rest
+                ctx = self.action_pick(pa, ctx, params, guards)
+                continue
             lv = self.lvalue_primed(pa, ctx)
             if lv is None:
                 continue
@@ -663,6 +666,23 @@ class _Lowering:
             sym.write(root, path, v.expr)
         self.transitions.append(ir.Transition(d.name, tuple(params), conj(guards),
                                               sym.updates(), span=d.span))
+
+    def action_pick(self, pk: S.Pick, ctx: Ctx, params: list[ir.Param],
+                    guards: list[ir.Expr]) -> Ctx:
+        """`pick x in S [where P]` in an action: a witness parameter x (one step per
+        value, as TLC enumerates an exists), visible to the rest of the action."""
+        dom = self.el.domain(pk.domain, ctx)
+        if dom is None:
+            return ctx
+        t, within = dom
+        pname = self.el.fresh(pk.var, ctx)
+        ctx = replace(ctx.bind(pk.var, TE(ir.ParamRef(pname), t)), taken=ctx.taken | {pname})
+        params.append(ir.Param(pname, t, witness=True))
+        if within is not None:
+            guards.append(ir.Binary("in", ir.ParamRef(pname), within))
+        if pk.cond is not None:
+            guards.append(self.el.cond(pk.cond, ctx, "a pick's where"))
+        return ctx
 
     def guard_with_witnesses(self, g: S.Expr, ctx: Ctx, params: list[ir.Param]
                              ) -> list[ir.Expr]:

@@ -294,7 +294,7 @@ class _ToAst(Transformer_NonRecursive[Token, Any]):
         fair: FairnessKind | None = None
         params: tuple[S.Binder, ...] = ()
         guard = None
-        body: list[S.PrimedAssign] = []
+        body: list[S.PrimedAssign | S.Pick] = []
         name: Token | None = None
         for c in ch:
             if isinstance(c, tuple) and len(c) == 2 and c[0] == "fair":
@@ -305,7 +305,7 @@ class _ToAst(Transformer_NonRecursive[Token, Any]):
                 params = c
             elif isinstance(c, Token):
                 name = c
-            elif isinstance(c, S.PrimedAssign):
+            elif isinstance(c, (S.PrimedAssign, S.Pick)):
                 body.append(c)
         assert name is not None
         self.separated(body)
@@ -595,6 +595,9 @@ class _ToAst(Transformer_NonRecursive[Token, Any]):
 
     def exists(self, meta: Any, ch: list[Any]) -> S.QuantExpr:
         return S.QuantExpr("exists", self.decl_name(ch[0]), ch[1], ch[2], span=self.sp(meta))
+
+    def choose(self, meta: Any, ch: list[Any]) -> S.QuantExpr:
+        return S.QuantExpr("choose", self.decl_name(ch[0]), ch[1], ch[2], span=self.sp(meta))
 
     def index(self, meta: Any, ch: list[Any]) -> S.IndexExpr:
         return S.IndexExpr(ch[0], ch[1], span=self.sp(meta))

@@ -154,7 +154,7 @@ class WithExpr:
 
 @dataclass(frozen=True)
 class QuantExpr:
-    kind: ir.QuantKind
+    kind: ir.QuantKind | Literal["choose"]  # choose: TLC's CHOOSE (an expression)
     var: str
     domain: "Domain"
     body: "Expr"
@@ -432,7 +432,7 @@ class ActionDecl:
     name: str
     params: tuple[Binder, ...]
     guard: Expr | None
-    body: tuple[PrimedAssign, ...]
+    body: tuple[Union[PrimedAssign, "Pick"], ...]  # `pick x in S` binds x for what follows
     fairness: ir.FairnessKind | None = None
     span: Span = _span()
     name_span: Span = _span()

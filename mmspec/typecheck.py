@@ -626,6 +626,8 @@ class Elaborator:
             v = self.fresh(e.var, ctx)
             inner = replace(ctx.bind(e.var, TE(ir.ParamRef(v), t)), taken=ctx.taken | {v})
             qbody = self.cond(e.body, inner, "a quantifier's body")
+            if e.kind == "choose":
+                return TE(ir.Choose(v, t, qbody, within, sp), t)
             return TE(ir.Quant(e.kind, v, t, qbody, within, sp), BOOL)
         raise TypeError(e)  # pragma: no cover
 

@@ -207,6 +207,13 @@ class Evaluator:
             key = self.value(e.index, s, env)
             assert isinstance(base, (Fn, Sq)) and isinstance(key, int), e
             return base.get(key, e.span)
+        if isinstance(e, ir.Choose):  # TLC's CHOOSE: the first in the domain's order
+            within = self.value(e.within, s, env) if e.within is not None else None
+            for k in domain(e.domain):
+                if (within is None or k in within) and self.truth(  # type: ignore[operator]
+                        e.cond, s, {**env, e.var: k}):  # type: ignore[dict-item]
+                    return k
+            raise DomainError("choose: no value satisfies the condition", 0, e.span)
         if isinstance(e, ir.SeqLit):
             return Sq(tuple(self.value(x, s, env) for x in e.elems), e.type.cap)
         if isinstance(e, ir.SubSeq):

@@ -216,3 +216,70 @@ action B when y == 1 && exists x in 1..3: exists z in s: x == z { y' = 0 }
         r = engine.check(ground(load_text(text)), CheckOptions())
         assert (r.stats.distinct_states, r.stats.generated_states) == (2, 7)
     assert check_text(text).ok
+
+
+PICK = """spec pk
+var s: set[0..3] = {1, 3}
+var v: 0..3
+var w: 0..3
+action A { pick x in s where x > v; v' = x; w' = 3 - x }
+action B(y in 0..1) { pick z in s; w' = min(z + y, 3) }
+"""
+
+
+def test_pick_in_an_action_is_one_step_per_value():
+    # B sets w to min(z + y, 3) for z in {1, 3}, y in {0, 1}: w in {1, 2, 3, 3}, 4 steps in
+    # every state. A moves v up to a larger element of {1, 3} (w = 3 - x). Reachable: v = 0
+    # with any w (4), v = 1 with w in {1, 2, 3} (3), v = 3 with any w (4): 11 states.
+    # Generated: 11 * 4 (B) + 4 * 2 (A from v = 0) + 3 * 1 (A from v = 1) + 1 initial = 56.
+    r = explicit.check(ground(load_text(PICK)), CheckOptions())
+    assert (r.stats.distinct_states, r.stats.generated_states, r.stats.depth) == (11, 56, 2)
+    assert check_text(PICK).ok
+
+
+CHOOSE = """spec c1
+type Msg = record { kind: enum { Req, Ack }, bal: 0..2 }
+var s: set[0..3] = {2}
+var msgs: set[Msg] = {{kind: Ack, bal: 1}}
+var m: 0..3
+var last: Msg
+def Maximum(S) = choose x in S: forall y in S: y <= x
+action Add(x in 0..3) { s' = s union {x}; m' = Maximum(s union {x}) }
+action Take when s != {} { s' = s minus {choose x in s: true} }
+action Pick { last' = choose r in msgs: r.bal >= 1 }
+invariant MaxIsMax: s != {} => (forall y in s: y <= Maximum(s))
+"""
+CHOOSE_NONE = """spec c2
+var s: set[0..3] = {2}
+var m: 0..3
+action Take when s != {} { s' = s minus {choose x in s: true} }
+action Max { m' = choose x in s: forall y in s: y <= x }
+expect domain
+"""
+
+
+def test_choose_is_the_least_satisfying_value_and_none_is_a_domain_violation():
+    for text in (CHOOSE, CHOOSE_NONE):
+        v = check_text(text)
+        assert v.skipped is None and v.ok, v.disagreements
+    # Take always removes the least element, so from {2} with Add(x) for any x the value
+    # of m after Add is the maximum: checked by MaxIsMax on every state. The one choose over
+    # records picks {kind: Ack, bal: 1}, the only message with bal >= 1.
+    system = ground(load_text(CHOOSE))
+    r = explicit.check(system, CheckOptions())
+    assert r.verdict == "ok"
+    last = {state["last"]["kind"] for state in _states(system)}
+    assert last == {"Req", "Ack"}  # Req: the initial value (first member), Ack: after Pick
+
+
+def _states(system):
+    """Every reachable state, as the reference evaluator shows it."""
+    from tests.refeval import Model
+    m = Model(system.spec)
+    seen, todo = set(), list(m.initial())
+    while todo:
+        s = todo.pop()
+        if s not in seen:
+            seen.add(s)
+            todo.extend(n for _, n in m.expand(s)[0])
+    return [m.show(s) for s in seen]
