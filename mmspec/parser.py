@@ -31,7 +31,7 @@ spec const type var enum map set record bool true false action when process proc
 strong final atomic if else while await either or pick in where goto skip assert invariant
 helper property leadsto eventually always expect option include symmetric forall exists card
 self mutex rwsem spinlock writer_pref class then with def ghost wrap union inter minus
-subseteq constraint action_constraint initial next return""".split())
+subseteq constraint action_constraint initial next return choose""".split())
 
 
 class _Fail(Exception):

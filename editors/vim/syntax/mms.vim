@@ -10,7 +10,7 @@ syn keyword mmsDeclaration spec include const type var ghost symmetric def actio
 syn keyword mmsDeclaration weak strong process proc final invariant helper property option constraint action_constraint initial next
 syn keyword mmsDeclaration expect class writer_pref
 syn keyword mmsControl if then else while either or pick in where goto skip await assert return
-syn keyword mmsControl atomic with forall exists
+syn keyword mmsControl atomic with forall exists choose
 syn keyword mmsOperatorWord union inter minus subseteq leadsto eventually always
 syn keyword mmsLockKind mutex rwsem spinlock waitqueue rcuwait completion
 syn keyword mmsType bool enum map set record wrap
