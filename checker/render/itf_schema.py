@@ -28,6 +28,7 @@ Schema (everything not listed is ignored, as ITF allows extra fields):
     type       {t: "bool"} | {t: "int", lo: int, hi: int, wrap?: bool, symmetric?: any}
                | {t: "enum", name: str, members: [str]} | {t: "map", key: type, value: type}
                | {t: "record", fields: [[str, type]]} | {t: "set", elem: type}
+               | {t: "seq", elem: type, cap: int}
 """
 from __future__ import annotations
 
@@ -261,9 +262,12 @@ def _type(v: Any, path: str) -> None:
         elif tag == "set":
             _object({}, ("elem",))(t, p)
             stack.append((t["elem"], path_join(p, "elem")))
+        elif tag == "seq":
+            _object({"cap": _int}, ("elem", "cap"))(t, p)
+            stack.append((t["elem"], path_join(p, "elem")))
         else:
             raise fail(path_join(p, "t"), f"unknown type tag {tag!r} (known: bool, int, "
-                       "enum, map, record, set)")
+                       "enum, map, record, set, seq)")
 
 
 _ostr = _opt(_str)
