@@ -15,20 +15,27 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mmspec import ir
-from mmspec.ground import FALSE, TRUE, GExpr, GLit, gite, gop
+from mmspec.ground import FALSE, TRUE, GExpr, GIte, GLit, GOp, GSlot, gite, gop
 
 if TYPE_CHECKING:  # pragma: no cover
     from mmspec.ground import _Grounder
 
 LEN = "#len"  # not a field name: record fields are identifiers
 Env = dict[str, tuple[int, ir.Type]]
+Tree = dict[object, object]  # a grounded sequence: LEN and 1..cap -> subtrees
 
 
 def is_seq_tree(t: object) -> bool:
     return isinstance(t, dict) and LEN in t
 
 
-def cap_of(tree: dict) -> int:
+def len_of(tree: Tree) -> GExpr:
+    n = tree[LEN]
+    assert isinstance(n, (GLit, GSlot, GOp, GIte)), n
+    return n
+
+
+def cap_of(tree: Tree) -> int:
     return len(tree) - 1
 
 
@@ -46,10 +53,10 @@ def fit(g: "_Grounder", tree: object, t: ir.Type, span: ir.Span) -> object:
     if isinstance(t, ir.SeqType):
         assert isinstance(tree, dict)
         n = t.cap
-        length = tree[LEN]
+        length = len_of(tree)
         if cap_of(tree) > n:
             g.need(g.in_range(length, 0, n), length, "sequence length", f"0..{n}", span)
-        out: dict = {LEN: length}
+        out: Tree = {LEN: length}
         for k in range(1, n + 1):
             out[k] = fit(g, tree[k], t.elem, span) if k in tree else dead(g, t.elem)
         return out
@@ -61,7 +68,7 @@ def fit(g: "_Grounder", tree: object, t: ir.Type, span: ir.Span) -> object:
     return tree
 
 
-def select(g: "_Grounder", tree: dict, idx: GExpr) -> object:
+def select(g: "_Grounder", tree: Tree, idx: GExpr) -> object:
     """tree[idx] for 1 <= idx <= cap (an `if` chain; the caller records the GRead)."""
     n = cap_of(tree)
     if n == 0:
@@ -74,42 +81,43 @@ def select(g: "_Grounder", tree: dict, idx: GExpr) -> object:
     return out
 
 
-def index(g: "_Grounder", tree: dict, idx: GExpr, what: str, span: ir.Span) -> object:
+def index(g: "_Grounder", tree: Tree, idx: GExpr, what: str, span: ir.Span) -> object:
     """s[i], defined for 1 <= i <= len(s)."""
-    ok = gop("and", g.in_range(idx, 1, cap_of(tree)), gop("le", idx, tree[LEN]))
+    ok = gop("and", g.in_range(idx, 1, cap_of(tree)), gop("le", idx, len_of(tree)))
     g.need(ok, idx, what, "1..len", span)
     return select(g, tree, idx)
 
 
-def head(g: "_Grounder", tree: dict, span: ir.Span, name: str) -> object:
-    g.need(gop("ge", tree[LEN], GLit(1)), tree[LEN], f"head of {name}", "non-empty", span)
+def head(g: "_Grounder", tree: Tree, span: ir.Span, name: str) -> object:
+    n = len_of(tree)
+    g.need(gop("ge", n, GLit(1)), n, f"head of {name}", "non-empty", span)
     return tree[1] if cap_of(tree) else GLit(0)
 
 
-def tail(g: "_Grounder", tree: dict, elem: ir.Type, span: ir.Span, name: str) -> dict:
-    length = tree[LEN]
+def tail(g: "_Grounder", tree: Tree, elem: ir.Type, span: ir.Span, name: str) -> Tree:
+    length = len_of(tree)
     g.need(gop("ge", length, GLit(1)), length, f"tail of {name}", "non-empty", span)
     n = cap_of(tree)
-    out: dict = {LEN: gop("sub", length, GLit(1))}
+    out: Tree = {LEN: gop("sub", length, GLit(1))}
     for k in range(1, n + 1):
         out[k] = tree[k + 1] if k < n else dead(g, elem)
     return out
 
 
-def append(g: "_Grounder", tree: dict, x: object, span: ir.Span, name: str) -> dict:
-    length, n = tree[LEN], cap_of(tree)
+def append(g: "_Grounder", tree: Tree, x: object, span: ir.Span, name: str) -> Tree:
+    length, n = len_of(tree), cap_of(tree)
     g.need(gop("lt", length, GLit(n)), length, f"append to {name}", f"length < {n}", span)
-    out: dict = {LEN: gop("add", length, GLit(1))}
+    out: Tree = {LEN: gop("add", length, GLit(1))}
     for k in range(1, n + 1):
         out[k] = g._ite_tree(gop("eq", length, GLit(k - 1)), x, tree[k])
     return out
 
 
-def concat(g: "_Grounder", a: dict, b: dict, span: ir.Span) -> dict:
-    la, lb, n = a[LEN], b[LEN], cap_of(a)
+def concat(g: "_Grounder", a: Tree, b: Tree, span: ir.Span) -> Tree:
+    la, lb, n = len_of(a), len_of(b), cap_of(a)
     total = gop("add", la, lb)
     g.need(gop("le", total, GLit(n)), total, "concat", f"length <= {n}", span)
-    out: dict = {LEN: total}
+    out: Tree = {LEN: total}
     for k in range(1, n + 1):
         v = a[k]  # dead when k > la + lb: a[k] is dead there and b's slot is too
         for j in range(min(k, cap_of(b)), 0, -1):  # k = la + j
@@ -118,15 +126,15 @@ def concat(g: "_Grounder", a: dict, b: dict, span: ir.Span) -> dict:
     return out
 
 
-def subseq(g: "_Grounder", tree: dict, lo: GExpr, hi: GExpr, elem: ir.Type,
-           span: ir.Span) -> dict:
+def subseq(g: "_Grounder", tree: Tree, lo: GExpr, hi: GExpr, elem: ir.Type,
+           span: ir.Span) -> Tree:
     n = cap_of(tree)
     nonempty = gop("le", lo, hi)
     ok = gop("implies", nonempty, gop("and", gop("ge", lo, GLit(1)),
-                                      gop("le", hi, tree[LEN])))
+                                      gop("le", hi, len_of(tree))))
     g.need(ok, lo, "subseq bounds", "1 <= m, n <= len", span)
     length = gite(nonempty, gop("add", gop("sub", hi, lo), GLit(1)), GLit(0))
-    out: dict = {LEN: length}
+    out: Tree = {LEN: length}
     d = dead(g, elem)
     for k in range(1, n + 1):
         src = gop("add", lo, GLit(k - 1))  # element k is s[lo + k - 1]
@@ -135,33 +143,34 @@ def subseq(g: "_Grounder", tree: dict, lo: GExpr, hi: GExpr, elem: ir.Type,
     return out
 
 
-def literal(g: "_Grounder", e: ir.SeqLit, env: Env) -> dict:
-    out: dict = {LEN: GLit(len(e.elems))}
+def literal(g: "_Grounder", e: ir.SeqLit, env: Env) -> Tree:
+    out: Tree = {LEN: GLit(len(e.elems))}
     for k in range(1, e.type.cap + 1):
         out[k] = (g.tree(e.elems[k - 1], env) if k <= len(e.elems)
                   else dead(g, e.type.elem))
     return out
 
 
-def equal(a: dict, b: dict, eq: "object") -> GExpr:
+def equal(a: Tree, b: Tree, eq: "object") -> GExpr:
     """a == b over the live elements (lengths equal, then each element up to the length)."""
-    parts: list[GExpr] = [gop("eq", a[LEN], b[LEN])]
+    parts: list[GExpr] = [gop("eq", len_of(a), len_of(b))]
     for k in range(1, min(cap_of(a), cap_of(b)) + 1):
-        parts.append(gop("or", gop("lt", a[LEN], GLit(k)), eq(a[k], b[k])))  # type: ignore
+        parts.append(gop("or", gop("lt", len_of(a), GLit(k)), eq(a[k], b[k])))  # type: ignore
     if cap_of(a) != cap_of(b):  # lengths past the smaller capacity cannot be equal
         m = min(cap_of(a), cap_of(b))
-        parts.append(gop("le", a[LEN], GLit(m)))
+        parts.append(gop("le", len_of(a), GLit(m)))
     return gop("and", *parts) if parts else TRUE
 
 
-def except_at(g: "_Grounder", base: dict, t: ir.SeqType, path: tuple, value: object,
-              env: Env) -> dict:
+def except_at(g: "_Grounder", base: Tree, t: ir.SeqType, path: tuple[object, ...],
+              value: object, env: Env) -> Tree:
     """[s EXCEPT ![i] = v]: outside 1..len(s) nothing changes (TLC's EXCEPT)."""
     step, rest = path[0], path[1:]
-    idx = g.scalar(step, env)
+    assert not isinstance(step, str)
+    idx = g.scalar(step, env)  # type: ignore[arg-type]
     out = dict(base)
     for k in range(1, cap_of(base) + 1):
-        hit = gop("and", gop("eq", idx, GLit(k)), gop("le", GLit(k), base[LEN]))
+        hit = gop("and", gop("eq", idx, GLit(k)), gop("le", GLit(k), len_of(base)))
         if hit == FALSE:
             continue
         new = g._except(base[k], t.elem, rest, value, env)

@@ -711,12 +711,12 @@ class Elaborator:
         if kind == "def":
             return self.expand_def(n, (), sp, ctx, None, expected)
         if kind == "type":  # a finite scalar type is also the set of its values (TLA+)
-            t = self.named_type(n, sp)
-            if isinstance(t, ErrType):
+            nt = self.named_type(n, sp)
+            if isinstance(nt, ErrType):
                 return TE(FALSE, ERR)
-            if (ir.is_scalar(t) or ir.is_product(t)) and ir.domain_size(t) <= MAX_DOMAIN:
-                v = self.fresh("_elem", ctx)
-                return TE(ir.SetComp(v, t, TRUE, sp), ir.SetType(t))
+            if (ir.is_scalar(nt) or ir.is_product(nt)) and ir.domain_size(nt) <= MAX_DOMAIN:
+                elem = self.fresh("_elem", ctx)
+                return TE(ir.SetComp(elem, nt, TRUE, sp), ir.SetType(nt))
         if kind is not None:
             what = {"lock": "a lock (use it in a lock operation or held(...))",
                     "type": "a type", "process": "a process (use P@label or P[i]@label)",
