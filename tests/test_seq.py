@@ -99,6 +99,17 @@ action B(x in 1..2) when len(b) < 1 { b' = append(b, x) }
 action Clear when a == b && a != <<>> { a' = <<>>; b' = <<>> }
 invariant Short: a == b => len(a) <= 1
 """,
+    "nested_updates_and_capacities": """spec s7
+type Msg = record { kind: enum { Req, Ack }, val: 0..2 }
+type Node = record { q: seq[Msg] max 2, n: 0..2 }
+var nd: map[1..1] Node
+action Put(p in 1..1, v in 1..1) when len(nd[p].q) < 2 { nd'[p].q = append(nd[p].q, {kind: Req, val: v}) }
+action DoAck(p in 1..1, i in 1..2) when i <= len(nd[p].q) { nd'[p].q[i].kind = Ack }
+action Bump(p in 1..1, i in 0..3) { nd'[p] = nd[p] with .q = (nd[p].q with [i] = {kind: Req, val: 0}) }
+action Swap(p in 1..1) when nd[p].n < 2 { nd'[p].q = if nd[p].n == 0 then <<{kind: Ack, val: 2}>> else nd[p].q; nd'[p].n = nd[p].n + 1 }
+action Drop(p in 1..1) when nd[p].q != <<>> { nd'[p] = {q: tail(nd[p].q), n: 0} }
+invariant I: forall p in 1..1: len(nd[p].q) <= 2
+""",
     "records_in_sets": """spec r
 type Msg = record { kind: enum { Req, Ack }, bal: 0..2 }
 var msgs: set[Msg] = {}
