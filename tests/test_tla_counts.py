@@ -3,7 +3,8 @@
 Figures from tlaplus/Examples (see tests/test_frontend_tla.py for the sources): TwoPhase with
 three resource managers, 288 distinct states, 1146 generated, depth 11; Peterson, 42
 distinct, 77 generated, depth 11. TLC's depth counts states on the longest shortest path
-(initial state = depth 1); ours counts steps, so ours is TLC's minus one.
+(initial state = depth 1); ours counts steps, so ours is TLC's minus one. The other models'
+sources and figures (tlaplus/Examples manifest.json files) are in each .mms file's header.
 """
 import pathlib
 
@@ -22,6 +23,8 @@ TLC["ReadersWriters"] = (21527, 59674, 13)
 TLC["Echo"] = (75, 116, 16)
 TLC["TCommit"] = (34, 94, 7)
 TLC["Lock"] = (12, 21, 5)
+# CigaretteSmokers (CigaretteSmokers.cfg): CHOOSE, and `dealer' \in Offers` as a pick
+TLC["CigaretteSmokers"] = (6, 15, 2)
 
 
 @pytest.mark.parametrize("engine", [explicit, vector], ids=["explicit", "vector"])
@@ -36,7 +39,7 @@ def test_matches_tlc(name, engine):
     assert r.stats.depth == tlc_depth - 1
 
 
-@pytest.mark.parametrize("name", ["Echo", "TCommit", "Lock"])
+@pytest.mark.parametrize("name", ["Echo", "TCommit", "Lock", "CigaretteSmokers"])
 def test_reference_evaluator_agrees(name):
     """The independent tree-walking evaluator (tests/refeval.py) finds TLC's distinct states
     and depth too, without the ground form (sets of records as sets of records)."""
