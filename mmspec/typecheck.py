@@ -463,6 +463,13 @@ class Elaborator:
                      f"{' or a record of those' if product else ''}, not {show_type(k)}",
                      span)
             return False
+        if isinstance(k, ir.RecordType) and any(
+                isinstance(ft, ir.IntType) and ft.symmetric for _, ft in k.fields):
+            # LIMITATION: --symmetry permutes slots keyed by a symmetric value, not the
+            # record codes numbering these slots
+            self.err("MMS319", f"{what} type {show_type(k)} has a field of a symmetric "
+                     "type", span, expected="a plain range for the field (or no symmetry)")
+            return False
         if ir.domain_size(k) > MAX_DOMAIN:
             self.err("MMS401", f"{what} type {show_type(k)} has more than {MAX_DOMAIN} "
                      "values", span)
