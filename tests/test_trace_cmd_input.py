@@ -91,7 +91,7 @@ def test_unknown_type_tags(tmp_path: Path, race_doc: dict[str, Any],
     assert trace_cli(tmp_path, mutated(race_doc, ("#meta", "spec", "variables", 0, "type",
                                                   "t"), "float"), capsys) == \
         ('$["#meta"].spec.variables[0].type.t: unknown type tag \'float\' (known: bool, int, '
-         "enum, map, record, set)")
+         "enum, map, record, set, seq)")
     assert trace_cli(tmp_path, mutated(race_doc, ("states", 0, "t.pc"),
                                        {"#set": [{"a": 1}]}), capsys) == \
         '$.states[0]["t.pc"]["#set"][0]: a record cannot be a set element or map key'
