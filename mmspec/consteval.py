@@ -66,11 +66,15 @@ class _Eval:
         if isinstance(e, ir.SetLit) and ir.is_product(e.elem_type):
             rt = e.elem_type
             assert isinstance(rt, ir.RecordType)
-            vals = [self.ev(x) for x in e.elems]
-            if not all(all(ir.in_domain(int(f), ft) for f, (_, ft) in zip(v, rt.fields))
-                       for v in vals):  # type: ignore[union-attr]
-                raise NotConstant(e.span)
-            return frozenset(ir.record_code(rt, v) for v in vals)  # type: ignore[arg-type]
+            recs: list[tuple[ir.Value, ...]] = []
+            for x in e.elems:
+                v = self.ev(x)
+                if not isinstance(v, tuple) or not all(
+                        isinstance(f, int) and ir.in_domain(f, ft)
+                        for f, (_, ft) in zip(v, rt.fields)):
+                    raise NotConstant(e.span)
+                recs.append(v)
+            return frozenset(ir.record_code(rt, r) for r in recs)
         if isinstance(e, ir.SetLit):
             return frozenset(int(self.ev(x)) for x in e.elems  # type: ignore[arg-type]
                              ) & frozenset(ir.domain_values(e.elem_type))
@@ -84,9 +88,10 @@ class _Eval:
             res = [bool(self.sub(e.var, k).ev(e.body)) for k in vals]
             return int(all(res)) if e.kind == "forall" else int(any(res))
         if isinstance(e, ir.Choose) and not ir.is_product(e.domain):
-            within = self.ev(e.within) if e.within is not None else None
+            pool = self.ev(e.within) if e.within is not None else None
             for k in ir.domain_values(e.domain):
-                if (within is None or k in within) and self.sub(e.var, k).ev(e.cond):
+                if (pool is None or (isinstance(pool, frozenset) and k in pool)) and \
+                        self.sub(e.var, k).ev(e.cond):
                     return k
             raise NotConstant(e.span)  # nothing to choose: reported where evaluated
         if isinstance(e, ir.MapLit):

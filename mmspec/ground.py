@@ -911,13 +911,13 @@ class _Grounder:
         fields: list[GExpr] = []
         for f, ft in t.fields:
             fv = tree[f]
-            if fv.sort == "bool":  # type: ignore[union-attr]
-                fv = gite(fv, GLit(1), GLit(0))  # type: ignore[arg-type]
+            if fv.sort == "bool":
+                fv = gite(fv, GLit(1), GLit(0))
             keys = ir.domain_values(ft)
-            oks.append(self.in_range(fv, keys[0], keys[-1]))  # type: ignore[arg-type]
-            fields.append(fv)  # type: ignore[arg-type]
+            oks.append(self.in_range(fv, keys[0], keys[-1]))
+            fields.append(fv)
             code = gop("add", gop("mul", code, GLit(ir.domain_size(ft))),
-                       gop("sub", fv, GLit(keys[0])))  # type: ignore[arg-type]
+                       gop("sub", fv, GLit(keys[0])))
         bad: GExpr = code
         for ok, fv in reversed(list(zip(oks, fields))):
             bad = gite(ok, bad, fv)
@@ -1068,7 +1068,7 @@ class _Grounder:
             if e.op == "len":
                 s = self.tree(e.arg, env)
                 assert isinstance(s, dict)
-                return s[_SEQ_LEN]  # type: ignore[return-value]
+                return groundseq.len_of(s)
             if e.op == "head":
                 r = self.tree(e, env)
                 assert not isinstance(r, dict), e

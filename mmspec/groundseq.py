@@ -173,6 +173,6 @@ def except_at(g: "_Grounder", base: Tree, t: ir.SeqType, path: tuple[object, ...
         hit = gop("and", gop("eq", idx, GLit(k)), gop("le", GLit(k), len_of(base)))
         if hit == FALSE:
             continue
-        new = g._except(base[k], t.elem, rest, value, env)
+        new = g._except(base[k], t.elem, rest, value, env)  # type: ignore[arg-type]
         out[k] = g._ite_tree(hit, new, base[k])
     return out

@@ -130,12 +130,13 @@ def is_product(t: "Type") -> bool:
         is_scalar(ft) for _, ft in t.fields)
 
 
-def record_code(t: "RecordType", v: tuple) -> int:
+def record_code(t: "RecordType", v: "tuple[Value, ...]") -> int:
     """The number of a record value of a product type: fields in order, mixed radix, in
     the order TLC enumerates [f: S, g: T] (the last field varies fastest)."""
     code = 0
     for (_, ft), x in zip(t.fields, v):
-        code = code * domain_size(ft) + domain_values(ft).index(int(x))
+        assert isinstance(x, int), x
+        code = code * domain_size(ft) + domain_values(ft).index(x)
     return code
 
 

@@ -73,7 +73,7 @@ def to_display(v: Val, t: ir.Type) -> Any:
     if isinstance(t, ir.SetType):
         return frozenset(_scalar_out(x, t.elem) for x in v)
     if isinstance(t, ir.SeqType):
-        return [to_display(x, t.elem) for x in v]  # type: ignore[union-attr]
+        return [to_display(x, t.elem) for x in v]
     if isinstance(t, ir.MapType):
         return {_scalar_out(k, t.key): to_display(x, t.value) for k, x in v.items()}
     if isinstance(t, ir.RecordType):
