@@ -65,7 +65,17 @@ LockIndex = dict[tuple[str, Union[int, None]], int]  # (IR lock, instance key) -
 # per permutation: where each slot goes, and how each slot's values are relabelled
 Symmetries = tuple[tuple[tuple[int, ...], tuple[Union[dict[int, int], None], ...]], ...]
 BOOL_OPS = frozenset({"not", "and", "or", "implies", "iff", "eq", "ne", "lt", "le", "gt", "ge"})
-INT_OPS = frozenset({"neg", "add", "sub", "mul", "div", "mod", "min", "max"})
+INT_OPS = frozenset({"neg", "add", "sub", "mul", "div", "mod", "min", "max",
+                     "bnot", "band", "bor", "bxor", "shl", "shr"})
+SHIFT_OPS = frozenset({"shl", "shr"})
+
+
+def shift(op: str, a: int, b: int) -> int:
+    """a << b / a >> b on unbounded integers; 0 for a count outside 0..MAX_SHIFT (a `domain`
+    violation every engine reports before it looks at the value)."""
+    if not 0 <= b <= ir.MAX_SHIFT:
+        return 0
+    return a << b if op == "shl" else a >> b
 TRUE = GLit(1, "bool")
 FALSE = GLit(0, "bool")
 
@@ -413,6 +423,16 @@ def eval_gexpr(e: GExpr, state: Sequence[int]) -> int:
         return min(v)
     if op == "max":
         return max(v)
+    if op == "bnot":
+        return ~v[0]
+    if op == "band":
+        return v[0] & v[1]
+    if op == "bor":
+        return v[0] | v[1]
+    if op == "bxor":
+        return v[0] ^ v[1]
+    if op in SHIFT_OPS:
+        return shift(op, v[0], v[1])
     raise ValueError(f"unknown ground op {op!r}")
 
 
@@ -690,9 +710,9 @@ class _Grounder:
         if isinstance(e, ir.Binary) and e.op in ("union", "inter", "minus"):
             return self.type_of(e.left, env)
         if isinstance(e, ir.Binary) and e.op in ("add", "sub", "mul", "div", "mod", "min",
-                                                 "max"):
+                                                 "max", "band", "bor", "bxor", "shl", "shr"):
             return ir.IntType(-(2**62), 2**62)
-        if isinstance(e, ir.Unary) and e.op in ("neg", "card"):
+        if isinstance(e, ir.Unary) and e.op in ("neg", "card", "bnot"):
             return ir.IntType(-(2**62), 2**62)
         return ir.BoolType()
 
@@ -898,8 +918,8 @@ class _Grounder:
         if isinstance(e, ir.Unary):
             if e.op == "not":
                 return gop("not", self.cond(e.arg, env))
-            if e.op == "neg":
-                return gop("neg", self.scalar(e.arg, env))
+            if e.op in ("neg", "bnot"):
+                return gop(e.op, self.scalar(e.arg, env))
             if e.op == "card":
                 s = self.tree(e.arg, env)
                 assert isinstance(s, dict)
@@ -936,7 +956,14 @@ class _Grounder:
                 where = e.right.span if e.right.span.file != ir.NO_SPAN.file else e.span
                 self.need(ok, b, "divisor" if op == "div" else "modulus", "non-zero", where)
                 return gop(op, a, b)
-            if op in ("lt", "le", "gt", "ge", "add", "sub", "mul", "min", "max"):
+            if op in SHIFT_OPS:
+                a, b = self.scalar(e.left, env), self.scalar(e.right, env)
+                ok = self.in_range(b, 0, ir.MAX_SHIFT)
+                where = e.right.span if e.right.span.file != ir.NO_SPAN.file else e.span
+                self.need(ok, b, "shift count", f"0..{ir.MAX_SHIFT}", where)
+                return gop(op, a, b)
+            if op in ("lt", "le", "gt", "ge", "add", "sub", "mul", "min", "max", "band", "bor",
+                      "bxor"):
                 return gop(op, self.scalar(e.left, env), self.scalar(e.right, env))
             if op == "in":
                 s = self.tree(e.right, env)
@@ -1030,6 +1057,31 @@ def _bounds(e: GExpr, slots: "tuple[Slot, ...] | list[Slot]",
     if e.op in ("min", "max"):
         f = min if e.op == "min" else max
         return f(r[0] for r in rs), f(r[1] for r in rs)
+    return bit_bounds(e.op, rs)
+
+
+def bit_bounds(op: str, rs: "list[tuple[int, int]]") -> tuple[int, int] | None:
+    """Sound ranges for the bitwise operators given their operands' ranges (shared with the
+    vector engine's overflow analysis)."""
+    if op == "bnot":
+        return ~rs[0][1], ~rs[0][0]
+    if op in SHIFT_OPS:
+        (a, b), (c, d) = rs
+        lo, hi = max(c, 0), min(d, ir.MAX_SHIFT)
+        vs = [0] if c < 0 or d > ir.MAX_SHIFT else []  # an undefined count's placeholder
+        # x << s and x >> s are monotone in x and in s: the extremes sit at the corners
+        vs += [shift(op, x, n) for x in (a, b) for n in (lo, hi) if lo <= hi]
+        return min(vs), max(vs)
+    if op in ("band", "bor", "bxor"):
+        (a, b), (c, d) = rs
+        k = max(x.bit_length() if x >= 0 else (~x).bit_length() for x in (a, b, c, d))
+        if a >= 0 and c >= 0:  # both non-negative: below 2^k
+            if op == "band":
+                return 0, min(b, d)
+            return (max(a, c) if op == "bor" else 0), (1 << k) - 1
+        if op == "band" and (a >= 0 or c >= 0):  # one non-negative: within it
+            return 0, (b if a >= 0 else d)
+        return -(1 << k), (1 << k) - 1
     return None
 
 
@@ -1193,6 +1245,8 @@ def describe_read(r: GRead, value: int | None) -> str:
         return f"set element {shown} is outside the element type {r.domain}"
     if r.what == "divisor":
         return f"division by {shown}"
+    if r.what == "shift count":
+        return f"shift by {shown} (the count must be {r.domain})"
     return f"modulo by {shown}"
 
 

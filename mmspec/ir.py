@@ -182,10 +182,14 @@ class Field:
     span: Span = _span()
 
 
-# Unary ops: 'not', 'neg', 'card' (set size)
+# Unary ops: 'not', 'neg', 'card' (set size), 'bnot' (~x == -x - 1, two's complement)
 # Binary ops: 'and', 'or', 'implies', 'iff', 'eq', 'ne', 'lt', 'le', 'gt', 'ge',
 #             'add', 'sub', 'mul', 'div' (floor), 'mod' (floor), 'min', 'max',
-#             'in' (elem, set), 'union', 'inter', 'minus', 'subseteq'
+#             'in' (elem, set), 'union', 'inter', 'minus', 'subseteq',
+#             'band', 'bor', 'bxor' (on the two's-complement form of unbounded integers),
+#             'shl' (a * 2**b), 'shr' (floor(a / 2**b), an arithmetic shift): defined for a
+#             shift count 0..MAX_SHIFT only (C's undefined shifts are `domain` violations)
+MAX_SHIFT = 62
 @dataclass(frozen=True)
 class Unary:
     op: str

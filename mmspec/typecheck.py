@@ -539,9 +539,18 @@ class Elaborator:
             if e.op == "not":
                 return TE(ir.Unary("not", self.cond(e.arg, ctx, "the operand of '!'"), sp),
                           BOOL)
+            if e.op == "addr":
+                return self.err("MMS301", "'&' (address of) is only an argument of a kernel "
+                                "API call such as atomic_inc(&v)", sp,
+                                expected="a value (drop the '&'), or 'a & b' for bitwise and")
             a = self.expr(e.arg, ctx)
-            self.need_int(a, e.arg.span, "'-'")
-            return TE(ir.Unary("neg", a.expr, sp), ERR if isinstance(a.type, ErrType) else INT)
+            sym = "'~'" if e.op == "bnot" else "'-'"
+            self.need_int(a, e.arg.span, sym)
+            out = TE(ir.Unary(e.op, a.expr, sp), ERR if isinstance(a.type, ErrType) else INT)
+            v = self.static_value(out.expr) if e.op == "bnot" else None
+            if isinstance(v, int):
+                return TE(int_lit(v, sp), ir.IntType(v, v))
+            return out
         if isinstance(e, S.BinOp):
             return self.binop(e, ctx, expected)
         if isinstance(e, S.IfExpr):
@@ -751,7 +760,7 @@ class Elaborator:
             self.need_int(a, e.left.span, f"'{_opsym(op)}'", order=True)
             self.need_int(b, e.right.span, f"'{_opsym(op)}'", order=True)
             return TE(ir.Binary(op, a.expr, b.expr, sp), BOOL)
-        if op in ("add", "sub", "mul", "div", "mod"):
+        if op in ("add", "sub", "mul", "div", "mod", "band", "bor", "bxor", "shl", "shr"):
             a, b = self.expr(e.left, ctx), self.expr(e.right, ctx)
             self.need_int(a, e.left.span, f"'{_opsym(op)}'")
             self.need_int(b, e.right.span, f"'{_opsym(op)}'")
@@ -1205,7 +1214,8 @@ def _literalish(e: S.Expr) -> bool:
 def _opsym(op: str) -> str:
     return {"and": "&&", "or": "||", "implies": "=>", "iff": "<=>", "eq": "==", "ne": "!=",
             "lt": "<", "le": "<=", "gt": ">", "ge": ">=", "add": "+", "sub": "-", "mul": "*",
-            "div": "/", "mod": "%"}.get(op, op)
+            "div": "/", "mod": "%", "band": "&", "bor": "|", "bxor": "^", "shl": "<<",
+            "shr": ">>"}.get(op, op)
 
 
 def _show(e: S.Expr) -> str:
