@@ -295,8 +295,9 @@ class Update:
 class Check:
     """An in-step check.
 
-    kind: 'assertion' (spec `assert`, lock misuse such as releasing an unheld lock) or
-    'deadlock' (a thread acquiring a non-recursive lock it already holds: it would hang).
+    kind: 'assertion' (spec `assert`, lock misuse such as releasing an unheld lock),
+    'deadlock' (a thread acquiring a non-recursive lock it already holds: it would hang) or
+    'refcount' (a refcount_t operation the kernel WARNs about: mmspec.kernelapi).
     when: 'fire' checks in the pre-state when the transition fires (guard true);
     'reach' checks whenever `Transition.at` holds, even if the step is blocked.
     """

@@ -246,6 +246,7 @@ class Assert:
     message: str | None = None
     label: str | None = None
     span: Span = _span()
+    kind: str = "assertion"  # 'refcount' for the checks a kernel API call carries
 
 
 @dataclass(frozen=True)

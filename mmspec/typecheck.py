@@ -20,6 +20,7 @@ from mmspec.memops import PRIMS
 from mmspec import syntax as S
 from mmspec.consteval import DivByZero, NotConstant, evaluate
 from mmspec.diagnostics import Diagnostic, Sink, SpecError, did_you_mean
+from mmspec.kernelapi import OPS as kernel_ops
 from mmspec.resolve import Symbols
 from mmspec.symexec import SymState
 
@@ -263,15 +264,17 @@ class Ctx:
 
 # --------------------------------------------------------------------------- elaborator
 
+KERNEL_OPS = frozenset(kernel_ops)
 LOCK_PREDICATES = ("held", "held_read", "held_write", "locked", "held_by", "queued_writers",
-                   "lock_is_held")
+                   "lock_is_held")  # lockdep's lock_is_held(l): held(l)
 LOCK_OPS = frozenset({
     "lock", "unlock", "mutex_lock", "mutex_unlock", "mutex_lock_nested", "spin_lock",
     "spin_unlock", "spin_lock_nested", "down_read", "up_read", "down_write", "up_write",
     "downgrade_write", "down_read_nested", "down_write_nested", "mutex_trylock",
-    "spin_trylock", "down_read_trylock", "down_write_trylock"})
+    "spin_trylock", "down_read_trylock", "down_write_trylock", "might_lock",
+    "might_lock_read", "might_lock_nested", "mmap_read_trylock", "mmap_write_trylock"})
 TRYLOCKS = frozenset({"mutex_trylock", "spin_trylock", "down_read_trylock",
-                      "down_write_trylock"})
+                      "down_write_trylock", "mmap_read_trylock", "mmap_write_trylock"})
 
 
 class Elaborator:
@@ -1051,6 +1054,10 @@ class Elaborator:
         if f in PRIMS:
             return self.err("MMS315", f"'{f}' is a memory access, not a value inside an "
                             "expression", sp, expected=PRIMS[f].usage() + " on its own line")
+        if f in KERNEL_OPS and self.sy.kind_of(f) is None:
+            return self.err("MMS315", f"{f}() is an atomic step, not a value", sp,
+                            expected=f"a statement of its own: {f}(...), x := {f}(...) or "
+                            f"if {f}(...) {{ ... }} (mmspec.kernelapi)")
         if f in LOCK_OPS:
             what = "a trylock assigns a bool: ok := " if f in TRYLOCKS else "a lock operation "
             return self.err("MMS315", f"'{f}' is a statement, not a value", sp,
