@@ -92,6 +92,9 @@ class Slot:
     sort: str  # 'bool' | 'int'
     wrap: bool = False
     symmetric: str | None = None  # values of this slot permute under this symmetric type
+    # a compact domain (`lo..hi values {...}`): the slot holds an index 0..len-1 into these
+    # (lo/hi above are then the index range); reads decode it, updates encode it
+    values: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -494,7 +497,10 @@ class _Layout:
             lo, hi, sort = _scalar_bounds(t)
             wrap = isinstance(t, ir.IntType) and t.wrap
             sym = t.symmetric if isinstance(t, ir.IntType) else None
-            self.slots.append(Slot(name, var, path, lo, hi, sort, wrap, sym))
+            vals = t.values if isinstance(t, ir.IntType) else None
+            if vals is not None:
+                lo, hi = 0, len(vals) - 1
+            self.slots.append(Slot(name, var, path, lo, hi, sort, wrap, sym, vals))
             return len(self.slots) - 1
         if isinstance(t, ir.MapType):
             return {k: self._alloc(var, f"{name}[{_key_name(t.key, k)}]", path + (k,), t.value)
@@ -522,6 +528,8 @@ class _Layout:
 
 def flatten_value(t: ir.Type, v: ir.Value) -> list[int]:
     """A structured IR value as the list of its slot values (layout order)."""
+    if isinstance(t, ir.IntType) and t.values is not None:
+        return [t.values.index(int(v))]  # type: ignore[arg-type]
     if ir.is_scalar(t):
         return [int(v)]  # type: ignore[arg-type]
     if isinstance(t, ir.MapType):
@@ -548,6 +556,8 @@ def unflatten_value(t: ir.Type, vals: list[int], pos: int = 0) -> tuple[object, 
     if isinstance(t, ir.BoolType):
         return bool(vals[pos]), pos + 1
     if isinstance(t, ir.IntType):
+        if t.values is not None:
+            return decode_index(t.values, vals[pos]), pos + 1
         return vals[pos], pos + 1
     if isinstance(t, ir.EnumType):
         return t.members[vals[pos]], pos + 1
@@ -569,6 +579,30 @@ def unflatten_value(t: ir.Type, vals: list[int], pos: int = 0) -> tuple[object, 
             pos += 1
         return frozenset(s), pos
     raise TypeError(t)
+
+
+def decode_index(values: tuple[int, ...], i: int) -> int:
+    """The value a compact slot's index stands for (an index out of range, which no state
+    holds, shows as itself)."""
+    return values[i] if 0 <= i < len(values) else i
+
+
+def decode_read(slot: int, values: tuple[int, ...]) -> GExpr:
+    """A compact slot read as its value: an ite chain over the index (values ascending)."""
+    out: GExpr = GLit(values[-1])
+    for i in range(len(values) - 2, -1, -1):
+        out = GIte(GOp("eq", (GSlot(slot, "int"), GLit(i))), GLit(values[i]), out)
+    return out
+
+
+def encode_write(value: GExpr, values: tuple[int, ...]) -> tuple[GExpr, GExpr]:
+    """(the index a compact slot stores for `value`, whether `value` is a declared value).
+    A value outside the set encodes as index 0; the check reports it first."""
+    member = _or_all([gop("eq", value, GLit(v)) for v in values])
+    out: GExpr = GLit(0)
+    for i in range(len(values) - 1, 0, -1):
+        out = gite(gop("eq", value, GLit(values[i])), GLit(i), out)
+    return out, member
 
 
 def display_scalar(t: ir.Type, k: int) -> object:
@@ -835,6 +869,8 @@ class _Grounder:
         shared, so reading `m[i]` or updating one entry costs O(1), not O(size of m)."""
         if isinstance(node, int):
             s = self.layout.slots[node]
+            if s.values is not None:
+                return decode_read(node, s.values)
             return GSlot(node, s.sort)
         hit = self._slot_trees.get(id(node))
         if hit is None:
@@ -1343,6 +1379,7 @@ def _ground_transition(spec: ir.Spec, g: _Grounder, layout: _Layout, ti: int,
             updates[slot] = value
     checks = tuple(_ground_check(g, c, env, t.span) for c in t.checks) + \
         _step_properties(g, spec, layout, acc)
+    checks += _encode_compact(layout, updates, t.span)
     thread = None
     if t.thread is not None:
         te = g.scalar(t.thread, env)
@@ -1374,6 +1411,56 @@ def _ground_transition(spec: ir.Spec, g: _Grounder, layout: _Layout, ti: int,
     return GTransition(t.name, binding, label, guard, at, tuple(sorted(updates.items())),
                        checks, t.process, t.label, thread, acquires, releases, t.span, ti,
                        reads, fire_reads, explore)
+
+
+def _encode_compact(layout: _Layout, updates: dict[int, GExpr], span: ir.Span
+                    ) -> tuple[GCheck, ...]:
+    """Updates of compact slots store an index; a value outside the declared set is a
+    `range` violation, checked (like any fire check) before the step's own range errors."""
+    out: list[GCheck] = []
+    for slot in sorted(updates):
+        s = layout.slots[slot]
+        if s.values is None:
+            continue
+        index, member = _encode_by_table(layout, updates[slot], s.values) or \
+            encode_write(updates[slot], s.values)
+        updates[slot] = index
+        if member != TRUE:
+            shown = ", ".join(map(str, s.values[:8])) + (", ..." if len(s.values) > 8 else "")
+            out.append(GCheck(member, f"{s.name} would take a value outside its declared "
+                              f"values {{{shown}}}", "range", "fire", span))
+    return tuple(out)
+
+
+def _encode_by_table(layout: _Layout, value: GExpr, values: tuple[int, ...]
+                     ) -> tuple[GExpr, GExpr] | None:
+    """encode_write for a value that reads one compact slot only (`ref := ref + 1`): the new
+    index for each old index, computed now, instead of an encode chain around a decode chain
+    (which grows with the square of the set and dominates the generated code)."""
+    deps: set[int] = set()
+    stack = [value]
+    while stack:
+        e = stack.pop()
+        if isinstance(e, GSlot):
+            deps.add(e.index)
+        elif isinstance(e, GOp):
+            stack.extend(e.args)
+        elif isinstance(e, GIte):
+            stack.extend((e.cond, e.then, e.other))
+    if len(deps) != 1:
+        return None
+    d = deps.pop()
+    src = layout.slots[d].values
+    if src is None:
+        return None
+    news = [eval_gexpr(value, {d: i}) for i in range(len(src))]  # type: ignore[arg-type]
+    index: GExpr = GLit(values.index(news[-1]) if news[-1] in values else 0)
+    for i in range(len(src) - 2, -1, -1):
+        k = values.index(news[i]) if news[i] in values else 0
+        index = gite(gop("eq", GSlot(d, "int"), GLit(i)), GLit(k), index)
+    bad = [i for i, v in enumerate(news) if v not in values]
+    member = _and_all([gop("ne", GSlot(d, "int"), GLit(i)) for i in bad])
+    return index, member
 
 
 def _ground_check(g: _Grounder, c: ir.Check, env: Env, where: ir.Span) -> GCheck:
@@ -1418,7 +1505,9 @@ def _changed_leaves(layout: _Layout, node: object, value: object
     which keeps updating one entry of a large map O(1) per transition."""
     if isinstance(node, int):
         v = _coerce_tree(layout, node, value)
-        if v != GSlot(node, layout.slots[node].sort):
+        vals = layout.slots[node].values
+        if v != (GSlot(node, layout.slots[node].sort) if vals is None else
+                 decode_read(node, vals)):
             yield node, v  # type: ignore[misc]
         return
     assert isinstance(node, dict) and isinstance(value, dict)

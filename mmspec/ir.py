@@ -69,6 +69,10 @@ class IntType:
     hi: int
     wrap: bool = False
     symmetric: str | None = None  # name of a symmetric named type (values permute)
+    # `lo..hi values {...}`: the only values a variable of this type takes (sorted, within
+    # lo..hi); grounding stores the index into them (a compact slot), and assigning any
+    # other value is a `range` violation. None: every value of lo..hi.
+    values: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -101,7 +105,7 @@ def domain_values(t: Type) -> tuple[int, ...]:
     if isinstance(t, BoolType):
         return (0, 1)
     if isinstance(t, IntType):
-        return tuple(range(t.lo, t.hi + 1))
+        return t.values if t.values is not None else tuple(range(t.lo, t.hi + 1))
     if isinstance(t, EnumType):
         return tuple(range(len(t.members)))
     raise TypeError(f"not a scalar type: {t!r}")
@@ -112,7 +116,7 @@ def domain_size(t: Type) -> int:
     if isinstance(t, BoolType):
         return 2
     if isinstance(t, IntType):
-        return max(0, t.hi - t.lo + 1)
+        return len(t.values) if t.values is not None else max(0, t.hi - t.lo + 1)
     if isinstance(t, EnumType):
         return len(t.members)
     raise TypeError(f"not a scalar type: {t!r}")
@@ -123,7 +127,7 @@ def in_domain(v: int, t: Type) -> bool:
     if isinstance(t, BoolType):
         return v in (0, 1)
     if isinstance(t, IntType):
-        return t.lo <= v <= t.hi
+        return t.lo <= v <= t.hi and (t.values is None or v in t.values)
     if isinstance(t, EnumType):
         return 0 <= v < len(t.members)
     raise TypeError(f"not a scalar type: {t!r}")

@@ -259,6 +259,10 @@ class _Lowering:
                 self.el.err("MMS303", f"initial value {v} is out of range {t.lo}..{t.hi}",
                             span)
                 return False
+            if t.values is not None and v not in t.values:
+                self.el.err("MMS303", f"initial value {v} is not one of the declared values "
+                            f"of {show_type(t)}", span)
+                return False
             return True
         if isinstance(t, ir.MapType):
             return all(self.value_fits(x, t.value, span) for x in v)  # type: ignore[union-attr]

@@ -543,7 +543,11 @@ class _ToAst(Transformer_NonRecursive[Token, Any]):
         return S.BoolT(span=self.sp(meta))
 
     def range_type(self, meta: Any, ch: list[Any]) -> S.RangeT:
-        return S.RangeT(ch[0], ch[1], span=self.sp(meta))
+        values = tuple(ch[2]) if len(ch) > 2 and ch[2] is not None else None
+        return S.RangeT(ch[0], ch[1], span=self.sp(meta), values=values)
+
+    def range_values(self, meta: Any, ch: list[Any]) -> list[Any]:
+        return list(ch)
 
     def wrap_type(self, meta: Any, ch: list[Any]) -> S.RangeT:
         return S.RangeT(ch[0], ch[1], True, span=self.sp(meta))

@@ -171,6 +171,7 @@ class RangeT:
     hi: Expr
     wrap: bool = False
     span: Span = _span()
+    values: tuple[Expr, ...] | None = None  # `lo..hi values {..}`: the values it can take
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,9 @@ def show_type(t: AnyType) -> str:
             return t.symmetric
         if t == INT:
             return "int"
+        if t.values is not None:
+            shown = ", ".join(map(str, t.values[:6])) + (", ..." if len(t.values) > 6 else "")
+            return f"{t.lo}..{t.hi} values {{{shown}}}"
         return f"{'wrap ' if t.wrap else ''}{t.lo}..{t.hi}"
     if isinstance(t, ir.EnumType):
         return t.name
@@ -126,6 +129,8 @@ def zero_value(t: ir.Type) -> ir.Value:
     if isinstance(t, ir.BoolType):
         return 0
     if isinstance(t, ir.IntType):
+        if t.values is not None:  # a compact domain: 0 if declared, else the smallest
+            return 0 if 0 in t.values else t.values[0]
         return 0 if t.lo <= 0 <= t.hi else t.lo
     if isinstance(t, ir.EnumType):
         return 0
@@ -399,6 +404,8 @@ class Elaborator:
                 self.err("MMS304", f"empty range {lo}..{hi}", t.span,
                          expected="lo <= hi")
                 return ERR
+            if t.values is not None:
+                return self.value_set(lo, hi, t)
             return ir.IntType(lo, hi, t.wrap)
         if isinstance(t, S.EnumT):
             seen: set[str] = set()
@@ -443,6 +450,24 @@ class Elaborator:
                     fields.append((f, r))
             return ERR if bad else ir.RecordType(tuple(fields))
         raise TypeError(t)  # pragma: no cover
+
+    def value_set(self, lo: int, hi: int, t: S.RangeT) -> AnyType:
+        """`lo..hi values {a, b, ...}`: constants within lo..hi (a compact domain)."""
+        assert t.values is not None
+        vals: set[int] = set()
+        for e in t.values:
+            v = self.const_int(e, "a declared value")
+            if v is None:
+                return ERR
+            if not lo <= v <= hi:
+                self.err("MMS303", f"declared value {v} is outside {lo}..{hi}", e.span,
+                         expected=f"values within {lo}..{hi}")
+                return ERR
+            vals.add(v)
+        if len(vals) > MAX_DOMAIN:
+            self.err("MMS401", f"more than {MAX_DOMAIN} declared values", t.span)
+            return ERR
+        return ir.IntType(lo, hi, False, None, tuple(sorted(vals)))
 
     def check_key_type(self, k: ir.Type, span: ir.Span, what: str) -> bool:
         if not ir.is_scalar(k):
@@ -518,6 +543,9 @@ class Elaborator:
             v = self.static_value(te.expr)
             if isinstance(v, int) and not (want.lo <= v <= want.hi):
                 self.err("MMS303", f"{what}: {v} is out of range {want.lo}..{want.hi}", span)
+            elif isinstance(v, int) and want.values is not None and v not in want.values:
+                self.err("MMS303", f"{what}: {v} is not one of the declared values of "
+                         f"{show_type(want)}", span)
 
     def expr(self, e: S.Expr, ctx: Ctx, expected: AnyType | None = None) -> TE:  # noqa: C901
         cost.tick()

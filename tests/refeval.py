@@ -337,7 +337,7 @@ def fit(t: ir.Type, v: Val, name: str) -> Val:
         assert isinstance(v, int)
         if t.wrap:
             return t.lo + (v - t.lo) % (t.hi - t.lo + 1)
-        if not t.lo <= v <= t.hi:
+        if not t.lo <= v <= t.hi or (t.values is not None and v not in t.values):
             raise RangeViolation(name, v)
         return v
     if isinstance(t, (ir.BoolType, ir.EnumType)):
