@@ -59,6 +59,17 @@ class GIte:
         return self.then.sort
 
 
+@dataclass(frozen=True)
+class GTable(GIte):
+    """A function of one compact slot's index, as the ite chain every engine already
+    executes (`ite(s == 0, outs[0], ite(s == 1, outs[1], ...))`), remembered as a table so
+    that grounding can fold further operations on it per index instead of growing the chain:
+    `(pte & _PAGE_RW) != 0` over an 8-valued `pte` stays 8 entries, not a tree of chains."""
+
+    slot: int = -1
+    outs: tuple[int, ...] = ()
+
+
 GExpr = Union[GLit, GSlot, GOp, GIte]
 Env = dict[str, tuple[int, "ir.Type"]]  # a bound parameter: (its value, its type)
 LockIndex = dict[tuple[str, Union[int, None]], int]  # (IR lock, instance key) -> GLock index
@@ -326,6 +337,9 @@ def gop(op: str, *args: GExpr) -> GExpr:
     if all(isinstance(a, GLit) for a in args):
         v = eval_gexpr(GOp(op, args), ())
         return GLit(int(v), "bool" if op in BOOL_OPS else "int")
+    folded = _fold_tables(op, args)
+    if folded is not None:
+        return folded
     if op == "and":
         flat: list[GExpr] = []
         for a in args:
@@ -364,7 +378,65 @@ def gite(c: GExpr, a: GExpr, b: GExpr) -> GExpr:
         return a if c.value else b
     if a == b:
         return a
+    tabs = [x for x in (c, a, b) if isinstance(x, GTable)]
+    if tabs and len({t.slot for t in tabs}) == 1 and all(
+            isinstance(x, (GLit, GTable)) for x in (c, a, b)) and a.sort == b.sort:
+        outs = tuple(_table_at(a, i) if _table_at(c, i) else _table_at(b, i)
+                     for i in range(len(tabs[0].outs)))
+        return make_table(tabs[0].slot, outs, a.sort)
     return GIte(c, a, b)
+
+
+_TABLES: dict[tuple[int, tuple[int, ...], str], GExpr] = {}
+
+
+def make_table(slot: int, outs: tuple[int, ...], sort: str) -> GExpr:
+    """The value outs[i] when compact slot `slot` holds index i (a literal if all agree)."""
+    if all(o == outs[0] for o in outs):
+        return GLit(outs[0], sort)
+    if sort == "int" and outs == tuple(range(len(outs))):
+        return GSlot(slot, "int")  # the index itself
+    key = (slot, outs, sort)
+    hit = _TABLES.get(key)
+    if hit is not None:
+        return hit
+    if len(_TABLES) > 100_000:
+        _TABLES.clear()
+    rest: GExpr = GLit(outs[-1], sort)
+    for i in range(len(outs) - 2, 0, -1):
+        rest = GIte(GOp("eq", (GSlot(slot, "int"), GLit(i))), GLit(outs[i], sort), rest)
+    out = GTable(GOp("eq", (GSlot(slot, "int"), GLit(0))), GLit(outs[0], sort), rest,
+                 slot, outs)
+    _TABLES[key] = out
+    return out
+
+
+def _table_at(x: GExpr, i: int) -> int:
+    return x.outs[i] if isinstance(x, GTable) else x.value  # type: ignore[union-attr]
+
+
+def _fold_tables(op: str, args: tuple[GExpr, ...]) -> GExpr | None:
+    """op over literals and tables of one slot: a table (computed per index)."""
+    slots = {a.slot for a in args if isinstance(a, GTable)}
+    if len(slots) != 1 or not all(isinstance(a, (GLit, GTable)) for a in args):
+        return _compare_decoded(op, args)
+    s = slots.pop()
+    n = next(len(a.outs) for a in args if isinstance(a, GTable))
+    sort = "bool" if op in BOOL_OPS else "int"
+    outs = tuple(int(eval_gexpr(GOp(op, tuple(GLit(_table_at(a, i)) for a in args)), ()))
+                 for i in range(n))
+    return make_table(s, outs, sort)
+
+
+def _compare_decoded(op: str, args: tuple[GExpr, ...]) -> GExpr | None:
+    """Two compact slots over the same ascending values compare as their indexes do."""
+    if op not in ("eq", "ne", "lt", "le", "gt", "ge") or len(args) != 2:
+        return None
+    a, b = args
+    if not (isinstance(a, GTable) and isinstance(b, GTable) and a.outs == b.outs
+            and all(x < y for x, y in zip(a.outs, a.outs[1:]))):
+        return None
+    return GOp(op, (GSlot(a.slot, "int"), GSlot(b.slot, "int")))
 
 
 def as_bool(e: GExpr) -> GExpr:
@@ -588,16 +660,26 @@ def decode_index(values: tuple[int, ...], i: int) -> int:
 
 
 def decode_read(slot: int, values: tuple[int, ...]) -> GExpr:
-    """A compact slot read as its value: an ite chain over the index (values ascending)."""
-    out: GExpr = GLit(values[-1])
-    for i in range(len(values) - 2, -1, -1):
-        out = GIte(GOp("eq", (GSlot(slot, "int"), GLit(i))), GLit(values[i]), out)
-    return out
+    """A compact slot read as its value: a table over the index (values ascending)."""
+    return make_table(slot, values, "int")
 
 
 def encode_write(value: GExpr, values: tuple[int, ...]) -> tuple[GExpr, GExpr]:
     """(the index a compact slot stores for `value`, whether `value` is a declared value).
-    A value outside the set encodes as index 0; the check reports it first."""
+    A value outside the set encodes as index 0; the check reports it first. Tables (values
+    of one compact slot) encode per index, ifs branch by branch, so copying a compact value
+    (`old := pte`, a cmpxchg) stays a copy of the index."""
+    if isinstance(value, GLit):
+        ok = value.value in values
+        return GLit(values.index(value.value) if ok else 0), (TRUE if ok else FALSE)
+    if isinstance(value, GTable):
+        return (make_table(value.slot, tuple(values.index(v) if v in values else 0
+                                              for v in value.outs), "int"),
+                make_table(value.slot, tuple(int(v in values) for v in value.outs), "bool"))
+    if isinstance(value, GIte):
+        ia, ma = encode_write(value.then, values)
+        ib, mb = encode_write(value.other, values)
+        return gite(value.cond, ia, ib), gite(value.cond, ma, mb)
     member = _or_all([gop("eq", value, GLit(v)) for v in values])
     out: GExpr = GLit(0)
     for i in range(len(values) - 1, 0, -1):
@@ -1422,45 +1504,13 @@ def _encode_compact(layout: _Layout, updates: dict[int, GExpr], span: ir.Span
         s = layout.slots[slot]
         if s.values is None:
             continue
-        index, member = _encode_by_table(layout, updates[slot], s.values) or \
-            encode_write(updates[slot], s.values)
+        index, member = encode_write(updates[slot], s.values)
         updates[slot] = index
         if member != TRUE:
             shown = ", ".join(map(str, s.values[:8])) + (", ..." if len(s.values) > 8 else "")
             out.append(GCheck(member, f"{s.name} would take a value outside its declared "
                               f"values {{{shown}}}", "range", "fire", span))
     return tuple(out)
-
-
-def _encode_by_table(layout: _Layout, value: GExpr, values: tuple[int, ...]
-                     ) -> tuple[GExpr, GExpr] | None:
-    """encode_write for a value that reads one compact slot only (`ref := ref + 1`): the new
-    index for each old index, computed now, instead of an encode chain around a decode chain
-    (which grows with the square of the set and dominates the generated code)."""
-    deps: set[int] = set()
-    stack = [value]
-    while stack:
-        e = stack.pop()
-        if isinstance(e, GSlot):
-            deps.add(e.index)
-        elif isinstance(e, GOp):
-            stack.extend(e.args)
-        elif isinstance(e, GIte):
-            stack.extend((e.cond, e.then, e.other))
-    if len(deps) != 1:
-        return None
-    d = deps.pop()
-    src = layout.slots[d].values
-    if src is None:
-        return None
-    news = [eval_gexpr(value, {d: i}) for i in range(len(src))]  # type: ignore[arg-type]
-    index: GExpr = GLit(values.index(news[-1]) if news[-1] in values else 0)
-    for i in range(len(src) - 2, -1, -1):
-        k = values.index(news[i]) if news[i] in values else 0
-        index = gite(gop("eq", GSlot(d, "int"), GLit(i)), GLit(k), index)
-    bad = [i for i, v in enumerate(news) if v not in values]
-    member = _and_all([gop("ne", GSlot(d, "int"), GLit(i)) for i in bad])
-    return index, member
 
 
 def _ground_check(g: _Grounder, c: ir.Check, env: Env, where: ir.Span) -> GCheck:

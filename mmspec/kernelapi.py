@@ -492,6 +492,11 @@ class _Expander:
         sem = self.sem(op, cond, cond.span)
         if sem is None or sem.result is None:
             return replace(st, then=then, other=other)
+        if not sem.updates and not sem.checks:  # a pure read (test_bit): just a condition
+            test0 = sem.result if op.returns == "bool" else S.BinOp(
+                "ne", sem.result, S.IntLit(0, span=cond.span), span=cond.span)
+            return replace(st, cond=S.UnaryOp("not", test0, span=st.cond.span) if neg
+                           else test0, then=then, other=other)
         test = sem.result if op.returns == "bool" else S.BinOp(
             "ne", sem.result, S.IntLit(0, span=cond.span), span=cond.span)
         if neg:
