@@ -380,9 +380,10 @@ OPS: dict[str, KernelOp] = {o.name: o for o in (
 
 
 class _Expander:
-    def __init__(self, sink: Sink, shadowed: frozenset[str]):
+    def __init__(self, sink: Sink, shadowed: frozenset[str], ghosts: frozenset[str]):
         self.sink = sink
         self.shadowed = shadowed
+        self.ghosts = ghosts
 
     def op_of(self, e: S.Expr) -> KernelOp | None:
         if isinstance(e, S.Call) and e.func in OPS and e.func not in self.shadowed:
@@ -400,6 +401,13 @@ class _Expander:
         out: list[S.Expr] = []
         for kind, a in zip(op.args, args):
             bare = a.arg if isinstance(a, S.UnaryOp) and a.op == "addr" else a
+            if kind == "out" and isinstance(a, S.Name) and a.id == "NULL":
+                if op.family != "refcount":
+                    self.sink.error("MMS313", f"{op.name} reads and writes this argument: "
+                                    "NULL is not allowed", a.span, expected="&old")
+                    return None
+                out.append(a)  # the __refcount_* forms' `if (oldp)`: nothing is stored
+                continue
             if kind == "val":
                 if bare is not a:
                     self.sink.error("MMS301", f"{op.name} takes this argument by value, not "
@@ -422,8 +430,9 @@ class _Expander:
     def effect(self, sem: Sem, args: Sequence[S.Expr], result_to: S.Expr | None,
                label: str | None, span: Span) -> S.Stmt:
         """The call as one step: checks first (pre-state), then one simultaneous assign."""
-        targets = [args[i] for i, _ in sem.updates]
-        values = [v for _, v in sem.updates]
+        ups = [(i, v) for i, v in sem.updates if not _is_null(args[i])]
+        targets = [args[i] for i, _ in ups]
+        values = [v for _, v in ups]
         if result_to is not None and sem.result is not None:
             targets.insert(0, result_to)
             values.insert(0, sem.result)
@@ -502,7 +511,35 @@ class _Expander:
         if neg:
             test = S.UnaryOp("not", test, span=st.cond.span)
         eff = self.effect(sem, self.bare_args(cond), None, None, cond.span)
-        return replace(st, cond=test, then=(eff,) + then, other=(eff,) + (other or ()))
+        return replace(st, cond=test, then=self.join(eff, then),
+                       other=self.join(eff, other or ()))
+
+    def join(self, eff: S.Stmt, branch: tuple[S.Stmt, ...]) -> tuple[S.Stmt, ...]:
+        """The op's step opens the branch. A leading `skip` or assignment of ghost variables
+        only (bookkeeping, not code) joins that step, and names it: `if op(...) { l: ghost
+        := ...; rest }` is one step labelled l, then rest."""
+        if not branch:
+            return (eff,)
+        first = branch[0]
+        if isinstance(first, S.Skip) or (isinstance(first, S.Assign) and all(
+                _root(t) in self.ghosts for t in first.targets)):
+            body = tuple(eff.body) if isinstance(eff, S.Atomic) else (
+                () if isinstance(eff, S.Skip) else (eff,))
+            merged = body + ((first,) if isinstance(first, S.Assign) else ())
+            joined: S.Stmt = S.Atomic(merged, first.label, span=first.span) if merged else \
+                S.Skip(first.label, span=first.span)
+            return (joined,) + branch[1:]
+        return (eff,) + branch
+
+
+def _is_null(e: S.Expr) -> bool:
+    return isinstance(e, S.Name) and e.id == "NULL"
+
+
+def _root(e: S.Expr) -> str | None:
+    while isinstance(e, (S.IndexExpr, S.FieldExpr)):
+        e = e.base
+    return e.id if isinstance(e, S.Name) else None
 
 
 def _is_lvalue(e: S.Expr) -> bool:
@@ -518,7 +555,10 @@ def _arg_shape(k: ArgKind) -> str:
 def expand(decls: Sequence[S.Decl], sink: Sink) -> list[S.Decl]:
     """Every kernel API call in processes and procs rewritten to plain statements."""
     shadowed = frozenset(d.name for d in decls if isinstance(d, S.ProcDecl))
-    ex = _Expander(sink, shadowed)
+    ghosts = frozenset(d.name for d in decls if isinstance(d, S.VarDecl) and d.ghost) | \
+        frozenset(s.decl.name for d in decls if isinstance(d, S.ProcessDecl)
+                  for s in d.body if isinstance(s, S.LocalVar) and s.decl.ghost)
+    ex = _Expander(sink, shadowed, ghosts)
     out: list[S.Decl] = []
     for d in decls:
         if isinstance(d, (S.ProcessDecl, S.ProcDecl)):

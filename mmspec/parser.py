@@ -549,6 +549,10 @@ class _ToAst(Transformer_NonRecursive[Token, Any]):
     def range_values(self, meta: Any, ch: list[Any]) -> list[Any]:
         return list(ch)
 
+    def value_range(self, meta: Any, ch: list[Any]) -> S.RangeT:
+        """`a..b` among declared values: every integer from a to b."""
+        return S.RangeT(ch[0], ch[1], span=self.sp(meta))
+
     def wrap_type(self, meta: Any, ch: list[Any]) -> S.RangeT:
         return S.RangeT(ch[0], ch[1], True, span=self.sp(meta))
 

@@ -171,7 +171,8 @@ class RangeT:
     hi: Expr
     wrap: bool = False
     span: Span = _span()
-    values: tuple[Expr, ...] | None = None  # `lo..hi values {..}`: the values it can take
+    # `lo..hi values {a, b..c}`: the values it can take (a RangeT item: every value a..b)
+    values: tuple[Union[Expr, "RangeT"], ...] | None = None
 
 
 @dataclass(frozen=True)

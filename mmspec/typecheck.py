@@ -456,14 +456,26 @@ class Elaborator:
         assert t.values is not None
         vals: set[int] = set()
         for e in t.values:
-            v = self.const_int(e, "a declared value")
-            if v is None:
-                return ERR
-            if not lo <= v <= hi:
-                self.err("MMS303", f"declared value {v} is outside {lo}..{hi}", e.span,
-                         expected=f"values within {lo}..{hi}")
-                return ERR
-            vals.add(v)
+            if isinstance(e, S.RangeT):  # a..b: every value from a to b
+                a = self.const_int(e.lo, "a declared value")
+                b = self.const_int(e.hi, "a declared value")
+                if a is None or b is None:
+                    return ERR
+                if b - a > MAX_DOMAIN:
+                    self.err("MMS401", f"more than {MAX_DOMAIN} declared values", e.span)
+                    return ERR
+                items = [(v, e.span) for v in range(a, b + 1)]
+            else:
+                v0 = self.const_int(e, "a declared value")
+                if v0 is None:
+                    return ERR
+                items = [(v0, e.span)]
+            for v, sp in items:
+                if not lo <= v <= hi:
+                    self.err("MMS303", f"declared value {v} is outside {lo}..{hi}", sp,
+                             expected=f"values within {lo}..{hi}")
+                    return ERR
+                vals.add(v)
         if len(vals) > MAX_DOMAIN:
             self.err("MMS401", f"more than {MAX_DOMAIN} declared values", t.span)
             return ERR
