@@ -257,3 +257,12 @@ def test_a_spec_proc_of_the_same_name_wins(tmp_path) -> None:
     f.write_text("var v: 0..3 = 1\nproc atomic_inc(x) { x := x + 2 }\n"
                  "process p {\n  s: atomic_inc(v)\n}\ninvariant two: p@done => v == 3\n")
     load_spec(str(f))  # the proc is inlined (v + 2), not the kernel's atomic_inc
+
+
+def test_docs_kernel_md_lists_every_operation() -> None:
+    import pathlib
+    import re
+    text = (pathlib.Path(__file__).resolve().parent.parent / "docs" / "kernel.md").read_text()
+    table = text[text.index("## Every operation"):]
+    listed = set(re.findall(r"^\| `([A-Za-z_]\w*)\(", table, re.M))
+    assert listed == set(kernelapi.OPS)
