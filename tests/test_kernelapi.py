@@ -266,3 +266,31 @@ def test_docs_kernel_md_lists_every_operation() -> None:
     table = text[text.index("## Every operation"):]
     listed = set(re.findall(r"^\| `([A-Za-z_]\w*)\(", table, re.M))
     assert listed == set(kernelapi.OPS)
+
+
+def test_the_prelude_ships_with_the_package(tmp_path) -> None:
+    """`include "kernel"` from an installed copy: setuptools' build_py (what a wheel holds)
+    into a fresh folder, then a spec elsewhere that includes the prelude, run from there."""
+    import os
+    import subprocess
+    import sys
+    import shutil
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    src, lib = tmp_path / "src", tmp_path / "lib"
+    for d in ("mmspec", "checker"):  # a copy, so setuptools' by-products stay out of the tree
+        shutil.copytree(os.path.join(root, d), src / d,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    for f in ("pyproject.toml", "README.md"):
+        shutil.copy(os.path.join(root, f), src / f)
+    subprocess.run([sys.executable, "-c", "import setuptools; setuptools.setup()", "build_py",
+                    "-d", str(lib), "-q"], cwd=src, check=True, capture_output=True)
+    assert (lib / "mmspec" / "prelude" / "kernel.mms").is_file()
+    spec = tmp_path / "elsewhere" / "k.mms"
+    spec.parent.mkdir()
+    spec.write_text('include "kernel"\nrwsem mmap_lock\n'
+                    'process p { a: mmap_write_lock(mmap_lock); mmap_write_unlock(mmap_lock) }\n')
+    out = subprocess.run([sys.executable, "-m", "mmspec.cli", "check", str(spec)],
+                         cwd=spec.parent, env={**os.environ, "PYTHONPATH": str(lib)},
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "every property holds" in out.stdout
