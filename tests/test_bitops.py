@@ -69,7 +69,7 @@ BITS = Features(bits=True)
 BITS_HAZARDS = Features(bits=True, domain=True)
 
 
-@pytest.mark.parametrize("features, first, n", [(BITS, 70_000, 40), (BITS_HAZARDS, 71_000, 20)])
+@pytest.mark.parametrize("features, first, n", [(BITS, 70_000, 30), (BITS_HAZARDS, 71_000, 15)])
 def test_engines_agree_with_the_reference_on_bit_operations(features: Features, first: int,
                                                             n: int) -> None:
     tally = Tally()
