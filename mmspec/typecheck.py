@@ -587,6 +587,11 @@ class Elaborator:
                                 "API call such as atomic_inc(&v)", sp,
                                 expected="a value (drop the '&'), or 'a & b' for bitwise and")
             a = self.expr(e.arg, ctx)
+            if e.op == "bnot" and isinstance(a.type, ir.BoolType):  # TLA+'s ~ (negation)
+                tilde = ir.Span(sp.file, sp.line, sp.col, sp.line, sp.col + 1)
+                return self.err("MMS301", "'~' is bitwise not and needs an integer, not bool",
+                                tilde, notes=("did you mean '!'? mmspec writes TLA+'s ~ "
+                                              "(negation) as !; ~ is C's bitwise not",))
             sym = "'~'" if e.op == "bnot" else "'-'"
             self.need_int(a, e.arg.span, sym)
             out = TE(ir.Unary(e.op, a.expr, sp), ERR if isinstance(a.type, ErrType) else INT)
