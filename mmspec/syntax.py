@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Union
 
 from mmspec import ir
-from mmspec.ir import NO_SPAN, Span
+from mmspec.ir import NO_SPAN, CheckKind, Span
 
 
 def _span() -> Span:
@@ -248,7 +248,7 @@ class Assert:
     message: str | None = None
     label: str | None = None
     span: Span = _span()
-    kind: str = "assertion"  # 'refcount' for the checks a kernel API call carries
+    kind: CheckKind = "assertion"  # 'refcount' for the checks a kernel API call carries
 
 
 @dataclass(frozen=True)

@@ -595,9 +595,9 @@ class Elaborator:
             sym = "'~'" if e.op == "bnot" else "'-'"
             self.need_int(a, e.arg.span, sym)
             out = TE(ir.Unary(e.op, a.expr, sp), ERR if isinstance(a.type, ErrType) else INT)
-            v = self.static_value(out.expr) if e.op == "bnot" else None
-            if isinstance(v, int):
-                return TE(int_lit(v, sp), ir.IntType(v, v))
+            folded = self.static_value(out.expr) if e.op == "bnot" else None
+            if isinstance(folded, int):
+                return TE(int_lit(folded, sp), ir.IntType(folded, folded))
             return out
         if isinstance(e, S.BinOp):
             return self.binop(e, ctx, expected)
