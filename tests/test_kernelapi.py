@@ -254,7 +254,7 @@ def test_misuse_is_a_coded_error(tmp_path, body: str, code: str, words: str) -> 
 
 def test_a_spec_proc_of_the_same_name_wins(tmp_path) -> None:
     f = tmp_path / "own.mms"
-    f.write_text("var v: 0..3 = 1\nproc atomic_inc(x) { x := x + 2 }\n"
+    f.write_text("var v: 0..3 = 1\nproc atomic_inc(&x) { x := x + 2 }\n"
                  "process p {\n  s: atomic_inc(v)\n}\ninvariant two: p@done => v == 3\n")
     load_spec(str(f))  # the proc is inlined (v + 2), not the kernel's atomic_inc
 

@@ -22,7 +22,8 @@ def _run(name: str, engine: str, defines: dict[str, int] | None = None):
 
 
 def _steps(v) -> list[str]:
-    return [s.label for s in v.trace.steps[1:]]
+    """thread: step of every step (the label without the fused-statement note)."""
+    return [f"{s.process}: {s.step}" for s in v.trace.steps[1:]]
 
 
 @pytest.mark.parametrize("engine", ENGINES)
