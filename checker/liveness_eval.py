@@ -10,7 +10,7 @@ from __future__ import annotations
 import operator
 from typing import Callable, Sequence
 
-from mmspec.ground import GExpr, GIte, GLit, GOp, GSlot
+from mmspec.ground import GExpr, GIte, GLit, GOp, GSlot, shift
 
 State = Sequence[int]
 Pred = Callable[[State], int]
@@ -29,6 +29,11 @@ _BINARY: dict[str, Callable[[int, int], int]] = {
     "mul": operator.mul,
     "div": lambda a, b: a // b if b else 0,
     "mod": lambda a, b: a % b if b else 0,
+    "band": operator.and_,
+    "bor": operator.or_,
+    "bxor": operator.xor,
+    "shl": lambda a, b: shift("shl", a, b),
+    "shr": lambda a, b: shift("shr", a, b),
 }
 
 
@@ -58,6 +63,9 @@ def _compile_op(e: GOp) -> Pred:
     if op == "neg":
         f = fs[0]
         return lambda s: -f(s)
+    if op == "bnot":
+        f = fs[0]
+        return lambda s: ~f(s)
     if op in ("min", "max"):
         agg = min if op == "min" else max
         return lambda s: agg(f(s) for f in fs)

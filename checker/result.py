@@ -48,7 +48,7 @@ class Trace:
 
 
 ViolationKind = Literal["invariant", "assertion", "deadlock", "liveness", "lock-order", "range",
-                        "domain", "context", "use-after-free", "irq-lock"]
+                        "domain", "refcount", "context", "use-after-free", "irq-lock"]
 
 
 @dataclass(frozen=True)

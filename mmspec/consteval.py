@@ -57,6 +57,8 @@ class _Eval:
                 return int(not v)
             if e.op == "neg":
                 return -v  # type: ignore[operator]
+            if e.op == "bnot":
+                return ~v  # type: ignore[operator]
             if e.op in ("card", "len"):
                 return len(v)  # type: ignore[arg-type]
         if isinstance(e, ir.Binary):
@@ -129,6 +131,8 @@ class _Eval:
             return int(a != b)
         if op in ("div", "mod") and b == 0:
             raise DivByZero(e.right.span if e.right.span.line else e.span)  # the divisor
+        if op in ("shl", "shr") and not 0 <= b <= ir.MAX_SHIFT:  # type: ignore[operator]
+            raise NotConstant(e.span)  # refused by grounding with the shift count's domain
         table: dict[str, Callable[[], Any]] = {
             "lt": lambda: int(a < b), "le": lambda: int(a <= b),  # type: ignore[operator]
             "gt": lambda: int(a > b), "ge": lambda: int(a >= b),  # type: ignore[operator]
@@ -139,6 +143,9 @@ class _Eval:
             "in": lambda: int(a in b), "union": lambda: a | b,  # type: ignore[operator]
             "inter": lambda: a & b, "minus": lambda: a - b,  # type: ignore[operator]
             "subseteq": lambda: int(a <= b),  # type: ignore[operator]
+            "band": lambda: a & b, "bor": lambda: a | b,  # type: ignore[operator]
+            "bxor": lambda: a ^ b, "shl": lambda: a << b,  # type: ignore[operator]
+            "shr": lambda: a >> b,  # type: ignore[operator]
         }
         if op not in table:
             raise NotConstant(e.span)

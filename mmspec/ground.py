@@ -59,13 +59,34 @@ class GIte:
         return self.then.sort
 
 
+@dataclass(frozen=True)
+class GTable(GIte):
+    """A function of one compact slot's index, as the ite chain every engine already
+    executes (`ite(s == 0, outs[0], ite(s == 1, outs[1], ...))`), remembered as a table so
+    that grounding can fold further operations on it per index instead of growing the chain:
+    `(pte & _PAGE_RW) != 0` over an 8-valued `pte` stays 8 entries, not a tree of chains."""
+
+    slot: int = -1
+    outs: tuple[int, ...] = ()
+
+
 GExpr = Union[GLit, GSlot, GOp, GIte]
 Env = dict[str, tuple[int, "ir.Type"]]  # a bound parameter: (its value, its type)
 LockIndex = dict[tuple[str, Union[int, None]], int]  # (IR lock, instance key) -> GLock index
 # per permutation: where each slot goes, and how each slot's values are relabelled
 Symmetries = tuple[tuple[tuple[int, ...], tuple[Union[dict[int, int], None], ...]], ...]
 BOOL_OPS = frozenset({"not", "and", "or", "implies", "iff", "eq", "ne", "lt", "le", "gt", "ge"})
-INT_OPS = frozenset({"neg", "add", "sub", "mul", "div", "mod", "min", "max"})
+INT_OPS = frozenset({"neg", "add", "sub", "mul", "div", "mod", "min", "max",
+                     "bnot", "band", "bor", "bxor", "shl", "shr"})
+SHIFT_OPS = frozenset({"shl", "shr"})
+
+
+def shift(op: str, a: int, b: int) -> int:
+    """a << b / a >> b on unbounded integers; 0 for a count outside 0..MAX_SHIFT (a `domain`
+    violation every engine reports before it looks at the value)."""
+    if not 0 <= b <= ir.MAX_SHIFT:
+        return 0
+    return a << b if op == "shl" else a >> b
 TRUE = GLit(1, "bool")
 FALSE = GLit(0, "bool")
 
@@ -82,6 +103,9 @@ class Slot:
     sort: str  # 'bool' | 'int'
     wrap: bool = False
     symmetric: str | None = None  # values of this slot permute under this symmetric type
+    # a compact domain (`lo..hi values {...}`): the slot holds an index 0..len-1 into these
+    # (lo/hi above are then the index range); reads decode it, updates encode it
+    values: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -314,6 +338,9 @@ def gop(op: str, *args: GExpr) -> GExpr:
     if all(isinstance(a, GLit) for a in args):
         v = eval_gexpr(GOp(op, args), ())
         return GLit(int(v), "bool" if op in BOOL_OPS else "int")
+    folded = _fold_tables(op, args)
+    if folded is not None:
+        return folded
     if op == "and":
         flat: list[GExpr] = []
         for a in args:
@@ -352,7 +379,65 @@ def gite(c: GExpr, a: GExpr, b: GExpr) -> GExpr:
         return a if c.value else b
     if a == b:
         return a
+    tabs = [x for x in (c, a, b) if isinstance(x, GTable)]
+    if tabs and len({t.slot for t in tabs}) == 1 and all(
+            isinstance(x, (GLit, GTable)) for x in (c, a, b)) and a.sort == b.sort:
+        outs = tuple(_table_at(a, i) if _table_at(c, i) else _table_at(b, i)
+                     for i in range(len(tabs[0].outs)))
+        return make_table(tabs[0].slot, outs, a.sort)
     return GIte(c, a, b)
+
+
+_TABLES: dict[tuple[int, tuple[int, ...], str], GExpr] = {}
+
+
+def make_table(slot: int, outs: tuple[int, ...], sort: str) -> GExpr:
+    """The value outs[i] when compact slot `slot` holds index i (a literal if all agree)."""
+    if all(o == outs[0] for o in outs):
+        return GLit(outs[0], sort)
+    if sort == "int" and outs == tuple(range(len(outs))):
+        return GSlot(slot, "int")  # the index itself
+    key = (slot, outs, sort)
+    hit = _TABLES.get(key)
+    if hit is not None:
+        return hit
+    if len(_TABLES) > 100_000:
+        _TABLES.clear()
+    rest: GExpr = GLit(outs[-1], sort)
+    for i in range(len(outs) - 2, 0, -1):
+        rest = GIte(GOp("eq", (GSlot(slot, "int"), GLit(i))), GLit(outs[i], sort), rest)
+    out = GTable(GOp("eq", (GSlot(slot, "int"), GLit(0))), GLit(outs[0], sort), rest,
+                 slot, outs)
+    _TABLES[key] = out
+    return out
+
+
+def _table_at(x: GExpr, i: int) -> int:
+    return x.outs[i] if isinstance(x, GTable) else x.value  # type: ignore[union-attr]
+
+
+def _fold_tables(op: str, args: tuple[GExpr, ...]) -> GExpr | None:
+    """op over literals and tables of one slot: a table (computed per index)."""
+    slots = {a.slot for a in args if isinstance(a, GTable)}
+    if len(slots) != 1 or not all(isinstance(a, (GLit, GTable)) for a in args):
+        return _compare_decoded(op, args)
+    s = slots.pop()
+    n = next(len(a.outs) for a in args if isinstance(a, GTable))
+    sort = "bool" if op in BOOL_OPS else "int"
+    outs = tuple(int(eval_gexpr(GOp(op, tuple(GLit(_table_at(a, i)) for a in args)), ()))
+                 for i in range(n))
+    return make_table(s, outs, sort)
+
+
+def _compare_decoded(op: str, args: tuple[GExpr, ...]) -> GExpr | None:
+    """Two compact slots over the same ascending values compare as their indexes do."""
+    if op not in ("eq", "ne", "lt", "le", "gt", "ge") or len(args) != 2:
+        return None
+    a, b = args
+    if not (isinstance(a, GTable) and isinstance(b, GTable) and a.outs == b.outs
+            and all(x < y for x, y in zip(a.outs, a.outs[1:]))):
+        return None
+    return GOp(op, (GSlot(a.slot, "int"), GSlot(b.slot, "int")))
 
 
 def as_bool(e: GExpr) -> GExpr:
@@ -414,6 +499,16 @@ def eval_gexpr(e: GExpr, state: Sequence[int]) -> int:
         return min(v)
     if op == "max":
         return max(v)
+    if op == "bnot":
+        return ~v[0]
+    if op == "band":
+        return v[0] & v[1]
+    if op == "bor":
+        return v[0] | v[1]
+    if op == "bxor":
+        return v[0] ^ v[1]
+    if op in SHIFT_OPS:
+        return shift(op, v[0], v[1])
     raise ValueError(f"unknown ground op {op!r}")
 
 
@@ -479,7 +574,10 @@ class _Layout:
             lo, hi, sort = _scalar_bounds(t)
             wrap = isinstance(t, ir.IntType) and t.wrap
             sym = t.symmetric if isinstance(t, ir.IntType) else None
-            self.slots.append(Slot(name, var, path, lo, hi, sort, wrap, sym))
+            vals = t.values if isinstance(t, ir.IntType) else None
+            if vals is not None:
+                lo, hi = 0, len(vals) - 1
+            self.slots.append(Slot(name, var, path, lo, hi, sort, wrap, sym, vals))
             return len(self.slots) - 1
         if isinstance(t, ir.MapType):
             return {k: self._alloc(var, f"{name}[{_key_name(t.key, k)}]", path + (k,), t.value)
@@ -514,6 +612,8 @@ class _Layout:
 
 def flatten_value(t: ir.Type, v: ir.Value) -> list[int]:
     """A structured IR value as the list of its slot values (layout order)."""
+    if isinstance(t, ir.IntType) and t.values is not None:
+        return [t.values.index(int(v))]  # type: ignore[arg-type]
     if ir.is_scalar(t):
         return [int(v)]  # type: ignore[arg-type]
     if isinstance(t, ir.MapType):
@@ -546,6 +646,8 @@ def unflatten_value(t: ir.Type, vals: list[int], pos: int = 0) -> tuple[object, 
     if isinstance(t, ir.BoolType):
         return bool(vals[pos]), pos + 1
     if isinstance(t, ir.IntType):
+        if t.values is not None:
+            return decode_index(t.values, vals[pos]), pos + 1
         return vals[pos], pos + 1
     if isinstance(t, ir.EnumType):
         return t.members[vals[pos]], pos + 1
@@ -583,6 +685,40 @@ class RecordElement(dict):  # type: ignore[type-arg]
 
     def __hash__(self) -> int:  # type: ignore[override]
         return hash(tuple(self.items()))
+
+
+def decode_index(values: tuple[int, ...], i: int) -> int:
+    """The value a compact slot's index stands for (an index out of range, which no state
+    holds, shows as itself)."""
+    return values[i] if 0 <= i < len(values) else i
+
+
+def decode_read(slot: int, values: tuple[int, ...]) -> GExpr:
+    """A compact slot read as its value: a table over the index (values ascending)."""
+    return make_table(slot, values, "int")
+
+
+def encode_write(value: GExpr, values: tuple[int, ...]) -> tuple[GExpr, GExpr]:
+    """(the index a compact slot stores for `value`, whether `value` is a declared value).
+    A value outside the set encodes as index 0; the check reports it first. Tables (values
+    of one compact slot) encode per index, ifs branch by branch, so copying a compact value
+    (`old := pte`, a cmpxchg) stays a copy of the index."""
+    if isinstance(value, GLit):
+        ok = value.value in values
+        return GLit(values.index(value.value) if ok else 0), (TRUE if ok else FALSE)
+    if isinstance(value, GTable):
+        return (make_table(value.slot, tuple(values.index(v) if v in values else 0
+                                              for v in value.outs), "int"),
+                make_table(value.slot, tuple(int(v in values) for v in value.outs), "bool"))
+    if isinstance(value, GIte):
+        ia, ma = encode_write(value.then, values)
+        ib, mb = encode_write(value.other, values)
+        return gite(value.cond, ia, ib), gite(value.cond, ma, mb)
+    member = _or_all([gop("eq", value, GLit(v)) for v in values])
+    out: GExpr = GLit(0)
+    for i in range(len(values) - 1, 0, -1):
+        out = gite(gop("eq", value, GLit(values[i])), GLit(i), out)
+    return out, member
 
 
 def display_scalar(t: ir.Type, k: int) -> object:
@@ -748,9 +884,9 @@ class _Grounder:
         if isinstance(e, ir.Binary) and e.op in ("union", "inter", "minus"):
             return self.type_of(e.left, env)
         if isinstance(e, ir.Binary) and e.op in ("add", "sub", "mul", "div", "mod", "min",
-                                                 "max"):
+                                                 "max", "band", "bor", "bxor", "shl", "shr"):
             return ir.IntType(-(2**62), 2**62)
-        if isinstance(e, ir.Unary) and e.op in ("neg", "card"):
+        if isinstance(e, ir.Unary) and e.op in ("neg", "card", "bnot"):
             return ir.IntType(-(2**62), 2**62)
         return ir.BoolType()
 
@@ -977,6 +1113,8 @@ class _Grounder:
         shared, so reading `m[i]` or updating one entry costs O(1), not O(size of m)."""
         if isinstance(node, int):
             s = self.layout.slots[node]
+            if s.values is not None:
+                return decode_read(node, s.values)
             return GSlot(node, s.sort)
         hit = self._slot_trees.get(id(node))
         if hit is None:
@@ -1063,8 +1201,8 @@ class _Grounder:
         if isinstance(e, ir.Unary):
             if e.op == "not":
                 return gop("not", self.cond(e.arg, env))
-            if e.op == "neg":
-                return gop("neg", self.scalar(e.arg, env))
+            if e.op in ("neg", "bnot"):
+                return gop(e.op, self.scalar(e.arg, env))
             if e.op == "len":
                 s = self.tree(e.arg, env)
                 assert isinstance(s, dict)
@@ -1109,7 +1247,14 @@ class _Grounder:
                 where = e.right.span if e.right.span.file != ir.NO_SPAN.file else e.span
                 self.need(ok, b, "divisor" if op == "div" else "modulus", "non-zero", where)
                 return gop(op, a, b)
-            if op in ("lt", "le", "gt", "ge", "add", "sub", "mul", "min", "max"):
+            if op in SHIFT_OPS:
+                a, b = self.scalar(e.left, env), self.scalar(e.right, env)
+                ok = self.in_range(b, 0, ir.MAX_SHIFT)
+                where = e.right.span if e.right.span.file != ir.NO_SPAN.file else e.span
+                self.need(ok, b, "shift count", f"0..{ir.MAX_SHIFT}", where)
+                return gop(op, a, b)
+            if op in ("lt", "le", "gt", "ge", "add", "sub", "mul", "min", "max", "band", "bor",
+                      "bxor"):
                 return gop(op, self.scalar(e.left, env), self.scalar(e.right, env))
             if op == "in":
                 s = self.tree(e.right, env)
@@ -1216,6 +1361,31 @@ def _bounds(e: GExpr, slots: "tuple[Slot, ...] | list[Slot]",
     if e.op in ("min", "max"):
         f = min if e.op == "min" else max
         return f(r[0] for r in rs), f(r[1] for r in rs)
+    return bit_bounds(e.op, rs)
+
+
+def bit_bounds(op: str, rs: "list[tuple[int, int]]") -> tuple[int, int] | None:
+    """Sound ranges for the bitwise operators given their operands' ranges (shared with the
+    vector engine's overflow analysis)."""
+    if op == "bnot":
+        return ~rs[0][1], ~rs[0][0]
+    if op in SHIFT_OPS:
+        (a, b), (c, d) = rs
+        lo, hi = max(c, 0), min(d, ir.MAX_SHIFT)
+        vs = [0] if c < 0 or d > ir.MAX_SHIFT else []  # an undefined count's placeholder
+        # x << s and x >> s are monotone in x and in s: the extremes sit at the corners
+        vs += [shift(op, x, n) for x in (a, b) for n in (lo, hi) if lo <= hi]
+        return min(vs), max(vs)
+    if op in ("band", "bor", "bxor"):
+        (a, b), (c, d) = rs
+        k = max(x.bit_length() if x >= 0 else (~x).bit_length() for x in (a, b, c, d))
+        if a >= 0 and c >= 0:  # both non-negative: below 2^k
+            if op == "band":
+                return 0, min(b, d)
+            return (max(a, c) if op == "bor" else 0), (1 << k) - 1
+        if op == "band" and (a >= 0 or c >= 0):  # one non-negative: within it
+            return 0, (b if a >= 0 else d)
+        return -(1 << k), (1 << k) - 1
     return None
 
 
@@ -1393,6 +1563,8 @@ def describe_read(r: GRead, value: int | None) -> str:
         return f"set element {shown} is outside the element type {r.domain}"
     if r.what == "divisor":
         return f"division by {shown}"
+    if r.what == "shift count":
+        return f"shift by {shown} (the count must be {r.domain})"
     return f"modulo by {shown}"
 
 
@@ -1489,6 +1661,7 @@ def _ground_transition(spec: ir.Spec, g: _Grounder, layout: _Layout, ti: int,
             updates[slot] = value
     checks = tuple(_ground_check(g, c, env, t.span) for c in t.checks) + \
         _step_properties(g, spec, layout, acc)
+    checks += _encode_compact(layout, updates, t.span)
     thread = None
     if t.thread is not None:
         te = g.scalar(t.thread, env)
@@ -1520,6 +1693,24 @@ def _ground_transition(spec: ir.Spec, g: _Grounder, layout: _Layout, ti: int,
     return GTransition(t.name, binding, label, guard, at, tuple(sorted(updates.items())),
                        checks, t.process, t.label, thread, acquires, releases, t.span, ti,
                        reads, fire_reads, explore)
+
+
+def _encode_compact(layout: _Layout, updates: dict[int, GExpr], span: ir.Span
+                    ) -> tuple[GCheck, ...]:
+    """Updates of compact slots store an index; a value outside the declared set is a
+    `range` violation, checked (like any fire check) before the step's own range errors."""
+    out: list[GCheck] = []
+    for slot in sorted(updates):
+        s = layout.slots[slot]
+        if s.values is None:
+            continue
+        index, member = encode_write(updates[slot], s.values)
+        updates[slot] = index
+        if member != TRUE:
+            shown = ", ".join(map(str, s.values[:8])) + (", ..." if len(s.values) > 8 else "")
+            out.append(GCheck(member, f"{s.name} would take a value outside its declared "
+                              f"values {{{shown}}}", "range", "fire", span))
+    return tuple(out)
 
 
 def _ground_check(g: _Grounder, c: ir.Check, env: Env, where: ir.Span) -> GCheck:
@@ -1566,7 +1757,9 @@ def _changed_leaves(layout: _Layout, node: object, value: object
     which keeps updating one entry of a large map O(1) per transition."""
     if isinstance(node, int):
         v = _coerce_tree(layout, node, value)
-        if v != GSlot(node, layout.slots[node].sort):
+        vals = layout.slots[node].values
+        if v != (GSlot(node, layout.slots[node].sort) if vals is None else
+                 decode_read(node, vals)):
             yield node, v  # type: ignore[misc]
         return
     assert isinstance(node, dict) and isinstance(value, dict)

@@ -69,6 +69,10 @@ class IntType:
     hi: int
     wrap: bool = False
     symmetric: str | None = None  # name of a symmetric named type (values permute)
+    # `lo..hi values {...}`: the only values a variable of this type takes (sorted, within
+    # lo..hi); grounding stores the index into them (a compact slot), and assigning any
+    # other value is a `range` violation. None: every value of lo..hi.
+    values: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -155,7 +159,7 @@ def domain_values(t: Type) -> tuple[int, ...]:
     if isinstance(t, BoolType):
         return (0, 1)
     if isinstance(t, IntType):
-        return tuple(range(t.lo, t.hi + 1))
+        return t.values if t.values is not None else tuple(range(t.lo, t.hi + 1))
     if isinstance(t, EnumType):
         return tuple(range(len(t.members)))
     if is_product(t):
@@ -168,7 +172,7 @@ def domain_size(t: Type) -> int:
     if isinstance(t, BoolType):
         return 2
     if isinstance(t, IntType):
-        return max(0, t.hi - t.lo + 1)
+        return len(t.values) if t.values is not None else max(0, t.hi - t.lo + 1)
     if isinstance(t, EnumType):
         return len(t.members)
     if is_product(t):
@@ -184,7 +188,7 @@ def in_domain(v: int, t: Type) -> bool:
     if isinstance(t, BoolType):
         return v in (0, 1)
     if isinstance(t, IntType):
-        return t.lo <= v <= t.hi
+        return t.lo <= v <= t.hi and (t.values is None or v in t.values)
     if isinstance(t, EnumType):
         return 0 <= v < len(t.members)
     if is_product(t):
@@ -246,11 +250,16 @@ class Field:
     span: Span = _span()
 
 
-# Unary ops: 'not', 'neg', 'card' (set size), 'len', 'head', 'tail' (sequences)
+# Unary ops: 'not', 'neg', 'card' (set size), 'bnot' (~x == -x - 1, two's complement),
+#            'len', 'head', 'tail' (sequences)
 # Binary ops: 'and', 'or', 'implies', 'iff', 'eq', 'ne', 'lt', 'le', 'gt', 'ge',
 #             'add', 'sub', 'mul', 'div' (floor), 'mod' (floor), 'min', 'max',
 #             'in' (elem, set), 'union', 'inter', 'minus', 'subseteq',
-#             'append' (seq, elem), 'concat' (seq, seq)
+#             'append' (seq, elem), 'concat' (seq, seq),
+#             'band', 'bor', 'bxor' (on the two's-complement form of unbounded integers),
+#             'shl' (a * 2**b), 'shr' (floor(a / 2**b), an arithmetic shift): defined for a
+#             shift count 0..MAX_SHIFT only (C's undefined shifts are `domain` violations)
+MAX_SHIFT = 62
 @dataclass(frozen=True)
 class Unary:
     op: str
@@ -391,8 +400,9 @@ class Update:
 class Check:
     """An in-step check.
 
-    kind: 'assertion' (spec `assert`, lock misuse such as releasing an unheld lock) or
-    'deadlock' (a thread acquiring a non-recursive lock it already holds: it would hang).
+    kind: 'assertion' (spec `assert`, lock misuse such as releasing an unheld lock),
+    'deadlock' (a thread acquiring a non-recursive lock it already holds: it would hang) or
+    'refcount' (a refcount_t operation the kernel WARNs about: mmspec.kernelapi).
     when: 'fire' checks in the pre-state when the transition fires (guard true);
     'reach' checks whenever `Transition.at` holds, even if the step is blocked.
     """

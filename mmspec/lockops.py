@@ -17,6 +17,7 @@ from mmspec.ir import LockMode
 @dataclass(frozen=True)
 class LockOp:
     action: str  # 'acquire' | 'release' | 'downgrade' | 'trylock' | 'queue' | 'acquire_queued'
+    #            | 'annotate' (might_lock: a lock-order edge as if acquired, no state change)
     mode: LockMode
     kinds: frozenset[str]
     nested: bool = False
@@ -47,6 +48,13 @@ OPS: dict[str, LockOp] = {
     "downgrade_write": LockOp("downgrade", "write", _RW),
     "down_read_trylock": LockOp("trylock", "read", _RW),
     "down_write_trylock": LockOp("trylock", "write", _RW),
+    # the kernel's names for the mm's trylocks (the other mm wrappers: prelude/kernel.mms)
+    "mmap_read_trylock": LockOp("trylock", "read", _RW),
+    "mmap_write_trylock": LockOp("trylock", "write", _RW),
+    # lockdep's might_lock(): the order edges of an acquire, without taking the lock
+    "might_lock": LockOp("annotate", "write", _MS | _RW),
+    "might_lock_read": LockOp("annotate", "read", _RW),
+    "might_lock_nested": LockOp("annotate", "write", _MS | _RW, nested=True),
     # internal: a writer-preferring down_write split in two steps (see mmspec/cfg.py)
     "__queue_write": LockOp("queue", "write", _RW),
     "__acquire_write": LockOp("acquire_queued", "write", _RW),

@@ -13,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from mmspec import initvalues, ir, memlower, memops
+from mmspec import initvalues, ir, kernelapi, memlower, memops
 from mmspec import syntax as S
 from mmspec.atomicity import Test, fused_step, racy_for, writers
 from mmspec import taskwork, waits
@@ -43,9 +43,12 @@ def lower(loaded: Loaded, defines: Mapping[str, int], memory: str | None = None)
 
 class _Lowering:
     def __init__(self, loaded: Loaded, defines: Mapping[str, int], memory: str | None = None):
-        self.loaded = loaded
         self.memory_override = memory
         self.sink = Sink()
+        # kernel API calls (atomic_inc(&v), refcount_dec_and_test(&r), ...) become plain
+        # statements first: mmspec.kernelapi
+        loaded = replace(loaded, decls=kernelapi.expand(loaded.decls, self.sink))
+        self.loaded = loaded
         self.sy: Symbols = build_symbols(loaded.decls, self.sink)
         self.el = Elaborator(self.sy, self.sink, defines)
         self.defines = dict(defines)
@@ -255,6 +258,10 @@ class _Lowering:
             if not t.wrap and not (t.lo <= v <= t.hi):  # type: ignore[operator]
                 self.el.err("MMS303", f"initial value {v} is out of range {t.lo}..{t.hi}",
                             span)
+                return False
+            if t.values is not None and v not in t.values:
+                self.el.err("MMS303", f"initial value {v} is not one of the declared values "
+                            f"of {show_type(t)}", span)
                 return False
             return True
         if isinstance(t, ir.MapType):
@@ -1121,7 +1128,7 @@ class _Step:
         if isinstance(st, S.Assert):
             c = el.cond(st.cond, self.ctx(), "an assertion")
             msg = st.message or f"assert {self.low.source_of(st.cond.span)}"
-            self.checks.append(ir.Check(self.under_path(c), msg, "assertion", "fire",
+            self.checks.append(ir.Check(self.under_path(c), msg, st.kind, "fire",
                                         st.span))
             return
         if isinstance(st, S.Pick):
@@ -1415,6 +1422,9 @@ class _Step:
                 self.write(lk.waiting_var, self.lpath(idx), ir.Binary("sub", queued,
                                                                       int_lit(1)))
             self.acquires.append(ir.LockAcquire(lk.name, idx, mode, sub))
+            return
+        if op.action == "annotate":  # might_lock(): lockdep's edges, nothing else
+            self.acquires.append(ir.LockAcquire(lk.name, idx, op.mode, sub))
             return
         if op.action == "queue":
             self.low.contexts.on_acquire(self, st, lk.name, lk.kind, "queue", True)

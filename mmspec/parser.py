@@ -156,7 +156,8 @@ def _meta_span(file: str, meta: Any) -> Span:
 _BINOPS = {"or_": "or", "and_": "and", "implies": "implies", "iff": "iff", "eq": "eq",
            "ne": "ne", "lt": "lt", "le": "le", "gt": "gt", "ge": "ge", "in_": "in",
            "subseteq": "subseteq", "union": "union", "inter": "inter", "minus": "minus",
-           "add": "add", "sub": "sub", "mul": "mul", "div": "div", "mod": "mod"}
+           "add": "add", "sub": "sub", "mul": "mul", "div": "div", "mod": "mod",
+           "bor": "bor", "bxor": "bxor", "band": "band", "shl": "shl", "shr": "shr"}
 
 
 def _binop(op: str) -> Callable[..., S.BinOp]:
@@ -542,6 +543,14 @@ class _ToAst(Transformer_NonRecursive[Token, Any]):
         return S.BoolT(span=self.sp(meta))
 
     def range_type(self, meta: Any, ch: list[Any]) -> S.RangeT:
+        values = tuple(ch[2]) if len(ch) > 2 and ch[2] is not None else None
+        return S.RangeT(ch[0], ch[1], span=self.sp(meta), values=values)
+
+    def range_values(self, meta: Any, ch: list[Any]) -> list[Any]:
+        return list(ch)
+
+    def value_range(self, meta: Any, ch: list[Any]) -> S.RangeT:
+        """`a..b` among declared values: every integer from a to b."""
         return S.RangeT(ch[0], ch[1], span=self.sp(meta))
 
     def wrap_type(self, meta: Any, ch: list[Any]) -> S.RangeT:
@@ -586,6 +595,13 @@ class _ToAst(Transformer_NonRecursive[Token, Any]):
         if isinstance(ch[0], S.IntLit):  # fold -literal so -2^62 is representable
             return S.IntLit(-ch[0].value, span=self.sp(meta))
         return S.UnaryOp("neg", ch[0], span=self.sp(meta))
+
+    def bnot(self, meta: Any, ch: list[Any]) -> S.Expr:
+        return S.UnaryOp("bnot", ch[0], span=self.sp(meta))
+
+    def addr(self, meta: Any, ch: list[Any]) -> S.Expr:
+        """`&v`: only a kernel API's pointer argument (mmspec.kernelapi) may take it."""
+        return S.UnaryOp("addr", ch[0], span=self.sp(meta))
 
     def ite(self, meta: Any, ch: list[Any]) -> S.IfExpr:
         return S.IfExpr(ch[0], ch[1], ch[2], span=self.sp(meta))
@@ -744,7 +760,7 @@ def _show_char(ch: str) -> str:
 
 # TLA+ habits: the operator as TLA+ writes it, what it is, and how mmspec writes it.
 _TLA_OPERATORS: tuple[tuple[str, str, str], ...] = (
-    ("/\\", "conjunction", "&&"), ("\\/", "disjunction", "||"), ("~", "negation", "!"),
+    ("/\\", "conjunction", "&&"), ("\\/", "disjunction", "||"),
     ("#", "inequality", "!="), ("\\in", "membership", "in"),
     ("\\A", "universal quantifier", "forall"), ("\\E", "existential quantifier", "exists"),
     ("\\cup", "union", "union"), ("\\union", "union", "union"),
@@ -828,7 +844,7 @@ def _translate(e: UnexpectedInput, text: str, file: str) -> Diagnostic:
 # engines compute with unbounded integers; `&&`/`||` short-circuit identically), so "nesting
 # too deep" is reported only for real nesting. Short chains keep their left-nested shape.
 # LIMITATION: chains of `-`, `/`, `%` and comparisons are not associative and still nest.
-_ASSOCIATIVE = frozenset({"add", "mul", "and_", "or_", "union", "inter"})
+_ASSOCIATIVE = frozenset({"add", "mul", "and_", "or_", "union", "inter", "bor", "bxor", "band"})
 REBALANCE_AT = 32  # operands
 
 
@@ -878,7 +894,8 @@ def _rebalance_chains(tree: Tree[Any]) -> None:
 
 
 _CHAIN_OPS = {"sub": "-", "div": "/", "mod": "%", "minus": "minus", "add": "+", "mul": "*",
-              "and_": "&&", "or_": "||", "union": "union", "inter": "inter"}
+              "and_": "&&", "or_": "||", "union": "union", "inter": "inter",
+              "bor": "|", "bxor": "^", "band": "&", "shl": "<<", "shr": ">>"}
 
 
 def _depth_check(tree: Tree[Any], file: str) -> None:

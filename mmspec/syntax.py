@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Union
 
 from mmspec import ir
-from mmspec.ir import NO_SPAN, Span
+from mmspec.ir import NO_SPAN, CheckKind, Span
 
 
 def _span() -> Span:
@@ -179,6 +179,8 @@ class RangeT:
     hi: Expr
     wrap: bool = False
     span: Span = _span()
+    # `lo..hi values {a, b..c}`: the values it can take (a RangeT item: every value a..b)
+    values: tuple[Union[Expr, "RangeT"], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -263,6 +265,7 @@ class Assert:
     message: str | None = None
     label: str | None = None
     span: Span = _span()
+    kind: CheckKind = "assertion"  # 'refcount' for the checks a kernel API call carries
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from mmspec.memops import PRIMS
 from mmspec import syntax as S
 from mmspec.consteval import DivByZero, NotConstant, evaluate
 from mmspec.diagnostics import Diagnostic, Sink, SpecError, did_you_mean
+from mmspec.kernelapi import OPS as kernel_ops
 from mmspec.resolve import Symbols
 from mmspec import seqcheck
 from mmspec.symexec import SymState
@@ -60,6 +61,9 @@ def show_type(t: AnyType) -> str:
             return t.symmetric
         if t == INT:
             return "int"
+        if t.values is not None:
+            shown = ", ".join(map(str, t.values[:6])) + (", ..." if len(t.values) > 6 else "")
+            return f"{t.lo}..{t.hi} values {{{shown}}}"
         return f"{'wrap ' if t.wrap else ''}{t.lo}..{t.hi}"
     if isinstance(t, ir.EnumType):
         return t.name
@@ -132,6 +136,8 @@ def zero_value(t: ir.Type) -> ir.Value:
     if isinstance(t, ir.BoolType):
         return 0
     if isinstance(t, ir.IntType):
+        if t.values is not None:  # a compact domain: 0 if declared, else the smallest
+            return 0 if 0 in t.values else t.values[0]
         return 0 if t.lo <= 0 <= t.hi else t.lo
     if isinstance(t, ir.EnumType):
         return 0
@@ -274,15 +280,17 @@ class Ctx:
 
 # --------------------------------------------------------------------------- elaborator
 
+KERNEL_OPS = frozenset(kernel_ops)
 LOCK_PREDICATES = ("held", "held_read", "held_write", "locked", "held_by", "queued_writers",
-                   "lock_is_held")
+                   "lock_is_held")  # lockdep's lock_is_held(l): held(l)
 LOCK_OPS = frozenset({
     "lock", "unlock", "mutex_lock", "mutex_unlock", "mutex_lock_nested", "spin_lock",
     "spin_unlock", "spin_lock_nested", "down_read", "up_read", "down_write", "up_write",
     "downgrade_write", "down_read_nested", "down_write_nested", "mutex_trylock",
-    "spin_trylock", "down_read_trylock", "down_write_trylock"})
+    "spin_trylock", "down_read_trylock", "down_write_trylock", "might_lock",
+    "might_lock_read", "might_lock_nested", "mmap_read_trylock", "mmap_write_trylock"})
 TRYLOCKS = frozenset({"mutex_trylock", "spin_trylock", "down_read_trylock",
-                      "down_write_trylock"})
+                      "down_write_trylock", "mmap_read_trylock", "mmap_write_trylock"})
 
 
 class Elaborator:
@@ -407,6 +415,8 @@ class Elaborator:
                 self.err("MMS304", f"empty range {lo}..{hi}", t.span,
                          expected="lo <= hi")
                 return ERR
+            if t.values is not None:
+                return self.value_set(lo, hi, t)
             return ir.IntType(lo, hi, t.wrap)
         if isinstance(t, S.EnumT):
             seen: set[str] = set()
@@ -453,6 +463,36 @@ class Elaborator:
                     fields.append((f, r))
             return ERR if bad else ir.RecordType(tuple(fields))
         raise TypeError(t)  # pragma: no cover
+
+    def value_set(self, lo: int, hi: int, t: S.RangeT) -> AnyType:
+        """`lo..hi values {a, b, ...}`: constants within lo..hi (a compact domain)."""
+        assert t.values is not None
+        vals: set[int] = set()
+        for e in t.values:
+            if isinstance(e, S.RangeT):  # a..b: every value from a to b
+                a = self.const_int(e.lo, "a declared value")
+                b = self.const_int(e.hi, "a declared value")
+                if a is None or b is None:
+                    return ERR
+                if b - a > MAX_DOMAIN:
+                    self.err("MMS401", f"more than {MAX_DOMAIN} declared values", e.span)
+                    return ERR
+                items = [(v, e.span) for v in range(a, b + 1)]
+            else:
+                v0 = self.const_int(e, "a declared value")
+                if v0 is None:
+                    return ERR
+                items = [(v0, e.span)]
+            for v, sp in items:
+                if not lo <= v <= hi:
+                    self.err("MMS303", f"declared value {v} is outside {lo}..{hi}", sp,
+                             expected=f"values within {lo}..{hi}")
+                    return ERR
+                vals.add(v)
+        if len(vals) > MAX_DOMAIN:
+            self.err("MMS401", f"more than {MAX_DOMAIN} declared values", t.span)
+            return ERR
+        return ir.IntType(lo, hi, False, None, tuple(sorted(vals)))
 
     def check_key_type(self, k: ir.Type, span: ir.Span, what: str,
                        product: bool = False) -> bool:
@@ -540,6 +580,9 @@ class Elaborator:
             v = self.static_value(te.expr)
             if isinstance(v, int) and not (want.lo <= v <= want.hi):
                 self.err("MMS303", f"{what}: {v} is out of range {want.lo}..{want.hi}", span)
+            elif isinstance(v, int) and want.values is not None and v not in want.values:
+                self.err("MMS303", f"{what}: {v} is not one of the declared values of "
+                         f"{show_type(want)}", span)
 
     def expr(self, e: S.Expr, ctx: Ctx, expected: AnyType | None = None) -> TE:  # noqa: C901
         cost.tick()
@@ -564,9 +607,23 @@ class Elaborator:
             if e.op == "not":
                 return TE(ir.Unary("not", self.cond(e.arg, ctx, "the operand of '!'"), sp),
                           BOOL)
+            if e.op == "addr":
+                return self.err("MMS301", "'&' (address of) is only an argument of a kernel "
+                                "API call such as atomic_inc(&v)", sp,
+                                expected="a value (drop the '&'), or 'a & b' for bitwise and")
             a = self.expr(e.arg, ctx)
-            self.need_int(a, e.arg.span, "'-'")
-            return TE(ir.Unary("neg", a.expr, sp), ERR if isinstance(a.type, ErrType) else INT)
+            if e.op == "bnot" and isinstance(a.type, ir.BoolType):  # TLA+'s ~ (negation)
+                tilde = ir.Span(sp.file, sp.line, sp.col, sp.line, sp.col + 1)
+                return self.err("MMS301", "'~' is bitwise not and needs an integer, not bool",
+                                tilde, notes=("did you mean '!'? mmspec writes TLA+'s ~ "
+                                              "(negation) as !; ~ is C's bitwise not",))
+            sym = "'~'" if e.op == "bnot" else "'-'"
+            self.need_int(a, e.arg.span, sym)
+            out = TE(ir.Unary(e.op, a.expr, sp), ERR if isinstance(a.type, ErrType) else INT)
+            folded = self.static_value(out.expr) if e.op == "bnot" else None
+            if isinstance(folded, int):
+                return TE(int_lit(folded, sp), ir.IntType(folded, folded))
+            return out
         if isinstance(e, S.BinOp):
             return self.binop(e, ctx, expected)
         if isinstance(e, S.IfExpr):
@@ -787,7 +844,7 @@ class Elaborator:
             self.need_int(a, e.left.span, f"'{_opsym(op)}'", order=True)
             self.need_int(b, e.right.span, f"'{_opsym(op)}'", order=True)
             return TE(ir.Binary(op, a.expr, b.expr, sp), BOOL)
-        if op in ("add", "sub", "mul", "div", "mod"):
+        if op in ("add", "sub", "mul", "div", "mod", "band", "bor", "bxor", "shl", "shr"):
             a, b = self.expr(e.left, ctx), self.expr(e.right, ctx)
             self.need_int(a, e.left.span, f"'{_opsym(op)}'")
             self.need_int(b, e.right.span, f"'{_opsym(op)}'")
@@ -1087,6 +1144,10 @@ class Elaborator:
         if f in PRIMS:
             return self.err("MMS315", f"'{f}' is a memory access, not a value inside an "
                             "expression", sp, expected=PRIMS[f].usage() + " on its own line")
+        if f in KERNEL_OPS and self.sy.kind_of(f) is None:
+            return self.err("MMS315", f"{f}() is an atomic step, not a value", sp,
+                            expected=f"a statement of its own: {f}(...), x := {f}(...) or "
+                            f"if {f}(...) {{ ... }} (mmspec.kernelapi)")
         if f in LOCK_OPS:
             what = "a trylock assigns a bool: ok := " if f in TRYLOCKS else "a lock operation "
             return self.err("MMS315", f"'{f}' is a statement, not a value", sp,
@@ -1251,7 +1312,8 @@ def _literalish(e: S.Expr) -> bool:
 def _opsym(op: str) -> str:
     return {"and": "&&", "or": "||", "implies": "=>", "iff": "<=>", "eq": "==", "ne": "!=",
             "lt": "<", "le": "<=", "gt": ">", "ge": ">=", "add": "+", "sub": "-", "mul": "*",
-            "div": "/", "mod": "%"}.get(op, op)
+            "div": "/", "mod": "%", "band": "&", "bor": "|", "bxor": "^", "shl": "<<",
+            "shr": ">>"}.get(op, op)
 
 
 def _show(e: S.Expr) -> str:

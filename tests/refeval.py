@@ -288,6 +288,8 @@ class Evaluator:
             return int(not self.truth(e.arg, s, env))
         if e.op == "neg":
             return self._int(-self._scalar(e.arg, s, env))
+        if e.op == "bnot":  # two's complement on unbounded ints: ~x == -x - 1
+            return self._int(-self._scalar(e.arg, s, env) - 1)
         if e.op == "card":
             v = self.value(e.arg, s, env)
             assert isinstance(v, frozenset)
@@ -340,8 +342,16 @@ class Evaluator:
                 raise DomainError(f"{'division' if op == 'div' else 'modulo'} by zero", b,
                                   e.span)  # the offending value: the zero divisor
             return self._int(a // b if op == "div" else a % b)  # floor, as in TLA+
+        if op in ("shl", "shr"):  # C leaves other counts undefined: a domain error here
+            if not 0 <= b <= ir.MAX_SHIFT:
+                raise DomainError(f"shift count {b} outside 0..{ir.MAX_SHIFT}", b, e.span)
+            # written as arithmetic, not with Python's shift operators (an independent form)
+            return self._int(a * 2 ** b if op == "shl" else a // 2 ** b)
         ops = {"add": lambda: a + b, "sub": lambda: a - b, "mul": lambda: a * b,
-               "min": lambda: min(a, b), "max": lambda: max(a, b)}
+               "min": lambda: min(a, b), "max": lambda: max(a, b),
+               "band": lambda: _bitwise(a, b, lambda x, y: x & y),
+               "bor": lambda: _bitwise(a, b, lambda x, y: x | y),
+               "bxor": lambda: _bitwise(a, b, lambda x, y: x ^ y)}
         if op in ops:
             return self._int(ops[op]())
         raise TypeError(f"unknown binary op {op}")
@@ -357,6 +367,15 @@ class Evaluator:
             if self.truth(e.body, s, {**env, e.var: k}) == want:
                 return int(want)
         return int(not want)
+
+
+def _bitwise(a: int, b: int, bit: Any) -> int:
+    """a OP b computed bit by bit on 70-bit two's complement (every value here is within
+    +-2^62, so the top bit is the sign): an independent check of Python's & | ^."""
+    n = 70
+    ua, ub = a % (1 << n), b % (1 << n)
+    out = sum(bit(ua // 2 ** i % 2, ub // 2 ** i % 2) * 2 ** i for i in range(n))
+    return out - 2 ** n if out >= 2 ** (n - 1) else out
 
 
 def put(v: Val, path: tuple[int | str, ...], new: Val) -> Val:
@@ -421,7 +440,7 @@ def fit(t: ir.Type, v: Val, name: str) -> Val:
         assert isinstance(v, int)
         if t.wrap:
             return t.lo + (v - t.lo) % (t.hi - t.lo + 1)
-        if not t.lo <= v <= t.hi:
+        if not t.lo <= v <= t.hi or (t.values is not None and v not in t.values):
             raise RangeViolation(name, v)
         return v
     if isinstance(t, (ir.BoolType, ir.EnumType)):

@@ -61,6 +61,7 @@ class Features:
     constant_guarded: bool = False
     overflow: bool = False
     map_defs: bool = False
+    bits: bool = False  # ~ & | ^ << >> (with `domain`: shift counts that may be negative)
 
 
 @dataclass(frozen=True)
@@ -183,6 +184,8 @@ class SpecGen:
                      body.const)
         if k == 9:
             return self.divmod(d, ctx)
+        if self.f.bits and k >= 11:
+            return self.bitop(d, ctx)
         a, b = self.int_expr(d - 1, ctx), self.int_expr(d - 1, ctx)
         op = ch.choice(["+", "-", "*", "min", "max"])
         if op == "+":
@@ -198,6 +201,36 @@ class SpecGen:
             f = min if op == "min" else max
             r = I(f"{op}({a.text}, {b.text})", f(a.lo, b.lo), f(a.hi, b.hi), a.var or b.var,
                   a.const and b.const)
+        return self._bounded(r, a)
+
+    def bitop(self, d: int, ctx: Ctx) -> I:
+        """`~a`, `a & b`, `a | b`, `a ^ b`, `a << n`, `a >> n`. Intervals from the bit length
+        alone (a k-bit two's-complement operand pair gives a k-bit result), independent of
+        the engines' own range analysis."""
+        ch = self.ch
+        a = self.int_expr(d - 1, ctx)
+        op = ch.choice(["~", "&", "|", "^", "<<", ">>"])
+        if op == "~":
+            return self._bounded(I(f"(~{a.text})", -a.hi - 1, -a.lo - 1, a.var, a.const), a)
+        if op in ("&", "|", "^"):
+            b = self.int_expr(d - 1, ctx)
+            k = max(len(bin(x)) for x in (a.lo, a.hi, b.lo, b.hi))  # >= bit length + 1
+            r = I(f"({a.text} {op} {b.text})", -(2**k), 2**k, a.var or b.var,
+                  a.const and b.const)
+            return self._bounded(r, a)
+        c = self.int_expr(d - 1, ctx)
+        if self.hazards and c.var and -4 <= c.lo and c.hi <= 4 and ch.chance(0.9):
+            n = c  # may be negative: a `domain` violation
+            nlo, nhi = 0, max(c.hi, 0)
+        elif ch.chance(0.5):
+            v = ch.int(0, 4)
+            n, nlo, nhi = I(str(v), v, v, False, True), v, v
+        else:
+            n = I(f"min(max({c.text}, 0), 4)", 0, 4, c.var, c.const)
+            nlo, nhi = 0, 4
+        xs = [x * 2**y if op == "<<" else x // 2**y for x in (a.lo, a.hi) for y in (nlo, nhi)]
+        r = I(f"({a.text} {op} {n.text})", min(xs + [0]), max(xs + [0]), a.var or n.var,
+              a.const and n.const)
         return self._bounded(r, a)
 
     def _bounded(self, r: I, fallback: I) -> I:

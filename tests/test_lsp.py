@@ -276,14 +276,14 @@ def test_lsp_error_in_an_include_goes_to_that_file(client: Client, tmp_path: Pat
     cleared from it once the include is fixed), not pinned on the includer."""
     main = tmp_path / "demo.mms"
     locks = tmp_path / "locks.mms"
-    locks.write_text("mutex big\nmutex ~small\n", encoding="utf-8")
+    locks.write_text("mutex big\nmutex $small\n", encoding="utf-8")
     client.request("initialize", {"processId": None, "capabilities": {}})
     client.notify("initialized", {})
     client.notify("textDocument/didOpen", {"textDocument": {
         "uri": main.as_uri(), "languageId": "mms", "version": 1, "text": MAIN}})
     inc = client.diagnostics_for(locks.as_uri())
     assert [(d["code"], d["range"]["start"]) for d in inc] == [
-        ("MMS102", {"line": 1, "character": 6})]  # the '~' of line 2
+        ("MMS102", {"line": 1, "character": 6})]  # the '$' of line 2
     assert client.diagnostics_for(main.as_uri(), 1) == []
     locks.write_text(LOCKS, encoding="utf-8")
     client.notify("textDocument/didSave", {"textDocument": {"uri": main.as_uri()}})

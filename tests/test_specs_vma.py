@@ -49,7 +49,7 @@ def test_the_folder_holds_exactly_the_named_variants():
     LIB.assert_holds_exactly_the_named_variants()
 
 
-OFF = 100  # VMA_LOCK_OFFSET as the specs scale it
+OFF = 0x40000000  # VMA_LOCK_OFFSET, as the specs write it
 def walk(trace) -> list[tuple[str | None, str | None, str | None]]:
     """(thread, step, statement taken) of every step of a trace, the initial state left out."""
     return [(s.process, s.step, taken(s)) for s in trace.steps[1:]]
@@ -149,7 +149,9 @@ def test_forgetting_the_detach_target_loses_the_wakeup():
     last = v.trace.steps[-1].state
     assert last["writer.pc"] == "d3_wait" and last["wsleep"] is True
     assert last["reader.pc"] == {1: "done", 2: "done"}
-    assert last["ref"] == OFF and last["n"][1] == OFF
+    # n[1] is the put's oldcnt (__refcount_dec_and_test(&vm_refcnt, &oldcnt)): it found
+    # OFFSET + 1 and left OFFSET
+    assert last["ref"] == OFF and last["n"][1] == OFF + 1
 
 
 def test_the_lost_wakeup_is_also_a_liveness_violation():
@@ -187,7 +189,8 @@ def test_no_recheck_after_wakeup_frees_a_referenced_vma():
     ]
     last = v.trace.steps[-1].state
     assert last["freed"] is True and last["has_ref"] == {1: False, 2: True}
-    assert last["ref"] == 1 and last["warned"] is True and last["n"][1] == OFF + 1
+    # n[1]: the put's oldcnt, OFFSET + 2 (it left OFFSET + 1, the false positive's value)
+    assert last["ref"] == 1 and last["warned"] is True and last["n"][1] == OFF + 2
 
 
 def test_a_refcount_heuristic_cannot_tell_who_holds_the_read_lock():

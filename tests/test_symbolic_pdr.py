@@ -36,6 +36,11 @@ def _load(path: str):
 
 def _paste(tmp_path, path: str, lines: list[str]) -> str:
     text = open(os.path.join(ROOT, path), encoding="utf-8").read()
+    folder = os.path.dirname(os.path.join(ROOT, path))
+    for name in os.listdir(folder):  # the spec's includes (pte.mmsi) come along
+        if name.endswith(".mmsi"):
+            (tmp_path / name).write_text(open(os.path.join(folder, name), encoding="utf-8")
+                                         .read(), encoding="utf-8")
     out = tmp_path / os.path.basename(path)
     out.write_text(text + "\n" + "\n".join(lines) + "\n", encoding="utf-8")
     return str(out)

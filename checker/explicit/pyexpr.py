@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from mmspec.ground import FALSE, TRUE, GExpr, GIte, GLit, GOp, GSlot, gite, gop
+from mmspec.ground import FALSE, TRUE, GExpr, GIte, GLit, GOp, GSlot, bit_bounds, gite, gop
+from mmspec.ir import MAX_SHIFT
 
 Interval = tuple[int | None, int | None]  # None: unbounded on that side
 
@@ -180,6 +181,10 @@ def interval(e: GExpr, facts: Facts, lo: tuple[int, ...], hi: tuple[int, ...]) -
         return _max2(a, c), _max(b, d)
     if op == "mod" and isinstance(e.args[1], GLit) and e.args[1].value > 0:
         return 0, e.args[1].value - 1
+    if op in BIT_OPS and all(x is not None and y is not None for x, y in rs):
+        out = bit_bounds(op, rs)  # type: ignore[arg-type]
+        if out is not None:
+            return out
     return None, None
 
 
@@ -213,7 +218,8 @@ def _max2(a: int | None, b: int | None) -> int | None:  # lower bound of max(x, 
 
 _CMP = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
 _FLIP = {"eq": "eq", "ne": "ne", "lt": "gt", "le": "ge", "gt": "lt", "ge": "le"}
-_ARITH = {"add": "+", "sub": "-", "mul": "*"}
+_ARITH = {"add": "+", "sub": "-", "mul": "*", "band": "&", "bor": "|", "bxor": "^"}
+BIT_OPS = frozenset({"bnot", "band", "bor", "bxor", "shl", "shr"})
 
 
 class Forms:
@@ -279,6 +285,15 @@ def py(e: GExpr, forms: Forms | None = None, ctx: str = "value") -> str:
         return f"({py(a[0], f)} {_ARITH[op]} {py(a[1], f)})"
     if op == "neg":
         return f"(-{py(a[0], f)})"
+    if op == "bnot":
+        return f"(~{py(a[0], f)})"
+    if op in ("shl", "shr"):
+        sym = "<<" if op == "shl" else ">>"
+        if isinstance(a[1], GLit):
+            ok = 0 <= a[1].value <= MAX_SHIFT
+            return f"({py(a[0], f)} {sym} {int(a[1].value)})" if ok else "0"
+        n = py(a[1], f)
+        return f"(({py(a[0], f)} {sym} {n}) if 0 <= {n} <= {MAX_SHIFT} else 0)"
     if op in ("div", "mod"):
         sym = "//" if op == "div" else "%"
         if isinstance(a[1], GLit):

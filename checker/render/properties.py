@@ -65,6 +65,8 @@ def spec_properties(spec: ir.Spec) -> list[Property]:
         out.append(Property("lock-order", None))
     if _has_int_ranges(spec):
         out.append(Property("range", None))
+    if any(c.kind == "refcount" for t in spec.transitions for c in t.checks):
+        out.append(Property("refcount", None))
     return out
 
 
@@ -79,6 +81,7 @@ def attribute(result: CheckResult) -> list[tuple[Property, list[Violation]]]:
                 vs.append(v)
                 break
         else:
-            table.append((Property(v.kind, None if v.kind in ("deadlock", "lock-order", "range")
+            table.append((Property(v.kind, None if v.kind in ("deadlock", "lock-order", "range",
+                                                              "refcount")
                                    else v.property, v.span), [v]))
     return table

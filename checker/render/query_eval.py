@@ -135,7 +135,8 @@ class Evaluator:
         if isinstance(e, ir.Unary):
             v = self.ev(e.arg)
             unary: dict[str, Callable[[], Any]] = {
-                "not": lambda: int(not v), "neg": lambda: -v, "card": lambda: len(v)}
+                "not": lambda: int(not v), "neg": lambda: -v, "card": lambda: len(v),
+                "bnot": lambda: ~v}
             return unary[e.op]()
         if isinstance(e, ir.Binary):
             return self.binary(e)
@@ -186,6 +187,8 @@ class Evaluator:
         a, b = self.ev(e.left), self.ev(e.right)
         if op in ("div", "mod") and b == 0:
             raise QueryError("division by zero")
+        if op in ("shl", "shr") and not 0 <= b <= ir.MAX_SHIFT:
+            raise QueryError(f"shift count {b} outside 0..{ir.MAX_SHIFT}")
         return _STRICT[op](a, b)
 
 
@@ -205,4 +208,6 @@ _STRICT: dict[str, Callable[[Val, Val], Val]] = {
     "in": lambda a, b: int(a in b), "union": lambda a, b: a | b,
     "inter": lambda a, b: a & b, "minus": lambda a, b: a - b,
     "subseteq": lambda a, b: int(a <= b),
+    "band": lambda a, b: a & b, "bor": lambda a, b: a | b, "bxor": lambda a, b: a ^ b,
+    "shl": lambda a, b: a << b, "shr": lambda a, b: a >> b,
 }

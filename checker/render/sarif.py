@@ -32,6 +32,8 @@ RULES: list[tuple[str, str, str]] = [
     ("lock-order", "LockOrderCycle", "Locks are taken in an order that forms a cycle "
                                      "(lockdep style), a potential deadlock."),
     ("range", "ValueOutOfRange", "A step would leave a variable's declared range."),
+    ("refcount", "RefcountSaturated", "A refcount_t operation the kernel warns about: an "
+                                      "addition on 0, an underflow or a saturation."),
     ("expectation", "ExpectationNotMet", "The spec expects a violation that was not found."),
     ("incomplete", "SearchIncomplete", "A limit stopped the search before a verdict."),
     ("context", "SleepInAtomicContext", "A sleeping function is called from atomic context "

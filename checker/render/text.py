@@ -77,7 +77,8 @@ def property_label(v: Violation) -> str:
                   "range": f"the declared range of {v.property}",
                   "context": "might_sleep (no sleeping in atomic context)",
                   "use-after-free": "object lifetime (no use after free)",
-                  "irq-lock": "lockdep IRQ-safety (consistent lock usage)"}.get(
+                  "irq-lock": "lockdep IRQ-safety (consistent lock usage)",
+                  "refcount": v.property}.get(
                       v.kind, f"{v.kind} {v.property}"))
 
 
@@ -102,6 +103,8 @@ def _headline(v: Violation) -> str:
         return v.message or v.property
     if v.kind == "irq-lock":
         return f"WARNING: inconsistent lock state: {v.message or v.property}"
+    if v.kind == "refcount":  # the kernel's own WARN text: "refcount_t: underflow; ..."
+        return v.message or v.property
     return f"{v.kind} {v.property} violated"
 
 

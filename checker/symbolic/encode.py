@@ -53,6 +53,8 @@ class Encoding:
         self.bounds = _scan_bounds(system)
         self.arith: Arith = (IntArith(ctx) if encoding == "int" else
                              BvArith(ctx, (2 * int(self.bounds.largest) + 1).bit_length() + 1))
+        if isinstance(self.arith, IntArith):  # the & | ^ detour through bit-vectors
+            self.arith.bit_width = max(64, (2 * int(self.bounds.largest) + 1).bit_length() + 1)
         self.cur = [self._var(f"cur.{i}", s) for i, s in enumerate(system.slots)]
         self.nxt = [self._var(f"nxt.{i}", s) for i, s in enumerate(system.slots)]
         self.sel = self._sel_var("sel")

@@ -162,6 +162,8 @@ def _walk(base: str, t: ir.Type, path: tuple[int | str, ...], lo: int, hi: int) 
         return SlotView(pred=text)
     if isinstance(t, ir.EnumType):
         return SlotView(cases={i: f"{text} == {m}" for i, m in enumerate(t.members)})
+    if isinstance(t, ir.IntType) and t.values is not None:  # a compact slot holds an index
+        return SlotView(cases={i: f"{text} == {v}" for i, v in enumerate(t.values)})
     return SlotView(term=text)
 
 

@@ -13,7 +13,8 @@ from typing import Callable, Sequence
 import z3  # type: ignore[import-untyped]
 
 from checker.intervals import IntervalWalk
-from mmspec.ground import GExpr, GIte, GLit, GOp, GSlot, Slot
+from mmspec.ground import GExpr, GIte, GLit, GOp, GSlot, Slot, bit_bounds
+from mmspec.ir import MAX_SHIFT
 
 INF = float("inf")
 
@@ -47,6 +48,24 @@ class Arith:
 
     def number(self, v: z3.ExprRef) -> int:
         """A model value as a Python int."""
+        raise NotImplementedError
+
+    def bitwise(self, op: str, v: list[z3.ExprRef]) -> z3.ExprRef:
+        """~ & | ^ on the two's-complement form (ground.eval_gexpr's Python semantics)."""
+        raise NotImplementedError
+
+    def shift(self, op: str, a: z3.ExprRef, b: z3.ExprRef) -> z3.ExprRef:
+        """a << b / a >> b (arithmetic); 0 for a count outside 0..MAX_SHIFT, as
+        ground.shift (such a count is a `domain` violation reported from the reads)."""
+        if _is_value(b):
+            n = self.number(b)
+            return self.shift_by(op, a, n) if 0 <= n <= MAX_SHIFT else self.val(0)
+        out = self.val(0)
+        for n in range(MAX_SHIFT, -1, -1):
+            out = z3.If(b == self.val(n), self.shift_by(op, a, n), out)
+        return out
+
+    def shift_by(self, op: str, a: z3.ExprRef, n: int) -> z3.ExprRef:
         raise NotImplementedError
 
     def to_int(self, x: z3.ExprRef) -> z3.ExprRef:
@@ -90,6 +109,22 @@ class IntArith(Arith):
     def number(self, v: z3.ExprRef) -> int:
         return int(v.as_long())
 
+    # bit width of the bit-vector detour for & | ^ on Ints: exact for every value within
+    # +-2^(bit_width - 1); Encoding widens it from the bounds of every subexpression
+    bit_width = 64
+
+    def bitwise(self, op: str, v: list[z3.ExprRef]) -> z3.ExprRef:
+        if op == "bnot":
+            return -v[0] - 1
+        w = self.bit_width
+        a, b = (z3.Int2BV(x, w) for x in v)
+        r = a & b if op == "band" else a | b if op == "bor" else a ^ b
+        return z3.BV2Int(r, is_signed=True)
+
+    def shift_by(self, op: str, a: z3.ExprRef, n: int) -> z3.ExprRef:
+        k = self.val(2 ** n)
+        return a * k if op == "shl" else a / k  # SMT-LIB div by a positive constant: floor
+
 
 class BvArith(Arith):
     """Signed bit-vectors of one width for every integer, chosen from the bounds of every
@@ -124,8 +159,25 @@ class BvArith(Arith):
     def number(self, v: z3.ExprRef) -> int:
         return int(v.as_signed_long())
 
+    def bitwise(self, op: str, v: list[z3.ExprRef]) -> z3.ExprRef:
+        if op == "bnot":
+            return ~v[0]
+        a, b = v
+        return a & b if op == "band" else a | b if op == "bor" else a ^ b
+
+    def shift(self, op: str, a: z3.ExprRef, b: z3.ExprRef) -> z3.ExprRef:
+        # the width holds every value of every subexpression (Bounds), the shifted one
+        # included, so bvshl/bvashr are exact wherever the count is defined
+        top = min(MAX_SHIFT, 2 ** (self.width - 1) - 1)
+        r = a << b if op == "shl" else a >> b  # z3py's >> on bit-vectors: bvashr
+        return z3.If(z3.And(b >= self.val(0), b <= self.val(top)), r, self.val(0))
+
     def solver(self) -> z3.Solver:
         return z3.SolverFor("QF_BV", ctx=self.ctx)
+
+
+def _is_value(b: z3.ExprRef) -> bool:
+    return bool(z3.is_int_value(b) or z3.is_bv_value(b))
 
 
 def _nonzero_const(b: z3.ExprRef) -> bool:
@@ -198,6 +250,10 @@ class Translator:
             return self.arith.floor_div(v[0], v[1])
         if op == "mod":
             return self.arith.floor_mod(v[0], v[1])
+        if op in ("bnot", "band", "bor", "bxor"):
+            return self.arith.bitwise(op, v)
+        if op in ("shl", "shr"):
+            return self.arith.shift(op, v[0], v[1])
         fn = _INT_OPS.get(op)
         if fn is None:
             raise ValueError(f"unknown ground op {op!r}")
@@ -277,4 +333,7 @@ def _op_bounds(op: str, bs: list[tuple[float, float]]) -> tuple[float, float]:
         a, b = bs
         m = max(abs(a[0]), abs(a[1]))
         return (0, m) if (a[0] >= 0 and b[0] >= 0) else (-m - 1, m + 1)
+    bits = bit_bounds(op, [(int(lo), int(hi)) for lo, hi in bs])
+    if bits is not None:
+        return (bits[0], bits[1])
     return (-INF, INF)

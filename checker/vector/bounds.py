@@ -16,7 +16,7 @@ below int64 so that the kernels' own derived values (`v - lo` for a wrap-around 
 from __future__ import annotations
 
 from checker.intervals import IntervalWalk
-from mmspec.ground import GExpr, GroundSystem
+from mmspec.ground import GExpr, GroundSystem, bit_bounds
 
 LIMIT = 1 << 62  # magnitude every integer subexpression must stay within (int64 has 2^63)
 
@@ -60,6 +60,9 @@ def op_interval(op: str, bs: list[Interval]) -> Interval:
     if op == "mod":  # floor mod: |a % b| < |b|; or 0
         m = max(abs(bs[1][0]), abs(bs[1][1]))
         return (-m, m)
+    bits = bit_bounds(op, bs)  # ~ & | ^ << >>: the grounding's own sound ranges
+    if bits is not None:
+        return bits
     raise ValueError(f"unknown ground op {op!r}")
 
 

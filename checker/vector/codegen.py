@@ -17,11 +17,11 @@ import numpy as np
 
 from mmspec.ground import GLit, GOp, eval_gexpr
 
-from .kernels import ITE, LIT, OP, SLOT, Program, _div, _mod
+from .kernels import ITE, LIT, OP, SLOT, Program, _div, _mod, _shl, _shr
 from .layout import Layout
 
 _CMP = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
-_ARITH = {"add": "+", "sub": "-", "mul": "*"}
+_ARITH = {"add": "+", "sub": "-", "mul": "*", "band": "&", "bor": "|", "bxor": "^"}
 
 MaskFn = Callable[[list[np.ndarray], int], list[np.ndarray]]
 
@@ -94,7 +94,9 @@ class _Gen:
             return self.emit(nid, f"({xs[0]} {_ARITH[op]} {xs[1]})", "i")
         if op == "neg":
             return self.emit(nid, f"(-{xs[0]})", "i")
-        if op in ("div", "mod"):
+        if op == "bnot":
+            return self.emit(nid, f"np.invert({xs[0]})", "i")
+        if op in ("div", "mod", "shl", "shr"):
             return self.emit(nid, f"_{op}({xs[0]}, {xs[1]})", "i")
         if op in ("min", "max"):
             e = xs[0]
@@ -129,7 +131,7 @@ def mask_function(prog: Program, layout: Layout, roots: list[int]) -> MaskFn:
     g = _Gen(prog, layout)
     outs = [g.mask(r) for r in roots]
     src = "def _masks(W, n):\n" + "\n".join(g.lines) + "\n    return [" + ", ".join(outs) + "]\n"
-    ns: dict[str, Any] = {"np": np, "_div": _div, "_mod": _mod}
+    ns: dict[str, Any] = {"np": np, "_div": _div, "_mod": _mod, "_shl": _shl, "_shr": _shr}
     exec(compile(src, "<vector-masks>", "exec"), ns)  # our text only: see module docstring
     fn: MaskFn = ns["_masks"]
     return fn

@@ -22,6 +22,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from mmspec.ir import MAX_SHIFT
 from mmspec.ground import TRUE, GExpr, GIte, GLit, GOp, GroundSystem, GSlot, GTransition, self_offset
 
 from .layout import Layout
@@ -62,6 +63,23 @@ def _mod(a: Value, b: Value) -> Value:
     return np.where(b == 0, 0, np.mod(a, safe))
 
 
+def _shift(a: Value, b: Value, left: bool) -> Value:
+    """a << b / a >> b (arithmetic), 0 where the count leaves 0..MAX_SHIFT (a `domain`
+    violation reported from the transition's reads, as ground.shift does)."""
+    ok = (b >= 0) & (b <= MAX_SHIFT)
+    s = np.where(ok, b, 0)
+    out = np.left_shift(a, s) if left else np.right_shift(a, s)
+    return np.where(ok, out, 0)
+
+
+def _shl(a: Value, b: Value) -> Value:
+    return _shift(a, b, True)
+
+
+def _shr(a: Value, b: Value) -> Value:
+    return _shift(a, b, False)
+
+
 _BOOL_ARGS = {
     "not": lambda a: np.logical_not(a[0]),
     "and": lambda a: _reduce(np.logical_and, a),
@@ -84,6 +102,12 @@ _INT_ARGS = {
     "mod": lambda a: _mod(a[0], a[1]),
     "min": lambda a: _reduce(np.minimum, a),
     "max": lambda a: _reduce(np.maximum, a),
+    "bnot": lambda a: np.invert(a[0]),
+    "band": lambda a: np.bitwise_and(a[0], a[1]),
+    "bor": lambda a: np.bitwise_or(a[0], a[1]),
+    "bxor": lambda a: np.bitwise_xor(a[0], a[1]),
+    "shl": lambda a: _shl(a[0], a[1]),
+    "shr": lambda a: _shr(a[0], a[1]),
 }
 
 # node kinds

@@ -10,26 +10,26 @@ const DIRTY0 = 0        // 1: the PTE is already dirty before fork: fails with f
 rwsem mmap_lock
 spinlock task_lock
 
-type Pte = record { w: bool, d: bool, sd: bool }      // Write, Dirty, SavedDirty
+include "pte.mmsi"
 
-var pte: Pte = { w: true, d: DIRTY0 == 1, sd: false }
+var pte: pte_t = _PAGE_RW | (if DIRTY0 == 1 then _PAGE_DIRTY else 0)
 var users: 1..2 = 1
 ghost var written: bool = false
 
-invariant no_shstk_pte: !(!pte.w && pte.d)            // I2.1
-invariant no_lost_dirty: written => (pte.d || pte.sd) // I2.2
+invariant no_shstk_pte: !(!pte_write(pte) && pte_dirty(pte))            // I2.1
+invariant no_lost_dirty: written => (pte_dirty(pte) || pte_saved_dirty(pte)) // I2.2
 
 process fork {
 f_lock:   down_write(mmap_lock)
-f_wp:     pte.w := false                          // clear_bit(_PAGE_BIT_RW): atomic, D stays
+f_wp:     clear_bit(_PAGE_BIT_RW, &pte)           // atomic, D stays
 f_unlock: up_write(mmap_lock)
 }
 
 process kthread {
 k_get:   atomic { spin_lock(task_lock); users := users + 1; spin_unlock(task_lock) }
 k_use:   skip                                   // kthread_use_mm(): loads the mm, no lock
-k_write: if pte.w {                             // copy_to_user() through the PTE:
-             atomic { pte.d := true; written := true }  // the walker sets Dirty, no lock
+k_write: if test_bit(_PAGE_BIT_RW, &pte) {      // copy_to_user() through the PTE:
+             atomic { set_bit(_PAGE_BIT_DIRTY, &pte); written := true }  // the walker sets Dirty
          } else {
              down_read(mmap_lock)               // or a write fault, which waits for fork
 k_fault_done: up_read(mmap_lock)

@@ -8,27 +8,33 @@ spec fork_wrprotect_cmpxchg
 rwsem mmap_lock
 spinlock task_lock
 
-type Pte = record { w: bool, d: bool, sd: bool }
-def wrprotect(p) = { w: false, d: false, sd: p.sd || p.d }
+include "pte.mmsi"
 
-var pte: Pte = { w: true, d: false, sd: false }
+var pte: pte_t = _PAGE_RW
 var users: 1..2 = 1
 ghost var written: bool = false
 
-invariant no_shstk_pte: !(!pte.w && pte.d)            // I2.1
-invariant no_lost_dirty: written => (pte.d || pte.sd) // I2.2
+invariant no_shstk_pte: !(!pte_write(pte) && pte_dirty(pte))            // I2.1
+invariant no_lost_dirty: written => (pte_dirty(pte) || pte_saved_dirty(pte)) // I2.2
 
 process fork {
+    var old: pte_t
+    var new: pte_t
+    var ok: bool
 f_lock:   down_write(mmap_lock)
-f_wp:     pte := wrprotect(pte)                   // try_cmpxchg() loop, collapsed
+f_wp:     old := pte                              // ptep_set_wrprotect(): READ_ONCE(*ptep)
+f_loop:   while !ok {                             // do { ... } while (!try_cmpxchg(...))
+f_calc:       new := pte_wrprotect(old)
+f_try:        ok := try_cmpxchg(&pte, &old, new)
+          }
 f_unlock: up_write(mmap_lock)
 }
 
 process kthread {
 k_get:   atomic { spin_lock(task_lock); users := users + 1; spin_unlock(task_lock) }
 k_use:   skip                                   // kthread_use_mm(): loads the mm, no lock
-k_write: if pte.w {                             // copy_to_user() through the PTE:
-             atomic { pte.d := true; written := true }  // the walker sets Dirty, no lock
+k_write: if test_bit(_PAGE_BIT_RW, &pte) {      // copy_to_user() through the PTE:
+             atomic { set_bit(_PAGE_BIT_DIRTY, &pte); written := true }  // the walker sets Dirty
          } else {
              down_read(mmap_lock)               // or a write fault, which waits for fork
 k_fault_done: up_read(mmap_lock)

@@ -10,21 +10,23 @@ spec fork_wrprotect_handshake_with_mmgrab_hole
 rwsem mmap_lock
 spinlock task_lock
 
-type Pte = record { w: bool, d: bool, sd: bool }
-def wrprotect(p) = { w: false, d: false, sd: p.sd || p.d }
+include "pte.mmsi"
 
-var pte: Pte = { w: true, d: false, sd: false }
+var pte: pte_t = _PAGE_RW
 var users: 1..3 = 1
 var count: 1..2 = 1
 var marker: bool = false                              // fork in progress, fast path chosen
 ghost var written: bool = false
 
-invariant no_shstk_pte: !(!pte.w && pte.d)            // I2.1
-invariant no_lost_dirty: written => (pte.d || pte.sd) // I2.2
+invariant no_shstk_pte: !(!pte_write(pte) && pte_dirty(pte))            // I2.1
+invariant no_lost_dirty: written => (pte_dirty(pte) || pte_saved_dirty(pte)) // I2.2
 
 process fork {
     var fast: bool
-    var tmp: Pte
+    var tmp: pte_t
+    var old: pte_t
+    var new: pte_t
+    var ok: bool
 f_lock:      down_write(mmap_lock)
 f_decide:    atomic {                            // under task_lock: both counts, then mark
                  spin_lock(task_lock)
@@ -34,9 +36,13 @@ f_decide:    atomic {                            // under task_lock: both counts
              }
 f_wrprotect: if fast {                           // ptep_set_wrprotect():
                  tmp := pte                      //   fast: a plain read of the PTE ...
-f_store:         pte := wrprotect(tmp)           //   ... and a plain store of the result
-             } else {
-                 pte := wrprotect(pte)           //   else the try_cmpxchg() loop: one RMW
+f_store:         pte := pte_wrprotect(tmp)           //   ... and a plain store of the result
+             } else {                            //   else the try_cmpxchg() loop:
+                 old := pte                      //   old_pte = READ_ONCE(*ptep)
+f_loop:          while !ok {                     //   do { ... } while (!try_cmpxchg())
+f_calc:              new := pte_wrprotect(old)
+f_try:               ok := try_cmpxchg(&pte, &old, new)
+                 }
              }
 f_clear:     atomic { spin_lock(task_lock); marker := false; spin_unlock(task_lock) }
 f_unlock:    up_write(mmap_lock)
@@ -59,8 +65,8 @@ k_wake:      up_read(mmap_lock)
              skip                               // fast: the reference is already taken
          }
 k_use:   skip                                   // kthread_use_mm(): loads the mm, no lock
-k_write: if pte.w {                             // copy_to_user() through the PTE:
-             atomic { pte.d := true; written := true }  // the walker sets Dirty, no lock
+k_write: if test_bit(_PAGE_BIT_RW, &pte) {      // copy_to_user() through the PTE:
+             atomic { set_bit(_PAGE_BIT_DIRTY, &pte); written := true }  // the walker sets Dirty
          } else {
              down_read(mmap_lock)               // or a write fault, which waits for fork
 k_fault_done: up_read(mmap_lock)
@@ -72,8 +78,8 @@ process mmgrab_user {
 g_grab:  atomic { spin_lock(task_lock); count := count + 1; spin_unlock(task_lock) }
 g_get:   users := users + 1                     // mmget_not_zero(): mm_users >= 1, succeeds
 g_use:   skip                                   // kthread_use_mm()
-g_write: if pte.w {                             // copy_to_user() through the PTE:
-             atomic { pte.d := true; written := true }  // the walker sets Dirty, no lock
+g_write: if test_bit(_PAGE_BIT_RW, &pte) {      // copy_to_user() through the PTE:
+             atomic { set_bit(_PAGE_BIT_DIRTY, &pte); written := true }  // the walker sets Dirty
          } else {
              down_read(mmap_lock)               // or a write fault, which waits for fork
 g_fault_done: up_read(mmap_lock)

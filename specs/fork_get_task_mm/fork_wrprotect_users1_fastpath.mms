@@ -14,28 +14,34 @@ const BOTH_ONE = 0      // 1: Linus's refinement, "fast only if mm_users == 1 &&
 rwsem mmap_lock          // the parent mm's mmap_lock
 spinlock task_lock       // task_lock(parent)
 
-type Pte = record { w: bool, d: bool, sd: bool }      // Write, Dirty, SavedDirty
-def wrprotect(p) = { w: false, d: false, sd: p.sd || p.d }
+include "pte.mmsi"
 
-var pte: Pte = { w: true, d: false, sd: false }      // a writable, clean, private COW page
+var pte: pte_t = _PAGE_RW                             // a writable, clean, private COW page
 var users: 1..2 = 1                                   // mm_users: only the forking task
 var count: 1..2 = 1                                   // mm_count
 ghost var written: bool = false                       // the CPU stored through this PTE
 
-invariant no_shstk_pte: !(!pte.w && pte.d)            // I2.1: never W=0,D=1 by accident
-invariant no_lost_dirty: written => (pte.d || pte.sd) // I2.2: a store is never forgotten
+invariant no_shstk_pte: !(!pte_write(pte) && pte_dirty(pte))            // I2.1: never W=0,D=1 by accident
+invariant no_lost_dirty: written => (pte_dirty(pte) || pte_saved_dirty(pte)) // I2.2: a store is never forgotten
 
 // copy_present_pte() -> ptep_set_wrprotect(src_mm, ...) on the parent's COW PTE.
 process fork {
     var fast: bool
-    var tmp: Pte
+    var tmp: pte_t
+    var old: pte_t
+    var new: pte_t
+    var ok: bool
 f_lock:      down_write(mmap_lock)               // dup_mmap(): mmap_write_lock_killable(oldmm)
 f_decide:    fast := users == 1 && (BOTH_ONE == 0 || count == 1)  // atomic_read(&mm->mm_users)
 f_wrprotect: if fast {                           // ptep_set_wrprotect():
                  tmp := pte                      //   fast: a plain read of the PTE ...
-f_store:         pte := wrprotect(tmp)           //   ... and a plain store of the result
-             } else {
-                 pte := wrprotect(pte)           //   else the try_cmpxchg() loop: one RMW
+f_store:         pte := pte_wrprotect(tmp)           //   ... and a plain store of the result
+             } else {                            //   else the try_cmpxchg() loop:
+                 old := pte                      //   old_pte = READ_ONCE(*ptep)
+f_loop:          while !ok {                     //   do { ... } while (!try_cmpxchg())
+f_calc:              new := pte_wrprotect(old)
+f_try:               ok := try_cmpxchg(&pte, &old, new)
+                 }
              }
 f_unlock:    up_write(mmap_lock)
 }
@@ -44,8 +50,8 @@ f_unlock:    up_write(mmap_lock)
 process kthread {
 k_get:   atomic { spin_lock(task_lock); users := users + 1; spin_unlock(task_lock) }  // mmget()
 k_use:   skip                                   // kthread_use_mm(): loads the mm, no lock
-k_write: if pte.w {                             // copy_to_user() through the PTE:
-             atomic { pte.d := true; written := true }  // the walker sets Dirty, no lock
+k_write: if test_bit(_PAGE_BIT_RW, &pte) {      // copy_to_user() through the PTE:
+             atomic { set_bit(_PAGE_BIT_DIRTY, &pte); written := true }  // the walker sets Dirty
          } else {
              down_read(mmap_lock)               // or a write fault, which waits for fork
 k_fault_done: up_read(mmap_lock)

@@ -6,19 +6,19 @@
 spec vma_detach_lost_wakeup
 
 const READERS = 2
-const OFF = 100                 // VMA_LOCK_OFFSET (0x40000000): any value above every count
-const LIMIT = OFF - 1           // VMA_REF_LIMIT: readers never raise vm_refcnt past it
+const OFF = 0x40000000          // VMA_LOCK_OFFSET
+const LIMIT = OFF - 1           // VMA_REF_LIMIT
 const DETACH = 1                // 1: after write-locking, the writer detaches and frees the VMA
 
 type Rd = 1..READERS
 
 var mseq: 0..3 = 0                          // mm->mm_lock_seq: odd while mmap_lock is write-held
 var vseq: -1..3 = -1                        // vma->vm_lock_seq, UINT_MAX (-1) initially
-var ref: 0..OFF + READERS + 1 = 1           // vma->vm_refcnt: 1 = attached, unlocked
+var ref: 0..0x7fffffff values {0..READERS + 1, OFF..OFF + READERS + 1} = 1  // vma->vm_refcnt: 1 = attached, unlocked
 var wsleep: bool = false                    // the writer sleeps in rcuwait_wait_event()
-// reader r's register: the value its __refcount_dec_and_test() left (a per-thread local,
+// reader r's oldcnt: the value its __refcount_dec_and_test() found (a per-thread local,
 // declared as a map indexed by reader: see README, modelling choices)
-var n: map[Rd] 0..OFF + READERS + 1 = 0
+var n: map[Rd] 0..0x7fffffff values {0..READERS + 1, OFF..OFF + READERS + 1} = 0
 
 ghost var has_ref: map[Rd] bool = false     // reader r holds one increment of vm_refcnt
 ghost var in_cs: map[Rd] bool = false       // vma_start_read() succeeded: r holds the read lock
@@ -40,8 +40,8 @@ r0_locked:  skip                                     // write-locked: fall back 
     } else {
 r0_ok:      skip
         // __refcount_inc_not_zero_limited_acquire(&vma->vm_refcnt, &oldcnt, VMA_REF_LIMIT)
-r1:     if ref != 0 && ref + 1 <= LIMIT {
-r1_inc:     ref, has_ref[self] := ref + 1, true
+r1:     if __refcount_inc_not_zero_limited_acquire(&ref, NULL, LIMIT) {
+r1_inc:     has_ref[self] := true
 r3:         if vseq == mseq {                        // re-check after the acquire increment
 r3_locked:      skip                                 // write-locked meanwhile: back off
             } else {
@@ -49,8 +49,8 @@ r3_ok:          in_cs[self] := true                  // vma_start_read() returns
 cs:             assert !freed, "reader uses a freed VMA"
             }
             // vma_end_read() / vma_refcount_put(): one atomic decrement, then maybe a wakeup
-put:        atomic { ref := ref - 1; n[self] := ref; has_ref[self] := false; in_cs[self] := false }
-wake:       if WAKE(n[self]) {
+put:        atomic { __refcount_dec_and_test(&ref, &n[self]); has_ref[self] := false; in_cs[self] := false }
+wake:       if WAKE(n[self] - 1) {
 wake_up:        wsleep := false                      // rcuwait_wake_up(&mm->vma_writer_wait)
             } else {
 no_wake:        skip
@@ -65,28 +65,28 @@ process writer fair {
 a0:   mseq := mseq + 1                               // mmap_write_lock(): seqcount begin (odd)
       // vma_start_write(vma): vm_lock_seq != mm_lock_seq, so __vma_start_write()
       // __vma_enter_locked(vma, false): refcount_add_not_zero(VMA_LOCK_OFFSET)
-w1:   atomic { assert ref != 0, "vma_start_write() on a detached VMA"; ref := ref + OFF; excl := true }
+w1:   atomic { assert ref != 0, "vma_start_write() on a detached VMA"; refcount_add_not_zero(OFF, &ref); excl := true }
 w2:   while ref != OFF + 1 {                         // rcuwait_wait_event(.., refcnt == OFFSET + 1)
 w2_sleep: wsleep := true                             // set_current_state + test + schedule()
 w2_wait:  await !wsleep                              // woken: test again
       }
 w3:   vseq := mseq                                   // WRITE_ONCE(vma->vm_lock_seq, mm_lock_seq)
       // __vma_exit_locked(): refcount_sub_and_test(VMA_LOCK_OFFSET), WARN if it reached 0
-w4:   atomic { ref := ref - OFF; excl := false; warned := warned || ref == 0; w_cs := true }
+w4:   atomic { refcount_sub_and_test(OFF, &ref); excl := false; warned := warned || ref == 0; w_cs := true }
 d1:   if DETACH == 1 {
           // vma_mark_detached(vma): write-locked and attached; refcount_dec_and_test()
-          if ref == 1 {
-d1_last:      ref, attached := 0, false              // 1 -> 0: no readers
+          if refcount_dec_and_test(&ref) {
+d1_last:      attached := false                      // 1 -> 0: no readers
           } else {
-d1_busy:      ref, attached := ref - 1, false        // spurious readers still hold increments
-d2:           if ref != 0 {                          // __vma_enter_locked(vma, true): add_not_zero
-d2_add:           ref, excl := ref + OFF, true
+d1_busy:      attached := false                      // spurious readers still hold increments
+d2:           if refcount_add_not_zero(OFF, &ref) {  // __vma_enter_locked(vma, true)
+d2_add:           excl := true
 d3:               while ref != OFF {                 // wait for vm_refcnt == VMA_LOCK_OFFSET
 d3_sleep:             wsleep := true
 d3_wait:              await !wsleep
                   }
                   // __vma_exit_locked(): sub_and_test(VMA_LOCK_OFFSET); WARN_ON_ONCE(!detached)
-d4:               atomic { ref := ref - OFF; excl := false; warned := warned || ref != 0 }
+d4:               atomic { refcount_sub_and_test(OFF, &ref); excl := false; warned := warned || ref != 0 }
               } else {
 d2_gone:          skip                               // the readers left: the count is 0
               }

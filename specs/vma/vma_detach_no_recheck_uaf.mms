@@ -7,8 +7,8 @@
 spec vma_detach_no_recheck_uaf
 
 const READERS = 2
-const OFF = 100                 // VMA_LOCK_OFFSET (0x40000000): any value above every count
-const LIMIT = OFF - 1           // VMA_REF_LIMIT: readers never raise vm_refcnt past it
+const OFF = 0x40000000          // VMA_LOCK_OFFSET
+const LIMIT = OFF - 1           // VMA_REF_LIMIT
 const DETACH = 1                // 1: after write-locking, the writer detaches and frees the VMA
 const WAKE_ALWAYS = 0           // 1: every put that leaves vm_refcnt != 0 wakes the writer
 
@@ -16,11 +16,11 @@ type Rd = 1..READERS
 
 var mseq: 0..3 = 0                          // mm->mm_lock_seq: odd while mmap_lock is write-held
 var vseq: -1..3 = -1                        // vma->vm_lock_seq, UINT_MAX (-1) initially
-var ref: 0..OFF + READERS + 1 = 1           // vma->vm_refcnt: 1 = attached, unlocked
+var ref: 0..0x7fffffff values {0..READERS + 1, OFF..OFF + READERS + 1} = 1  // vma->vm_refcnt: 1 = attached, unlocked
 var wsleep: bool = false                    // the writer sleeps in rcuwait_wait_event()
-// reader r's register: the value its __refcount_dec_and_test() left (a per-thread local,
+// reader r's oldcnt: the value its __refcount_dec_and_test() found (a per-thread local,
 // declared as a map indexed by reader: see README, modelling choices)
-var n: map[Rd] 0..OFF + READERS + 1 = 0
+var n: map[Rd] 0..0x7fffffff values {0..READERS + 1, OFF..OFF + READERS + 1} = 0
 
 ghost var has_ref: map[Rd] bool = false     // reader r holds one increment of vm_refcnt
 ghost var in_cs: map[Rd] bool = false       // vma_start_read() succeeded: r holds the read lock
@@ -31,7 +31,7 @@ ghost var freed: bool = false               // vm_area_free(): the VMA may be re
 ghost var warned: bool = false              // a WARN_ON_ONCE(detached != expected) fired
 
 // is_vma_writer_only(): (refcnt & VMA_LOCK_OFFSET) && refcnt <= VMA_LOCK_OFFSET + 1
-def is_vma_writer_only(v) = v >= OFF && v <= OFF + 1
+def is_vma_writer_only(v) = (v & OFF) != 0 && v <= OFF + 1
 // vma_refcount_put() wakes the writer when its decrement did not reach 0 and this holds
 def WAKE(v) = v != 0 && (WAKE_ALWAYS == 1 || is_vma_writer_only(v))
 
@@ -44,8 +44,8 @@ r0_locked:  skip                                     // write-locked: fall back 
     } else {
 r0_ok:      skip
         // __refcount_inc_not_zero_limited_acquire(&vma->vm_refcnt, &oldcnt, VMA_REF_LIMIT)
-r1:     if ref != 0 && ref + 1 <= LIMIT {
-r1_inc:     ref, has_ref[self] := ref + 1, true
+r1:     if __refcount_inc_not_zero_limited_acquire(&ref, NULL, LIMIT) {
+r1_inc:     has_ref[self] := true
 r3:         if vseq == mseq {                        // re-check after the acquire increment
 r3_locked:      skip                                 // write-locked meanwhile: back off
             } else {
@@ -53,8 +53,8 @@ r3_ok:          in_cs[self] := true                  // vma_start_read() returns
 cs:             assert !freed, "reader uses a freed VMA"
             }
             // vma_end_read() / vma_refcount_put(): one atomic decrement, then maybe a wakeup
-put:        atomic { ref := ref - 1; n[self] := ref; has_ref[self] := false; in_cs[self] := false }
-wake:       if WAKE(n[self]) {
+put:        atomic { __refcount_dec_and_test(&ref, &n[self]); has_ref[self] := false; in_cs[self] := false }
+wake:       if WAKE(n[self] - 1) {
 wake_up:        wsleep := false                      // rcuwait_wake_up(&mm->vma_writer_wait)
             } else {
 no_wake:        skip
@@ -69,7 +69,7 @@ process writer fair {
 a0:   mseq := mseq + 1                               // mmap_write_lock(): seqcount begin (odd)
       // vma_start_write(vma): vm_lock_seq != mm_lock_seq, so __vma_start_write()
       // __vma_enter_locked(vma, false): refcount_add_not_zero(VMA_LOCK_OFFSET)
-w1:   atomic { assert ref != 0, "vma_start_write() on a detached VMA"; ref := ref + OFF; excl := true }
+w1:   atomic { assert ref != 0, "vma_start_write() on a detached VMA"; refcount_add_not_zero(OFF, &ref); excl := true }
 w2:   if ref != OFF + 1 {                            // BUG: test once, sleep, take a wakeup as a grant
 w2_sleep: wsleep := true
 w2_wait:  await !wsleep
@@ -78,15 +78,15 @@ w2_ok:    skip
       }
 w3:   vseq := mseq                                   // WRITE_ONCE(vma->vm_lock_seq, mm_lock_seq)
       // __vma_exit_locked(): refcount_sub_and_test(VMA_LOCK_OFFSET), WARN if it reached 0
-w4:   atomic { ref := ref - OFF; excl := false; warned := warned || ref == 0; w_cs := true }
+w4:   atomic { refcount_sub_and_test(OFF, &ref); excl := false; warned := warned || ref == 0; w_cs := true }
 d1:   if DETACH == 1 {
           // vma_mark_detached(vma): write-locked and attached; refcount_dec_and_test()
-          if ref == 1 {
-d1_last:      ref, attached := 0, false              // 1 -> 0: no readers
+          if refcount_dec_and_test(&ref) {
+d1_last:      attached := false                      // 1 -> 0: no readers
           } else {
-d1_busy:      ref, attached := ref - 1, false        // spurious readers still hold increments
-d2:           if ref != 0 {                          // __vma_enter_locked(vma, true): add_not_zero
-d2_add:           ref, excl := ref + OFF, true
+d1_busy:      attached := false                      // spurious readers still hold increments
+d2:           if refcount_add_not_zero(OFF, &ref) {  // __vma_enter_locked(vma, true)
+d2_add:           excl := true
 d3:               if ref != OFF {                    // BUG: no re-test after the wakeup
 d3_sleep:             wsleep := true
 d3_wait:              await !wsleep
@@ -94,7 +94,7 @@ d3_wait:              await !wsleep
 d3_ok:                skip
                   }
                   // __vma_exit_locked(): sub_and_test(VMA_LOCK_OFFSET); WARN_ON_ONCE(!detached)
-d4:               atomic { ref := ref - OFF; excl := false; warned := warned || ref != 0 }
+d4:               atomic { refcount_sub_and_test(OFF, &ref); excl := false; warned := warned || ref != 0 }
               } else {
 d2_gone:          skip                               // the readers left: the count is 0
               }

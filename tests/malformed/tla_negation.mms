@@ -1,3 +1,3 @@
-// expect: MMS102 3:15
+// expect: MMS301 3:15
 var a: bool = true
 invariant na: ~a

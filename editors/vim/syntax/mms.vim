@@ -13,17 +13,20 @@ syn keyword mmsControl if then else while either or pick in where goto skip awai
 syn keyword mmsControl atomic with forall exists choose
 syn keyword mmsOperatorWord union inter minus subseteq leadsto eventually always
 syn keyword mmsLockKind mutex rwsem spinlock waitqueue rcuwait completion
-syn keyword mmsType bool enum map set record wrap
+syn keyword mmsType bool enum map set record wrap values
 syn keyword mmsConstant true false self
 syn keyword mmsBuiltin card min max held held_read held_write held_by locked queued_writers
+syn keyword mmsBuiltin lock_is_held
 syn keyword mmsLockOp lock unlock mutex_lock mutex_unlock mutex_lock_nested mutex_trylock
 syn keyword mmsLockOp spin_lock spin_unlock spin_lock_nested spin_trylock down_read
 syn keyword mmsLockOp down_read_nested up_read down_write down_write_nested up_write
 syn keyword mmsLockOp downgrade_write down_read_trylock down_write_trylock
+syn keyword mmsLockOp might_lock might_lock_read might_lock_nested mmap_read_trylock
+syn keyword mmsLockOp mmap_write_trylock
 
 syn match mmsNumber "\<\(0[xX][0-9a-fA-F]\+\|[0-9]\+\)\>"
 syn match mmsLabel "^\s*\h\w*\(\.\h\w*\)*\ze\s*:\([^=]\|$\)"
-syn match mmsOperator ":=\|==\|!=\|<=>\|<=\|>=\|=>\|&&\|||\||->\|\.\.\|[-+*/%<>!=@']"
+syn match mmsOperator ":=\|==\|!=\|<=>\|<=\|>=\|=>\|&&\|||\||->\|<<\|>>\|\.\.\|[-+*/%<>!=@'&|^~]"
 syn region mmsString start=+"+ skip=+\\.+ end=+"+ end=+$+ contains=mmsEscape
 syn match mmsEscape "\\." contained
 syn match mmsComment "//.*$" contains=mmsTodo
