@@ -186,6 +186,17 @@ def test_sequence_errors_are_located():
         assert code in {d.code for d in e.value.diagnostics}, (text, e.value.diagnostics)
 
 
+def test_sequence_literals_and_shifts_share_angle_brackets():
+    # `>>` closes a literal: its elements are arithmetic expressions (a shift, comparison or
+    # logic inside one is parenthesised), so a literal ending a declaration still parses.
+    spec = load_text("spec lit\nvar q: seq[0..7] max 3 = <<1, 2>>\nvar x: 0..7 = 2\n"
+                     "invariant I: len(<<(x >> 1), x + 1>>) == 2 && (x << 1) >> 1 == x\n")
+    assert [v.name for v in spec.variables] == ["q", "x"]
+    with pytest.raises(SpecError) as e:
+        load_text("spec lit\nvar x: 0..7 = 2\ninvariant I: len(<<x >> 1, 2>>) == 2\n")
+    assert {d.code for d in e.value.diagnostics} == {"MMS103"}
+
+
 SMALLER = """spec s4
 type Procs = 1..3
 var flag: map[Procs] bool
