@@ -518,6 +518,9 @@ class _Expander:
         """The op's step opens the branch. A leading `skip` or assignment of ghost variables
         only (bookkeeping, not code) joins that step, and names it: `if op(...) { l: ghost
         := ...; rest }` is one step labelled l, then rest."""
+        if not isinstance(eff, S.Atomic):
+            eff = S.Atomic(() if isinstance(eff, S.Skip) else (eff,), eff.label, span=eff.span)
+        eff = replace(eff, kernel_op=True)
         if not branch:
             return (eff,)
         first = branch[0]
@@ -526,8 +529,8 @@ class _Expander:
             body = tuple(eff.body) if isinstance(eff, S.Atomic) else (
                 () if isinstance(eff, S.Skip) else (eff,))
             merged = body + ((first,) if isinstance(first, S.Assign) else ())
-            joined: S.Stmt = S.Atomic(merged, first.label, span=first.span) if merged else \
-                S.Skip(first.label, span=first.span)
+            joined: S.Stmt = S.Atomic(merged, first.label, span=first.span, kernel_op=True) \
+                if merged else S.Skip(first.label, span=first.span)
             return (joined,) + branch[1:]
         return (eff,) + branch
 

@@ -1056,7 +1056,8 @@ class _Step:
         assert node.stmt is not None
         self._node = node
         self.exec(node.stmt, first=True, atomic=False)
-        if tests and node.id >= 0 and node.kind == "simple":
+        if tests and node.id >= 0 and node.kind == "simple" and not (
+                isinstance(node.stmt, S.Atomic) and node.stmt.kernel_op):
             self.fuse_args = (tuple(tests), tuple(self.sym.written()), node.label,
                               self.low.source_of(node.span), node.span)
         elif node.ret:  # x := f(...) with `return e`: the load of e and the store to x

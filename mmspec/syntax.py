@@ -330,6 +330,9 @@ class Atomic:
     body: tuple["Stmt", ...]
     label: str | None = None
     span: Span = _span()
+    # the step of a kernel primitive tested by an `if` (`if refcount_dec_and_test(&r)`):
+    # the test reads the primitive's own atomic result, so merging it hides no race
+    kernel_op: bool = False
 
 
 @dataclass(frozen=True)

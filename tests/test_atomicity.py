@@ -115,6 +115,13 @@ def test_trace_names_every_fused_label(tmp_path):
     # a ghost variable is bookkeeping, not shared state
     "ghost var g: 0..3\nvar r: 0..3\nprocess p[i in 1..2] { if r < 2 { g := 1 } }\n"
     "process q { r := 2 }\n",
+    # a kernel primitive tested by an `if` is one atomic RMW whose result is tested: the
+    # branch's ghost bookkeeping (joined to the op's step) or a later shared write in its
+    # own step hides no race (if (refcount_dec_and_test(&r)) { ... } in the kernel)
+    "include \"kernel\"\nvar r: refcount_t = 2\nghost var last: bool\nvar freed: bool\n"
+    "process p[i in 1..2] { if refcount_dec_and_test(&r) { last := true\n freed := true } }\n",
+    "include \"kernel\"\nvar r: refcount_t = 2\nvar freed: bool\n"
+    "process p[i in 1..2] { if refcount_dec_and_test(&r) { freed := true } }\n",
 ])
 def test_no_warning_where_the_merge_hides_no_race(tmp_path, text):
     assert load_spec(str(_write(tmp_path, text))).warnings == ()
