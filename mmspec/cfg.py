@@ -746,7 +746,7 @@ def _returns_value(stmts: tuple[S.Stmt, ...]) -> bool:
     for s in stmts:
         if isinstance(s, S.Return) and s.value is not None:
             return True
-        if any(_returns_value(sub) for sub in _children(s)):
+        if any(_returns_value(sub) for sub in S.blocks_of(s)):
             return True
     return False
 
@@ -763,7 +763,7 @@ def _assigned_names(stmts: tuple[S.Stmt, ...]) -> list[S.Name]:
                     out.append(t)
         if isinstance(s, S.Pick):
             out.append(S.Name(s.var, span=s.var_span))
-        for sub in _children(s):
+        for sub in S.blocks_of(s):
             out.extend(_assigned_names(sub))
     return out
 
@@ -773,21 +773,9 @@ def _labels_in(stmts: tuple[S.Stmt, ...]) -> list[str]:
     for s in stmts:
         if s.label is not None:
             out.append(s.label)
-        for sub in _children(s):
+        for sub in S.blocks_of(s):
             out.extend(_labels_in(sub))
     return out
-
-
-def _children(s: S.Stmt) -> list[tuple[S.Stmt, ...]]:
-    if isinstance(s, S.If):
-        return [s.then] + ([s.other] if s.other is not None else [])
-    if isinstance(s, S.While):
-        return [s.body]
-    if isinstance(s, S.Either):
-        return list(s.branches)
-    if isinstance(s, S.Atomic):
-        return [s.body]
-    return []
 
 
 def subst_stmt(s: S.Stmt, m: dict[str, S.Expr]) -> S.Stmt:

@@ -108,21 +108,9 @@ def _calls(stmts: tuple[S.Stmt, ...] | list[S.Stmt]) -> list[S.CallStmt]:
         elif isinstance(st, S.Assign):
             out += [S.CallStmt(v.func, v.args, span=v.span) for v in st.values
                     if isinstance(v, S.Call)]
-        for sub in _children(st):
+        for sub in S.blocks_of(st):
             out += _calls(sub)
     return out
-
-
-def _children(st: S.Stmt) -> list[tuple[S.Stmt, ...]]:
-    if isinstance(st, S.If):
-        return [st.then, st.other or ()]
-    if isinstance(st, S.While):
-        return [st.body]
-    if isinstance(st, S.Either):
-        return list(st.branches)
-    if isinstance(st, S.Atomic):
-        return [st.body]
-    return []
 
 
 @dataclass

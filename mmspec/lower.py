@@ -425,7 +425,7 @@ class _Lowering:
                                         f"0..{MAX_SUBCLASS}", st.args[1].span)
                         else:
                             out[root.id] = max(out.get(root.id, 0), n)
-            for sub in _sub_stmts(st):
+            for sub in S.sub_statements(st):
                 visit(sub)
 
         for cfg in self.cfgs.values():
@@ -989,18 +989,6 @@ def _any_of(pc: ir.Expr, labels: list[str], t: ir.EnumType) -> ir.Expr:
         out = e if out is None else ir.Binary("or", out, e)
     assert out is not None
     return out
-
-
-def _sub_stmts(st: S.Stmt) -> list[S.Stmt]:
-    if isinstance(st, S.If):
-        return list(st.then) + list(st.other or ())
-    if isinstance(st, S.While):
-        return list(st.body)
-    if isinstance(st, S.Either):
-        return [s for b in st.branches for s in b]
-    if isinstance(st, S.Atomic):
-        return list(st.body)
-    return []
 
 
 # --------------------------------------------------------------------------- one step

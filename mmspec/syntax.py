@@ -345,6 +345,24 @@ class LocalVar:
 Stmt = Union[Assign, CallStmt, Await, Assert, Skip, Goto, If, While, Either, Pick, Atomic,
              LocalVar, Return]
 
+
+def blocks_of(st: Stmt) -> list[tuple[Stmt, ...]]:
+    """The statement blocks directly inside a compound statement (none for a simple one)."""
+    if isinstance(st, If):
+        return [st.then] + ([st.other] if st.other is not None else [])
+    if isinstance(st, While):
+        return [st.body]
+    if isinstance(st, Either):
+        return list(st.branches)
+    if isinstance(st, Atomic):
+        return [st.body]
+    return []
+
+
+def sub_statements(st: Stmt) -> list[Stmt]:
+    """The statements directly inside a compound statement, block by block."""
+    return [s for block in blocks_of(st) for s in block]
+
 # --------------------------------------------------------------------------- declarations
 
 

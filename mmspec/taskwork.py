@@ -55,7 +55,7 @@ def works(sy: object, decls: Sequence[object]
                     per.setdefault(where, set()).add(w)
             elif isinstance(root, S.Name):
                 per.setdefault(root.id, set()).add(w)
-        for sub in _children(st):
+        for sub in S.sub_statements(st):
             visit(sub, where)
 
     for d in decls:
@@ -66,18 +66,6 @@ def works(sy: object, decls: Sequence[object]
     order = tuple(p for p in procs if p in named)
     return order, {pname: tuple(w for w in order if w in per.get(pname, set()) | anywhere)
                    for pname in getattr(sy, "processes")}
-
-
-def _children(st: S.Stmt) -> list[S.Stmt]:
-    if isinstance(st, S.If):
-        return list(st.then) + list(st.other or ())
-    if isinstance(st, S.While):
-        return list(st.body)
-    if isinstance(st, S.Either):
-        return [s for b in st.branches for s in b]
-    if isinstance(st, S.Atomic):
-        return list(st.body)
-    return []
 
 
 def variables(low: "_Lowering") -> None:
