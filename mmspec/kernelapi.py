@@ -384,6 +384,7 @@ class _Expander:
         self.sink = sink
         self.shadowed = shadowed
         self.ghosts = ghosts
+        self.used: list[tuple[KernelOp, Span]] = []
 
     def op_of(self, e: S.Expr) -> KernelOp | None:
         if isinstance(e, S.Call) and e.func in OPS and e.func not in self.shadowed:
@@ -422,6 +423,7 @@ class _Expander:
         return out
 
     def sem(self, op: KernelOp, call: S.Call | S.CallStmt, span: Span) -> Sem | None:
+        self.used.append((op, span))
         a = self.args(op, call.args, span)
         if a is None:
             return None
@@ -555,13 +557,37 @@ def _arg_shape(k: ArgKind) -> str:
     return {"obj": "&v", "out": "&old", "val": "value"}[k]
 
 
-def expand(decls: Sequence[S.Decl], sink: Sink) -> list[S.Decl]:
-    """Every kernel API call in processes and procs rewritten to plain statements."""
+# What `memory = lkmm` can take from this table today: plain (relaxed) reads and writes, which
+# lower to ordinary accesses, and fully ordered operations, which lower to one atomic step
+# (a full barrier on both sides). A relaxed/acquire/release read-modify-write would also
+# lower to an atomic step, i.e. be treated as fully ordered and hide reorderings LKMM allows,
+# so it is refused (mmspec.memops has xchg/cmpxchg in every ordering).
+LKMM_PLAIN = frozenset({"atomic_read", "atomic_long_read", "atomic_set", "atomic_long_set",
+                        "refcount_read", "refcount_set", "test_bit"})
+
+
+def refuse_unordered(used: Sequence[tuple[KernelOp, Span]], sink: Sink) -> None:
+    """MMS315 for each operation whose memory ordering `memory = lkmm` does not model."""
+    for op, span in used:
+        if op.ordering != "full" and op.name not in LKMM_PLAIN:
+            sink.error("MMS315", f"{op.name} under memory = lkmm: its {op.ordering} ordering "
+                       "is not modelled yet (it would count as fully ordered and hide "
+                       "reorderings LKMM allows)", span,
+                       expected="a fully ordered or value-returning form, xchg/cmpxchg with "
+                       "an ordering suffix, READ_ONCE/WRITE_ONCE, or memory = sc")
+
+
+def expand(decls: Sequence[S.Decl], sink: Sink,
+           used: list[tuple[KernelOp, Span]] | None = None) -> list[S.Decl]:
+    """Every kernel API call in processes and procs rewritten to plain statements; `used`
+    collects each operation called, with its span."""
     shadowed = frozenset(d.name for d in decls if isinstance(d, S.ProcDecl))
     ghosts = frozenset(d.name for d in decls if isinstance(d, S.VarDecl) and d.ghost) | \
         frozenset(s.decl.name for d in decls if isinstance(d, S.ProcessDecl)
                   for s in d.body if isinstance(s, S.LocalVar) and s.decl.ghost)
     ex = _Expander(sink, shadowed, ghosts)
+    if used is not None:
+        ex.used = used
     out: list[S.Decl] = []
     for d in decls:
         if isinstance(d, (S.ProcessDecl, S.ProcDecl)):

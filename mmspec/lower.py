@@ -47,7 +47,9 @@ class _Lowering:
         self.sink = Sink()
         # kernel API calls (atomic_inc(&v), refcount_dec_and_test(&r), ...) become plain
         # statements first: mmspec.kernelapi
-        loaded = replace(loaded, decls=kernelapi.expand(loaded.decls, self.sink))
+        self.kernel_ops: list[tuple[kernelapi.KernelOp, ir.Span]] = []
+        loaded = replace(loaded, decls=kernelapi.expand(loaded.decls, self.sink,
+                                                        self.kernel_ops))
         self.loaded = loaded
         self.sy: Symbols = build_symbols(loaded.decls, self.sink)
         self.el = Elaborator(self.sy, self.sink, defines)
@@ -87,6 +89,8 @@ class _Lowering:
         for name in self.sy.types:
             self.el.named_type(name, self.sy.types[name].name_span)
         self.memory = self.memory_model()
+        if self.memory == "lkmm":
+            kernelapi.refuse_unordered(self.kernel_ops, self.sink)
         self.user_variables()
         self.process_threads()
         self.build_cfgs()
