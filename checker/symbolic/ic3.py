@@ -169,7 +169,10 @@ class Ic3:
         r = self.check(self.solver, [tmp] + list(lits))
         self.solver.add(z3.Not(tmp))
         if r != UNSAT:
-            raise AssertionError("ic3: a lifting query is satisfiable")
+            # the kept slots do not decide `refute` (a guard or bad-state test reads a slot
+            # outside the cone): keep the whole state. Lifting only shrinks cubes; a proof
+            # never depends on it, and a counterexample is replayed before it is reported
+            return state
         core = self.solver.unsat_core()
         return tuple(sorted(lits[c] for c in core if c in lits))
 
