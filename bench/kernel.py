@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import statistics
 import subprocess
@@ -31,6 +30,8 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from run import machine  # bench/ is sys.path[0] when a bench script runs
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = "specs/vma/vma_lock_refcnt.mms"
@@ -87,20 +88,6 @@ def run_cli(engine: str, spec: str, readers: int) -> dict[str, Any]:
     rec = data[0] if isinstance(data, list) else data
     return {"proc_seconds": wall, "engine": rec["engine"], "distinct": rec["distinct_states"],
             "result": rec["result"]}
-
-
-def machine() -> str:
-    cpu = platform.processor() or "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    return (f"nproc {os.cpu_count()}, CPU {cpu}, Python {platform.python_version()}, "
-            f"load average {load}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -128,7 +128,7 @@ def machine() -> str:
     except OSError:
         pass
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    return (f"machine: nproc {os.cpu_count()}, CPU {cpu}, Python {platform.python_version()}, "
+    return (f"nproc {os.cpu_count()}, CPU {cpu}, Python {platform.python_version()}, "
             f"load average {load}")
 
 
@@ -175,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     engines.append("handwritten")
     if args.baseline_cap:
         engines.append("baseline")
-    print(machine())
+    print(f"machine: {machine()}")
     print(f"median of {args.repeat} runs, each in a fresh process; baseline capped at "
           f"{args.baseline_cap:,} states")
     head = (f"{'model':<14}{'engine':<13}{'distinct':>12}{'engine s':>9}{'cpu s':>9}"
@@ -220,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
             spin = SPIN.get((model, size))
             print(f"{'':<14}reference (whole process): TLC 1 worker {TLC[(model, size)]:,}/s"
                   + (f", SPIN {spin:,}/s" if spin else ""))
-    print(machine().replace("machine:", "after:  "))
+    print(f"after:   {machine()}")
     return 1 if failed else 0
 
 
