@@ -164,13 +164,17 @@ def test_marker_checked_outside_task_lock():
 
 
 @pytest.mark.parametrize("name,states", [
-    # README: 4 + 4 + 5 + 5 + 4 + 4 + 6, by fork's point (f_lock, f_wp, f_loop before the
-    # swap, f_try, f_loop after it, f_unlock, done); the failing try adds no state. Before
-    # the try_cmpxchg loop was separate steps (one collapsed RMW) it was 8 + 4 + 6 = 18.
-    ("fork_wrprotect_cmpxchg", 32),
-    # README: 7 + 40 + 11 + 8, by when k_get ran; the group that takes the atomic path grew
-    # from 26 to 8 + 4 + 5 + 5 + 4 + 4 + 4 + 6 = 40 with the loop's steps (was 52).
-    ("fork_wrprotect_handshake", 66),
+    # README: 5 + 5 + 7 + 7 + 6 + 6 + 8, by fork's point (f_lock, f_wp, f_loop before the
+    # swap, f_try, f_loop after it, f_unlock, done); the failing try adds no state. The
+    # kthread's points are k_get, k_use, k_write, k_fault (pf false after its store, or
+    # true after the walker faulted), k_fault_done, done. Before the fault was split from
+    # the walker's test (k_fault) it was 4 + 4 + 5 + 5 + 4 + 4 + 6 = 32, and before the
+    # try_cmpxchg loop was separate steps (one collapsed RMW) 8 + 4 + 6 = 18.
+    ("fork_wrprotect_cmpxchg", 44),
+    # README: 7 + 55 + 12 + 10, by when k_get ran (was 7 + 40 + 11 + 8 = 66 before the
+    # k_fault split, 52 with the loop collapsed); the atomic-path group is
+    # 10 + 5 + 7 + 7 + 6 + 6 + 6 + 8 = 55.
+    ("fork_wrprotect_handshake", 84),
 ])
 def test_fixed_variant_holds_with_the_hand_counted_states(name, states):
     _, system, result = run(name)

@@ -26,12 +26,16 @@ f_unlock: up_write(mmap_lock)
 }
 
 process kthread {
+    var pf: bool                                  // the store faulted: the PTE was read-only
 k_get:   atomic { spin_lock(task_lock); users := users + 1; spin_unlock(task_lock) }
 k_use:   skip                                   // kthread_use_mm(): loads the mm, no lock
-k_write: if test_bit(_PAGE_BIT_RW, &pte) {      // copy_to_user() through the PTE:
-             atomic { set_bit(_PAGE_BIT_DIRTY, &pte); written := true }  // the walker sets Dirty
-         } else {
-             down_read(mmap_lock)               // or a write fault, which waits for fork
+k_write: atomic {                               // copy_to_user() through the PTE: one locked
+             // update by the walker, atomic in hardware (README, "the walker"): Dirty only
+             // while the PTE is writable, else the store faults (#PF)
+             if test_bit(_PAGE_BIT_RW, &pte) { set_bit(_PAGE_BIT_DIRTY, &pte); written := true } else { pf := true }
+         }
+k_fault: if pf {                                // the write fault, later, in steps of its own:
+             down_read(mmap_lock)               // it waits for fork
 k_fault_done: up_read(mmap_lock)
          }
 }
