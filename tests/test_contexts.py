@@ -260,7 +260,7 @@ def test_typesafe_reuse_trace() -> None:
     [v] = result.violations
     assert (v.kind, v.property) == ("invariant", "same_mm")
     assert [s.label for s in v.trace.steps[1:]] == [
-        "munmap_a: mk", "munmap_a: init", "munmap_a: pub", "fault_a: L35", "fault_a: walk",
+        "munmap_a: mk", "munmap_a: init", "munmap_a: pub", "fault_a: rcu", "fault_a: walk",
         "munmap_a: unmap", "munmap_a: detach", "munmap_a: del", "mmap_b: mk", "mmap_b: init",
         "fault_a: inc", "fault_a: check", "fault_a: unlock"]
 

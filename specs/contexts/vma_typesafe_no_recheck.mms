@@ -32,13 +32,17 @@ process mmap_b {                   // mm B: a new VMA, maybe the same memory
 process fault_a {                  // lock_vma_under_rcu(mm A, addr)
   var v: Vma = 0
   var got: Vma = 0                 // the VMA it holds read-locked
-          rcu_read_lock()
+  var mm: 0..2 = 0                 // the vm_mm it read
+  rcu:    rcu_read_lock()
   walk:   v := tree_a              // mas_walk()
   inc:    if v != 0 {              // vma_start_read(): __refcount_inc_not_zero()
             atomic { if vm_refcnt[v] > 0 { vm_refcnt[v] := vm_refcnt[v] + 1; got := v } }
           }
-  check:  if RECHECK == 1 && got != 0 && vm_mm[got] != 1 {
-            atomic { vm_refcnt[got] := vm_refcnt[got] - 1; got := 0 }  // vma_end_read()
+  check:  if RECHECK == 1 && got != 0 {
+  ld_mm:    mm := vm_mm[got]       // READ_ONCE(vma->vm_mm): a load into a register ...
+  mm_test:  if mm != 1 {           // ... then the test: another mm's VMA, back off
+              atomic { vm_refcnt[got] := vm_refcnt[got] - 1; got := 0 }  // vma_end_read()
+            }
           }
   unlock: rcu_read_unlock()
   use:    skip                     // handle the fault under the VMA lock
