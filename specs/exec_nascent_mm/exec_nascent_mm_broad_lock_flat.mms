@@ -6,6 +6,11 @@
 // Discussion: README.md in this folder.
 spec exec_nascent_mm_broad_lock_flat
 
+include "kernel"                       // mmap_write_lock(), mmap_write_lock_nested(), ...
+// Jann's patch 1/2 (mmap locking API): the nascent mm's lock is a _nested acquisition
+// with its own subclass, not a lock class of its own
+proc mmap_write_lock_nascent(mm_lock) { down_write_nested(mm_lock, MMAP_LOCK_SUBCLASS_NASCENT) }
+
 const MUTATOR = 0                       // the remote accessor only reads
 const MMAP_LOCK_SUBCLASS_NASCENT = 1
 
@@ -22,8 +27,7 @@ ghost var vma_ok: bool = false
 
 process execve {
 e_alloc:          new_st := NASCENT                 // bprm_mm_init(): mm_alloc()
-e_nascent_lock:   down_write_nested(mmap_lock[NEW], MMAP_LOCK_SUBCLASS_NASCENT)
-                                                    //   mmap_write_lock_nascent(mm)
+e_nascent_lock:   mmap_write_lock_nascent(mmap_lock[NEW])   // _nested, NASCENT subclass
 e_stk_vma:        vma_ok := true                    // __bprm_mm_init(): lock already held
 e_gup:            assert held_write(mmap_lock[NEW]), "mmap_assert_write_locked(mm)"
                                                     // get_arg_page()

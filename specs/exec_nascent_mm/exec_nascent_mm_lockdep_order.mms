@@ -9,6 +9,11 @@
 // Discussion: README.md in this folder.
 spec exec_nascent_mm_lockdep_order
 
+include "kernel"                       // mmap_write_lock(), mmap_write_lock_nested(), ...
+// Jann's patch 1/2 (mmap locking API): the nascent mm's lock is a _nested acquisition
+// with its own subclass, not a lock class of its own
+proc mmap_write_lock_nascent(mm_lock) { down_write_nested(mm_lock, MMAP_LOCK_SUBCLASS_NASCENT) }
+
 const MUTATOR = 0                       // the remote accessor only reads
 const MMAP_LOCK_SUBCLASS_NASCENT = 1    // numerically equal to SINGLE_DEPTH_NESTING
 const SINGLE_DEPTH_NESTING = 1
@@ -24,8 +29,7 @@ ghost var vma_ok: bool = false
 
 process execve {
 e_alloc:          new_st := NASCENT                 // bprm_mm_init(): mm_alloc()
-e_nascent_lock:   down_write_nested(mmap_lock[NEW], MMAP_LOCK_SUBCLASS_NASCENT)
-                                                    //   mmap_write_lock_nascent(mm)
+e_nascent_lock:   mmap_write_lock_nascent(mmap_lock[NEW])   // _nested, NASCENT subclass
 e_stk_vma:        vma_ok := true                    // __bprm_mm_init(): lock already held
 e_gup:            assert held_write(mmap_lock[NEW]), "mmap_assert_write_locked(mm)"
                                                     // get_arg_page()
@@ -58,10 +62,10 @@ o_runlock:    up_read(mmap_lock[NEW])
 
 // dup_mmap() before patch 1/2 (kernel/fork.c as it is): live parent, then the child.
 process fork_elsewhere {
-f_parent:        down_write(mmap_lock[PARENT])                            // oldmm
-f_child:         down_write_nested(mmap_lock[CHILD], SINGLE_DEPTH_NESTING) // "Not linked in yet"
-f_child_unlock:  up_write(mmap_lock[CHILD])
-f_parent_unlock: up_write(mmap_lock[PARENT])
+f_parent:        mmap_write_lock(mmap_lock[PARENT])                       // oldmm
+f_child:         mmap_write_lock_nested(mmap_lock[CHILD], SINGLE_DEPTH_NESTING) // "Not linked in yet"
+f_child_unlock:  mmap_write_unlock(mmap_lock[CHILD])
+f_parent_unlock: mmap_write_unlock(mmap_lock[PARENT])
 }
 
 expect lock-order

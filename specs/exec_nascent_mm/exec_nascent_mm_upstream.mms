@@ -11,6 +11,8 @@
 // upstream's exec never nests two mmap_locks, so lockdep sees no cycle.
 spec exec_nascent_mm_upstream
 
+include "kernel"                       // mmap_write_lock(), mmap_write_lock_nested(), ...
+
 const MUTATOR = 0               // 1: the remote accessor may mutate the VMA tree
 const SINGLE_DEPTH_NESTING = 1  // lockdep subclass of dup_mmap()'s child lock
 
@@ -73,8 +75,8 @@ o_runlock:    up_read(mmap_lock[NEW])
 
 // dup_mmap() of an unrelated process, as in kernel/fork.c today.
 process fork_elsewhere {
-f_parent:        down_write(mmap_lock[PARENT])                            // oldmm
-f_child:         down_write_nested(mmap_lock[CHILD], SINGLE_DEPTH_NESTING) // "Not linked in yet"
-f_child_unlock:  up_write(mmap_lock[CHILD])
-f_parent_unlock: up_write(mmap_lock[PARENT])
+f_parent:        mmap_write_lock(mmap_lock[PARENT])                       // oldmm
+f_child:         mmap_write_lock_nested(mmap_lock[CHILD], SINGLE_DEPTH_NESTING) // "Not linked in yet"
+f_child_unlock:  mmap_write_unlock(mmap_lock[CHILD])
+f_parent_unlock: mmap_write_unlock(mmap_lock[PARENT])
 }
