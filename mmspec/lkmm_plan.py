@@ -80,73 +80,18 @@ def _flat(st: S.Stmt) -> Iterable[S.Stmt]:
 def plan(low: "_Lowering") -> Plan:
     """Locations, the history bound, which views the spec's primitives need, hoistable
     writes. Reports what lkmm cannot model (an action writing a location)."""
-    sy = low.sy
-    locs: list[str] = []
-    types: dict[str, ir.Type] = {}
-    for name, d in sy.vars.items():
-        t = low.el.var_type(name)
-        if not d.ghost and ir.is_scalar(t):  # type: ignore[arg-type]
-            locs.append(name)
-            types[name] = t  # type: ignore[assignment]
+    locs, types = _locations(low)
     p = Plan(tuple(locs), types, 2, low.n_threads)
     writes: dict[str, int] = {x: 0 for x in locs}
     for pname, cfg in low.cfgs.items():
         info = low.el.processes.get(pname)
         times = info.count if info is not None else 1  # every instance runs the statement
         for st in _stmts(cfg):
-            calls = [st] if isinstance(st, S.CallStmt) else \
-                [v for v in st.values if isinstance(v, S.Call)] if isinstance(st, S.Assign) \
-                else []
-            if any(c.func in PRIMS and PRIMS[c.func].ordering != "relaxed" for c in calls):
-                p.mv = True
-            if isinstance(st, S.CallStmt) and st.func in PRIMS:
-                pr = PRIMS[st.func]
-                if pr.kind == "fence":
-                    if pr.fence == "rmb":
-                        p.acq = True
-                    elif pr.fence == "wmb":
-                        p.rel = p.own = True
-                    else:
-                        p.fence = p.rel = p.acq = True
-                if pr.kind in ("xchg", "cmpxchg") and pr.ordering == "mb":
-                    p.fence = p.rel = p.acq = True
-                root = _root(st.args[0]) if st.args else None
-                if root in writes and pr.kind != "read":
-                    writes[root] += times
-            elif isinstance(st, S.Assign):
-                for tg in st.targets:
-                    r = _root(tg)
-                    if r in writes:
-                        writes[r] += times
-                for v in st.values:
-                    if isinstance(v, S.Call) and v.func in PRIMS:
-                        pr = PRIMS[v.func]
-                        if pr.kind in ("xchg", "cmpxchg") and pr.ordering == "mb":
-                            p.fence = p.rel = p.acq = True
-                        r = _root(v.args[0]) if v.args else None
-                        if r in writes and pr.kind != "read":
-                            writes[r] += times
-            elif isinstance(st, S.Atomic):
-                p.fence = p.rel = p.acq = True  # an atomic block is a fully ordered RMW
-            elif isinstance(st, S.CallStmt) and st.func in OPS:
-                op = OPS[st.func]
-                lk = _root(st.args[0]) if st.args else None
-                if lk is not None and lk in sy.locks:
-                    p.rel = p.own = p.acq = True
-                    p.lock_views[lk] = None
+            _note_statement(p, st, writes, times, low.sy.locks)
     for li in low.lock_infos:
         if li.name in p.lock_views:
             p.lock_views[li.name] = li.index_type
-    most = max(writes.values(), default=0)
-    p.history = max(2, min(1 + most, DEFAULT_MAX_HISTORY))
-    for o in sy.options:
-        if o.name == "memory_history":
-            n = low.el.const_int(o.value, "option memory_history")
-            if n is not None and 2 <= n <= MAX_HISTORY:
-                p.history = n
-            elif n is not None:
-                low.sink.error("MMS318", f"option memory_history takes 2..{MAX_HISTORY}",
-                               o.value.span)
+    p.history = _history(low, writes)
     for pname, cfg in low.cfgs.items():
         p.after_unlock[pname] = _after_unlock(cfg)
         locals_ = {lv.decl.name for lv in cfg.locals}
@@ -155,6 +100,88 @@ def plan(low: "_Lowering") -> Plan:
         p.early[pname] = {s_id: f"{pname}.early_{cfg.nodes[s_id].label}"
                           for s_id in dict.fromkeys(s_id for _, s_id in pairs)}
     return p
+
+
+def _locations(low: "_Lowering") -> tuple[list[str], dict[str, ir.Type]]:
+    """Every non-ghost scalar variable, in declaration order, with its type."""
+    locs: list[str] = []
+    types: dict[str, ir.Type] = {}
+    for name, d in low.sy.vars.items():
+        t = low.el.var_type(name)
+        if not d.ghost and ir.is_scalar(t):  # type: ignore[arg-type]
+            locs.append(name)
+            types[name] = t  # type: ignore[assignment]
+    return locs, types
+
+
+def _fully_ordered(p: Plan) -> None:
+    p.fence = p.rel = p.acq = True
+
+
+def _note_statement(p: Plan, st: S.Stmt, writes: dict[str, int], times: int,
+                    locks: Iterable[str]) -> None:
+    """What one statement needs of the plan: views for its ordering primitives, fences and
+    locks; `writes` counts the writes of each location (`times` instances run it)."""
+    calls = [st] if isinstance(st, S.CallStmt) else \
+        [v for v in st.values if isinstance(v, S.Call)] if isinstance(st, S.Assign) else []
+    if any(c.func in PRIMS and PRIMS[c.func].ordering != "relaxed" for c in calls):
+        p.mv = True
+    if isinstance(st, S.CallStmt) and st.func in PRIMS:
+        pr = PRIMS[st.func]
+        _note_fence(p, pr)
+        _note_primitive(p, pr, st.args, writes, times)
+    elif isinstance(st, S.Assign):
+        for tg in st.targets:
+            r = _root(tg)
+            if r in writes:
+                writes[r] += times
+        for v in st.values:
+            if isinstance(v, S.Call) and v.func in PRIMS:
+                _note_primitive(p, PRIMS[v.func], v.args, writes, times)
+    elif isinstance(st, S.Atomic):
+        _fully_ordered(p)  # an atomic block is a fully ordered RMW
+    elif isinstance(st, S.CallStmt) and st.func in OPS:
+        lk = _root(st.args[0]) if st.args else None
+        if lk is not None and lk in locks:
+            p.rel = p.own = p.acq = True
+            p.lock_views[lk] = None
+
+
+def _note_fence(p: Plan, pr: Prim) -> None:
+    if pr.kind != "fence":
+        return
+    if pr.fence == "rmb":
+        p.acq = True
+    elif pr.fence == "wmb":
+        p.rel = p.own = True
+    else:
+        _fully_ordered(p)
+
+
+def _note_primitive(p: Plan, pr: Prim, args: tuple[S.Expr, ...], writes: dict[str, int],
+                    times: int) -> None:
+    """A fully ordered read-modify-write orders like smp_mb; a writing primitive counts."""
+    if pr.kind in ("xchg", "cmpxchg") and pr.ordering == "mb":
+        _fully_ordered(p)
+    root = _root(args[0]) if args else None
+    if root in writes and pr.kind != "read":
+        writes[root] += times
+
+
+def _history(low: "_Lowering", writes: dict[str, int]) -> int:
+    """How many writes of a location are kept: enough for every write the spec makes, up to
+    DEFAULT_MAX_HISTORY, unless `option memory_history` says otherwise."""
+    most = max(writes.values(), default=0)
+    history = max(2, min(1 + most, DEFAULT_MAX_HISTORY))
+    for o in low.sy.options:
+        if o.name == "memory_history":
+            n = low.el.const_int(o.value, "option memory_history")
+            if n is not None and 2 <= n <= MAX_HISTORY:
+                history = n
+            elif n is not None:
+                low.sink.error("MMS318", f"option memory_history takes 2..{MAX_HISTORY}",
+                               o.value.span)
+    return history
 
 
 def _lock_action(st: S.Stmt | None) -> str | None:
