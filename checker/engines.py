@@ -76,6 +76,8 @@ class EngineEntry:
     # what the text and HTML renderers show of its statistics and coverage: state counts
     # and never-fired actions, or only the depth reached (a solver counts no firings)
     stats: Literal["states", "depth"] = "states"
+    # with stats="depth": what to show instead of the depth (pdr: frames, lemmas, queries)
+    stats_parts: Callable[[Stats], list[str]] | None = None
 
     def has(self, capability: Capability) -> bool:
         return capability in self.capabilities
@@ -230,13 +232,23 @@ register(EngineEntry(
     "checker.symbolic.kind", "check_kind", capabilities=_SOLVER | {"proofs"},
     ok_line=_kind_ok, depth_hint="raise --depth, or add a helper invariant (see below)",
     stats="depth"))
-# LIMITATION: pdr counts no states, but the text and HTML renderers show its (zero) state
-# counts and coverage as a search's (stats="states"), as they did before the registry; the
-# CLI's summary line leaves them out (no "counts-states"). Kept so this refactor changes no
-# output; to be settled in its own change.
+def _pdr_ok(s: Stats) -> str:
+    return "every property holds (proved for all depths by IC3/PDR)" if s.extra.get(
+        "proved") else "every property holds"
+
+
+def _pdr_stats(s: Stats) -> list[str]:
+    """pdr counts no states: its frames, lemmas and solver queries instead."""
+    parts = [f"{s.extra.get('ic3_frames', 0)} frames",
+             f"{s.extra.get('ic3_lemmas', 0)} lemmas",
+             f"{s.extra.get('solver_checks', 0)} solver queries"]
+    return parts + ([f"counterexample depth {s.depth}"] if s.depth else [])
+
+
 register(EngineEntry(
     "pdr", "IC3/PDR proof with z3; prints the inductive invariant",
-    "checker.symbolic.pdr", "check_pdr", capabilities=_SOLVER | {"proofs"}))
+    "checker.symbolic.pdr", "check_pdr", capabilities=_SOLVER | {"proofs"},
+    ok_line=_pdr_ok, stats="depth", stats_parts=_pdr_stats))
 
 
 def shows_depth_only(engine: str) -> bool:
@@ -244,6 +256,15 @@ def shows_depth_only(engine: str) -> bool:
     not state counts and coverage."""
     entry = REGISTRY.get(engine)
     return entry is not None and entry.stats == "depth"
+
+
+def solver_stats(engine: str, stats: Stats) -> list[str]:
+    """What a solver engine's statistics show (stats="depth"): its own figures, else the
+    depth it reached."""
+    entry = REGISTRY.get(engine)
+    if entry is not None and entry.stats_parts is not None:
+        return entry.stats_parts(stats)
+    return [f"depth {stats.depth}"]
 
 
 def depth_limit_hint(engine: str, reason: ExitReason) -> str | None:

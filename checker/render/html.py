@@ -210,6 +210,9 @@ def _step_views(result: CheckResult, v: Violation, files: list[str]) -> list[Ste
 
 def _stats(result: CheckResult) -> str:
     s = result.stats
+    if engines.shows_depth_only(result.engine):  # a solver counts no states
+        return (", ".join(engines.solver_stats(result.engine, s)) +
+                f", {s.seconds:.2f} s ({result.engine})")
     return (f"{s.distinct_states} distinct states, {s.generated_states} generated, "
             f"depth {s.depth}, {s.seconds:.2f} s ({result.engine})")
 

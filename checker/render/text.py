@@ -134,7 +134,8 @@ def verdict_lines(result: CheckResult, st: Style) -> list[str]:
             out.append(st.green("✓ ") + ok_line(result))
     else:
         s = result.stats
-        seen = (f"depth {s.depth}" if engines.shows_depth_only(result.engine) else
+        seen = (", ".join(engines.solver_stats(result.engine, s))
+                if engines.shows_depth_only(result.engine) else
                 f"{s.distinct_states} distinct states (depth {s.depth})")
         out.append(st.yellow("? ") + f"incomplete: {result.reason.value} after {seen}, "
                    "no violation so far")
@@ -398,7 +399,7 @@ def stats_lines(result: CheckResult) -> list[str]:
     s = result.stats
     depth_only = engines.shows_depth_only(result.engine)  # a solver counts depths, not states
     if depth_only:
-        parts = [f"depth {s.depth}", f"{s.seconds:.2f} s"]
+        parts = engines.solver_stats(result.engine, s) + [f"{s.seconds:.2f} s"]
     else:
         parts = [f"{s.distinct_states} distinct states", f"{s.generated_states} generated",
                  f"depth {s.depth}", f"{s.seconds:.2f} s"]

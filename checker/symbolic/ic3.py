@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+from collections import Counter
 from dataclasses import dataclass, field
 
 import z3  # type: ignore[import-untyped]
@@ -30,8 +31,30 @@ from checker.symbolic.budget import SAT, TIMEOUT, UNKNOWN, UNSAT, Budget
 from checker.symbolic.encode import Encoding
 from mmspec.ground import eval_gexpr
 
-Cube = tuple[tuple[int, int], ...]  # sorted (slot, value) pairs
-MIC_TRIES = 1  # literal-dropping passes per blocked cube
+EQ, LE, GE = 0, 1, 2  # a literal says slot == v, slot <= v or slot >= v
+Lit = tuple[int, int, int]  # (slot, op, value)
+Cube = tuple[Lit, ...]  # sorted literals
+CTG_MAX = 3  # counterexamples to generalisation blocked in a row while dropping a literal
+CTG_DEPTH = 1  # how deep blocking one may recurse
+REBUILD_AFTER = 600  # temporary clauses a solver collects before it is rebuilt
+
+
+def holds(op: int, x: int, v: int) -> bool:
+    return x == v if op == EQ else (x <= v if op == LE else x >= v)
+
+
+def _implies(a: Lit, b: Lit) -> bool:
+    """Literal a implies literal b (both on one slot)."""
+    if a[0] != b[0]:
+        return False
+    if a[1] == EQ:
+        return holds(b[1], a[2], b[2])
+    return a[1] == b[1] and holds(a[1], a[2], b[2])
+
+
+def subsumes(lemma: Cube, cube: Cube) -> bool:
+    """Every state of `cube` lies in `lemma` (so blocking `lemma` blocks `cube`)."""
+    return all(any(_implies(a, b) for a in cube) for b in lemma)
 
 
 class _Stop(Exception):
@@ -45,6 +68,7 @@ class Ic3Result:
     lemmas: list[Cube] = field(default_factory=list)  # the invariant: no state in any cube
     frames: int = 0
     queries: int = 0
+    held: int = 0  # lemmas in the frames when it stopped (the invariant's, on a proof)
 
 
 class Ic3:
@@ -53,12 +77,10 @@ class Ic3:
         self.ctx = enc.ctx
         self.budget = budget
         self.keep = keep
-        self.solver = enc.arith.solver()
         nd = z3.substitute(enc.domain_t, *zip(enc.cur, enc.nxt))
         # the step is switched on per query: a bad state need not have a successor
         # (a deadlocked one has none)
         self.step_act = z3.Bool("ic3!step", self.ctx)
-        self.solver.add(enc.domain_t, z3.Implies(self.step_act, z3.And(enc.trans_t, nd)))
         self.nxt_domain = nd
         self.updates = _updates(enc)
         # few initial states (the usual case) are matched in Python, else by the solver
@@ -68,46 +90,63 @@ class Ic3:
             if len(sysm.init) <= 64 else None
         self.init_solver = enc.arith.solver()
         self.init_solver.add(enc.init_t, enc.domain_t)
-        self._cur: dict[tuple[int, int], z3.BoolRef] = {}
-        self._nxt: dict[tuple[int, int], z3.BoolRef] = {}
+        self._cur: dict[Lit, z3.BoolRef] = {}
+        self._clauses: dict[Cube, z3.BoolRef] = {}
+        self.activity: Counter[Lit] = Counter()  # how many lemmas used each literal
+        self._nxt: dict[Lit, z3.BoolRef] = {}
         self.init_act = self._fresh("init")
-        self.solver.add(z3.Implies(self.init_act, enc.init_t))
         self.bad = bad
         self.bad_act = self._fresh("bad")
-        self.solver.add(z3.Implies(self.bad_act, bad))
+        # what every rebuilt solver starts from: the step, init, bad and literal definitions
+        self.fixed: list[z3.BoolRef] = [
+            enc.domain_t, z3.Implies(self.step_act, z3.And(enc.trans_t, nd)),
+            z3.Implies(self.init_act, enc.init_t), z3.Implies(self.bad_act, bad)]
+        self.solver = enc.arith.solver()
+        self.solver.add(*self.fixed)
+        self.temps = 0
         self.acts: list[z3.BoolRef] = [self.init_act]  # acts[i]: lemmas of level i
         self.inf_act = self._fresh("inf")
         self.levels: list[set[Cube]] = [set()]  # levels[i]: cubes blocked up to level i
         self.inf: set[Cube] = set()
         self.queries = 0
         self._n = itertools.count()
+        # integer slots with room for an interval literal (x <= v / x >= v)
+        self.wide = {k for k, s in enumerate(sysm.slots)
+                     if s.sort != "bool" and s.hi - s.lo >= 2}
 
     # ------------------------------------------------------------------ literals
 
     def _fresh(self, name: str) -> z3.BoolRef:
         return z3.Bool(f"ic3!{name}", self.ctx)
 
-    def _lit(self, table: dict[tuple[int, int], z3.BoolRef], vec: list[z3.ExprRef], k: int,
-             v: int, tag: str) -> z3.BoolRef:
-        key = (k, v)
-        p = table.get(key)
+    def _lit(self, table: dict[Lit, z3.BoolRef], vec: list[z3.ExprRef], lit: Lit,
+             tag: str) -> z3.BoolRef:
+        p = table.get(lit)
         if p is None:
+            k, op, v = lit
             x = vec[k]
-            eq = (x if v else z3.Not(x)) if z3.is_bool(x) else x == v
-            p = z3.Bool(f"ic3!{tag}{k}={v}", self.ctx)
+            if z3.is_bool(x):
+                eq = x if v else z3.Not(x)
+            else:
+                eq = x == v if op == EQ else (x <= v if op == LE else x >= v)
+            p = z3.Bool(f"ic3!{tag}{k}{'=<>'[op]}{v}", self.ctx)
+            self.fixed.append(p == eq)
             self.solver.add(p == eq)
             self.init_solver.add(p == z3.substitute(eq, *zip(self.enc.nxt, self.enc.cur)))
-            table[key] = p
+            table[lit] = p
         return p
 
-    def cur(self, k: int, v: int) -> z3.BoolRef:
-        return self._lit(self._cur, self.enc.cur, k, v, "c")
+    def cur(self, lit: Lit) -> z3.BoolRef:
+        return self._lit(self._cur, self.enc.cur, lit, "c")
 
-    def nxt(self, k: int, v: int) -> z3.BoolRef:
-        return self._lit(self._nxt, self.enc.nxt, k, v, "n")
+    def nxt(self, lit: Lit) -> z3.BoolRef:
+        return self._lit(self._nxt, self.enc.nxt, lit, "n")
 
     def clause(self, cube: Cube) -> z3.BoolRef:
-        return z3.Or(*[z3.Not(self.cur(k, v)) for k, v in cube])
+        c = self._clauses.get(cube)
+        if c is None:
+            c = self._clauses[cube] = z3.Or(*[z3.Not(self.cur(lit)) for lit in cube])
+        return c
 
     # ------------------------------------------------------------------ queries
 
@@ -118,6 +157,25 @@ class Ic3:
             raise _Stop(r)
         return r
 
+    def _temp(self, f: z3.BoolRef) -> z3.BoolRef:
+        """A literal that switches `f` on for one query (see _retire)."""
+        tmp = z3.Bool(f"ic3!tmp{next(self._n)}", self.ctx)
+        self.solver.add(z3.Implies(tmp, f))
+        return tmp
+
+    def _retire(self, tmp: z3.BoolRef) -> None:
+        """Switch a temporary clause off for good; a solver that has collected many is
+        rebuilt (its models and queries slow down with every dead clause it keeps)."""
+        self.solver.add(z3.Not(tmp))
+        self.temps += 1
+        if self.temps >= REBUILD_AFTER:
+            self.temps = 0
+            self.solver = self.enc.arith.solver()
+            self.solver.add(*self.fixed)
+            for j in range(1, len(self.levels)):
+                for c in self.levels[j]:
+                    self.solver.add(z3.Implies(self.acts[j], self.clause(c)))
+
     def frame(self, i: int) -> list[z3.BoolRef]:
         """Activation literals of frame i: lemmas of every level >= i (and init for 0)."""
         acts = self.acts[max(i, 1):] + [self.inf_act]
@@ -127,54 +185,54 @@ class Ic3:
         out = []
         for k in self.keep:
             x = model.eval(vec[k], model_completion=True)
-            out.append((k, int(z3.is_true(x)) if z3.is_bool(x) else self.enc.arith.number(x)))
+            v = int(z3.is_true(x)) if z3.is_bool(x) else self.enc.arith.number(x)
+            out.append((k, EQ, v))
         return tuple(out)
 
     def intersects_init(self, cube: Cube) -> bool:
         if self.inits is not None:
-            return any(all(s[k] == v for k, v in cube) for s in self.inits)
-        return self.check(self.init_solver, [self.cur(k, v) for k, v in cube]) == SAT
+            return any(all(holds(op, s[k], v) for k, op, v in cube) for s in self.inits)
+        return self.check(self.init_solver, [self.cur(lit) for lit in cube]) == SAT
 
-    def relative(self, cube: Cube, i: int) -> tuple[str, Cube | None]:
+    def relative(self, cube: Cube, i: int, lift: bool = True) -> tuple[str, Cube | None]:
         """F(i-1) /\\ !cube /\\ T /\\ cube': UNSAT with the core's sub-cube, or SAT with a
-        predecessor (a full state of the kept slots)."""
-        tmp = z3.Bool(f"ic3!tmp{next(self._n)}", self.ctx)
-        self.solver.add(z3.Implies(tmp, self.clause(cube)))
-        lits = {self.nxt(k, v): (k, v) for k, v in cube}
-        r = self.check(self.solver, self.frame(i - 1) + [self.step_act, tmp] + list(lits))
+        predecessor (a full state of the kept slots, cut down by _lift if `lift`)."""
+        tmp = self._temp(self.clause(cube))
+        lits = {self.nxt(lit).get_id(): lit for lit in cube}
+        r = self.check(self.solver, self.frame(i - 1) + [self.step_act, tmp] +
+                       [self.nxt(lit) for lit in cube])
         if r == SAT:
             model = self.solver.model()
-            self.solver.add(z3.Not(tmp))
-            return SAT, self._lift(model, cube)
+            pred = self.state(model, self.enc.cur)
+            sel = model.eval(self.enc.sel, model_completion=True)
+            self._retire(tmp)
+            return SAT, self._lift(pred, sel, cube) if lift else pred
         core = self.solver.unsat_core()
-        self.solver.add(z3.Not(tmp))
-        keep = tuple(sorted(lits[c] for c in core if c in lits))
+        self._retire(tmp)
+        keep = tuple(sorted(lits[c.get_id()] for c in core if c.get_id() in lits))
         return UNSAT, keep
 
-    def _lift(self, model: z3.ModelRef, cube: Cube) -> Cube:
+    def _lift(self, pred: Cube, sel: z3.ExprRef, cube: Cube) -> Cube:
         """The model's pre-state, cut down to the literals that force the step it took
         (same selector) to be enabled and to land in the cube: every state of the lifted
         cube steps into `cube`, so a chain of lifted cubes from an initial state is a real
         path. Fewer literals, fewer proof obligations."""
-        pred = self.state(model, self.enc.cur)
-        sel = model.eval(self.enc.sel, model_completion=True)
-        lands = z3.And(self.guard_of(sel), self.nxt_domain, *[self.nxt(k, v) for k, v in cube])
+        lands = z3.And(self.guard_of(sel), self.nxt_domain, *[self.nxt(lit) for lit in cube])
         return self._core_of(pred, z3.And(self.enc.sel == sel, self.updates, z3.Not(lands)))
 
     def _core_of(self, state: Cube, refute: z3.BoolRef) -> Cube:
         """The part of `state` that already contradicts `refute`."""
-        tmp = z3.Bool(f"ic3!lift{next(self._n)}", self.ctx)
-        self.solver.add(z3.Implies(tmp, refute))
-        lits = {self.cur(k, v): (k, v) for k, v in state}
-        r = self.check(self.solver, [tmp] + list(lits))
-        self.solver.add(z3.Not(tmp))
-        if r != UNSAT:
+        tmp = self._temp(refute)
+        lits = {self.cur(lit).get_id(): lit for lit in state}
+        r = self.check(self.solver, [tmp] + [self.cur(lit) for lit in state])
+        core = self.solver.unsat_core() if r == UNSAT else None
+        self._retire(tmp)
+        if core is None:
             # the kept slots do not decide `refute` (a guard or bad-state test reads a slot
             # outside the cone): keep the whole state. Lifting only shrinks cubes; a proof
             # never depends on it, and a counterexample is replayed before it is reported
             return state
-        core = self.solver.unsat_core()
-        return tuple(sorted(lits[c] for c in core if c in lits))
+        return tuple(sorted(lits[c.get_id()] for c in core if c.get_id() in lits))
 
     def guard_of(self, sel: z3.ExprRef) -> z3.BoolRef:
         i = sel.as_long()
@@ -186,7 +244,8 @@ class Ic3:
         try:
             return self._run()
         except _Stop as s:
-            return Ic3Result(s.status, frames=len(self.levels) - 1, queries=self.queries)
+            return Ic3Result(s.status, frames=len(self.levels) - 1, queries=self.queries,
+                             held=self._count())
 
     def _run(self) -> Ic3Result:
         if self.check(self.solver, [self.init_act, self.bad_act]) == SAT:
@@ -201,11 +260,13 @@ class Ic3:
                 cube = self._core_of(self.state(self.solver.model(), self.enc.cur),
                                      z3.Not(self.bad))
                 if not self._block(cube, k):
-                    return Ic3Result(SAT, frames=k, queries=self.queries)
-            self.budget.say(f"pdr: ic3 frame {k} done, {self._count()} lemmas")
+                    return Ic3Result(SAT, frames=k, queries=self.queries, held=self._count())
+            self.budget.say(f"pdr: ic3 frame {k} done, {self._count()} lemmas, "
+                            f"{self.queries} queries")
             self._new_level()
             if self._propagate():
-                return Ic3Result(UNSAT, sorted(self.inf), frames=k, queries=self.queries)
+                return Ic3Result(UNSAT, sorted(self.inf), frames=k, queries=self.queries,
+                                 held=len(self.inf))
 
     def _new_level(self) -> None:
         self.acts.append(z3.Bool(f"ic3!act{len(self.acts)}", self.ctx))
@@ -218,6 +279,7 @@ class Ic3:
         for j in range(1, level + 1):  # subsumed copies at lower levels are harmless
             self.levels[j].discard(cube)
         self.levels[level].add(cube)
+        self.activity.update(cube)
         self.solver.add(z3.Implies(self.acts[level], self.clause(cube)))
 
     def _block(self, cube: Cube, level: int) -> bool:
@@ -246,30 +308,92 @@ class Ic3:
         return True
 
     def _blocked(self, cube: Cube, i: int) -> bool:
-        """Already excluded by frame i (syntactic check first, then one SAT call)."""
-        s = set(cube)
+        """Already excluded by a lemma of frame i (a syntactic check)."""
         for lv in itertools.chain(self.levels[i:], [self.inf]):
-            if any(set(l) <= s for l in lv):
+            if any(subsumes(l, cube) for l in lv):
                 return True
         return False
 
-    def _generalise(self, cube: Cube, core: Cube, i: int) -> Cube:
+    def _generalise(self, cube: Cube, core: Cube, i: int, depth: int = 0) -> Cube:
+        """Drop literals while the cube stays relatively inductive (MIC with
+        counterexamples to generalisation, see _down), then widen each equality on an
+        integer slot to a half-interval (x >= v or x <= v) where that stays so: one lemma
+        then covers a whole range of counter values."""
         g = self._init_safe(cube, core)
-        for _ in range(MIC_TRIES):
-            changed = False
-            for lit in list(g):
-                if len(g) == 1:
-                    break
-                cand = tuple(x for x in g if x != lit)
-                if self.intersects_init(cand):
-                    continue
-                r, sub = self.relative(cand, i)
-                if r == UNSAT:
-                    g = self._init_safe(cand, sub or cand)
-                    changed = True
-            if not changed:
+        # least used literals first: those the other lemmas did without (IC3ref's order)
+        for lit in sorted(g, key=lambda x: self.activity[x]):
+            if len(g) == 1:
                 break
+            if lit not in g:
+                continue
+            got = self._down(tuple(x for x in g if x != lit), i, depth)
+            if got is not None:
+                g = got
+        return self._widen(g, i)
+
+    def _widen(self, g: Cube, i: int) -> Cube:
+        """Each equality on an integer slot widened to x >= v or x <= v where the cube
+        stays relatively inductive at level i."""
+        for lit in list(g):
+            k, op, v = lit
+            if op != EQ or k not in self.wide or lit not in g:
+                continue
+            slot = self.enc.system.slots[k]
+            for op2 in (GE, LE):
+                if v == (slot.lo if op2 == GE else slot.hi):
+                    continue  # the same as dropping the literal, which failed
+                got = self._try(tuple(sorted([x for x in g if x != lit] + [(k, op2, v)])), i)
+                if got is not None:
+                    g = got
+                    break
         return g
+
+    def _down(self, cand: Cube, i: int, depth: int) -> Cube | None:
+        """`cand`, or a sub-cube of it, relatively inductive at level i; None if none is.
+
+        A predecessor s of `cand` outside it (a counterexample to generalisation) is first
+        blocked itself one level down when it can be (Hassan, Bradley, Somenzi 2013: then
+        `cand` may become inductive without losing literals); else the literals s
+        violates are dropped, so s joins the cube and stops being a predecessor."""
+        ctgs = 0
+        while cand:
+            if self.intersects_init(cand):
+                return None
+            r, got = self.relative(cand, i, lift=False)
+            if r == UNSAT:
+                return self._init_safe(cand, got or cand)
+            assert got is not None
+            if depth < CTG_DEPTH and ctgs < CTG_MAX and i > 1 and self._block_ctg(got, i - 1,
+                                                                                 depth):
+                ctgs += 1
+                continue
+            ctgs = 0
+            val = {k: v for k, _, v in got}
+            cand = tuple(x for x in cand if x[0] in val and holds(x[1], val[x[0]], x[2]))
+        return None
+
+    def _block_ctg(self, state: Cube, i: int, depth: int) -> bool:
+        """Block the predecessor `state` at level i (and as far up as it stays so)."""
+        if self.intersects_init(state):
+            return False
+        r, core = self.relative(state, i)
+        if r != UNSAT:
+            return False
+        j = i
+        while j < len(self.levels) - 1:
+            r2, core2 = self.relative(state, j + 1)
+            if r2 != UNSAT:
+                break
+            j, core = j + 1, core2
+        self._add(self._generalise(state, core or state, j, depth + 1), j)
+        return True
+
+    def _try(self, cand: Cube, i: int) -> Cube | None:
+        """`cand` (cut down to its core) when it misses init and is relatively inductive."""
+        if self.intersects_init(cand):
+            return None
+        r, sub = self.relative(cand, i)
+        return self._init_safe(cand, sub or cand) if r == UNSAT else None
 
     def _init_safe(self, cube: Cube, core: Cube) -> Cube:
         """The core, with literals of the cube added back until it misses every initial
@@ -287,7 +411,7 @@ class Ic3:
         for i in range(1, top):
             for c in sorted(self.levels[i]):
                 r = self.check(self.solver, self.frame(i) + [self.step_act] +
-                               [self.nxt(k, v) for k, v in c])
+                               [self.nxt(lit) for lit in c])
                 if r == UNSAT:
                     self.levels[i].discard(c)
                     self._add(c, i + 1)
@@ -315,11 +439,10 @@ def _updates(enc: Encoding) -> z3.BoolRef:
 
 
 def _minimal(cubes: set[Cube]) -> set[Cube]:
-    """Drop every cube that contains another (its lemma is implied)."""
+    """Drop every cube that lies inside another (its lemma is implied)."""
     out: set[Cube] = set()
-    for c in sorted(cubes, key=len):
-        s = set(c)
-        if not any(set(d) <= s for d in out):
+    for c in sorted(cubes, key=lambda c: (len(c), c)):
+        if not any(subsumes(d, c) for d in out):
             out.add(c)
     return out
 
@@ -329,9 +452,10 @@ def lemmas_formula(enc: Encoding, lemmas: list[Cube]) -> z3.BoolRef:
     parts = []
     for cube in lemmas:
         eqs = []
-        for k, v in cube:
+        for k, op, v in cube:
             x = enc.cur[k]
-            eqs.append((x if v else z3.Not(x)) if z3.is_bool(x) else x == v)
+            eqs.append((x if v else z3.Not(x)) if z3.is_bool(x) else
+                       x == v if op == EQ else (x <= v if op == LE else x >= v))
         parts.append(z3.Not(z3.And(*eqs)) if eqs else z3.BoolVal(False, enc.ctx))
     return z3.And(*parts) if parts else z3.BoolVal(True, enc.ctx)
 

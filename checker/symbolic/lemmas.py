@@ -66,15 +66,18 @@ def render_invariant(system: GroundSystem, enc: object, inv: z3.BoolRef,
     return lines
 
 
-def render_cubes(system: GroundSystem, cubes: Sequence[Sequence[tuple[int, int]]],
+def render_cubes(system: GroundSystem, cubes: Sequence[Sequence[tuple[int, int, int]]],
                  prefix: str = "pdr") -> list[str]:
     """`helper invariant` lines saying that no state lies in any of the cubes (each a
-    conjunction of slot == value literals: IC3's lemmas)."""
+    conjunction of literals `slot == v`, `slot <= v`, `slot >= v`, op 0, 1, 2 as in
+    ic3.py: IC3's lemmas)."""
     views = [slot_view(system, k) for k in range(len(system.slots))]
     lines = []
     for i, cube in enumerate(cubes, 1):
         try:
-            lits = [_literal(views[k], v) for k, v in cube]
+            lits = [_literal(views[k], v) if op == 0 else
+                    _bound(views[k], system.slots[k].lo, system.slots[k].hi, op, v)
+                    for k, op, v in cube]
         except Unprintable as e:
             lines.append(f"// {prefix}_{i} is not expressible in .mms ({e})")
             continue
@@ -95,6 +98,19 @@ def _literal(view: SlotView, v: int) -> str:
     if view.term is not None:
         return f"{view.term} == {v}"
     raise Unprintable(view.why or "slot without spelling")
+
+
+def _bound(view: SlotView, lo: int, hi: int, op: int, v: int) -> str:
+    """The predicate `slot <= v` (op 1) or `slot >= v` (op 2): a comparison of an int
+    term, or the cases it covers for a slot spelt by cases (a pc, an enum, an owner)."""
+    if view.term is not None:
+        return f"{view.term} {'<=' if op == 1 else '>='} {v}"
+    if view.cases:
+        vals = list(range(lo, v + 1) if op == 1 else range(v, hi + 1))
+        if any(x not in view.cases for x in vals):
+            raise Unprintable(f"values {vals} outside the cases")
+        return _one_of(view, vals)
+    return _literal(view, v)  # a bool slot: only equalities reach here
 
 
 def _valid(f: z3.BoolRef) -> bool:

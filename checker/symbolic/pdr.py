@@ -123,7 +123,8 @@ class _Run:
             self.enc = enc = Encoding(self.system, self.dead, encoding="bv", por=False)
             bad = _or([enc.bad_t[k] for k in self.kinds], enc.ctx)
             res = Ic3(enc, bad, cone_of_influence(enc, bad), self.budget).run()
-        self.stats.extra.update({"ic3_frames": res.frames, "ic3_queries": res.queries})
+        self.stats.extra.update({"ic3_frames": res.frames, "ic3_queries": res.queries,
+                                 "ic3_lemmas": res.held})
         self.budget.say(f"pdr: ic3 {res.status} after {self.budget.elapsed():.2f}s")
         if res.status == UNSAT:
             inv = lemmas_formula(enc, res.lemmas)
