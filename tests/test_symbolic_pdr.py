@@ -153,3 +153,40 @@ def test_cli_pdr_and_prove():
                         "--max-states", "3", "--quiet"], cwd=ROOT, capture_output=True,
                        text=True, timeout=300)
     assert p.returncode == 0 and "inductive for all depths" in p.stdout, p.stdout
+
+
+# Step `a` writes x (in the cone of `x == 2`) and y := y + z. From y = 3, z = 1 the update
+# leaves y's range 0..3, and the step relation never takes such a step, so whether `a` is
+# enabled depends on y and z too. A cone of only {x} leaves that undecided when IC3 lifts
+# a predecessor of x == 2 (it happened on mlockall_upstream_no_inherit's lock-order
+# queries); y and z must be in the cone and every lifting query decided.
+LIFT_CONE = """spec lift_cone
+var x: 0..2 = 0
+var y: 0..3 = 0
+var z: 0..1 = 0
+process p {
+a:  atomic { x := x + 1; y := y + z }
+b:  atomic { x := x + 1; y := y + z }
+}
+process q { c: z := 1 }
+"""
+
+
+def test_ic3_cone_keeps_the_slots_that_enable_a_step(tmp_path):
+    import z3
+    from mmspec.frontend import load_spec
+    from checker.symbolic.budget import SAT, Budget
+    from checker.symbolic.encode import Encoding
+    from checker.symbolic.ic3 import Ic3
+    from checker.symbolic.pdr import cone_of_influence
+    spec = tmp_path / "lift_cone.mms"
+    spec.write_text(LIFT_CONE, encoding="utf-8")
+    system = ground(load_spec(str(spec)))
+    enc = Encoding(system, False, encoding="int", por=False)
+    x = [k for k, s in enumerate(system.slots) if s.name == "x"][0]
+    bad = enc.cur[x] == 2
+    keep = cone_of_influence(enc, bad)
+    assert {system.slots[k].name for k in keep} >= {"x", "y", "z"}
+    ic3 = Ic3(enc, bad, keep, Budget(CheckOptions(time_limit=60)))
+    assert ic3.run().status == SAT  # a, b: x = 2 after two steps
+    assert ic3.undecided_lifts == 0 and z3.is_expr(bad)

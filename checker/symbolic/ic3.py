@@ -104,6 +104,7 @@ class Ic3:
         self.solver = enc.arith.solver()
         self.solver.add(*self.fixed)
         self.temps = 0
+        self.undecided_lifts = 0  # lifting queries the kept slots did not decide
         self.acts: list[z3.BoolRef] = [self.init_act]  # acts[i]: lemmas of level i
         self.inf_act = self._fresh("inf")
         self.levels: list[set[Cube]] = [set()]  # levels[i]: cubes blocked up to level i
@@ -228,9 +229,11 @@ class Ic3:
         core = self.solver.unsat_core() if r == UNSAT else None
         self._retire(tmp)
         if core is None:
-            # the kept slots do not decide `refute` (a guard or bad-state test reads a slot
-            # outside the cone): keep the whole state. Lifting only shrinks cubes; a proof
-            # never depends on it, and a counterexample is replayed before it is reported
+            # the kept slots do not decide `refute` (the cone misses a slot the step
+            # depends on: pdr.cone_of_influence should prevent it, tests count it): keep
+            # the whole state. Lifting only shrinks cubes; a proof never depends on it,
+            # and a counterexample is replayed before it is reported
+            self.undecided_lifts += 1
             return state
         return tuple(sorted(lits[c.get_id()] for c in core if c.get_id() in lits))
 

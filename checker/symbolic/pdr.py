@@ -36,7 +36,7 @@ from checker.options import CheckOptions
 from checker.result import CheckResult, ExitReason, Stats, Violation
 from checker.symbolic.budget import SAT, TIMEOUT, UNKNOWN, UNSAT, Budget
 from checker.symbolic.edges import lock_order_on, prove_lock_order
-from checker.symbolic.encode import KINDS, Encoding, _or
+from checker.symbolic.encode import KINDS, Encoding, _cannot_leave, _or
 from checker.symbolic.ic3 import Ic3, lemmas_formula
 from checker.symbolic.lasso import bmc_liveness
 from checker.symbolic.lemmas import render_cubes, render_invariant
@@ -282,6 +282,12 @@ def cone_of_influence(enc: Encoding, bad: z3.BoolRef) -> list[int]:
             reads = slots_read(t.guard, set())
             slots_read(t.explore, reads)
             slots_read(e, reads)
+            # a step whose update of any slot would leave that slot's range is not taken
+            # (the step relation keeps every next value in its domain), so those updates
+            # decide whether t is enabled as much as its guard does
+            for k2, e2 in t.updates:
+                if not _cannot_leave(system.slots[k2], e2, enc.bounds):
+                    slots_read(e2, reads)
             for r in reads - keep:
                 keep.add(r)
                 todo.append(r)
