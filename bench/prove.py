@@ -1,14 +1,25 @@
-"""Parameterised confidence, measured: the largest configuration each engine proves in a budget.
+"""Proofs, measured: pdr on the fixed library specs, and the largest configuration each engine
+proves in a budget.
 
-For the per-VMA lock (specs/vma/vma_lock_refcnt.mms, READERS = 1, 2, ...) each engine runs
+    python bench/prove.py [--time-limit 60] [--backend ic3|spacer] [--only NAME]
+
+(the default) prints one row per fixed library spec (every spec that expects no violation
+and that the issue-20 must-show counts): verdict of `--engine pdr` with every property on, as
+`mmspec check` runs it (invariants, checks, ranges, deadlock, lock order, liveness), wall and
+CPU seconds (user + sys of the run's own process: on a shared machine the wall clock
+overstates the work), frames, lemmas and solver queries. Each spec runs in a fresh process.
+A verdict is "proved" only when every property is proved for all depths; "safety proved"
+when the invariants, checks, ranges, deadlock freedom and lock order are but liveness is not.
+
+    python bench/prove.py --sweep [--time-limit 60] [--max-readers 4] [--depth 20]
+
+Parameterised confidence. For the per-VMA lock (specs/vma/vma_lock_refcnt.mms, READERS = 1, 2, ...) each engine runs
 with the same per-run time limit, in order of size, until it first fails to prove:
 - explicit: exhaustive search of this configuration (the verdict covers every reachable
   state, liveness and lock order included);
 - kind: k-induction up to --depth (a proof for all depths of the safety properties);
 - pdr: IC3 (inductive invariant for all depths: invariants, checks, ranges, deadlock).
 The fork specs have no size parameter (two fixed threads), so they get one row each.
-
-    python bench/prove.py [--time-limit 60] [--max-readers 4] [--depth 20]
 
 Prints one row per run (engine, size, verdict, wall and CPU seconds) and a summary table
 for docs/specs.md. CPU seconds are shown because the machine is shared: under load the wall
@@ -17,7 +28,10 @@ clock overstates the work (load average printed with the table).
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import resource
+import subprocess
 import sys
 import time
 
@@ -32,6 +46,16 @@ VMA = "specs/vma/vma_lock_refcnt.mms"
 FORK = ["specs/fork_get_task_mm/fork_wrprotect_cmpxchg.mms",
         "specs/fork_get_task_mm/fork_wrprotect_handshake.mms"]
 ENGINES = ("explicit", "kind", "pdr")
+FIXED = ["specs/exec_nascent_mm/exec_nascent_mm_broad_nascent_subclass.mms",
+         "specs/exec_nascent_mm/exec_nascent_mm_upstream.mms",
+         "specs/fork_get_task_mm/fork_wrprotect_cmpxchg.mms",
+         "specs/fork_get_task_mm/fork_wrprotect_handshake.mms",
+         "specs/fput/fput_task_work.mms",
+         "specs/mlockall/mlockall_inherit_corrected.mms",
+         "specs/mlockall/mlockall_upstream_no_inherit.mms",
+         "specs/vma/vma_assert_heuristic_soundness.mms",
+         "specs/vma/vma_lock_refcnt.mms",
+         "specs/vma/vma_lock_refcnt_wake_always.mms"]
 
 
 def run(engine: str, path: str, defines: dict[str, int], limit: float, depth: int
@@ -59,12 +83,76 @@ def run(engine: str, path: str, defines: dict[str, int], limit: float, depth: in
     return proved, what, time.monotonic() - t, time.process_time() - c
 
 
+def one(path: str, limit: float, backend: str) -> dict[str, object]:
+    """One pdr run as `mmspec check --engine pdr` does it (every property on)."""
+    from checker.symbolic.pdr import check_pdr
+    system = ground(load_spec(path, {}))
+    r = check_pdr(system, CheckOptions(time_limit=limit), backend=backend)  # type: ignore[arg-type]
+    x = r.stats.extra
+    safety = bool(x.get("proved")) and not r.violations
+    verdict = ("proved" if safety and r.reason == ExitReason.DONE else
+               "safety proved" if safety else
+               "violation" if r.violations else r.reason.value)
+    return {"verdict": verdict, "frames": x.get("ic3_frames"), "lemmas": x.get("ic3_lemmas"),
+            "queries": x.get("solver_checks"),
+            "liveness": next((n for n in r.notes if "liveness" in n), "")}
+
+
+def fixed(args: argparse.Namespace) -> None:
+    """The table of the fixed library specs, each run in its own process."""
+    print(f"# pdr ({args.backend}) on the fixed library specs; limit {args.time_limit:.0f} s "
+          f"each; {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start")
+    print("| spec | verdict | wall s | CPU s | frames | lemmas | queries |\n|---|---|---|---|---|---|---|")
+    proved = ran = 0
+    for path in FIXED:
+        name = os.path.basename(path)[:-4]
+        if args.only and args.only not in name:
+            continue
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t = time.monotonic()
+        p = subprocess.run([sys.executable, os.path.abspath(__file__), "--one", path,
+                            "--time-limit", str(args.time_limit), "--backend", args.backend],
+                           capture_output=True, text=True, cwd=ROOT)
+        wall = time.monotonic() - t
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        try:
+            row = json.loads(p.stdout.strip().splitlines()[-1])
+        except (IndexError, ValueError):
+            row = {"verdict": f"crashed: {p.stderr.strip().splitlines()[-1:]}"}
+        proved += row["verdict"] == "proved"
+        ran += 1
+        print(f"| {name} | {row['verdict']} | {wall:.1f} | {cpu:.1f} | {row.get('frames')} | "
+              f"{row.get('lemmas')} | {row.get('queries')} |", flush=True)
+        if row["verdict"] == "safety proved":
+            print(f"#   {name}: {row.get('liveness')}")
+    print(f"\n# {proved} of {ran} proved (every property, all depths); load average "
+          f"{os.getloadavg()[0]:.1f} at the end")
+
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--time-limit", type=float, default=60.0)
     ap.add_argument("--max-readers", type=int, default=4)
     ap.add_argument("--depth", type=int, default=20)
+    ap.add_argument("--sweep", action="store_true", help="the READERS sweep per engine")
+    ap.add_argument("--backend", choices=("ic3", "spacer"), default="ic3")
+    ap.add_argument("--only", help="fixed specs whose name contains this")
+    ap.add_argument("--one", help=argparse.SUPPRESS)  # a worker: one spec, one JSON line
     args = ap.parse_args()
+    if args.one:
+        print(json.dumps(one(args.one, args.time_limit, args.backend)))
+        return
+    if not args.sweep:
+        fixed(args)
+        return
+    sweep(args)
+
+
+def sweep(args: argparse.Namespace) -> None:
     print(f"# machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start; "
           f"limit {args.time_limit:.0f} s per run; safety properties (pdr, kind) and the "
           "full check (explicit)")

@@ -52,6 +52,11 @@ def test_pdr_invariant_pasted_back_is_1_inductive(tmp_path, path):
     assert r.reason == ExitReason.DONE and r.violations == []
     lines = r.stats.extra["invariant"]
     assert lines and all(ln.startswith("helper invariant pdr_") for ln in lines)
+    from checker.render.text import stats_lines
+    stats = stats_lines(r)[0]  # a solver counts no states: IC3's own figures instead
+    assert stats.startswith("Stats (pdr): ") and "distinct" not in stats
+    assert f"{r.stats.extra['ic3_lemmas']} lemmas" in stats and "frames" in stats
+    assert r.stats.extra["ic3_lemmas"] == len(lines)  # one declaration per lemma
     # without the helpers the spec is not 1-inductive, with them it is
     bare = check_kind(_load(path), CheckOptions(depth=1))
     assert bare.reason == ExitReason.DEPTH_LIMIT and bare.stats.extra["proved"] is False
@@ -146,6 +151,9 @@ def test_cli_pdr_and_prove():
     assert p.returncode == 0, p.stdout + p.stderr
     assert "proved for all depths by IC3/PDR" in p.stdout
     assert "helper invariant pdr_1:" in p.stdout
+    # a solver counts no states: the stats show IC3's own figures, not "0 distinct states"
+    assert "distinct states" not in p.stdout
+    assert " frames, " in p.stdout and " lemmas, " in p.stdout, p.stdout
     p = subprocess.run([sys.executable, "-m", "mmspec.cli", "check", path, "--prove",
                         "--quiet"], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert p.returncode == 0 and "exhaustive for this configuration" in p.stdout

@@ -103,6 +103,9 @@ class Ic3:
             z3.Implies(self.init_act, enc.init_t), z3.Implies(self.bad_act, bad)]
         self.solver = enc.arith.solver()
         self.solver.add(*self.fixed)
+        # lifting needs only the updates (nxt as a function of cur and sel)
+        self.lift_solver = enc.arith.solver()
+        self.lift_solver.add(enc.domain_t, self.updates)
         self.temps = 0
         self.undecided_lifts = 0  # lifting queries the kept slots did not decide
         self.acts: list[z3.BoolRef] = [self.init_act]  # acts[i]: lemmas of level i
@@ -133,6 +136,7 @@ class Ic3:
             p = z3.Bool(f"ic3!{tag}{k}{'=<>'[op]}{v}", self.ctx)
             self.fixed.append(p == eq)
             self.solver.add(p == eq)
+            self.lift_solver.add(p == eq)
             self.init_solver.add(p == z3.substitute(eq, *zip(self.enc.nxt, self.enc.cur)))
             table[lit] = p
         return p
@@ -219,15 +223,20 @@ class Ic3:
         cube steps into `cube`, so a chain of lifted cubes from an initial state is a real
         path. Fewer literals, fewer proof obligations."""
         lands = z3.And(self.guard_of(sel), self.nxt_domain, *[self.nxt(lit) for lit in cube])
-        return self._core_of(pred, z3.And(self.enc.sel == sel, self.updates, z3.Not(lands)))
+        return self._core_of(pred, z3.And(self.enc.sel == sel, z3.Not(lands)))
 
     def _core_of(self, state: Cube, refute: z3.BoolRef) -> Cube:
-        """The part of `state` that already contradicts `refute`."""
-        tmp = self._temp(refute)
-        lits = {self.cur(lit).get_id(): lit for lit in state}
-        r = self.check(self.solver, [tmp] + [self.cur(lit) for lit in state])
-        core = self.solver.unsat_core() if r == UNSAT else None
-        self._retire(tmp)
+        """The part of `state` that already contradicts `refute` (asked of the small
+        lifting solver: the step's updates and the literals, no frames)."""
+        lits = {self.cur(lit).get_id(): lit for lit in state}  # defined before the push
+        s = self.lift_solver
+        s.push()
+        try:
+            s.add(refute)
+            r = self.check(s, [self.cur(lit) for lit in state])
+            core = s.unsat_core() if r == UNSAT else None
+        finally:
+            s.pop()
         if core is None:
             # the kept slots do not decide `refute` (the cone misses a slot the step
             # depends on: pdr.cone_of_influence should prevent it, tests count it): keep
