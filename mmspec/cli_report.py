@@ -161,8 +161,10 @@ def print_text(rec: dict[str, Any], result: Any, outcome: Any, show: bool) -> No
     from checker import engines
     size = (f"{st.distinct_states:,} states, " if engines.has(result.engine, "counts-states")
             else "")
+    reached = (", ".join(engines.solver_stats(result.engine, st))
+               if engines.shows_depth_only(result.engine) else f"depth {st.depth}")
     sys.stdout.write(f"{mark} {label(rec)}: {outcome.summary} "
-                     f"({size}depth {st.depth}, {st.seconds:.2f}s, {result.engine})\n")
+                     f"({size}{reached}, {st.seconds:.2f}s, {result.engine})\n")
     for note in result.notes:
         sys.stdout.write(f"  note: {note}\n")
     counts = result.stats.extra.get("coverage_counts")
