@@ -1528,6 +1528,38 @@ def _explore(g: "_Grounder", spec: ir.Spec, layout: "_Layout", acc: dict[str, ob
     return _and_all(parts), tuple(reads)
 
 
+def _outside_invariants(g: "_Grounder", spec: ir.Spec, layout: "_Layout",
+                        acc: dict[str, object], explore: GExpr, fire_reads: tuple[GRead, ...],
+                        updates: dict[int, GExpr]) -> tuple[GCheck, ...]:
+    """The invariants on a successor outside the constraints, as in-step checks: TLC checks
+    every invariant on each generated successor that fails CONSTRAINT or ACTION_CONSTRAINT
+    (ModelChecker.doNext: such a state is never "seen", so it is checked each time) though
+    it neither stores nor explores it. Skipped when the step itself fails first (a read of
+    its updates out of its domain, a value out of its range): that is reported instead."""
+    if not spec.constraints or not spec.invariants:
+        return ()
+    ranges = []
+    for k, v in updates.items():
+        sl = layout.slots[k]
+        if not sl.wrap and sl.values is None:
+            ranges += [gop("le", GLit(sl.lo), v), gop("le", v, GLit(sl.hi))]
+    skip = gop("or", explore, gop("not", reads_ok(fire_reads)),
+               gop("not", _and_all(ranges)))
+    post = {var: _coerce_tree(layout, layout.tree[var], tree) for var, tree in acc.items()}
+    out = []
+    g.post, g.prime_all = post, True
+    try:
+        for inv in spec.invariants:
+            e, reads = g.reading(inv.span, lambda: g.cond(inv.expr, {}))
+            reads = tuple(GRead(gop("or", skip, r.ok), r.value, r.what, r.domain, r.span)
+                          for r in reads)
+            out.append(GCheck(gop("or", skip, e), inv.name, "invariant", "fire", inv.span,
+                              reads))
+    finally:
+        g.post, g.prime_all = None, False
+    return tuple(out)
+
+
 def _ground_invariant(g: _Grounder, inv: ir.Invariant) -> GInvariant:
     expr, reads = g.reading(inv.span, lambda: g.cond(inv.expr, {}))
     _refuse_certain(reads)
@@ -1660,7 +1692,8 @@ def _ground_transition(spec: ir.Spec, g: _Grounder, layout: _Layout, ti: int,
         for slot, value in _changed_leaves(layout, layout.tree[var], tree):
             updates[slot] = value
     checks = tuple(_ground_check(g, c, env, t.span) for c in t.checks) + \
-        _step_properties(g, spec, layout, acc)
+        _step_properties(g, spec, layout, acc) + \
+        _outside_invariants(g, spec, layout, acc, explore, fire_reads, updates)
     checks += _encode_compact(layout, updates, t.span)
     thread = None
     if t.thread is not None:

@@ -120,3 +120,39 @@ def test_liveness_graph_leaves_out_initial_states_outside_the_constraint(tmp_pat
     r = _check(tmp_path, LIVE, engine)
     assert r.verdict == "ok", r.violations
     assert r.stats.distinct_states == 4
+
+
+@pytest.mark.parametrize("engine", ["explicit", "vector", "bmc"])
+def test_invariants_are_checked_on_successors_outside_the_constraint(tmp_path, engine):
+    # TLC's ModelChecker.doNext checks every invariant on a generated successor that fails
+    # the constraints (it is never "seen", so never skipped), though it neither stores nor
+    # explores it. TLC on this model (INIT x = 0, NEXT x < 5 /\ x' = x + 1, CONSTRAINT
+    # x <= 2, INVARIANT x <= 2) reports "Invariant Low is violated" with the behaviour
+    # x = 0, 1, 2, 3: "4 states generated, 3 distinct states found", depth 3. Here: x = 0..2
+    # stored (3), generated 1 + 1 + 1 + the step to 3 = 4, the failing step from x = 2.
+    f = tmp_path / "m.mms"
+    f.write_text("spec C\nvar x: 0..5 = 0\naction Inc when x < 5 { x' = x + 1 }\n"
+                 "constraint Small: x <= 2\ninvariant Low: x <= 2\n")
+    system = ground(load_spec(str(f)))
+    r = (check_bmc(system, CheckOptions(depth=6)) if engine == "bmc" else
+         {"explicit": explicit, "vector": vector}[engine].check(system, CheckOptions()))
+    (v,) = r.violations
+    assert (v.kind, v.property, v.details["action"]) == ("invariant", "Low", "Inc")
+    assert [st.state["x"] for st in v.trace.steps] == [0, 1, 2]
+    if engine != "bmc":
+        assert (r.stats.distinct_states, r.stats.generated_states) == (3, 4)
+
+
+@pytest.mark.parametrize("engine", [explicit, vector], ids=["explicit", "vector"])
+def test_outside_invariant_holds_or_cannot_be_evaluated(tmp_path, engine):
+    # GRID's successors outside the constraint have x = 4 or y = 3: `x + y <= 7` holds on
+    # all of them (the largest is (3,3) or (4,2): 6), so the counts stay GRID's; `12 / (4 - x)`
+    # divides by zero on (4, y): a `domain` violation, reported on the step IncX from (3, 0),
+    # the first state with x = 3 in BFS order.
+    r = _check(tmp_path, GRID + "invariant Sum: x + y <= 7\n", engine)
+    assert r.verdict == "ok", r.violations
+    assert (r.stats.distinct_states, r.stats.generated_states, r.stats.depth) == GRID_COUNTS
+    r = _check(tmp_path, GRID + "invariant Div: 12 / (4 - x) >= 0\n", engine)
+    (v,) = r.violations
+    assert v.kind == "domain" and "division by 0" in v.message
+    assert v.trace.steps[-1].state == {"x": 3, "y": 0}

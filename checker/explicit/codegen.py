@@ -315,7 +315,7 @@ class _Gen:
         repl, blk = got
         # a successor outside a CONSTRAINT / ACTION_CONSTRAINT: generated (counted above, and
         # the state is not deadlocked), neither stored nor explored
-        # LIMITATION: TLC also checks the invariants on such a successor; mmspec does not
+        # (the invariants on it are the step's fire checks: ground._outside_invariants)
         kept = self.nest(blk, [t.explore])
         if kept is None:
             return
