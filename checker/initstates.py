@@ -17,10 +17,10 @@ from typing import Any, Iterator, Sequence
 import numpy as np
 
 from mmspec.budget import rss_mb
-from mmspec.ground import GExpr, GIte, GLit, GOp, GSlot, InitSpace
+from mmspec.ground import GExpr, GIte, GLit, GOp, GRead, GroundSystem, GSlot, InitSpace
 
 from checker.options import CheckOptions
-from checker.result import ExitReason
+from checker.result import ExitReason, Violation, build_trace
 
 CHUNK = 1 << 16  # candidates per numpy batch
 
@@ -31,6 +31,22 @@ class InitStop(Exception):
     def __init__(self, reason: ExitReason):
         super().__init__(reason.value)
         self.reason = reason
+
+
+class InitDomain(Exception):
+    """An initial predicate leaves a partial operation's domain on a candidate (the first
+    in candidate order): a `domain` violation, as TLC's evaluation error in Init."""
+
+    def __init__(self, state: tuple[int, ...], name: str, read: GRead):
+        super().__init__(name)
+        self.state, self.name, self.read = state, name, read
+
+    def violation(self, system: GroundSystem) -> Violation:
+        """The violation, its trace the one candidate state."""
+        from checker.semantics import domain_found
+        f = domain_found(self.read, self.state, f"initial predicate {self.name}")
+        return Violation(f.kind, f.property, f.message,
+                         build_trace(system, [self.state], [None]), f.span, f.details)
 
 
 @dataclass
@@ -61,6 +77,8 @@ def batches(space: InitSpace, options: CheckOptions | None = None,
             rem //= len(table)
             if slots:
                 rows[:, slots] = table[d]
+        if space.reads:
+            _check_reads(space, rows)
         keep = as_mask(evaluate(space.pred, rows), hi - lo)
         if not keep.all():
             idx, rows = idx[keep], rows[keep]
@@ -74,6 +92,20 @@ def batches(space: InitSpace, options: CheckOptions | None = None,
                                 f"{space.size:,} candidates searched\n")
             opts.progress.flush()
             last = now
+
+
+def _check_reads(space: InitSpace, rows: np.ndarray) -> None:
+    """Raise InitDomain at the first row (then the first read) out of its domain."""
+    bad = np.zeros(len(rows), dtype=bool)
+    masks = []
+    for name, r in space.reads:
+        m = ~as_mask(evaluate(r.ok, rows), len(rows))
+        masks.append((name, r, m))
+        bad |= m
+    if bad.any():
+        i = int(np.argmax(bad))
+        name, r, _ = next(x for x in masks if x[2][i])
+        raise InitDomain(tuple(int(v) for v in rows[i]), name, r)
 
 
 def _limits(opts: CheckOptions, elapsed: float) -> None:

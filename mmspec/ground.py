@@ -286,11 +286,16 @@ class InitSpace:
     """
 
     def __init__(self, choices: tuple[tuple[tuple[int, ...], tuple[tuple[int, ...], ...]], ...],
-                 width: int, pred: GExpr, span: ir.Span = ir.NO_SPAN):
+                 width: int, pred: GExpr, span: ir.Span = ir.NO_SPAN,
+                 reads: tuple[tuple[str, GRead], ...] = ()):
         self.choices = choices  # per variable: its slots and its initial values (flattened)
         self.width = width
         self.pred = pred
         self.span = span
+        # the predicates' partial operations, with the predicate's name: a candidate on
+        # which one leaves its domain is a `domain` violation (TLC: an evaluation error
+        # while computing the initial states), found by the initial-state search
+        self.reads = reads
         self.size = 1
         for _, opts in choices:
             self.size *= len(opts)
@@ -1615,15 +1620,19 @@ def _initial_states(spec: ir.Spec, var_slots: dict[str, tuple[int, ...]],
         choices.append((var_slots[v.name], opts))
     if spec.initial or total > MAX_INIT_STATES:
         parts = []
+        named: list[tuple[str, GRead]] = []
         for p in spec.initial:
             e, reads = g.reading(p.span, lambda: g.cond(p.expr, {}))
             _refuse_certain(reads)
-            # LIMITATION: a candidate on which the predicate reads outside a domain is not
-            # initial (TLC reports an evaluation error)
+            # evaluated only where the earlier predicates hold (TLC's Init is one conjunction)
+            before = gop("not", _and_all(parts))
+            named += [(p.name, GRead(gop("or", before, r.ok), r.value, r.what, r.domain,
+                                     r.span)) for r in reads]
             parts.append(gop("and", reads_ok(reads), e))
         span = spec.initial[0].span if spec.initial else ir.NO_SPAN
         return InitSpace(tuple((tuple(s), tuple(tuple(o) for o in opts))
-                               for s, opts in choices), width, _and_all(parts), span)
+                               for s, opts in choices), width, _and_all(parts), span,
+                         tuple(named))
     b = cost.current()
     if b is not None:
         b.check_states(total, "initial states")

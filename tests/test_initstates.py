@@ -81,3 +81,57 @@ def test_a_variable_with_too_many_start_values_is_refused(tmp_path):
     with pytest.raises(SpecError) as e:
         load_spec(str(f))
     assert e.value.diagnostics[0].code == "MMS402"
+
+
+OUT_OF_DOMAIN = """
+spec Dom
+var x: 0..3
+var m: map[0..2] bool
+initial Init: x >= 1 && m[x]
+action Dec when x > 0 { x' = x - 1 }
+option deadlock = false
+"""
+
+
+@pytest.mark.parametrize("engine", ["explicit", "vector", "bmc", "kind", "pdr"])
+def test_initial_predicate_out_of_its_domain_is_a_domain_violation(tmp_path, engine):
+    # TLC reports an evaluation error while computing the initial states when Init applies
+    # a function outside its domain; so does mmspec, as a `domain` violation. m[x] is read
+    # only where x >= 1 holds (a conjunction evaluates left to right) and fails for x = 3
+    # alone; the first such candidate in candidate order (x slowest, m's keys then false
+    # before true) is x = 3 with m all false. The z3 engines report one such candidate.
+    from checker.symbolic import check_kind, check_pdr
+    system = _load(tmp_path, OUT_OF_DOMAIN)
+    run = {"explicit": explicit.check, "vector": vector.check, "bmc": check_bmc,
+           "kind": check_kind, "pdr": check_pdr}[engine]
+    r = run(system, CheckOptions())
+    (v,) = r.violations
+    assert v.kind == "domain" and v.details["where"] == "initial predicate Init"
+    assert (v.details["value"], len(v.trace)) == (3, 1)
+    first = v.trace.steps[0].state
+    assert first["x"] == 3
+    if engine in ("explicit", "vector"):
+        assert first["m"] == {0: False, 1: False, 2: False}
+
+
+def test_a_read_behind_an_earlier_initial_predicate_is_not_an_error(tmp_path):
+    # `initial` predicates are one conjunction, in order: with `x <= 2` first, m[x] is
+    # never read at x = 3. Initial states: x in 1..2 with m[x] true, the other two keys free:
+    # 2 * 4 = 8; Dec reaches x = 0 too (any m): 8 + the new (0, m) pairs. From x = 1 (m[1]
+    # true, 4 maps) and x = 2 -> 1 (m[2] true, 4 maps; 2 of them have m[1] true, already
+    # initial): new x = 1 states 2, then x = 0 for every m reachable: those with m[1] or
+    # m[2] true: 8 - 2 = 6. Distinct 8 + 2 + 6 = 16.
+    text = OUT_OF_DOMAIN.replace("initial Init: x >= 1 && m[x]",
+                                 "initial Small: x <= 2\ninitial Init: x >= 1 && m[x]")
+    for engine in (explicit, vector):
+        r = engine.check(_load(tmp_path, text), CheckOptions())
+        assert r.verdict == "ok", r.violations
+        assert r.stats.distinct_states == 16
+    assert check_bmc(_load(tmp_path, text), CheckOptions(depth=4)).verdict == "ok"
+
+
+def test_expect_domain_on_an_initial_predicate(tmp_path):
+    from mmspec.cli import main
+    f = tmp_path / "m.mms"
+    f.write_text(OUT_OF_DOMAIN + "expect domain\n")
+    assert main(["check", str(f), "--quiet"]) == 0

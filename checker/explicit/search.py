@@ -220,6 +220,8 @@ class Search:
                 yield from initstates.pack_rows(rows, lay.lo, lay.shift, lay.total_bits)
         except initstates.InitStop as stop:
             raise Stop(stop.reason) from None
+        except initstates.InitDomain as bad:
+            raise Stop(ExitReason.VIOLATION, bad.violation(self.system)) from None
 
     def expand_level(self, front: list[int], level: int, nxt: list[int],
                      parents: list[int]) -> None:

@@ -251,6 +251,8 @@ class VectorSearch:
                 index.append(b.index)
         except initstates.InitStop as stop:
             raise Stop(stop.reason, queue=0) from None
+        except initstates.InitDomain as bad:
+            raise Stop(ExitReason.VIOLATION, bad.violation(self.system), queue=0) from None
         w = len(self.system.slots)
         if not rows:
             return np.zeros((0, w), np.int64), np.zeros(0, np.int64)
