@@ -148,3 +148,47 @@ def test_compile_query_uses_defs(tmp_path: Path) -> None:
     _s, (q,) = compile_queries(str(spec), ["twice(x) + 1"])
     assert isinstance(q.type, ir.IntType)
     assert Evaluator({"x": 3}).ev(q.expr) == 7
+
+
+RECORDS = """spec r
+type K = enum { A, B }
+type Msg = record { k: K, n: 0..1 }
+var box: set[Msg] = {}
+process P {
+a:  box := box union {{k: A, n: 1}}
+b:  box := box union {{k: B, n: 0}}
+c:  box := box minus {{k: A, n: 1}}
+}
+invariant small: card(box) < 2
+option deadlock = false
+"""
+# The one run: state 0 box = {}; 1 after a: {(A,1)}; 2 after b: {(A,1), (B,0)}, which
+# breaks `small` (card 2), so the trace ends there.
+
+
+def test_eval_over_a_set_of_records(tmp_path: Path, run: Callable[..., Run]) -> None:
+    spec = tmp_path / "r.mms"
+    spec.write_text(RECORDS)
+    out = tmp_path / "r.itf.json"
+    assert cli.main(["check", str(spec), "--engine", "explicit", "--itf", str(out),
+                     "--quiet"]) == 1
+    queries = ["box", "card(box)", "{m in box: m.k == B}", "exists m in box: m.n == 0",
+               "{k: A, n: 1} in box", "box minus {{k: A, n: 1}}",
+               "card({m in Msg: m.n == 1})", "forall m in box: m.k == A || m.n == 0"]
+    args = ["trace", str(out)]
+    for q in queries:
+        args += ["--eval", q]
+    r = run(*args, "--format", "json")
+    assert r.returncode == 0, r.stderr
+    rows = [row["values"] for row in json.loads(r.stdout)["states"]]
+
+    def recs(v: dict) -> set[tuple[str, int]]:
+        return {(x["k"], x["n"]) for x in v["#set"]}
+    assert [recs(v[0]) for v in rows] == [set(), {("A", 1)}, {("A", 1), ("B", 0)}]
+    assert [v[1] for v in rows] == [0, 1, 2]
+    assert [recs(v[2]) for v in rows] == [set(), set(), {("B", 0)}]
+    assert [v[3] for v in rows] == [False, False, True]
+    assert [v[4] for v in rows] == [False, True, True]
+    assert [recs(v[5]) for v in rows] == [set(), set(), {("B", 0)}]
+    assert [v[6] for v in rows] == [2, 2, 2]  # (A,1) and (B,1): Msg has 4 values
+    assert [v[7] for v in rows] == [True, True, True]

@@ -3,7 +3,9 @@
 A small tree walk over the IR, separate from the engines (which execute the ground form):
 a query runs once per trace state, so clarity beats speed. Values use a keyed form so no
 type is needed while walking: a scalar is an int (bool 0/1, enum member index), a map a dict
-from key to value, a record a dict from field name to value, a set a frozenset of ints.
+from key to value, a record a dict from field name to value, a set a frozenset of ints or,
+for a set of records, of records (`RecordElement`, a dict that can sit in a set; a record
+type's values, as a binder's domain, are records too, not their codes).
 `to_value` and `to_display` convert from and to the decoded ITF form (enum names, bools).
 Evaluation follows the reference evaluator (tests/refeval.py): `&&`, `||`, `=>` and
 `if` are lazy; reading a map outside its domain or dividing by zero is a `QueryError`
@@ -14,6 +16,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from mmspec import ir
+from mmspec.ground import RecordElement
 
 Val = Any
 
@@ -39,10 +42,22 @@ def _scalar_in(v: Any, t: ir.Type, where: str) -> int:
     raise TraceMismatch(f"{where}: {v!r} is not a value of the spec's type")
 
 
+def _domain(t: ir.Type) -> tuple[Val, ...]:
+    """The values of a key, element or binder type in the keyed form."""
+    if ir.is_product(t):
+        assert isinstance(t, ir.RecordType)
+        names = [f for f, _ in t.fields]
+        return tuple(RecordElement(zip(names, ir.record_decode(t, c)))
+                     for c in ir.domain_values(t))
+    return ir.domain_values(t)
+
+
 def to_value(v: Any, t: ir.Type, where: str) -> Val:
     """A decoded ITF value of type `t` in the keyed form."""
     if ir.is_scalar(t):
         return _scalar_in(v, t, where)
+    if isinstance(t, ir.SetType) and isinstance(v, frozenset) and ir.is_product(t.elem):
+        return frozenset(RecordElement(to_value(x, t.elem, where)) for x in v)
     if isinstance(t, ir.SetType) and isinstance(v, frozenset):
         return frozenset(_scalar_in(x, t.elem, where) for x in v)
     if isinstance(t, ir.SeqType) and isinstance(v, (list, tuple)) and len(v) <= t.cap:
@@ -70,6 +85,8 @@ def to_display(v: Val, t: ir.Type) -> Any:
     """The keyed form back to the decoded ITF form (what the renderers and JSON show)."""
     if ir.is_scalar(t):
         return _scalar_out(v, t)
+    if isinstance(t, ir.SetType) and ir.is_product(t.elem):
+        return frozenset(RecordElement(to_display(x, t.elem)) for x in v)
     if isinstance(t, ir.SetType):
         return frozenset(_scalar_out(x, t.elem) for x in v)
     if isinstance(t, ir.SeqType):
@@ -87,6 +104,10 @@ def _literal(v: ir.Value, t: ir.Type) -> Val:
         return {k: _literal(x, t.value) for k, x in zip(ir.domain_values(t.key), v)}  # type: ignore[arg-type]
     if isinstance(t, ir.RecordType):
         return {f: _literal(x, ft) for (f, ft), x in zip(t.fields, v)}  # type: ignore[arg-type]
+    if isinstance(t, ir.SetType) and ir.is_product(t.elem):  # a set of record codes
+        return frozenset(_domain(t.elem)[c] for c in v)  # type: ignore[union-attr]
+    if isinstance(t, ir.SeqType):
+        return tuple(_literal(x, t.elem) for x in v)  # type: ignore[union-attr]
     return v
 
 
@@ -96,11 +117,11 @@ def _literal(v: ir.Value, t: ir.Type) -> Val:
 class Evaluator:
     """Values of IR expressions in one state (`state`: variable name -> keyed value)."""
 
-    def __init__(self, state: dict[str, Val], env: dict[str, int] | None = None):
+    def __init__(self, state: dict[str, Val], env: dict[str, Val] | None = None):
         self.state = state
         self.env = env or {}
 
-    def bind(self, name: str, v: int) -> "Evaluator":
+    def bind(self, name: str, v: Val) -> "Evaluator":
         return Evaluator(self.state, {**self.env, name: v})
 
     def ev(self, e: ir.Expr) -> Val:  # noqa: C901 - one case per node kind
@@ -143,15 +164,18 @@ class Evaluator:
         if isinstance(e, ir.Ite):
             return self.ev(e.then) if self.ev(e.cond) else self.ev(e.other)
         if isinstance(e, ir.SetLit):
-            dom = ir.domain_values(e.elem_type)
-            return frozenset(x for x in (self.ev(el) for el in e.elems) if x in dom)
+            dom = _domain(e.elem_type)
+            elems = [self.ev(el) for el in e.elems]
+            if ir.is_product(e.elem_type):
+                elems = [RecordElement(x) for x in elems]
+            return frozenset(x for x in elems if x in dom)
         if isinstance(e, ir.SetComp):
-            return frozenset(k for k in ir.domain_values(e.domain)
+            return frozenset(k for k in _domain(e.domain)
                              if self.bind(e.var, k).ev(e.cond))
         if isinstance(e, ir.Quant):
             return self.quant(e)
         if isinstance(e, ir.MapLit):
-            return {k: self.bind(e.var, k).ev(e.body) for k in ir.domain_values(e.key_type)}
+            return {k: self.bind(e.var, k).ev(e.body) for k in _domain(e.key_type)}
         if isinstance(e, ir.RecordLit):
             return {f: self.ev(x) for (f, _t), x in zip(e.type.fields, e.values)}
         if isinstance(e, ir.Except):
@@ -160,7 +184,7 @@ class Evaluator:
 
     def quant(self, e: ir.Quant) -> int:
         within = self.ev(e.within) if e.within is not None else None
-        for k in ir.domain_values(e.domain):
+        for k in _domain(e.domain):
             if within is not None and k not in within:
                 continue
             holds = bool(self.bind(e.var, k).ev(e.body))
@@ -205,7 +229,8 @@ _STRICT: dict[str, Callable[[Val, Val], Val]] = {
     "add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
     "div": lambda a, b: a // b, "mod": lambda a, b: a % b,
     "min": min, "max": max,
-    "in": lambda a, b: int(a in b), "union": lambda a, b: a | b,
+    "in": lambda a, b: int((RecordElement(a) if isinstance(a, dict) else a) in b),
+    "union": lambda a, b: a | b,
     "inter": lambda a, b: a & b, "minus": lambda a, b: a - b,
     "subseteq": lambda a, b: int(a <= b),
     "band": lambda a, b: a & b, "bor": lambda a, b: a | b, "bxor": lambda a, b: a ^ b,
