@@ -1619,7 +1619,7 @@ def _initial_states(spec: ir.Spec, var_slots: dict[str, tuple[int, ...]],
                               v.span, "MMS402")
         choices.append((var_slots[v.name], opts))
     if spec.initial or total > MAX_INIT_STATES:
-        parts = []
+        parts: list[GExpr] = []
         named: list[tuple[str, GRead]] = []
         for p in spec.initial:
             e, reads = g.reading(p.span, lambda: g.cond(p.expr, {}))

@@ -105,7 +105,7 @@ def _literal(v: ir.Value, t: ir.Type) -> Val:
     if isinstance(t, ir.RecordType):
         return {f: _literal(x, ft) for (f, ft), x in zip(t.fields, v)}  # type: ignore[arg-type]
     if isinstance(t, ir.SetType) and ir.is_product(t.elem):  # a set of record codes
-        return frozenset(_domain(t.elem)[c] for c in v)  # type: ignore[union-attr]
+        return frozenset(_domain(t.elem)[c] for c in v)  # type: ignore[union-attr,index]
     if isinstance(t, ir.SeqType):
         return tuple(_literal(x, t.elem) for x in v)  # type: ignore[union-attr]
     return v
