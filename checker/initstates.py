@@ -134,6 +134,26 @@ def pack_rows(rows: np.ndarray, lo: Sequence[int], shift: Sequence[int],
     return vals
 
 
+def outside_violation(system: GroundSystem, rows: np.ndarray) -> Violation | None:
+    """The invariant violation of the first of `rows` (initial states outside the state
+    constraints, generated but not stored) that breaks one, or None: TLC checks the
+    invariants of every initial state it generates (ModelChecker.doInit), in or out of the
+    constraints. The engines report one inside the constraints first."""
+    if not system.invariants or not len(rows):
+        return None
+    bad = np.zeros(len(rows), dtype=bool)
+    for inv in system.invariants:
+        bad |= ~as_mask(evaluate(inv.checked, rows), len(rows))
+    if not bad.any():
+        return None
+    from checker.semantics import first_invariant
+    state = tuple(int(v) for v in rows[int(np.argmax(bad))])
+    f = first_invariant(system, state)
+    assert f is not None, "vectorised and reference invariants disagree"
+    return Violation(f.kind, f.property, f.message, build_trace(system, [state], [None]),
+                     f.span, f.details)
+
+
 def inside(constraint: GExpr, rows: np.ndarray) -> np.ndarray:
     """Mask of the rows satisfying a state constraint."""
     return as_mask(evaluate(constraint, rows), len(rows))

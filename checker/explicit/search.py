@@ -27,6 +27,8 @@ from dataclasses import replace
 import time
 from typing import Any, Iterator
 
+import numpy as np
+
 from mmspec.ground import TRUE, GroundSystem, InitSpace, eval_gexpr
 
 from checker.explicit import reference
@@ -178,6 +180,7 @@ class Search:
     def initial(self) -> list[int]:
         front: list[int] = []
         self.bad: list[int] = []
+        self.outside_bad: Violation | None = None
         invok = self.cs.invok if self.system.invariants else None
         limit = self.options.max_states
         self.levels.append((front, []))
@@ -195,18 +198,30 @@ class Search:
             self.levels[0][1].append(-1)
             if invok is not None and not invok(n) and not self.bad:
                 self.bad.append(n)
+        if not self.bad and self.outside_bad is not None:
+            raise Stop(ExitReason.VIOLATION, self.outside_bad)
         return front
+
+    def check_outside(self, rows: np.ndarray) -> None:
+        """Remember the first initial state outside the constraints breaking an invariant
+        (reported when none inside does: initstates.outside_violation)."""
+        if self.outside_bad is None:
+            self.outside_bad = initstates.outside_violation(self.system, rows)
 
     def initial_packed(self) -> Iterator[int]:
         """The initial states inside the state constraints, packed; counts every generated
         one in n_init (one outside a CONSTRAINT is generated, not stored, as in TLC)."""
         constraint, init = self.system.constraint, self.system.init
         if not isinstance(init, InitSpace):
+            outside = []
             for st in init:
                 self.n_init += 1
                 if constraint != TRUE and not eval_gexpr(constraint, st):
+                    outside.append(st)
                     continue
                 yield self.layout.pack(st)
+            if outside:
+                self.check_outside(np.array(outside, dtype=np.int64))
             return
         lay = self.layout
         try:
@@ -216,7 +231,9 @@ class Search:
                 self.n_init += len(b.rows)
                 rows = b.rows
                 if constraint != TRUE:
-                    rows = rows[initstates.inside(constraint, rows)]
+                    keep = initstates.inside(constraint, rows)
+                    self.check_outside(rows[~keep])
+                    rows = rows[keep]
                 yield from initstates.pack_rows(rows, lay.lo, lay.shift, lay.total_bits)
         except initstates.InitStop as stop:
             raise Stop(stop.reason) from None

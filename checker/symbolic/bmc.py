@@ -14,7 +14,7 @@ from checker.options import CheckOptions
 from checker.result import CheckResult, ExitReason, Stats
 from checker.symbolic.budget import SAT, TIMEOUT, UNSAT, Budget
 from checker.symbolic.encode import Encoding
-from checker.symbolic.initdomain import init_domain_violation
+from checker.symbolic.initial_checks import initial_violation
 from checker.symbolic.notes import deadlock_on, scope_notes
 from checker.symbolic.others import bounded_other_kinds
 from checker.symbolic.unroll import Unrolling
@@ -27,7 +27,7 @@ def check_bmc(system: GroundSystem, options: CheckOptions, *, encoding: str = "b
               por: bool = True) -> CheckResult:
     """`encoding` ("bv" | "int") and `por` (partial-order reduction of the unrolling) are
     tuning knobs for benchmarks and cross-checks; the defaults are the fast ones."""
-    bad_init = init_domain_violation(system)  # an initial predicate out of its domain
+    bad_init = initial_violation(system)  # outside what its paths show
     if bad_init is not None:
         return CheckResult(system.spec, "bmc", ExitReason.VIOLATION, [bad_init], Stats())
     budget = Budget(options)

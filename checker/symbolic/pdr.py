@@ -38,7 +38,7 @@ from checker.symbolic.budget import SAT, TIMEOUT, UNKNOWN, UNSAT, Budget
 from checker.symbolic.edges import lock_order_on, prove_lock_order
 from checker.symbolic.encode import KINDS, Encoding, _cannot_leave, _or
 from checker.symbolic.ic3 import Ic3, lemmas_formula
-from checker.symbolic.initdomain import init_domain_violation
+from checker.symbolic.initial_checks import initial_violation
 from checker.symbolic.lasso import bmc_liveness
 from checker.symbolic.lemmas import render_cubes, render_invariant
 from checker.symbolic.notes import deadlock_on
@@ -58,7 +58,7 @@ def check_pdr(system: GroundSystem, options: CheckOptions, *,
               backend: Backend = "ic3") -> CheckResult:
     """`backend`: our IC3 over bit-vectors (default, see the module docstring) or z3's
     Spacer over integers; a knob for bench/prove.py and cross-checks."""
-    bad_init = init_domain_violation(system)  # an initial predicate out of its domain
+    bad_init = initial_violation(system)  # outside what its paths show
     if bad_init is not None:
         return CheckResult(system.spec, "pdr", ExitReason.VIOLATION, [bad_init], Stats())
     return _Run(system, options, backend).run()

@@ -218,10 +218,12 @@ class VectorSearch:
         keys = self.keys_of(words)
         _, first = np.unique(keys, return_index=True)
         first.sort()
+        outside_bad = None
         if sys_.constraint != TRUE and len(first):
-            # generated, but outside the CONSTRAINT: not stored (as TLC)
+            # generated, but outside the CONSTRAINT: not stored (as TLC), invariants checked
             inside = initstates.inside(sys_.constraint, arr)
             first = first[inside[first]]
+            outside_bad = initstates.outside_violation(sys_, arr[~inside])
         ms = self.options.max_states
         over = ms is not None and len(first) > ms
         if over:
@@ -240,6 +242,8 @@ class VectorSearch:
             row = self._first_invariant(words)
             if row is not None:
                 self.pending = (0, row, None)
+        if self.pending is None and outside_bad is not None:
+            raise Stop(ExitReason.VIOLATION, outside_bad, queue=len(first))
         return words
 
     def initial_search(self, space: InitSpace) -> tuple[np.ndarray, np.ndarray]:
