@@ -1546,7 +1546,9 @@ def _outside_invariants(g: "_Grounder", spec: ir.Spec, layout: "_Layout",
     ranges = []
     for k, v in updates.items():
         sl = layout.slots[k]
-        if not sl.wrap and sl.values is None:
+        if sl.values is not None:  # a compact slot: its value among the declared ones
+            ranges.append(encode_write(v, sl.values)[1])
+        elif not sl.wrap:
             ranges += [gop("le", GLit(sl.lo), v), gop("le", v, GLit(sl.hi))]
     skip = gop("or", explore, gop("not", reads_ok(fire_reads)),
                gop("not", _and_all(ranges)))

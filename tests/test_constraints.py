@@ -174,3 +174,14 @@ def test_invariants_of_initial_states_outside_the_constraint(tmp_path, engine):
         (v,) = r.violations
         assert (v.kind, v.property, len(v.trace)) == ("invariant", "Low", 1)
         assert v.trace.steps[0].state == {"x": x}
+
+
+@pytest.mark.parametrize("engine", [explicit, vector], ids=["explicit", "vector"])
+def test_a_bad_step_out_of_the_constraint_is_its_own_error(tmp_path, engine):
+    # The step from x = 2 leaves the constraint and writes 3 into a slot declared to hold
+    # {0, 2, 4}: the step fails (range) before any invariant is evaluated on its successor.
+    r = _check(tmp_path, "spec C\nvar x: 0..10 = 0\nvar y: 0..9 values {0, 2, 4} = 0\n"
+               "action Inc when x < 5 { x' = x + 1; y' = if x == 2 then 3 else y }\n"
+               "constraint Small: x <= 2\ninvariant Low: y != 3\n", engine)
+    (v,) = r.violations
+    assert v.kind == "range" and "declared values" in v.message
