@@ -10,8 +10,13 @@ pc-only step; a `goto` ends the step before it (or is a pc-only step at a branch
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from typing import Callable, Mapping
+from dataclasses import field, replace
+from typing import TYPE_CHECKING, Callable, Mapping
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass
+else:  # the same classes, cheaper to create (start-up time)
+    from mmspec.nodeclass import dataclass
 
 from mmspec import syntax as S
 from mmspec.diagnostics import Sink, did_you_mean

@@ -11,8 +11,13 @@ actually executes. Everything here is a frozen dataclass; spans are excluded fro
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Literal, Union
+from dataclasses import field
+from typing import TYPE_CHECKING, Literal, Union
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass
+else:  # the same classes, cheaper to create (start-up time)
+    from mmspec.nodeclass import dataclass
 
 
 # --------------------------------------------------------------------------- names

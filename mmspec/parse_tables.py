@@ -33,7 +33,7 @@ GRAMMAR = HERE / "grammar.lark"
 SHIPPED = HERE / "grammar_tables.json"
 OPTIONS: dict[str, Any] = {"parser": "lalr", "lexer": "contextual",
                            "propagate_positions": True, "maybe_placeholders": True}
-FORMAT = 1  # bump when the layout of the JSON changes
+FORMAT = 2  # bump when the layout of the JSON changes
 
 
 def table_key(grammar: str) -> str:
@@ -58,9 +58,46 @@ def dump_tables(parser: Lark, key: str, grammar: str) -> str:
     from lark.lexer import TerminalDef
 
     data, memo = parser.memo_serialize([TerminalDef, Rule])
+    table = data["parser"]["parser"]
+    table["states"] = _pack_states(table["states"])
     return json.dumps({"key": key, "lark": LARK_VERSION, "grammar_sha256": grammar_sha(grammar),
                        "data": _encode(data), "memo": _encode(memo)},
                       sort_keys=True, separators=(",", ":")) + "\n"
+
+
+def _pack_states(states: dict[int, dict[int, tuple[int, Any]]]) -> dict[str, list[Any]]:
+    """The LALR action table without one JSON object per reduce action (loading those was
+    most of the start-up's table time): per state, its token ids and one int per action,
+    2*target for a shift, 2*rule+1 for a reduce by the memo's rule number."""
+    packed = [[list(actions), [2 * arg["@"] + 1 if kind == 1 else 2 * arg
+                               for kind, arg in actions.values()]]
+              for actions in states.values()]
+    return {"#packed": [list(states), packed]}
+
+
+def _parser_plugin() -> type:
+    """lark's LALR parser, reading the packed action table of `_pack_states` (handed to lark
+    as its "LALR_Parser" plugin, the hook lark offers for replacing the parser class)."""
+    from lark.parsers import lalr_analysis, lalr_parser
+
+    analysis: Any = lalr_analysis  # lark's parser modules are untyped
+    parser: Any = lalr_parser
+
+    def deserialize(cls: Any, data: Any, memo: Any, callbacks: Any, debug: bool = False
+                    ) -> Any:
+        tokens = data["tokens"]
+        ids, rows = data["states"]["#packed"]
+        shift, reduce = analysis.Shift, analysis.Reduce
+        states = {state: {tokens[t]: (reduce, memo[a >> 1]) if a & 1 else (shift, a >> 1)
+                          for t, a in zip(toks, acts)}
+                  for state, (toks, acts) in zip(ids, rows)}
+        inst = cls.__new__(cls)
+        inst._parse_table = analysis.IntParseTable(states, data["start_states"],
+                                                   data["end_states"])
+        inst.parser = parser._Parser(inst._parse_table, callbacks, debug)
+        return inst
+
+    return type("PackedLALR", (parser.LALR_Parser,), {"deserialize": classmethod(deserialize)})
 
 
 def grammar_sha(grammar: str) -> str:
@@ -91,7 +128,8 @@ def load_tables(text: str, key: str) -> Lark | None:
         doc = json.loads(text, object_hook=_decode)
         if not isinstance(doc, dict) or doc.get("key") != key:
             return None
-        return Lark._load_from_dict(doc["data"], doc["memo"])  # type: ignore[no-untyped-call,no-any-return]
+        return Lark._load_from_dict(doc["data"], doc["memo"],  # type: ignore[no-untyped-call,no-any-return]
+                                    _plugins={"LALR_Parser": _parser_plugin()})
     except Exception:  # a damaged copy: rebuild rather than fail  # noqa: BLE001
         return None
 

@@ -9,8 +9,14 @@ later phases can look any name up without caring which file declared it.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import field, fields, is_dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass
+else:  # the same classes, cheaper to create (start-up time)
+    from mmspec.nodeclass import dataclass
 
 from mmspec import syntax as S
 from mmspec.confine import Confinement, ReadRefused, resolve_include

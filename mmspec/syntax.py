@@ -6,8 +6,13 @@ Names are plain strings here: resolution happens in `mmspec.resolve`/`mmspec.typ
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Literal, Union
+from dataclasses import field
+from typing import TYPE_CHECKING, Literal, Union
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass
+else:  # the same classes, cheaper to create (start-up time)
+    from mmspec.nodeclass import dataclass
 
 from mmspec import ir
 from mmspec.ir import NO_SPAN, CheckKind, Span

@@ -9,8 +9,13 @@ mistake does not cascade into a dozen.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from typing import Callable, Mapping, Union
+from dataclasses import field, replace
+from typing import TYPE_CHECKING, Callable, Mapping, Union
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass
+else:  # the same classes, cheaper to create (start-up time)
+    from mmspec.nodeclass import dataclass
 
 from mmspec.primes import prime_vars
 from mmspec import budget as cost
