@@ -15,10 +15,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mmspec import ir
-from mmspec.ground import FALSE, TRUE, GExpr, GIte, GLit, GOp, GSlot, gite, gop
+from mmspec.gexpr import FALSE, TRUE, GExpr, GIte, GLit, GOp, GSlot, gite, gop
 
 if TYPE_CHECKING:  # pragma: no cover
-    from mmspec.ground import _Grounder
+    from mmspec.grounder import _Grounder
 
 LEN = "#len"  # not a field name: record fields are identifiers
 Env = dict[str, tuple[int, ir.Type]]
