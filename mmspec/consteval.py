@@ -33,76 +33,94 @@ class _Eval:
     def __init__(self, env: dict[str, int]):
         self.env = env
 
-    def ev(self, e: ir.Expr) -> ir.Value:  # noqa: C901 - one case per node kind
-        if isinstance(e, ir.Lit):
-            return e.value
-        if isinstance(e, ir.ParamRef):
-            if e.name not in self.env:
-                raise NotConstant(e.span)
-            return self.env[e.name]
-        if isinstance(e, ir.VarRef):
+    def ev(self, e: ir.Expr) -> ir.Value:
+        fn = _BY_NODE.get(type(e))
+        if fn is None:
+            raise NotConstant(getattr(e, "span", ir.NO_SPAN))
+        return fn(self, e)
+
+    def _lit(self, e: ir.Lit) -> ir.Value:
+        return e.value
+
+    def _param(self, e: ir.ParamRef) -> ir.Value:
+        if e.name not in self.env:
             raise NotConstant(e.span)
-        if isinstance(e, ir.Index):
-            base = self.ev(e.base)
-            k = self.ev(e.index)
-            keys = self._keys_of(e.base)
-            if keys is None or k not in keys:
-                raise NotConstant(e.span)
-            return base[keys.index(k)]  # type: ignore[index]
-        if isinstance(e, ir.Field):
-            raise NotConstant(e.span)  # records in constants: only through RecordLit values
-        if isinstance(e, ir.Unary):
-            v = self.ev(e.arg)
-            if e.op == "not":
-                return int(not v)
-            if e.op == "neg":
-                return -v  # type: ignore[operator]
-            if e.op == "bnot":
-                return ~v  # type: ignore[operator]
-            if e.op in ("card", "len"):
-                return len(v)  # type: ignore[arg-type]
-        if isinstance(e, ir.Binary):
-            return self.binary(e)
-        if isinstance(e, ir.Ite):
-            return self.ev(e.then) if self.ev(e.cond) else self.ev(e.other)
-        if isinstance(e, ir.SetLit) and ir.is_product(e.elem_type):
-            rt = e.elem_type
-            assert isinstance(rt, ir.RecordType)
-            recs: list[tuple[ir.Value, ...]] = []
-            for x in e.elems:
-                v = self.ev(x)
-                if not isinstance(v, tuple) or not all(
-                        isinstance(f, int) and ir.in_domain(f, ft)
-                        for f, (_, ft) in zip(v, rt.fields)):
-                    raise NotConstant(e.span)
-                recs.append(v)
-            return frozenset(ir.record_code(rt, r) for r in recs)
-        if isinstance(e, ir.SetLit):
+        return self.env[e.name]
+
+    def _state(self, e: ir.VarRef | ir.Field) -> ir.Value:
+        # a variable; a field (records in constants: only through RecordLit values)
+        raise NotConstant(e.span)
+
+    def _index(self, e: ir.Index) -> ir.Value:
+        base = self.ev(e.base)
+        k = self.ev(e.index)
+        keys = self._keys_of(e.base)
+        if keys is None or k not in keys:
+            raise NotConstant(e.span)
+        return base[keys.index(k)]  # type: ignore[index]
+
+    def _unary(self, e: ir.Unary) -> ir.Value:
+        v = self.ev(e.arg)
+        if e.op == "not":
+            return int(not v)
+        if e.op == "neg":
+            return -v  # type: ignore[operator]
+        if e.op == "bnot":
+            return ~v  # type: ignore[operator]
+        if e.op in ("card", "len"):
+            return len(v)  # type: ignore[arg-type]
+        raise NotConstant(e.span)
+
+    def _ite(self, e: ir.Ite) -> ir.Value:
+        return self.ev(e.then) if self.ev(e.cond) else self.ev(e.other)
+
+    def _set_lit(self, e: ir.SetLit) -> ir.Value:
+        if not ir.is_product(e.elem_type):
             return frozenset(int(self.ev(x)) for x in e.elems  # type: ignore[arg-type]
                              ) & frozenset(ir.domain_values(e.elem_type))
-        if isinstance(e, ir.SetComp):
-            return frozenset(k for k in ir.domain_values(e.domain)
-                             if self.sub(e.var, k).ev(e.cond))
-        if isinstance(e, ir.Quant):
-            within = self.ev(e.within) if e.within is not None else None
-            vals = [k for k in ir.domain_values(e.domain)
-                    if within is None or k in within]  # type: ignore[operator]
-            res = [bool(self.sub(e.var, k).ev(e.body)) for k in vals]
-            return int(all(res)) if e.kind == "forall" else int(any(res))
-        if isinstance(e, ir.Choose) and not ir.is_product(e.domain):
-            pool = self.ev(e.within) if e.within is not None else None
-            for k in ir.domain_values(e.domain):
-                if (pool is None or (isinstance(pool, frozenset) and k in pool)) and \
-                        self.sub(e.var, k).ev(e.cond):
-                    return k
-            raise NotConstant(e.span)  # nothing to choose: reported where evaluated
-        if isinstance(e, ir.MapLit):
-            return tuple(self.sub(e.var, k).ev(e.body) for k in ir.domain_values(e.key_type))
-        if isinstance(e, ir.RecordLit):
-            return tuple(self.ev(x) for x in e.values)
-        if isinstance(e, ir.SeqLit) and len(e.elems) <= e.type.cap:
-            return tuple(self.ev(x) for x in e.elems)
-        raise NotConstant(getattr(e, "span", ir.NO_SPAN))
+        rt = e.elem_type
+        assert isinstance(rt, ir.RecordType)
+        recs: list[tuple[ir.Value, ...]] = []
+        for x in e.elems:
+            v = self.ev(x)
+            if not isinstance(v, tuple) or not all(
+                    isinstance(f, int) and ir.in_domain(f, ft)
+                    for f, (_, ft) in zip(v, rt.fields)):
+                raise NotConstant(e.span)
+            recs.append(v)
+        return frozenset(ir.record_code(rt, r) for r in recs)
+
+    def _set_comp(self, e: ir.SetComp) -> ir.Value:
+        return frozenset(k for k in ir.domain_values(e.domain)
+                         if self.sub(e.var, k).ev(e.cond))
+
+    def _quant(self, e: ir.Quant) -> ir.Value:
+        within = self.ev(e.within) if e.within is not None else None
+        vals = [k for k in ir.domain_values(e.domain)
+                if within is None or k in within]  # type: ignore[operator]
+        res = [bool(self.sub(e.var, k).ev(e.body)) for k in vals]
+        return int(all(res)) if e.kind == "forall" else int(any(res))
+
+    def _choose(self, e: ir.Choose) -> ir.Value:
+        if ir.is_product(e.domain):
+            raise NotConstant(e.span)
+        pool = self.ev(e.within) if e.within is not None else None
+        for k in ir.domain_values(e.domain):
+            if (pool is None or (isinstance(pool, frozenset) and k in pool)) and \
+                    self.sub(e.var, k).ev(e.cond):
+                return k
+        raise NotConstant(e.span)  # nothing to choose: reported where evaluated
+
+    def _map_lit(self, e: ir.MapLit) -> ir.Value:
+        return tuple(self.sub(e.var, k).ev(e.body) for k in ir.domain_values(e.key_type))
+
+    def _record_lit(self, e: ir.RecordLit) -> ir.Value:
+        return tuple(self.ev(x) for x in e.values)
+
+    def _seq_lit(self, e: ir.SeqLit) -> ir.Value:
+        if len(e.elems) > e.type.cap:
+            raise NotConstant(e.span)
+        return tuple(self.ev(x) for x in e.elems)
 
     def sub(self, name: str, v: int) -> "_Eval":
         return _Eval({**self.env, name: v})
@@ -153,3 +171,12 @@ class _Eval:
         if isinstance(v, int) and abs(v) > 2 ** 62:
             raise NotConstant(e.span)  # LIMITATION: constant overflow reported as non-constant
         return v  # type: ignore[no-any-return]
+
+
+_BY_NODE: dict[type, Callable[[_Eval, Any], ir.Value]] = {
+    ir.Lit: _Eval._lit, ir.ParamRef: _Eval._param, ir.VarRef: _Eval._state,
+    ir.Field: _Eval._state, ir.Index: _Eval._index, ir.Unary: _Eval._unary,
+    ir.Binary: _Eval.binary, ir.Ite: _Eval._ite, ir.SetLit: _Eval._set_lit,
+    ir.SetComp: _Eval._set_comp, ir.Quant: _Eval._quant, ir.Choose: _Eval._choose,
+    ir.MapLit: _Eval._map_lit, ir.RecordLit: _Eval._record_lit, ir.SeqLit: _Eval._seq_lit,
+}

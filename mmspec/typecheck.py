@@ -9,278 +9,25 @@ mistake does not cascade into a dozen.
 """
 from __future__ import annotations
 
-from dataclasses import field, replace
-from typing import TYPE_CHECKING, Callable, Mapping, Union
+from typing import Callable, Mapping
 
-if TYPE_CHECKING:
-    from dataclasses import dataclass
-else:  # the same classes, cheaper to create (start-up time)
-    from mmspec.nodeclass import dataclass
-
-from mmspec.primes import prime_vars
 from mmspec import budget as cost
 from mmspec import ir
-from mmspec.lockops import MAX_THREADS
 from mmspec.memops import PRIMS
 from mmspec import syntax as S
 from mmspec.consteval import DivByZero, NotConstant, evaluate
 from mmspec.diagnostics import Diagnostic, Sink, SpecError, did_you_mean
 from mmspec.kernelapi import OPS as kernel_ops
 from mmspec.resolve import Symbols
-from mmspec import seqcheck
-from mmspec.symexec import SymState
-
-MAX_INT = 2 ** 62
-INT = ir.IntType(-MAX_INT, MAX_INT)
-BOOL = ir.BoolType()
-MAX_DOMAIN = 4096  # values of one key/element type
-MAX_SLOTS = 1_000_000
-
-
-class ErrType:
-    """The type of an expression that already produced an error (compatible with all)."""
-
-    def __repr__(self) -> str:
-        return "ERR"
-
-
-ERR = ErrType()
-AnyType = Union[ir.Type, ErrType]
-
-
-@dataclass(frozen=True)
-class TE:
-    expr: ir.Expr
-    type: AnyType
-
-
-def show_type(t: AnyType) -> str:
-    if isinstance(t, ErrType):
-        return "?"
-    if isinstance(t, ir.BoolType):
-        return "bool"
-    if isinstance(t, ir.IntType):
-        if t.symmetric == "@thread":
-            return "thread id"
-        if t.symmetric:
-            return t.symmetric
-        if t == INT:
-            return "int"
-        if t.values is not None:
-            shown = ", ".join(map(str, t.values[:6])) + (", ..." if len(t.values) > 6 else "")
-            return f"{t.lo}..{t.hi} values {{{shown}}}"
-        return f"{'wrap ' if t.wrap else ''}{t.lo}..{t.hi}"
-    if isinstance(t, ir.EnumType):
-        return t.name
-    if isinstance(t, ir.MapType):
-        return f"map[{show_type(t.key)}] {show_type(t.value)}"
-    if isinstance(t, ir.SetType):
-        return f"set[{show_type(t.elem)}]"
-    if isinstance(t, ir.SeqType):
-        return f"seq[{show_type(t.elem)}] max {t.cap}"
-    if isinstance(t, ir.RecordType):
-        return "record { " + ", ".join(f"{f}: {show_type(ft)}" for f, ft in t.fields) + " }"
-    return str(t)
-
-
-def kind_word(t: AnyType) -> str:
-    if isinstance(t, ir.BoolType):
-        return "bool"
-    if isinstance(t, ir.IntType):
-        return "int"
-    if isinstance(t, ir.EnumType):
-        return "enum"
-    if isinstance(t, ir.MapType):
-        return "map"
-    if isinstance(t, ir.SetType):
-        return "set"
-    if isinstance(t, ir.SeqType):
-        return "sequence"
-    if isinstance(t, ir.RecordType):
-        return "record"
-    return "?"
-
-
-def same_domain(a: ir.Type, b: ir.Type) -> bool:
-    """Key/element types that ground to the same slots."""
-    if isinstance(a, ir.IntType) and isinstance(b, ir.IntType):
-        return (a.lo, a.hi) == (b.lo, b.hi)
-    return a == b
-
-
-def assignable(src: AnyType, dst: AnyType) -> bool:
-    """May a value of type src be stored where dst is expected (ranges checked at run time)?"""
-    if isinstance(src, ErrType) or isinstance(dst, ErrType):
-        return True
-    if isinstance(dst, ir.BoolType):
-        return isinstance(src, ir.BoolType)
-    if isinstance(dst, ir.IntType):
-        if not isinstance(src, ir.IntType):
-            return False
-        if dst.symmetric and src.symmetric and dst.symmetric != src.symmetric:
-            return False
-        return True
-    if isinstance(dst, ir.EnumType):
-        return src == dst
-    if isinstance(dst, ir.MapType):
-        return (isinstance(src, ir.MapType) and same_domain(src.key, dst.key)
-                and assignable(src.value, dst.value))
-    if isinstance(dst, ir.SetType):
-        return isinstance(src, ir.SetType) and same_domain(src.elem, dst.elem)
-    if isinstance(dst, ir.SeqType):  # capacities may differ: grounding fits one to the other
-        return isinstance(src, ir.SeqType) and assignable(src.elem, dst.elem)
-    if isinstance(dst, ir.RecordType):
-        return (isinstance(src, ir.RecordType) and [f for f, _ in src.fields] ==
-                [f for f, _ in dst.fields] and all(assignable(a, b) for (_, a), (_, b)
-                                                   in zip(src.fields, dst.fields)))
-    return False
-
-
-def zero_value(t: ir.Type) -> ir.Value:
-    """The default initial value: false, lo, the first member, {}, zeros throughout."""
-    if isinstance(t, ir.BoolType):
-        return 0
-    if isinstance(t, ir.IntType):
-        if t.values is not None:  # a compact domain: 0 if declared, else the smallest
-            return 0 if 0 in t.values else t.values[0]
-        return 0 if t.lo <= 0 <= t.hi else t.lo
-    if isinstance(t, ir.EnumType):
-        return 0
-    if isinstance(t, ir.MapType):
-        return tuple(zero_value(t.value) for _ in ir.domain_values(t.key))
-    if isinstance(t, ir.RecordType):
-        return tuple(zero_value(ft) for _, ft in t.fields)
-    if isinstance(t, ir.SetType):
-        return frozenset()
-    if isinstance(t, ir.SeqType):
-        return ()
-    raise TypeError(t)
-
-
-def slot_count(t: ir.Type) -> int:
-    if ir.is_scalar(t):
-        return 1
-    if isinstance(t, ir.MapType):
-        return ir.domain_size(t.key) * slot_count(t.value)
-    if isinstance(t, ir.SetType):
-        return ir.domain_size(t.elem)
-    if isinstance(t, ir.RecordType):
-        return sum(slot_count(ft) for _, ft in t.fields)
-    if isinstance(t, ir.SeqType):
-        return 1 + t.cap * slot_count(t.elem)
-    return 1
-
-
-def lit(v: int, t: ir.Type, span: ir.Span = ir.NO_SPAN) -> ir.Lit:
-    return ir.Lit(v, t, span)
-
-
-def int_lit(v: int, span: ir.Span = ir.NO_SPAN) -> ir.Lit:
-    return ir.Lit(v, ir.IntType(v, v), span)
-
-
-TRUE = ir.Lit(1, BOOL)
-FALSE = ir.Lit(0, BOOL)
-
-
-def conj(parts: list[ir.Expr]) -> ir.Expr:
-    parts = [p for p in parts if p != TRUE]
-    if not parts:
-        return TRUE
-    out = parts[0]
-    for p in parts[1:]:
-        out = ir.Binary("and", out, p)
-    return out
-
-
-def index_of(base: ir.Expr, idx: ir.Expr, span: ir.Span = ir.NO_SPAN) -> ir.Expr:
-    """base[idx], simplified when base is a functional update at the same (static) key, so
-    that reading back a value written earlier in the same atomic step stays readable."""
-    while isinstance(base, ir.Except) and base.path and not isinstance(base.path[0], str):
-        k = base.path[0]
-        if k == idx:
-            rest = base.path[1:]
-            inner = ir.Index(base.base, idx, span)
-            return base.value if not rest else ir.Except(inner, rest, base.value)
-        if isinstance(k, ir.Lit) and isinstance(idx, ir.Lit):
-            base = base.base  # a different literal key: the update does not matter
-            continue
-        break
-    return ir.Index(base, idx, span)
-
-
-def neg(e: ir.Expr) -> ir.Expr:
-    if isinstance(e, ir.Unary) and e.op == "not":
-        return e.arg
-    return ir.Unary("not", e, getattr(e, "span", ir.NO_SPAN))
-
-
-# --------------------------------------------------------------------------- context
-
-
-@dataclass(frozen=True)
-class LockRef:
-    """A declared lock and the variables that encode it (filled in by the lowering)."""
-
-    name: str
-    kind: str
-    writer_pref: bool
-    index_type: ir.Type | None
-    owner_var: str
-    readers_var: str | None
-    waiting_var: str | None
-    sub_var: str | None
-    max_sub: int
-    span: ir.Span
-
-
-@dataclass
-class ProcessInfo:
-    """What expressions need to know about a process: its threads, locals and labels."""
-
-    name: str
-    param: str | None  # the declared index name (`r` in `reader[r in Tid]`)
-    param_type: ir.Type | None
-    base_tid: int
-    count: int
-    locals: dict[str, tuple[str, ir.Type]] = field(default_factory=dict)
-    labels: tuple[str, ...] = ()  # pc values except "done"
-    merged_labels: dict[str, str] = field(default_factory=dict)  # label -> step it is in
-    pc_type: ir.EnumType | None = None
-
-    def tid_expr(self, index: ir.Expr | None) -> ir.Expr:
-        """Thread id of instance `index` (None for a singleton)."""
-        if index is None or self.param_type is None:
-            return int_lit(self.base_tid)
-        lo = ir.domain_values(self.param_type)[0]
-        off = self.base_tid - lo
-        if isinstance(index, ir.Lit):
-            return int_lit(int(index.value) + off)  # type: ignore[arg-type]
-        if off == 0:
-            return index
-        return ir.Binary("add", index, int_lit(off))
-
-
-@dataclass(frozen=True)
-class Ctx:
-    bound: Mapping[str, TE] = field(default_factory=dict)
-    process: ProcessInfo | None = None
-    self_expr: ir.Expr | None = None  # ParamRef of the process parameter
-    thread: ir.Expr | None = None  # this thread's id (steps only)
-    sym: SymState | None = None
-    taken: frozenset[str] = frozenset()
-    defs_active: tuple[str, ...] = ()
-    where: str = "expression"  # for messages: 'invariant', 'constant', 'step', ...
-    locals_visible: bool = True
-    primes: bool = False  # may read the next state (`x'`): action constraints and properties
-    # a def's parameters: the argument's syntax and the caller's context, elaborated at each
-    # use with the type expected there, exactly as if the argument were written inline
-    args: Mapping[str, tuple[S.Expr, "Ctx"]] = field(default_factory=dict)
-
-    def bind(self, name: str, te: TE) -> "Ctx":
-        args = self.args if name not in self.args else {
-            k: v for k, v in self.args.items() if k != name}
-        return replace(self, bound={**self.bound, name: te}, args=args)
+from mmspec import exprcheck, lockcheck, seqcheck, typeexpr
+from mmspec.checkctx import (Ctx as Ctx, LockRef as LockRef, ProcessInfo as ProcessInfo)
+from mmspec.typerules import (AnyType as AnyType, BOOL as BOOL, ERR as ERR, ErrType as ErrType,
+                              FALSE as FALSE, INT as INT, MAX_DOMAIN as MAX_DOMAIN,
+                              MAX_INT as MAX_INT, MAX_SLOTS as MAX_SLOTS, TE as TE, TRUE as TRUE,
+                              assignable as assignable, conj as conj, index_of as index_of,
+                              int_lit as int_lit, kind_word as kind_word, lit as lit, neg as neg,
+                              same_domain as same_domain, show_type as show_type,
+                              slot_count as slot_count, zero_value as zero_value, _respan)
 
 
 # --------------------------------------------------------------------------- elaborator
@@ -372,176 +119,25 @@ class Elaborator:
 
     # ------------------------------------------------------------------ types
     def named_type(self, name: str, span: ir.Span) -> AnyType:
-        if name in self.type_values:
-            return self.type_values[name]
-        if name not in self.sy.types:
-            kind = self.sy.kind_of(name)
-            if kind is not None:
-                self.err("MMS202", f"'{name}' is a {kind}, not a type", span)
-            else:
-                hint = did_you_mean(name, list(self.sy.types) + ["bool"])
-                self.err("MMS202", f"unknown type '{name}'", span,
-                         expected="a type name, bool, lo..hi, enum, map, set or record" +
-                         (f" (did you mean '{hint}'?)" if hint else ""))
-            return ERR
-        if name in self._type_active:
-            self.err("MMS209", f"type '{name}' is defined in terms of itself", span)
-            self.type_values[name] = ERR
-            return ERR
-        decl = self.sy.types[name]
-        self._type_active.append(name)
-        try:
-            t = self.resolve_type(decl.type, enum_name=name)
-        finally:
-            self._type_active.pop()
-        if decl.symmetric and not isinstance(t, ErrType):
-            if not isinstance(t, ir.IntType) or t.wrap:
-                self.err("MMS319", f"symmetric type '{name}' must be an integer range "
-                         f"lo..hi, not {show_type(t)}", decl.span)
-                t = ERR
-            else:
-                t = ir.IntType(t.lo, t.hi, False, name)
-                if name not in self.symmetric:
-                    self.symmetric.append(name)
-        self.type_values[name] = t
-        return t
+        return typeexpr.named_type(self, name, span)
 
     def resolve_type(self, t: S.TypeExpr, enum_name: str | None = None) -> AnyType:
-        if isinstance(t, S.BoolT):
-            return BOOL
-        if isinstance(t, S.NamedT):
-            return self.named_type(t.name, t.span)
-        if isinstance(t, S.RangeT):
-            lo = self.const_int(t.lo, "a range bound")
-            hi = self.const_int(t.hi, "a range bound")
-            if lo is None or hi is None:
-                return ERR
-            if lo > hi:
-                self.err("MMS304", f"empty range {lo}..{hi}", t.span,
-                         expected="lo <= hi")
-                return ERR
-            if t.values is not None:
-                return self.value_set(lo, hi, t)
-            return ir.IntType(lo, hi, t.wrap)
-        if isinstance(t, S.EnumT):
-            seen: set[str] = set()
-            for m, sp in zip(t.members, t.member_spans or tuple(t.span for _ in t.members)):
-                if m in seen:
-                    self.err("MMS201", f"enum member '{m}' appears twice", sp)
-                seen.add(m)
-            name = enum_name or "{" + ", ".join(t.members) + "}"
-            return ir.EnumType(name, t.members)
-        if isinstance(t, S.MapT):
-            k = self.resolve_type(t.key)
-            v = self.resolve_type(t.value)
-            if isinstance(k, ErrType) or isinstance(v, ErrType):
-                return ERR
-            if not self.check_key_type(k, t.key.span, "a map key"):
-                return ERR
-            out = ir.MapType(k, v)
-            if slot_count(out) > MAX_SLOTS:
-                self.err("MMS401", f"type {show_type(out)} has more than {MAX_SLOTS} cells",
-                         t.span)
-                return ERR
-            return out
-        if isinstance(t, S.SetT):
-            e = self.resolve_type(t.elem)
-            if isinstance(e, ErrType):
-                return ERR
-            if not self.check_key_type(e, t.elem.span, "a set element", product=True):
-                return ERR
-            return ir.SetType(e)
-        if isinstance(t, S.SeqT):
-            return seqcheck.resolve_seq_type(self, t)
-        if isinstance(t, S.RecordT):
-            fields: list[tuple[str, ir.Type]] = []
-            names: set[str] = set()
-            bad = False
-            for f, ft in t.fields:
-                if f in names:
-                    self.err("MMS201", f"record field '{f}' appears twice", ft.span)
-                names.add(f)
-                r = self.resolve_type(ft)
-                if isinstance(r, ErrType):
-                    bad = True
-                else:
-                    fields.append((f, r))
-            return ERR if bad else ir.RecordType(tuple(fields))
-        raise TypeError(t)  # pragma: no cover
+        return typeexpr.resolve_type(self, t, enum_name)
 
     def value_set(self, lo: int, hi: int, t: S.RangeT) -> AnyType:
         """`lo..hi values {a, b, ...}`: constants within lo..hi (a compact domain)."""
-        assert t.values is not None
-        vals: set[int] = set()
-        for e in t.values:
-            if isinstance(e, S.RangeT):  # a..b: every value from a to b
-                a = self.const_int(e.lo, "a declared value")
-                b = self.const_int(e.hi, "a declared value")
-                if a is None or b is None:
-                    return ERR
-                if b - a > MAX_DOMAIN:
-                    self.err("MMS401", f"more than {MAX_DOMAIN} declared values", e.span)
-                    return ERR
-                items = [(v, e.span) for v in range(a, b + 1)]
-            else:
-                v0 = self.const_int(e, "a declared value")
-                if v0 is None:
-                    return ERR
-                items = [(v0, e.span)]
-            for v, sp in items:
-                if not lo <= v <= hi:
-                    self.err("MMS303", f"declared value {v} is outside {lo}..{hi}", sp,
-                             expected=f"values within {lo}..{hi}")
-                    return ERR
-                vals.add(v)
-        if len(vals) > MAX_DOMAIN:
-            self.err("MMS401", f"more than {MAX_DOMAIN} declared values", t.span)
-            return ERR
-        return ir.IntType(lo, hi, False, None, tuple(sorted(vals)))
+        return typeexpr.value_set(self, lo, hi, t)
 
     def check_key_type(self, k: ir.Type, span: ir.Span, what: str,
                        product: bool = False) -> bool:
         """A finite type whose values can number slots: a scalar, or (`product`: set
         elements and binder domains) a record of scalars, one slot per record value."""
-        if not ir.is_scalar(k) and not (product and ir.is_product(k)):
-            self.err("MMS319", f"{what} type must be bool, an integer range or an enum"
-                     f"{' or a record of those' if product else ''}, not {show_type(k)}",
-                     span)
-            return False
-        if isinstance(k, ir.RecordType) and any(
-                isinstance(ft, ir.IntType) and ft.symmetric for _, ft in k.fields):
-            # LIMITATION: --symmetry permutes slots keyed by a symmetric value, not the
-            # record codes numbering these slots
-            self.err("MMS319", f"{what} type {show_type(k)} has a field of a symmetric "
-                     "type", span, expected="a plain range for the field (or no symmetry)")
-            return False
-        if ir.domain_size(k) > MAX_DOMAIN:
-            self.err("MMS401", f"{what} type {show_type(k)} has more than {MAX_DOMAIN} "
-                     "values", span)
-            return False
-        return True
+        return typeexpr.check_key_type(self, k, span, what, product)
 
     # ------------------------------------------------------------------ domains
     def domain(self, d: S.Domain, ctx: Ctx) -> tuple[ir.Type, ir.Expr | None] | None:
         """A binder's domain: (scalar type, restricting set expression or None)."""
-        if isinstance(d, (S.BoolT, S.RangeT, S.EnumT, S.MapT, S.SetT, S.SeqT, S.RecordT,
-                          S.NamedT)):
-            t = self.resolve_type(d)
-            if isinstance(t, ErrType):
-                return None
-            if not self.check_key_type(t, d.span, "a binder's domain", product=True):
-                return None
-            return t, None
-        if isinstance(d, S.Name) and d.id in self.sy.types and d.id not in ctx.bound:
-            return self.domain(S.NamedT(d.id, span=d.span), ctx)
-        te = self.expr(d, ctx)
-        if isinstance(te.type, ErrType):
-            return None
-        if not isinstance(te.type, ir.SetType):
-            self.err("MMS301", f"a domain must be a type or a set, not {show_type(te.type)}",
-                     d.span, expected="a type (Tid, 1..N, bool) or a set ({1, 3}, readers)")
-            return None
-        return te.type.elem, te.expr
+        return typeexpr.domain(self, d, ctx)
 
     def fresh(self, name: str, ctx: Ctx) -> str:
         if name not in ctx.taken:
@@ -589,125 +185,13 @@ class Elaborator:
                 self.err("MMS303", f"{what}: {v} is not one of the declared values of "
                          f"{show_type(want)}", span)
 
-    def expr(self, e: S.Expr, ctx: Ctx, expected: AnyType | None = None) -> TE:  # noqa: C901
-        cost.tick()
-        sp = e.span
-        if ctx.defs_active:
-            self.count_expansion()
-        elif isinstance(e, S.Call) and e.func in self.sy.defs or (
-                isinstance(e, S.Name) and e.id in self.sy.defs):
-            self.expansion_root, self.expanded = sp, 0
-        if isinstance(e, S.IntLit):
-            return TE(int_lit(e.value, sp), ir.IntType(e.value, e.value))
-        if isinstance(e, S.BoolLit):
-            return TE(ir.Lit(int(e.value), BOOL, sp), BOOL)
-        if isinstance(e, S.Name):
-            return self.name(e, ctx, expected)
-        if isinstance(e, S.SelfRef):
-            if ctx.process is None or ctx.self_expr is None or ctx.process.param_type is None:
-                return self.err("MMS215", "'self' is only defined inside an indexed process",
-                                sp, expected="process P[i in T] { ... }")
-            return TE(ctx.self_expr, ctx.process.param_type)
-        if isinstance(e, S.UnaryOp):
-            if e.op == "not":
-                return TE(ir.Unary("not", self.cond(e.arg, ctx, "the operand of '!'"), sp),
-                          BOOL)
-            if e.op == "addr":
-                return self.err("MMS301", "'&' (address of) is only an argument of a kernel "
-                                "API call such as atomic_inc(&v)", sp,
-                                expected="a value (drop the '&'), or 'a & b' for bitwise and")
-            a = self.expr(e.arg, ctx)
-            if e.op == "bnot" and isinstance(a.type, ir.BoolType):  # TLA+'s ~ (negation)
-                tilde = ir.Span(sp.file, sp.line, sp.col, sp.line, sp.col + 1)
-                return self.err("MMS301", "'~' is bitwise not and needs an integer, not bool",
-                                tilde, notes=("did you mean '!'? mmspec writes TLA+'s ~ "
-                                              "(negation) as !; ~ is C's bitwise not",))
-            sym = "'~'" if e.op == "bnot" else "'-'"
-            self.need_int(a, e.arg.span, sym)
-            out = TE(ir.Unary(e.op, a.expr, sp), ERR if isinstance(a.type, ErrType) else INT)
-            folded = self.static_value(out.expr) if e.op == "bnot" else None
-            if isinstance(folded, int):
-                return TE(int_lit(folded, sp), ir.IntType(folded, folded))
-            return out
-        if isinstance(e, S.BinOp):
-            return self.binop(e, ctx, expected)
-        if isinstance(e, S.IfExpr):
-            c = self.cond(e.cond, ctx)
-            a = self.expr(e.then, ctx, expected)
-            b = self.expr(e.other, ctx, expected if expected is not None else a.type)
-            t = self.join(a, b, sp, "the branches of if-then-else")
-            return TE(ir.Ite(c, a.expr, b.expr, sp), t)
-        if isinstance(e, S.Call):
-            return self.call(e, ctx, expected)
-        if isinstance(e, S.IndexExpr):
-            return self.index(e, ctx)
-        if isinstance(e, S.FieldExpr):
-            return self.field(e, ctx)
-        if isinstance(e, S.AtExpr):
-            return self.at(e, ctx)
-        if isinstance(e, S.Primed):
-            return self.primed(e, ctx, expected)
-        if isinstance(e, S.SetLiteral):
-            return self.set_literal(e, ctx, expected)
-        if isinstance(e, S.SeqLiteral):
-            return seqcheck.seq_literal(self, e, ctx, expected)
-        if isinstance(e, S.SetCompr):
-            dom = self.domain(e.domain, ctx)
-            if dom is None:
-                return TE(FALSE, ERR)
-            t, within = dom
-            v = self.fresh(e.var, ctx)
-            inner = ctx.bind(e.var, TE(ir.ParamRef(v), t))
-            inner = replace(inner, taken=ctx.taken | {v})
-            c = self.cond(e.cond, inner)
-            if within is not None:
-                c = ir.Binary("and", ir.Binary("in", ir.ParamRef(v), within), c)
-            return TE(ir.SetComp(v, t, c, sp), ir.SetType(t))
-        if isinstance(e, S.MapLiteral):
-            dom = self.domain(e.domain, ctx)
-            if dom is None:
-                return TE(FALSE, ERR)
-            kt, within = dom
-            if within is not None:
-                return self.err("MMS301", "a map literal's domain must be a type", e.domain.span)
-            v = self.fresh(e.var, ctx)
-            inner = replace(ctx.bind(e.var, TE(ir.ParamRef(v), kt)), taken=ctx.taken | {v})
-            want = expected.value if isinstance(expected, ir.MapType) else None
-            body = self.expr(e.body, inner, want)
-            if isinstance(body.type, ErrType):
-                return TE(FALSE, ERR)
-            vt = body.type
-            if want is not None and assignable(vt, want):
-                vt = want
-            elif isinstance(vt, ir.IntType) and vt == INT:
-                return self.err("MMS301", "cannot tell the value type of this map literal",
-                                sp, expected="a map literal where a map variable's type is known")
-            return TE(ir.MapLit(v, kt, body.expr, sp), ir.MapType(kt, vt))
-        if isinstance(e, S.RecordLiteral):
-            return self.record_literal(e, ctx, expected)
-        if isinstance(e, S.WithExpr):
-            return self.with_expr(e, ctx, expected)
-        if isinstance(e, S.QuantExpr):
-            dom = self.domain(e.domain, ctx)
-            if dom is None:
-                return TE(FALSE, ERR)
-            t, within = dom
-            v = self.fresh(e.var, ctx)
-            inner = replace(ctx.bind(e.var, TE(ir.ParamRef(v), t)), taken=ctx.taken | {v})
-            qbody = self.cond(e.body, inner, "a quantifier's body")
-            if e.kind == "choose":
-                return TE(ir.Choose(v, t, qbody, within, sp), t)
-            return TE(ir.Quant(e.kind, v, t, qbody, within, sp), BOOL)
-        raise TypeError(e)  # pragma: no cover
+    def expr(self, e: S.Expr, ctx: Ctx, expected: AnyType | None = None) -> TE:
+        """e checked and elaborated (mmspec/exprcheck.py: a function per syntax node kind)."""
+        return exprcheck.expr(self, e, ctx, expected)
 
     def primed(self, e: S.Primed, ctx: Ctx, expected: AnyType | None) -> TE:
         """`e'`: e in the next state (the state variables it reads are primed)."""
-        if not ctx.primes:
-            return self.err("MMS315", "a primed expression is not allowed here", e.span,
-                            expected="x' only in an action_constraint or an `always [...]` "
-                            "action property")
-        te = self.expr(e.base, replace(ctx, primes=False), expected)
-        return TE(prime_vars(te.expr), te.type)
+        return exprcheck.primed(self, e, ctx, expected)
 
     def join(self, a: TE, b: TE, span: ir.Span, what: str) -> AnyType:
         if isinstance(a.type, ErrType):
@@ -924,203 +408,28 @@ class Elaborator:
 
     # ------------------------------------------------------------------ literals
     def set_literal(self, e: S.SetLiteral, ctx: Ctx, expected: AnyType | None) -> TE:
-        if isinstance(expected, ir.SetType):
-            et = expected.elem
-            elems = []
-            for x in e.elems:
-                te = self.expr(x, ctx, et)
-                if not assignable(te.type, et):
-                    self.err("MMS301", f"set element of type {show_type(te.type)} in a "
-                             f"set[{show_type(et)}]", x.span)
-                    continue
-                v = self.static_value(te.expr)
-                if isinstance(v, int) and not ir.in_domain(v, et):
-                    self.err("MMS303", f"{v} is not in the element type {show_type(et)}",
-                             x.span)
-                elems.append(te.expr)
-            return TE(ir.SetLit(et, tuple(elems), e.span), expected)
-        if not e.elems:
-            return self.err("MMS301", "cannot tell the element type of '{}' here", e.span,
-                            expected="a set-typed variable or operand next to it")
-        tes = [self.expr(x, ctx) for x in e.elems]
-        if any(isinstance(t.type, ErrType) for t in tes):
-            return TE(FALSE, ERR)
-        t0 = tes[0].type
-        if isinstance(t0, ir.IntType):
-            if not all(isinstance(t.type, ir.IntType) for t in tes):
-                return self.err("MMS301", "set elements of different types", e.span)
-            lo = min(t.type.lo for t in tes)  # type: ignore[union-attr]
-            hi = max(t.type.hi for t in tes)  # type: ignore[union-attr]
-            if hi - lo >= MAX_DOMAIN:
-                return self.err("MMS301", "cannot tell the element type of this set",
-                                e.span, expected="a set next to a set-typed variable, or "
-                                "constant elements")
-            sym = t0.symmetric if all(t.type == t0 for t in tes) else None
-            et = ir.IntType(lo, hi, False, sym)
-        elif ir.is_scalar(t0) or ir.is_product(t0):  # type: ignore[arg-type]
-            if not all(t.type == t0 for t in tes):
-                return self.err("MMS301", "set elements of different types", e.span,
-                                expected="a set next to a set-typed variable")
-            et = t0  # type: ignore[assignment]
-        else:
-            return self.err("MMS319", f"set elements must be scalars, not {show_type(t0)}",
-                            e.span)
-        return TE(ir.SetLit(et, tuple(t.expr for t in tes), e.span), ir.SetType(et))
+        return exprcheck.set_literal(self, e, ctx, expected)
 
     def record_literal(self, e: S.RecordLiteral, ctx: Ctx, expected: AnyType | None) -> TE:
-        names = [f for f, _ in e.fields]
-        if len(set(names)) != len(names):
-            return self.err("MMS201", "a record literal names a field twice", e.span)
-        if isinstance(expected, ir.RecordType):
-            want = [f for f, _ in expected.fields]
-            if sorted(want) != sorted(names):
-                return self.err("MMS316", f"record literal has fields {{{', '.join(names)}}} "
-                                f"but the type has {{{', '.join(want)}}}", e.span)
-            given = dict(e.fields)
-            vals = [self.expect(given[f], ctx, ft, f"field '{f}'").expr
-                    for f, ft in expected.fields]
-            return TE(ir.RecordLit(expected, tuple(vals), e.span), expected)
-        tes = [(f, self.expr(x, ctx)) for f, x in e.fields]
-        if any(isinstance(t.type, ErrType) for _, t in tes):
-            return TE(FALSE, ERR)
-        rt = ir.RecordType(tuple((f, t.type) for f, t in tes))  # type: ignore[misc]
-        return TE(ir.RecordLit(rt, tuple(t.expr for _, t in tes), e.span), rt)
+        return exprcheck.record_literal(self, e, ctx, expected)
 
     def with_expr(self, e: S.WithExpr, ctx: Ctx, expected: AnyType | None) -> TE:
-        base = self.expr(e.base, ctx, expected)
-        if isinstance(base.type, ErrType):
-            return base
-        path: list[ir.Expr | str] = []
-        t: AnyType = base.type
-        for step in e.path:
-            if isinstance(step, str):
-                if not isinstance(t, ir.RecordType):
-                    return self.err("MMS301", f"'.{step}' on {show_type(t)}", e.span)
-                fields = dict(t.fields)
-                if step not in fields:
-                    return self.err("MMS316", f"no field '{step}' in {show_type(t)}", e.span)
-                path.append(step)
-                t = fields[step]
-            elif isinstance(t, ir.SeqType):
-                k = self.expect(step, ctx, INT, "sequence index")
-                path.append(k.expr)
-                t = t.elem
-            else:
-                if not isinstance(t, ir.MapType):
-                    return self.err("MMS305", f"cannot index {show_type(t)}", step.span)
-                k = self.expect(step, ctx, t.key, "map index")
-                path.append(k.expr)
-                t = t.value
-        v = self.expect(e.value, ctx, t, "the new value")
-        return TE(ir.Except(base.expr, tuple(path), v.expr, e.span), base.type)
+        return exprcheck.with_expr(self, e, ctx, expected)
 
     # ------------------------------------------------------------------ postfix
     def index(self, e: S.IndexExpr, ctx: Ctx) -> TE:
-        if isinstance(e.base, S.Name) and e.base.id not in ctx.bound and \
-                self.sy.kind_of(e.base.id) in ("process", "lock"):
-            kind = self.sy.kind_of(e.base.id)
-            return self.err("MMS301", f"'{e.base.id}[...]' is a {kind} instance, not a value",
-                            e.span)
-        base = self.expr(e.base, ctx)
-        if isinstance(base.type, ErrType):
-            self.expr(e.index, ctx)
-            return base
-        if isinstance(base.type, ir.SeqType):
-            return seqcheck.seq_index(self, e, base, ctx)
-        if not isinstance(base.type, ir.MapType):
-            self.expr(e.index, ctx)
-            return self.err("MMS305", f"cannot index a value of type {show_type(base.type)}",
-                            e.span, expected="a map or a sequence")
-        k = self.expr(e.index, ctx, base.type.key)
-        if not assignable(k.type, base.type.key):
-            self.err("MMS305", f"index of type {show_type(k.type)} for a map over "
-                     f"{show_type(base.type.key)}", e.index.span)
-        # An index outside the keys is decided by grounding, which knows the guards: an
-        # error (MMS303) where no guard protects the read, else a `domain` violation found
-        # by the search only if the read is evaluated (never behind a false guard).
-        return TE(index_of(base.expr, k.expr, e.span), base.type.value)
+        return exprcheck.index(self, e, ctx)
 
     def field(self, e: S.FieldExpr, ctx: Ctx) -> TE:
-        inst = self.process_instance(e.base, ctx, quiet=True)
-        if inst is not None:
-            p, idx = inst
-            if e.name not in p.locals:
-                hint = did_you_mean(e.name, list(p.locals))
-                return self.err("MMS204", f"process '{p.name}' has no local '{e.name}'",
-                                e.span, expected=f"a local of {p.name}" +
-                                (f" (did you mean '{hint}'?)" if hint else ""))
-            var, t = p.locals[e.name]
-            base: ir.Expr = ctx.sym.read(var) if ctx.sym else ir.VarRef(var)
-            return TE(base if idx is None else index_of(base, idx, e.span), t)
-        b = self.expr(e.base, ctx)
-        if isinstance(b.type, ErrType):
-            return b
-        if not isinstance(b.type, ir.RecordType):
-            return self.err("MMS301", f"'.{e.name}' on a value of type {show_type(b.type)}",
-                            e.span, expected="a record")
-        fields = dict(b.type.fields)
-        if e.name not in fields:
-            hint = did_you_mean(e.name, list(fields))
-            return self.err("MMS316", f"no field '{e.name}' in {show_type(b.type)}", e.span,
-                            expected="one of " + ", ".join(fields) +
-                            (f" (did you mean '{hint}'?)" if hint else ""))
-        return TE(ir.Field(b.expr, e.name, e.span), fields[e.name])
+        return exprcheck.field(self, e, ctx)
 
     def process_instance(self, e: S.Expr, ctx: Ctx, quiet: bool = False
                          ) -> tuple[ProcessInfo, ir.Expr | None] | None:
         """`P` or `P[i]` naming one thread of a process; None if e is not of that form."""
-        if isinstance(e, S.Name) and e.id not in ctx.bound and e.id in self.processes:
-            p = self.processes[e.id]
-            if p.param_type is not None:
-                self.err("MMS305", f"process '{p.name}' is indexed: name one thread as "
-                         f"{p.name}[i]", e.span)
-                return p, ir.Lit(ir.domain_values(p.param_type)[0], p.param_type)
-            return p, None
-        if isinstance(e, S.IndexExpr) and isinstance(e.base, S.Name) and \
-                e.base.id not in ctx.bound and e.base.id in self.processes:
-            p = self.processes[e.base.id]
-            if p.param_type is None:
-                self.err("MMS305", f"process '{p.name}' is not indexed", e.span)
-                return p, None
-            k = self.expect(e.index, ctx, p.param_type, f"index of process {p.name}")
-            v = self.static_value(k.expr)
-            if isinstance(v, int) and not ir.in_domain(v, p.param_type):
-                self.err("MMS303", f"{p.name}[{v}] does not exist", e.index.span)
-            return p, k.expr
-        if not quiet:
-            self.err("MMS206", "expected a process instance (P or P[i])", e.span)
-        return None
+        return lockcheck.process_instance(self, e, ctx, quiet)
 
     def at(self, e: S.AtExpr, ctx: Ctx) -> TE:
-        inst = self.process_instance(e.base, ctx, quiet=True)
-        if inst is None:
-            if isinstance(e.base, (S.Name, S.IndexExpr)):
-                base_name = e.base.id if isinstance(e.base, S.Name) else getattr(
-                    e.base.base, "id", "?")
-                hint = did_you_mean(str(base_name), list(self.processes))
-                return self.err("MMS206", f"unknown process '{base_name}'", e.base.span,
-                                expected="a process name" +
-                                (f" (did you mean '{hint}'?)" if hint else ""))
-            return self.err("MMS206", "'@' needs a process instance on its left", e.span)
-        p, idx = inst
-        if p.pc_type is None:
-            return TE(FALSE, ERR)
-        if e.label not in p.pc_type.members:
-            if e.label in p.merged_labels:
-                return self.err("MMS321", f"label '{e.label}' of {p.name} is not a step "
-                                "boundary", e.label_span, notes=(
-                                    f"it is merged into step '{p.merged_labels[e.label]}' "
-                                    "(the test of an if/while runs in the branch's first "
-                                    "step)",))
-            hint = did_you_mean(e.label, list(p.pc_type.members))
-            return self.err("MMS205", f"process '{p.name}' has no label '{e.label}'",
-                            e.label_span, expected="one of " + ", ".join(p.pc_type.members) +
-                            (f" (did you mean '{hint}'?)" if hint else ""))
-        pc: ir.Expr = ctx.sym.read(f"{p.name}.pc") if ctx.sym else ir.VarRef(f"{p.name}.pc")
-        if idx is not None:
-            pc = ir.Index(pc, idx)
-        return TE(ir.Binary("eq", pc, ir.Lit(p.pc_type.members.index(e.label), p.pc_type),
-                            e.span), BOOL)
+        return lockcheck.at(self, e, ctx)
 
     # ------------------------------------------------------------------ calls
     def call(self, e: S.Call, ctx: Ctx, expected: AnyType | None) -> TE:
@@ -1202,111 +511,22 @@ class Elaborator:
 
     # ------------------------------------------------------------------ locks
     def lock_ref(self, e: S.Expr, ctx: Ctx, what: str) -> tuple[LockRef, ir.Expr | None] | None:
-        name_node: S.Expr = e.base if isinstance(e, S.IndexExpr) else e
-        if not isinstance(name_node, S.Name) or name_node.id in ctx.bound:
-            self.expr(e, ctx)
-            self.err("MMS307", f"{what} needs a lock, not an expression", e.span)
-            return None
-        n = name_node.id
-        if n not in self.locks:
-            kind = self.sy.kind_of(n)
-            if kind is not None or (ctx.process is not None and n in ctx.process.locals):
-                self.err("MMS307", f"'{n}' is not a lock", name_node.span,
-                         expected="a mutex, spinlock or rwsem")
-            else:
-                hint = did_you_mean(n, list(self.locks))
-                self.err("MMS203", f"unknown lock '{n}'", name_node.span,
-                         expected="a declared mutex, spinlock or rwsem" +
-                         (f" (did you mean '{hint}'?)" if hint else ""))
-            return None
-        lk = self.locks[n]
-        if lk.index_type is None:
-            if isinstance(e, S.IndexExpr):
-                self.err("MMS305", f"lock '{n}' is not an array", e.span)
-                return None
-            return lk, None
-        if not isinstance(e, S.IndexExpr):
-            self.err("MMS305", f"lock '{n}' is an array: name one instance as {n}[i]", e.span)
-            return None
-        k = self.expect(e.index, ctx, lk.index_type, f"index of lock {n}")
-        v = self.static_value(k.expr)
-        if isinstance(v, int) and not ir.in_domain(v, lk.index_type):
-            self.err("MMS303", f"{n}[{v}] does not exist", e.index.span)
-        return lk, k.expr
+        return lockcheck.lock_ref(self, e, ctx, what)
 
     def lock_read(self, lk: LockRef, idx: ir.Expr | None, var: str, ctx: Ctx) -> ir.Expr:
-        base = ctx.sym.read(var) if ctx.sym else ir.VarRef(var)
-        return base if idx is None else index_of(base, idx)
+        return lockcheck.lock_read(self, lk, idx, var, ctx)
 
     def thread_ref(self, e: S.Expr, ctx: Ctx) -> ir.Expr | None:
-        inst = self.process_instance(e, ctx)
-        if inst is None:
-            return None
-        p, idx = inst
-        return p.tid_expr(idx)
+        return lockcheck.thread_ref(self, e, ctx)
 
     def lock_predicate(self, e: S.Call, ctx: Ctx) -> TE:
-        f = "held" if e.func == "lock_is_held" else e.func  # lockdep's name for held(l)
-        if f == "queued_writers":
-            return self.queued_writers(e, ctx)
-        if f == "locked":
-            if not self.nargs(e, 1):
-                return TE(FALSE, ERR)
-        elif f == "held_by":
-            if not self.nargs(e, 2):
-                return TE(FALSE, ERR)
-        elif not self.nargs(e, (1, 2)):
-            return TE(FALSE, ERR)
-        ref = self.lock_ref(e.args[0], ctx, f"{f}()")
-        tid: ir.Expr | None = None
-        if len(e.args) == 2:
-            tid = self.thread_ref(e.args[1], ctx)
-        elif f != "locked":
-            if ctx.thread is None:
-                return self.err("MMS315", f"{f}({_show(e.args[0])}) means 'held by this "
-                                "thread': outside a process step name the thread", e.span,
-                                expected=f"{f}({_show(e.args[0])}, P[i]) or held_by(l, P[i])")
-            tid = ctx.thread
-        if ref is None or (f != "locked" and tid is None):
-            return TE(FALSE, ERR)
-        lk, idx = ref
-        owner = self.lock_read(lk, idx, lk.owner_var, ctx)
-        readers = (self.lock_read(lk, idx, lk.readers_var, ctx)
-                   if lk.readers_var is not None else None)
-        if f == "locked":
-            out: ir.Expr = ir.Binary("ne", owner, int_lit(-1))
-            if readers is not None:
-                out = ir.Binary("or", out, ir.Binary("ne", ir.Unary("card", readers),
-                                                     int_lit(0)))
-            return TE(_respan(out, e.span), BOOL)
-        assert tid is not None
-        is_writer = ir.Binary("eq", owner, tid)
-        is_reader = ir.Binary("in", tid, readers) if readers is not None else FALSE
-        if f == "held_read":
-            if lk.kind != "rwsem":
-                return self.err("MMS308", f"held_read() needs an rwsem; '{lk.name}' is a "
-                                f"{lk.kind}", e.args[0].span)
-            return TE(is_reader, BOOL)
-        if f == "held_write":
-            return TE(is_writer, BOOL)
-        out = is_writer if readers is None else ir.Binary("or", is_writer, is_reader)
-        return TE(out, BOOL)
+        return lockcheck.lock_predicate(self, e, ctx)
 
 
     def queued_writers(self, e: S.Call, ctx: Ctx) -> TE:
         """queued_writers(l): how many writers wait in a writer_pref rwsem's queue (the
         state readers defer to; lemmas printed by --engine pdr use it)."""
-        if not self.nargs(e, 1):
-            return TE(FALSE, ERR)
-        ref = self.lock_ref(e.args[0], ctx, "queued_writers()")
-        if ref is None:
-            return TE(FALSE, ERR)
-        lk, idx = ref
-        if lk.waiting_var is None:
-            return self.err("MMS308", f"queued_writers() needs a writer_pref rwsem; "
-                            f"'{lk.name}' has no writer queue", e.args[0].span)
-        return TE(_respan(self.lock_read(lk, idx, lk.waiting_var, ctx), e.span),
-                  ir.IntType(0, MAX_THREADS))
+        return lockcheck.queued_writers(self, e, ctx)
 
 
 def _literalish(e: S.Expr) -> bool:
@@ -1319,24 +539,3 @@ def _opsym(op: str) -> str:
             "lt": "<", "le": "<=", "gt": ">", "ge": ">=", "add": "+", "sub": "-", "mul": "*",
             "div": "/", "mod": "%", "band": "&", "bor": "|", "bxor": "^", "shl": "<<",
             "shr": ">>"}.get(op, op)
-
-
-def _show(e: S.Expr) -> str:
-    if isinstance(e, S.Name):
-        return e.id
-    if isinstance(e, S.IndexExpr):
-        return f"{_show(e.base)}[{_show(e.index)}]"
-    if isinstance(e, S.IntLit):
-        return str(e.value)
-    return "..."
-
-
-def _respan(e: ir.Expr, span: ir.Span) -> ir.Expr:
-    if hasattr(e, "span") and getattr(e, "span") == ir.NO_SPAN:
-        try:
-            return replace(e, span=span)
-        except TypeError:
-            return e
-    return e
-
-
