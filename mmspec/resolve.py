@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import field, fields, is_dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Callable
 
 if TYPE_CHECKING:
     from dataclasses import dataclass
@@ -154,98 +154,127 @@ def _enum_types(t: S.TypeExpr) -> list[S.EnumT]:
 
 
 def build_symbols(decls: list[S.Decl], sink: Sink) -> Symbols:
-    sy = Symbols()
-    props: dict[str, Span] = {}
+    """The symbol table of a spec's declarations (includes resolved); a name declared twice
+    is MMS201 at its second declaration."""
+    table = _Declaring(sink)
+    for d in decls:
+        decl: Any = d  # which fields it has depends on its kind, looked up below
+        named = _NAMED.get(type(d))
+        if named is not None:
+            kind, where = named
+            table.named(decl, kind, where(table.sy))
+            continue
+        prop = _PROPERTIES.get(type(d))
+        if prop is not None:
+            if table.declare_prop(decl.name, decl.name_span):
+                prop(table.sy)[decl.name] = d
+            continue
+        listed = _LISTED.get(type(d))
+        if listed is not None:
+            listed(table.sy).append(d)
+            continue
+        special = _SPECIAL.get(type(d))
+        if special is not None:
+            special(table, d)
+    return table.sy
 
-    def declare(name: str, kind: str, span: Span) -> bool:
-        if name in sy.where:
-            k, first = sy.where[name]
-            sink.error("MMS201", f"'{name}' is already declared (as a {k})", span,
-                       notes=(f"first declared at {first}",))
+
+class _Declaring:
+    """The table being built, and the checks made while declaring a name."""
+
+    def __init__(self, sink: Sink):
+        self.sy = Symbols()
+        self.sink = sink
+        self.props: dict[str, Span] = {}
+
+    def declare(self, name: str, kind: str, span: Span) -> bool:
+        if name in self.sy.where:
+            k, first = self.sy.where[name]
+            self.sink.error("MMS201", f"'{name}' is already declared (as a {k})", span,
+                            notes=(f"first declared at {first}",))
             return False
-        sy.where[name] = (kind, span)
+        self.sy.where[name] = (kind, span)
         return True
 
-    def declare_prop(name: str, span: Span) -> bool:
-        if name in props:
-            sink.error("MMS201", f"property '{name}' is already declared", span,
-                       notes=(f"first declared at {props[name]}",))
+    def declare_prop(self, name: str, span: Span) -> bool:
+        if name in self.props:
+            self.sink.error("MMS201", f"property '{name}' is already declared", span,
+                            notes=(f"first declared at {self.props[name]}",))
             return False
-        props[name] = span
+        self.props[name] = span
         return True
 
-    def enums_in(t: S.TypeExpr) -> None:
+    def named(self, d: Any, kind: str, into: dict[str, Any]) -> None:
+        if self.declare(d.name, kind, d.name_span):
+            into[d.name] = d
+
+    def enums_in(self, t: S.TypeExpr) -> None:
         for et in _enum_types(t):
             spans = et.member_spans or tuple(et.span for _ in et.members)
             for i, (m, sp) in enumerate(zip(et.members, spans)):
-                if declare(m, "enum member", sp):
-                    sy.members[m] = EnumMember(m, i, et, sp)
+                if self.declare(m, "enum member", sp):
+                    self.sy.members[m] = EnumMember(m, i, et, sp)
 
-    for d in decls:
-        if isinstance(d, S.SpecName):
-            if sy.spec_name is not None:
-                sink.error("MMS201", "the spec name is already given", d.span)
-            sy.spec_name = d.name
-        elif isinstance(d, S.ConstDecl):
-            if declare(d.name, "constant", d.name_span):
-                sy.consts[d.name] = d
-        elif isinstance(d, S.TypeDecl):
-            if declare(d.name, "type", d.name_span):
-                sy.types[d.name] = d
-            enums_in(d.type)
-        elif isinstance(d, S.ObjectsDecl):  # the pool's reference type 0..COUNT
-            if declare(d.name, "type", d.name_span):
-                sy.objects[d.name] = d
-                sy.types[d.name] = S.TypeDecl(d.name, S.RangeT(S.IntLit(0, span=d.span),
-                                              d.count, span=d.span), span=d.span,
-                                              name_span=d.name_span)
-        elif isinstance(d, S.VarDecl):
-            if declare(d.name, "variable", d.name_span):
-                sy.vars[d.name] = d
-            enums_in(d.type)
-        elif isinstance(d, S.DefDecl):
-            if declare(d.name, "def", d.name_span):
-                sy.defs[d.name] = d
-        elif isinstance(d, S.LockDecl):
-            if declare(d.name, "lock", d.name_span):
-                sy.locks[d.name] = d
-            if d.index is not None:
-                enums_in(d.index)
-        elif isinstance(d, S.WaitDecl):
-            if declare(d.name, d.kind, d.name_span):
-                sy.waits[d.name] = d
-        elif isinstance(d, S.ActionDecl):
-            if declare(d.name, "action", d.name_span):
-                sy.actions[d.name] = d
-        elif isinstance(d, S.ProcessDecl):
-            if declare(d.name, "process", d.name_span):
-                sy.processes[d.name] = d
-            for st in _local_decls(d.body):
-                enums_in(st.decl.type)
-        elif isinstance(d, S.ProcDecl):
-            if declare(d.name, "proc", d.name_span):
-                sy.procs[d.name] = d
-            for st in _local_decls(d.body):
-                enums_in(st.decl.type)
-        elif isinstance(d, S.InvariantDecl):
-            if declare_prop(d.name, d.name_span):
-                sy.invariants[d.name] = d
-        elif isinstance(d, S.PropertyDecl):
-            if declare_prop(d.name, d.name_span):
-                sy.properties[d.name] = d
-        elif isinstance(d, S.ConstraintDecl):
-            if declare_prop(d.name, d.name_span):
-                sy.constraints[d.name] = d
-        elif isinstance(d, S.InitialDecl):
-            if declare_prop(d.name, d.name_span):
-                sy.initials[d.name] = d
-        elif isinstance(d, S.OptionDecl):
-            sy.options.append(d)
-        elif isinstance(d, S.ExpectDecl):
-            sy.expects.append(d)
-        elif isinstance(d, S.FairRef):
-            sy.fair_refs.append(d)
-    return sy
+    def spec_name(self, d: S.SpecName) -> None:
+        if self.sy.spec_name is not None:
+            self.sink.error("MMS201", "the spec name is already given", d.span)
+        self.sy.spec_name = d.name
+
+    def type_decl(self, d: S.TypeDecl) -> None:
+        self.named(d, "type", self.sy.types)
+        self.enums_in(d.type)
+
+    def objects(self, d: S.ObjectsDecl) -> None:  # the pool's reference type 0..COUNT
+        if self.declare(d.name, "type", d.name_span):
+            self.sy.objects[d.name] = d
+            self.sy.types[d.name] = S.TypeDecl(d.name, S.RangeT(S.IntLit(0, span=d.span),
+                                               d.count, span=d.span), span=d.span,
+                                               name_span=d.name_span)
+
+    def variable(self, d: S.VarDecl) -> None:
+        self.named(d, "variable", self.sy.vars)
+        self.enums_in(d.type)
+
+    def lock(self, d: S.LockDecl) -> None:
+        self.named(d, "lock", self.sy.locks)
+        if d.index is not None:
+            self.enums_in(d.index)
+
+    def wait(self, d: S.WaitDecl) -> None:
+        self.named(d, d.kind, self.sy.waits)
+
+    def process(self, d: S.ProcessDecl) -> None:
+        self.named(d, "process", self.sy.processes)
+        for st in _local_decls(d.body):
+            self.enums_in(st.decl.type)
+
+    def proc(self, d: S.ProcDecl) -> None:
+        self.named(d, "proc", self.sy.procs)
+        for st in _local_decls(d.body):
+            self.enums_in(st.decl.type)
+
+
+# Declarations by kind: a plain name (its kind and its table), a property name (its table),
+# an entry of a list, or a method of _Declaring for the rest.
+_NAMED: dict[type, tuple[str, Callable[[Symbols], dict[str, Any]]]] = {
+    S.ConstDecl: ("constant", lambda sy: sy.consts),
+    S.DefDecl: ("def", lambda sy: sy.defs),
+    S.ActionDecl: ("action", lambda sy: sy.actions),
+}
+_PROPERTIES: dict[type, Callable[[Symbols], dict[str, Any]]] = {
+    S.InvariantDecl: lambda sy: sy.invariants, S.PropertyDecl: lambda sy: sy.properties,
+    S.ConstraintDecl: lambda sy: sy.constraints, S.InitialDecl: lambda sy: sy.initials,
+}
+_LISTED: dict[type, Callable[[Symbols], list[Any]]] = {
+    S.OptionDecl: lambda sy: sy.options, S.ExpectDecl: lambda sy: sy.expects,
+    S.FairRef: lambda sy: sy.fair_refs,
+}
+_SPECIAL: dict[type, Callable[[_Declaring, Any], None]] = {
+    S.SpecName: _Declaring.spec_name, S.TypeDecl: _Declaring.type_decl,
+    S.ObjectsDecl: _Declaring.objects, S.VarDecl: _Declaring.variable,
+    S.LockDecl: _Declaring.lock, S.WaitDecl: _Declaring.wait,
+    S.ProcessDecl: _Declaring.process, S.ProcDecl: _Declaring.proc,
+}
 
 
 def _local_decls(body: tuple[S.Stmt, ...]) -> list[S.LocalVar]:

@@ -17,7 +17,7 @@ prepare_to_wait()/wait_event() install), also one added with add_wait_queue().
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from mmspec import ir
 from mmspec import syntax as S
@@ -120,55 +120,69 @@ def lower_call(step: "_Step", st: S.CallStmt, first: bool, atomic: bool) -> None
         return
     me = step.base.thread
     assert me is not None
-    if f in ("set_current_state", "__set_current_state", "prepare_to_wait"):
-        arg = st.args[-1]
-        state = STATE_NAMES.get(arg.id) if isinstance(arg, S.Name) else None
-        if state is None:
-            el.err("MMS301", f"{f}() takes a task state", arg.span,
-                   expected="TASK_RUNNING, TASK_UNINTERRUPTIBLE or TASK_INTERRUPTIBLE")
-            return
-        _set_my_state(step, state)
-        if f == "prepare_to_wait":
-            _add(step, f"{obj}.waiters", me)
+    _EFFECTS.get(f, _completion)(step, st, obj, me)
+
+
+# --------------------------------------------------------------------------- the calls' effects
+# One function per call (obj: the wait object named, me: the calling thread's id).
+
+_Effect = Callable[["_Step", S.CallStmt, "str | None", ir.Expr], None]
+
+
+def _set_state(step: "_Step", st: S.CallStmt, obj: str | None, me: ir.Expr) -> None:
+    f = st.func
+    arg = st.args[-1]
+    state = STATE_NAMES.get(arg.id) if isinstance(arg, S.Name) else None
+    if state is None:
+        step.el.err("MMS301", f"{f}() takes a task state", arg.span,
+                    expected="TASK_RUNNING, TASK_UNINTERRUPTIBLE or TASK_INTERRUPTIBLE")
         return
-    if f == "finish_wait":
-        _set_my_state(step, RUNNING)
-        _remove(step, f"{obj}.waiters", me)
-        return
-    if f == "add_wait_queue":
+    _set_my_state(step, state)
+    if f == "prepare_to_wait":
         _add(step, f"{obj}.waiters", me)
-        return
-    if f == "remove_wait_queue":
-        _remove(step, f"{obj}.waiters", me)
-        return
-    if f == "schedule":
-        step.guards.append(ir.Binary("eq", _my_state(step), RUNNING))
-        step.waits_on = (f"wait queue {obj}" if obj in step.low.sy.waits and
-                         step.low.sy.waits[obj].kind == "waitqueue" else
-                         f"rcuwait {obj}" if obj is not None else
-                         "schedule() in TASK_UNINTERRUPTIBLE")
-        return
-    if f in ("wake_up", "wake_up_all"):
-        waiters = step.sym.read(f"{obj}.waiters")
-        _wake_where(step, lambda tid: ir.Binary("in", tid, waiters))
-        step.sym.write(f"{obj}.waiters", (), ir.SetLit(el.tid_type, ()))
-        return
-    if f == "wake_up_process":
-        tid = el.thread_ref(st.args[0], step.ctx())
-        if tid is not None:
-            _wake_where(step, lambda t: ir.Binary("eq", t, tid))
-        return
-    if f == "prepare_to_rcuwait":
-        step.sym.write(f"{obj}.task", (), me)
-        return
-    if f == "finish_rcuwait":
-        step.sym.write(f"{obj}.task", (), ir.Lit(-1, ir.IntType(-1, -1)))
-        _set_my_state(step, RUNNING)
-        return
-    if f == "rcuwait_wake_up":
-        task = step.sym.read(f"{obj}.task")
-        _wake_where(step, lambda t: ir.Binary("eq", t, task))
-        return
+
+
+def _finish_wait(step: "_Step", st: S.CallStmt, obj: str | None, me: ir.Expr) -> None:
+    _set_my_state(step, RUNNING)
+    _remove(step, f"{obj}.waiters", me)
+
+
+def _schedule(step: "_Step", st: S.CallStmt, obj: str | None, me: ir.Expr) -> None:
+    step.guards.append(ir.Binary("eq", _my_state(step), RUNNING))
+    step.waits_on = (f"wait queue {obj}" if obj in step.low.sy.waits and
+                     step.low.sy.waits[obj].kind == "waitqueue" else
+                     f"rcuwait {obj}" if obj is not None else
+                     "schedule() in TASK_UNINTERRUPTIBLE")
+
+
+def _wake_up(step: "_Step", st: S.CallStmt, obj: str | None, me: ir.Expr) -> None:
+    waiters = step.sym.read(f"{obj}.waiters")
+    _wake_where(step, lambda tid: ir.Binary("in", tid, waiters))
+    step.sym.write(f"{obj}.waiters", (), ir.SetLit(step.el.tid_type, ()))
+
+
+def _wake_up_process(step: "_Step", st: S.CallStmt, obj: str | None, me: ir.Expr) -> None:
+    tid = step.el.thread_ref(st.args[0], step.ctx())
+    if tid is not None:
+        _wake_where(step, lambda t: ir.Binary("eq", t, tid))
+
+
+def _prepare_to_rcuwait(step: "_Step", st: S.CallStmt, obj: str | None, me: ir.Expr) -> None:
+    step.sym.write(f"{obj}.task", (), me)
+
+
+def _finish_rcuwait(step: "_Step", st: S.CallStmt, obj: str | None, me: ir.Expr) -> None:
+    step.sym.write(f"{obj}.task", (), ir.Lit(-1, ir.IntType(-1, -1)))
+    _set_my_state(step, RUNNING)
+
+
+def _rcuwait_wake_up(step: "_Step", st: S.CallStmt, obj: str | None, me: ir.Expr) -> None:
+    task = step.sym.read(f"{obj}.task")
+    _wake_where(step, lambda t: ir.Binary("eq", t, task))
+
+
+def _completion(step: "_Step", st: S.CallStmt, obj: str | None, me: ir.Expr) -> None:
+    f = st.func
     done = f"{obj}.done"
     all_ = ir.Lit(step.low.n_threads + 1, ir.IntType(0, step.low.n_threads + 1))
     cur = step.sym.read(done)
@@ -184,6 +198,18 @@ def lower_call(step: "_Step", st: S.CallStmt, first: bool, atomic: bool) -> None
         step.sym.write(done, (), ir.Ite(ir.Binary("eq", cur, all_), cur,
                                         ir.Binary("sub", cur, ir.Lit(1, ir.IntType(1, 1)))))
         step.waits_on = f"completion {obj}"
+
+
+_EFFECTS: dict[str, _Effect] = {
+    "set_current_state": _set_state, "__set_current_state": _set_state,
+    "prepare_to_wait": _set_state, "finish_wait": _finish_wait,
+    "add_wait_queue": lambda step, st, obj, me: _add(step, f"{obj}.waiters", me),
+    "remove_wait_queue": lambda step, st, obj, me: _remove(step, f"{obj}.waiters", me),
+    "schedule": _schedule, "wake_up": _wake_up, "wake_up_all": _wake_up,
+    "wake_up_process": _wake_up_process,
+    "prepare_to_rcuwait": _prepare_to_rcuwait,
+    "finish_rcuwait": _finish_rcuwait, "rcuwait_wake_up": _rcuwait_wake_up,
+}
 
 
 def _wait_object(step: "_Step", e: S.Expr, kind: str | None, func: str) -> str | None:
