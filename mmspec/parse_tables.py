@@ -24,7 +24,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from lark import Lark, __version__ as LARK_VERSION
 
@@ -100,6 +100,56 @@ def _parser_plugin() -> type:
     return type("PackedLALR", (parser.LALR_Parser,), {"deserialize": classmethod(deserialize)})
 
 
+def _lexer_plugin() -> type:
+    """lark's contextual lexer, building each parser state's lexer when that state is first
+    lexed in instead of all ~160 up front (a parse visits a few dozen). The lexers built are
+    lark's own, from the same terminals, so tokens and errors are the same."""
+    from copy import copy
+
+    from lark import lexer as lark_lexer
+
+    lexer: Any = lark_lexer  # untyped
+
+    class Lexers(dict[int, Any]):
+        def __init__(self, make: Callable[[int], Any]):
+            super().__init__()
+            self.make = make
+
+        def __missing__(self, state: int) -> Any:
+            built = self[state] = self.make(state)
+            return built
+
+    def __init__(self: Any, conf: Any, states: dict[int, Any], always_accept: Any = ()) -> None:
+        trad_conf = copy(conf)
+        trad_conf.terminals = list(conf.terminals)
+        by_name = conf.terminals_by_name
+        by_tokens: dict[frozenset[str], Any] = {}
+
+        def make(state: int) -> Any:
+            accepts = states[state]
+            key = frozenset(accepts)
+            if key not in by_tokens:
+                wanted = set(accepts) | set(conf.ignore) | set(always_accept)
+                state_conf = copy(trad_conf)
+                state_conf.terminals = [by_name[n] for n in wanted if n in by_name]
+                by_tokens[key] = self.BasicLexer(state_conf, None)
+            return by_tokens[key]
+
+        self.lexers = Lexers(make)
+        self.trad_conf = trad_conf
+        self.root = None
+
+    def root_lexer(self: Any) -> Any:
+        """The lexer of every terminal (lark uses it to word an unexpected-token error)."""
+        if self.root is None:
+            self.trad_conf.skip_validation = True
+            self.root = self.BasicLexer(self.trad_conf, None)
+        return self.root
+
+    return type("LazyContextualLexer", (lexer.ContextualLexer,),
+                {"__init__": __init__, "root_lexer": property(root_lexer)})
+
+
 def grammar_sha(grammar: str) -> str:
     return hashlib.sha256(grammar.encode("utf-8")).hexdigest()
 
@@ -129,7 +179,8 @@ def load_tables(text: str, key: str) -> Lark | None:
         if not isinstance(doc, dict) or doc.get("key") != key:
             return None
         return Lark._load_from_dict(doc["data"], doc["memo"],  # type: ignore[no-untyped-call,no-any-return]
-                                    _plugins={"LALR_Parser": _parser_plugin()})
+                                    _plugins={"LALR_Parser": _parser_plugin(),
+                                              "ContextualLexer": _lexer_plugin()})
     except Exception:  # a damaged copy: rebuild rather than fail  # noqa: BLE001
         return None
 
