@@ -62,18 +62,28 @@ def span_text(s: ir.Span) -> str:
     return f"{s.file}:{s.line}:{s.col}-{s.end_line}:{s.end_col}"
 
 
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    """A node class's dumped fields, in order (`sources` is not dumped), computed once."""
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls)
+                                     if f.name != "sources")
+    return names
+
+
 def _to_json(x: Any) -> Any:
     if isinstance(x, ir.Span):
         return span_text(x)
     if dataclasses.is_dataclass(x) and not isinstance(x, type):
         out: dict[str, Any] = {"node": type(x).__name__}
-        for f in dataclasses.fields(x):
-            v = getattr(x, f.name)
-            if f.name == "sources":
-                continue
+        for name in _field_names(type(x)):
+            v = getattr(x, name)
             if isinstance(v, ir.Span) and v == ir.NO_SPAN:
                 continue
-            out[f.name] = _to_json(v)
+            out[name] = _to_json(v)
         return out
     if isinstance(x, frozenset):
         return sorted(_to_json(v) for v in x)
