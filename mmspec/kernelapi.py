@@ -27,13 +27,8 @@ on 0, a decrement that hits 0 (`refcount_dec`), an underflow, and an addition pa
 """
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import TYPE_CHECKING, Callable, Literal, Sequence
-
-if TYPE_CHECKING:
-    from dataclasses import dataclass
-else:  # the same classes, cheaper to create (start-up time)
-    from mmspec.nodeclass import dataclass
+from dataclasses import dataclass, replace
+from typing import Callable, Literal, Sequence
 
 from mmspec import syntax as S
 from mmspec.diagnostics import Sink
