@@ -3,6 +3,7 @@
     python bench/startup.py                 # median of 5 runs of each row
     python bench/startup.py --repeat 11
     python bench/startup.py --python .venv/bin/python   # an installed copy (pip install .)
+    python bench/startup.py --against main~3            # before/after, runs interleaved
 
 Rows (each a fresh interpreter, `sys.executable`, not a shell shim, timed wall-clock):
   python -c pass                 the floor: the interpreter and its site packages
@@ -15,7 +16,9 @@ Like an installed package (pip compiles .pyc files at install), the runs may rea
 bytecode; it goes to a private PYTHONPYCACHEPREFIX, warmed by one untimed run of each row, so
 PYTHONDONTWRITEBYTECODE in the caller's environment does not make every run a compile. The
 user's table cache is pointed at an empty temporary XDG_CACHE_HOME, so the shipped tables are
-what is measured. The load average is printed: the figures mean little on a busy machine.
+what is measured. The load average is printed: the figures mean little on a busy machine. With --against REV,
+`mmspec parse` is also timed at that revision (a temporary `git worktree`), its runs
+interleaved with this worktree's so that both see the same load.
 """
 from __future__ import annotations
 
@@ -66,6 +69,8 @@ def main() -> int:
     ap.add_argument("--python", default=sys.executable,
                     help="the interpreter to time; another one (a virtual environment's, after "
                          "pip install .) runs its installed mmspec from an empty folder")
+    ap.add_argument("--against", metavar="REV", default=None,
+                    help="also time `mmspec parse` at this git revision, runs interleaved")
     args = ap.parse_args()
     installed = args.python != sys.executable
     with tempfile.TemporaryDirectory(prefix="mmspec-startup-") as tmp:
@@ -88,7 +93,35 @@ def main() -> int:
             wall = [w for w, _ in runs]
             cpu = statistics.median(c for _, c in runs)
             print(f"{name:54} {statistics.median(wall):8.3f} {min(wall):8.3f} {cpu:8.3f}")
+        if args.against:
+            against(args.against, args.python, args.repeat, env, cwd, Path(tmp))
     return 0
+
+
+def against(rev: str, python: str, repeat: int, env: dict[str, str], cwd: Path, tmp: Path
+            ) -> None:
+    """`mmspec parse` here and at `rev`, alternating run by run."""
+    tree = tmp / "against"
+    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "--quiet", str(tree),
+                    rev], check=True)
+    try:
+        other = dict(env, PYTHONPYCACHEPREFIX=str(tmp / "pyc-against"))
+        parse = ["-m", "mmspec.cli", "parse", SPEC.replace(str(ROOT), str(tree))]
+        sides = [("  this worktree (interleaved)", ROWS[2][1], env, cwd),
+                 (f"  at {rev} (interleaved)", parse, other, tree)]
+        runs: list[list[tuple[float, float]]] = [[], []]
+        for _, argv, e, where in sides:
+            time_run(python, argv, e, where)  # warm
+        for _ in range(repeat):
+            for i, (_, argv, e, where) in enumerate(sides):
+                runs[i].append(time_run(python, argv, e, where))
+        for (name, *_), r in zip(sides, runs):
+            wall = [w for w, _ in r]
+            cpu = statistics.median(c for _, c in r)
+            print(f"{name:54} {statistics.median(wall):8.3f} {min(wall):8.3f} {cpu:8.3f}")
+    finally:
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)],
+                       check=False)
 
 
 if __name__ == "__main__":
