@@ -53,6 +53,7 @@ class Node:
     frames: tuple[int, ...] = ()  # the proc activations (inlined calls) this node is in
     inner: tuple[int, ...] = ()  # activations entered and left inside this node (atomic)
     ret: bool = False  # the `return e` of an `x := f(...)`: a load and a store in one step
+    might_sleep: S.CallStmt | None = None  # wait_event()/rcuwait_wait_event()'s first step
 
 
 @dataclass

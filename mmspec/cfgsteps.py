@@ -232,7 +232,7 @@ def wait_loop(b: Builder, st: S.CallStmt, label: str, user: bool, entry: Ref, co
     unint = S.Name("TASK_UNINTERRUPTIBLE", span=sp)
     fin_ref, sched_ref, loop_ref = Ref(), Ref(), Ref()
     if st.func == "wait_event":
-        head = b.new("branch", label, sp, user, stmt=st, split=True)
+        head = b.new("branch", label, sp, user, stmt=st, split=True, might_sleep=st)
         entry.target = head.id
         prep_ref = Ref()
         head.alts = [(cond, True, cont), (cond, False, prep_ref)]
@@ -242,7 +242,7 @@ def wait_loop(b: Builder, st: S.CallStmt, label: str, user: bool, entry: Ref, co
         fin = call("finish_wait", obj)
     else:
         first = b.new("simple", label, sp, user, stmt=call("prepare_to_rcuwait", obj),
-                         next=Ref())
+                         next=Ref(), might_sleep=st)
         entry.target = first.id
         setst = b.new("simple", f"{first.label}.set", sp, False,
                          stmt=call("set_current_state", unint), next=Ref())

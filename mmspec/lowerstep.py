@@ -60,6 +60,16 @@ class _Step:
         return ir.Binary("implies", conj(self.path), e)
 
     # ------------------------------------------------------------------ the step
+    def might_sleep(self, node: Node, via: list[Node]) -> None:
+        """wait_event() and rcuwait_wait_event() begin with might_sleep(), so the context
+        is checked at their first step whether or not the condition already holds."""
+        for n in [*via, node]:
+            if n.might_sleep is not None:
+                c = n.might_sleep
+                args = ", ".join(self.low.source_of(a.span) for a in c.args)
+                self.low.contexts.sleep_checks(self, f"{c.func}({args})", c.span)
+                return
+
     def lower(self, alt: Alt, label: str, name: str, params: tuple[ir.Param, ...],
               thread: ir.Expr, cfg: ProcessCFG) -> ir.Transition | None:
         info = self.info
@@ -77,6 +87,7 @@ class _Step:
         node = alt.node
         assert node.stmt is not None
         self._node = node
+        self.might_sleep(node, [cfg.nodes[v] for v in alt.via])
         self.exec(node.stmt, first=True, atomic=False)
         if tests and node.id >= 0 and node.kind == "simple" and not (
                 isinstance(node.stmt, S.Atomic) and node.stmt.kernel_op):

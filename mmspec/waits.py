@@ -120,6 +120,9 @@ def lower_call(step: "_Step", st: S.CallStmt, first: bool, atomic: bool) -> None
         return
     me = step.base.thread
     assert me is not None
+    if blocking and not (f == "schedule" and st.args):  # wait loops checked at their start
+        args = ", ".join(step.low.source_of(a.span) for a in st.args)
+        step.low.contexts.sleep_checks(step, f"{f}({args})", st.span)
     _EFFECTS.get(f, _completion)(step, st, obj, me)
 
 
