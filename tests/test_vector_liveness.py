@@ -153,7 +153,7 @@ def test_library_liveness_specs_agree() -> None:
         n += 1
         assert vector.supported(g) is None
         same_result(g, CheckOptions())
-    assert n >= 8  # specs/vma (8) and specs/fput (2) have liveness properties today
+    assert n >= 8  # specs/vma (9) and specs/fput (2) have liveness properties today
 
 
 # (3) the recorded graph -------------------------------------------------------------------
