@@ -9,12 +9,14 @@ renderers and the CLI alike.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Callable
 
 from mmspec import ir
 
-from checker.result import (CheckResult, ContextDetails, IrqLockDetails, StepRef, Trace,
-                            UseAfterFreeDetails, Violation)
+from checker.details import (ContextDetails, IrqLockDetails, StepRef, UseAfterFreeDetails,
+                             details_json)
+from checker.result import CheckResult, Trace, Violation
 
 State = dict[str, Any]
 
@@ -72,36 +74,40 @@ def _entered(trace: Trace, pred: Callable[[State], bool]) -> StepRef | None:
 
 
 def _thread(spec: ir.Spec, v: Violation) -> ir.ThreadInfo | None:
-    action = str(v.details.get("action") or "")
+    action = str(details_json(v.details).get("action") or "")
     name = action.split(": ", 1)[0]
     return next((t for t in spec.threads if t.name == name), None)
 
 
 def annotate(result: CheckResult) -> None:
-    """Add the trace-derived details (checker.result's ContextDetails, UseAfterFreeDetails,
-    IrqLockDetails, as JSON data) to the context-related violations of a result."""
+    """Give the context-related violations of a result their trace-derived details
+    (ContextDetails, UseAfterFreeDetails, IrqLockDetails: where the cause began)."""
     spec = result.spec
     if spec.contexts is None:
         return
     meta = {m: dict(kw) for m, kw in spec.contexts.checks}
-    for v in result.violations:
+    for i, v in enumerate(result.violations):
         kw = meta.get(v.message)
         if kw is None or not v.trace.steps:
             continue
-        action = str(v.details.get("action") or "")
-        cause = _cause(spec, v, kw)
-        typed: ContextDetails | UseAfterFreeDetails | IrqLockDetails
-        if v.kind == "context":
-            typed = ContextDetails(action, kw.get("what", ""), kw.get("reason", ""),
-                                   kw.get("lock"), cause)
-        elif v.kind == "use-after-free":
-            typed = UseAfterFreeDetails(action, f"{kw['pool']} {kw['object']}",
-                                        kw.get("reason", "use-after-free"), cause)
-        elif v.kind == "irq-lock":
-            typed = IrqLockDetails(action, kw.get("lock", ""), kw.get("usage", ""), cause)
-        else:
-            continue
-        v.details.update(typed.as_dict())
+        typed = _context_details(spec, v, kw)
+        if typed is not None:
+            result.violations[i] = replace(v, details=typed)
+
+
+def _context_details(spec: ir.Spec, v: Violation, kw: dict[str, str]
+                     ) -> ContextDetails | UseAfterFreeDetails | IrqLockDetails | None:
+    action = str(details_json(v.details).get("action") or "")
+    if v.kind not in ("context", "use-after-free", "irq-lock"):
+        return None
+    cause = _cause(spec, v, kw)
+    if v.kind == "context":
+        return ContextDetails(action, kw.get("what", ""), kw.get("reason", ""),
+                              kw.get("lock"), cause)
+    if v.kind == "use-after-free":
+        return UseAfterFreeDetails(action, f"{kw['pool']} {kw['object']}",
+                                   kw.get("reason", "use-after-free"), cause)
+    return IrqLockDetails(action, kw.get("lock", ""), kw.get("usage", ""), cause)
 
 
 def _cause(spec: ir.Spec, v: Violation, kw: dict[str, str]) -> StepRef | None:

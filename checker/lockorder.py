@@ -152,7 +152,7 @@ def violation(system: GroundSystem, chain: list[Edge],
     witnesses = [trace_of(e) for e in chain]
     closing = system.transitions[chain[0].step]
     return Violation("lock-order", "lock-order", cycle_message(chain), witnesses[0],
-                     closing.span, chain_details(system, chain, witnesses).as_dict())
+                     closing.span, chain_details(system, chain, witnesses))
 
 
 def chain_details(system: GroundSystem, chain: list[Edge],

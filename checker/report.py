@@ -7,10 +7,11 @@ JUnit/SARIF renderers and the tests agree.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from mmspec import ir
 from checker import engines
+from checker.details import details_json
 from checker.result import CheckResult, ExitReason, Trace, Violation
 
 EXIT_OK = 0
@@ -99,7 +100,7 @@ def judge(result: CheckResult) -> Outcome:
                    f"incomplete: {result.reason.value} before the expected {want} showed")
 
 
-WALKS = "simulate"  # CheckResult.engine of `mmspec simulate`'s random walks
+WALKS: Literal["simulate"] = "simulate"  # CheckResult.engine of `mmspec simulate`'s random walks
 
 
 @dataclass(frozen=True)
@@ -261,7 +262,8 @@ def result_json(result: CheckResult, path: str, defines: dict[str, int] | None =
             "property_span": _span(v.span),
             "trace": trace_json(v.trace),
             "loop": v.trace.loop,
-            "details": {k: jsonable(val) for k, val in v.details.items() if _plain(val)},
+            "details": {k: jsonable(val) for k, val in details_json(v.details).items()
+                        if _plain(val)},
         })
     return out
 

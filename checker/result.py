@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Mapping, Union, get_args
 
+from checker.details import Details, typed_details
 from mmspec import ir
 from mmspec.ground import GroundSystem, GTransition, decode_state
 
@@ -49,103 +50,50 @@ class Trace:
 
 ViolationKind = Literal["invariant", "assertion", "deadlock", "liveness", "lock-order", "range",
                         "domain", "refcount", "context", "use-after-free", "irq-lock"]
+# A saved trace re-rendered without a verdict (`mmspec trace` of a trace that records no
+# violation) is shown as a violation of this pseudo-kind (checker/render/itf.py).
+TraceKind = Literal["trace"]
+VIOLATION_KINDS: tuple[ViolationKind, ...] = get_args(ViolationKind)
+
+# The engines of the registry (checker/engines.py; a test keeps the two equal), and the
+# names a result carries besides: `mmspec simulate`'s random walks, a re-rendered trace.
+EngineName = Literal["explicit", "vector", "bmc", "kind", "pdr"]
+ResultSource = Union[EngineName, Literal["simulate", "trace"]]
+RESULT_SOURCES: tuple[ResultSource, ...] = get_args(EngineName) + ("simulate", "trace")
 
 
-@dataclass(frozen=True)
-class DomainDetails:
-    """A `domain` violation: evaluating `where` performed a partial operation (`what`: an
-    index into a map, a divisor, a set element) on `value`, which lies outside `domain`
-    (the map's keys, "non-zero", the element type). The violation's span is the operand's."""
-
-    where: str  # a step's label ("Read(i=0)", "reader[1]: cs") or "invariant NAME"
-    what: str
-    value: int
-    domain: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"where": self.where, "what": self.what, "value": self.value,
-                "domain": self.domain}
+def violation_kind(text: str) -> ViolationKind | None:
+    """`text` as a violation kind, None when it names none (input read from a file)."""
+    return next((k for k in VIOLATION_KINDS if k == text), None)
 
 
-@dataclass(frozen=True)
-class StepRef:
-    """A step of a violation's own trace: its index, label and source location."""
-
-    step: int
-    label: str | None
-    span: str | None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"step": self.step, "label": self.label, "span": self.span}
+def result_source(text: str) -> ResultSource | None:
+    """`text` as the engine (or other source) of a result, None when it names none."""
+    return next((k for k in RESULT_SOURCES if k == text), None)
 
 
-@dataclass(frozen=True)
-class ContextDetails:
-    """A `context` violation: `what` sleeping call, at step `action`, while `reason`
-    (spinlock, rcu, preempt, irq, bh, hardirq, softirq; `lock` for a spinlock) made the
-    thread's context atomic since `entered`."""
-
-    action: str
-    what: str
-    reason: str
-    lock: str | None = None
-    entered: StepRef | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"action": self.action, "what": self.what, "reason": self.reason}
-        if self.lock is not None:
-            out["lock"] = self.lock
-        if self.entered is not None:
-            out["entered"] = self.entered.as_dict()
-        return out
-
-
-@dataclass(frozen=True)
-class UseAfterFreeDetails:
-    """A `use-after-free` violation: step `action` accessed (or freed again) `object`,
-    which step `freed` had freed."""
-
-    action: str
-    object: str
-    reason: str  # 'use-after-free' | 'double-free'
-    freed: StepRef | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"action": self.action, "object": self.object,
-                               "reason": self.reason}
-        if self.freed is not None:
-            out["freed"] = self.freed.as_dict()
-        return out
-
-
-@dataclass(frozen=True)
-class IrqLockDetails:
-    """An `irq-lock` violation: lock class `lock` used both ways (`usage`, lockdep's
-    "{A} -> {B}"); `first_usage` is the step that made usage A, `action` the one making B."""
-
-    action: str
-    lock: str
-    usage: str
-    first_usage: StepRef | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"action": self.action, "lock": self.lock, "usage": self.usage}
-        if self.first_usage is not None:
-            out["first_usage"] = self.first_usage.as_dict()
-        return out
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Violation:
-    """kind: a ViolationKind. `details` holds the kind's details as JSON data (for
-    'domain', DomainDetails.as_dict())."""
+    """One violated property with its trace. `details` is the kind's details class
+    (checker/details.py) or None; the constructor also takes their JSON form (what an ITF
+    file holds, and what some producers build) and parses it at once."""
 
-    kind: str
+    kind: ViolationKind | TraceKind
     property: str  # invariant name, assertion message, "deadlock", liveness name, ...
     message: str
     trace: Trace
     span: ir.Span | None = None  # where the violated property or assertion is written
-    details: dict[str, Any] = field(default_factory=dict)  # e.g. wait-for cycle, lock chain
+    details: Details | None = None  # e.g. wait-for cycle, lock chain
+
+    def __init__(self, kind: ViolationKind | TraceKind, property: str, message: str, trace: Trace,
+                 span: ir.Span | None = None,
+                 details: Details | Mapping[str, Any] | None = None) -> None:
+        object.__setattr__(self, "kind", kind)
+        object.__setattr__(self, "property", property)
+        object.__setattr__(self, "message", message)
+        object.__setattr__(self, "trace", trace)
+        object.__setattr__(self, "span", span)
+        object.__setattr__(self, "details", typed_details(kind, details))
 
 
 @dataclass
@@ -167,7 +115,7 @@ class Stats:
 @dataclass
 class CheckResult:
     spec: ir.Spec
-    engine: str
+    engine: ResultSource
     reason: ExitReason
     violations: list[Violation]
     stats: Stats

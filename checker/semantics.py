@@ -18,19 +18,19 @@ from mmspec.ground import (GRead, GroundSystem, GTransition, describe_read, eval
                            wrap_value)
 
 from checker import waitfor
-from checker.details import RangeDetails
-from checker.result import DomainDetails
+from checker.details import DomainDetails, RangeDetails
+from checker.result import ViolationKind
 
 
 @dataclass
 class Found:
     """A violation before its trace is attached: where it is and what it says."""
 
-    kind: str
+    kind: ViolationKind
     property: str
     message: str
     span: Any = None
-    details: dict[str, Any] = field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)  # the JSON form (Violation parses it)
 
 
 class RangeError(Exception):

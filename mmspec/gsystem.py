@@ -61,7 +61,7 @@ def reads_ok(reads: tuple[GRead, ...]) -> GExpr:
 class GCheck:
     cond: GExpr
     message: str
-    kind: str
+    kind: ir.ExpectKind  # the violation kind (a step property: "invariant")
     when: str  # 'fire' | 'reach'
     span: ir.Span
     reads: tuple[GRead, ...] = ()  # partial operations of `cond`, checked before it

@@ -39,6 +39,7 @@ from checker.explicit.visited import (SPARSE_ALLOWANCE_MB, SPARSE_BYTES_PER_STAT
 from checker import initstates, lockorder
 from checker.lockorder import Edge, LockOrderGraph
 from checker.options import CheckOptions
+from checker.details import details_json
 from checker.result import CheckResult, ExitReason, Stats, Trace, Violation, build_trace
 from checker.searchloop import SearchClock, Stop, peak_rss_mb, rss_mb
 from checker.settings import resolve
@@ -288,7 +289,7 @@ class Search:
         """Keep a violation unless one of the same kind and property ending in the same step
         is kept already (BFS order: the kept one has the shortest trace); stop at N."""
         last = v.trace.steps[-1].label if len(v.trace) > 1 else None
-        action = v.details.get("action")  # a failing step: the step itself, not its way in
+        action = details_json(v.details).get("action")  # a failing step: the step itself, not its way in
         key = (v.kind, v.property, action if isinstance(action, str) else last)
         if key in self.found_keys:
             return

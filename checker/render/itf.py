@@ -26,11 +26,13 @@ from checker.render.itf_schema import ItfError, load_itf_bytes, validate
 from checker.report import describe_expectation
 from checker.render.specmeta import (spec_from_json, spec_to_json, span_from_json,
                                      span_to_json, type_from_json)
-from checker.result import CheckResult, ExitReason, Stats, Trace, TraceStep, Violation
+from checker.details import details_json
+from checker.result import (CheckResult, ExitReason, Stats, Trace, TraceKind, TraceStep, Violation,
+                            ViolationKind, result_source, violation_kind)
 
 FORMAT_DESCRIPTION = "https://apalache-mc.org/docs/adr/015adr-trace.html"
 SAFE_INT = 2 ** 53 - 1
-TRACE_KIND = "trace"  # Violation.kind for a re-rendered trace that records no violation
+TRACE_KIND: TraceKind = "trace"  # Violation.kind for a re-rendered trace that records no violation
 
 
 # --------------------------------------------------------------------------- values
@@ -209,7 +211,7 @@ def trace_to_itf(trace: Trace, result: CheckResult | None = None) -> dict[str, A
             meta["kind"] = v.kind
             meta["message"] = v.message
             meta["span"] = span_to_json(v.span)
-            meta["details"] = details_to_json(v.details, types)
+            meta["details"] = details_to_json(details_json(v.details), types)
             meta["matches_expectation"] = is_expected(result, v)
         # Every violation of the run, so a re-render of this one trace still tells whether
         # the spec met its expectation; only the one marked `in_file` has its trace here.
@@ -306,7 +308,7 @@ def result_from_meta(trace: Trace, meta: dict[str, Any]) -> CheckResult:
     violations = []
     this = None
     if meta.get("kind") is not None:
-        this = Violation(meta["kind"], meta.get("property", meta["kind"]),
+        this = Violation(_kind(meta["kind"]), meta.get("property", meta["kind"]),
                          meta.get("message", ""), trace, span_from_json(meta.get("span")),
                          details_from_json(meta.get("details") or {}))
     for w in meta.get("violations") or []:
@@ -315,7 +317,7 @@ def result_from_meta(trace: Trace, meta: dict[str, Any]) -> CheckResult:
             this = None
         elif not w.get("in_file"):
             # LIMITATION: the other violations' traces live in their own files.
-            violations.append(Violation(w["kind"], w.get("property", w["kind"]),
+            violations.append(Violation(_kind(w["kind"]), w.get("property", w["kind"]),
                                         w.get("message", ""), Trace(()),
                                         span_from_json(w.get("span"))))
     if this is not None:
@@ -331,7 +333,20 @@ def result_from_meta(trace: Trace, meta: dict[str, Any]) -> CheckResult:
         reason = ExitReason(meta.get("reason", "violation" if violations else "done"))
     except ValueError:
         reason = ExitReason.UNKNOWN
-    return CheckResult(spec, str(meta.get("engine", "trace")), reason, violations, stats)
+    engine = result_source(str(meta.get("engine", "trace")))
+    if engine is None:
+        raise ItfError(f"#meta.engine: unknown engine {meta.get('engine')!r}")
+    return CheckResult(spec, engine, reason, violations, stats)
+
+
+def _kind(text: Any) -> ViolationKind | TraceKind:
+    """A violation kind read from a file: one mmspec writes, else an ItfError."""
+    kind = violation_kind(str(text))
+    if kind is not None:
+        return kind
+    if text == TRACE_KIND:
+        return TRACE_KIND
+    raise ItfError(f"#meta: unknown violation kind {text!r}")
 
 
 __all__ = ["ItfError", "decode_value", "dumps", "encode_value", "read_itf", "result_from_meta",

@@ -12,8 +12,9 @@ from typing import Any
 from mmspec import ir
 
 from checker import engines, report
-from checker.details import (DeadlockDetails, LivenessDetails, LockOrderDetails, OtherDetails,
-                             RangeDetails, StepCheckDetails, details_of)
+from checker.details import (ContextDetails, DeadlockDetails, DomainDetails, IrqLockDetails,
+                             LivenessDetails, LockOrderDetails, OtherDetails, RangeDetails,
+                             StepCheckDetails, UseAfterFreeDetails, details_of)
 from checker.render.diff import Change, Types, clean, diff_states, fmt, var_types
 from checker.render.expect import (complete, describe_expectation, expected_violations,
                                    is_expected)
@@ -282,8 +283,12 @@ def _details_lines(spec: ir.Spec, v: Violation, st: Style, sources: Sources) -> 
                       "step fires)")]
     if isinstance(d, LivenessDetails):
         return _liveness_lines(d)
-    if isinstance(d, OtherDetails):
-        return [clean(f"  {k}: {fmt(x)}") for k, x in d.items if not isinstance(x, Trace)]
+    if isinstance(d, OtherDetails) and not d.shown:
+        return []
+    if isinstance(d, (OtherDetails, DomainDetails, ContextDetails, UseAfterFreeDetails,
+                      IrqLockDetails)):  # shown as they are, one "key: value" line each
+        return [clean(f"  {k}: {fmt(x)}") for k, x in d.as_dict().items()
+                if not isinstance(x, Trace)]
     return []
 
 

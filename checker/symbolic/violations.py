@@ -18,13 +18,14 @@ from typing import Any, Callable
 
 from checker import waitfor
 from mmspec import ir
+from checker.result import ViolationKind
 from checker.semantics import bad_read, domain_found
 from mmspec.ground import GRead, GroundSystem, GTransition, eval_gexpr, wrap_value
 
 
 @dataclass(frozen=True)
 class Finding:
-    kind: str  # the Violation kind: invariant | assertion | deadlock | range
+    kind: ViolationKind
     property: str
     message: str
     span: ir.Span | None
