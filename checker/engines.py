@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Literal, Protocol
 
 from checker.options import CheckOptions
-from checker.result import CheckResult, ExitReason, Stats
+from checker.result import CheckResult, EngineName, ExitReason, Stats
 
 if TYPE_CHECKING:  # the registry itself stays light: the CLI's report path imports it
     from mmspec.ground import GroundSystem
@@ -41,7 +41,7 @@ class Engine(Protocol):
     """What the CLI and the reports need of an engine."""
 
     @property
-    def name(self) -> str: ...
+    def name(self) -> EngineName: ...
 
     @property
     def capabilities(self) -> frozenset[Capability]: ...
@@ -61,14 +61,14 @@ class EngineEntry:
     """One registered engine: its entry point by module and function name (imported when
     run), what it can do, and the engine-specific words the renderers use."""
 
-    name: str
+    name: EngineName  # also listed in checker/result.py's EngineName (a test keeps them equal)
     summary: str  # what `--engine NAME` does, one phrase
     module: str
     entry: str = "check"
     capabilities: frozenset[Capability] = field(default_factory=frozenset)
     # a function in `module`: supported(system) -> None or why not (None: always supported)
     supported: str | None = None
-    fallback: str | None = None  # run this engine instead when `supported` says no
+    fallback: EngineName | None = None  # run this engine instead when `supported` says no
     # the "✓" line when every property holds (None: the state-count wording)
     ok_line: Callable[[Stats], str] | None = None
     # the hint under an incomplete verdict when the run stopped at its depth bound
@@ -136,7 +136,7 @@ def has(engine: str, capability: Capability) -> bool:
 
 # `--engine auto` tries these in order and runs the first that can do what the options ask
 # and supports the spec; the last runs everything.
-AUTO_ORDER: tuple[str, ...] = ("vector", "explicit")
+AUTO_ORDER: tuple[EngineName, ...] = ("vector", "explicit")
 
 # What an option needs of an engine, and how the note names it ({engine}: the one chosen).
 OPTION_NEEDS: tuple[tuple[Capability, Callable[[CheckOptions], bool], str], ...] = (

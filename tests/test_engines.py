@@ -6,6 +6,8 @@ through the same path as `mmspec check --engine NAME`.
 """
 from __future__ import annotations
 
+import typing
+
 from collections import deque
 from dataclasses import replace
 
@@ -14,7 +16,7 @@ import pytest
 from checker import engines
 from checker.engines import EngineEntry
 from checker.options import CheckOptions
-from checker.result import CheckResult, ExitReason, Stats
+from checker.result import CheckResult, EngineName, ExitReason, Stats
 from checker.semantics import enabled, successor
 from checker.settings import resolve
 from mmspec import config
@@ -27,6 +29,11 @@ from tests import irbuild
 def test_the_cli_accepts_exactly_the_registered_engines() -> None:
     # config.ENGINES stays in the front-end (`mmspec parse` imports nothing from checker/)
     assert config.ENGINES == ("auto",) + engines.names()
+
+
+def test_the_engine_name_type_lists_exactly_the_registered_engines() -> None:
+    # checker/result.py's EngineName is what mypy checks engine names against
+    assert typing.get_args(EngineName) == engines.names()
 
 
 def toy_check(system: GroundSystem, options: CheckOptions) -> CheckResult:
