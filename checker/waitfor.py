@@ -7,9 +7,9 @@ for a reader of a writer-preferring rwsem, for the writers queued ahead of it).
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
-from mmspec.ground import GLock, GroundSystem, eval_gexpr
+from mmspec.ground import GLock, GroundSystem, GTransition, eval_gexpr
 
 
 def holders(system: GroundSystem, lk: GLock, state: tuple[int, ...] | list[int],
@@ -37,8 +37,28 @@ def wait_for(system: GroundSystem, state: tuple[int, ...] | list[int]) -> dict[s
     def name(tid: int) -> str:
         return threads[tid].name if 0 <= tid < len(threads) else f"thread {tid}"
 
+    blocked, queued_writers, stuck = _blocked_threads(system, state, name)
     waits: list[dict[str, Any]] = []
     edges: dict[int, list[int]] = {}
+    for tid, li, mode in blocked:
+        entry, targets = _wait_entry(system, state, name, tid, li, mode,
+                                     queued_writers.get(li, []))
+        waits.append(entry)
+        for h in targets:
+            if h not in edges.setdefault(tid, []):
+                edges[tid].append(h)
+    cycle = find_cycle(edges)
+    blocked_tids = {tid for tid, _, _ in blocked}
+    return {"waits": waits, "cycle": [name(t) for t in cycle] if cycle else None,
+            "stuck": [e for tid, e in stuck if tid not in blocked_tids]}
+
+
+def _blocked_threads(system: GroundSystem, state: tuple[int, ...] | list[int],
+                     name: Callable[[int], str]
+                     ) -> tuple[list[tuple[int, int, str]], dict[int, list[int]],
+                                list[tuple[int, dict[str, Any]]]]:
+    """The threads whose next step cannot fire: (thread, lock, mode) for each blocking
+    acquire, the writers queued per lock, and the threads stuck on a condition instead."""
     queued_writers: dict[int, list[int]] = {}
     blocked: list[tuple[int, int, str]] = []  # (tid, lock index, mode)
     stuck: list[tuple[int, dict[str, Any]]] = []  # blocked on a condition, not a lock
@@ -51,38 +71,43 @@ def wait_for(system: GroundSystem, state: tuple[int, ...] | list[int]) -> dict[s
         if not any(a.blocking for a in t.acquires):
             if t.thread not in stuck_tids:
                 stuck_tids.add(t.thread)
-                stuck_entry: dict[str, Any] = {
-                    "thread": name(t.thread), "step": t.step or t.name,
-                    "at": f"{t.span.file}:{t.span.line}" if t.span.line else None}
-                sleeps = system.spec.transitions[t.source].waits_on
-                if sleeps is not None:  # asleep in schedule() or wait_for_completion()
-                    stuck_entry["sleeps_on"] = sleeps
-                stuck.append((t.thread, stuck_entry))
+                stuck.append((t.thread, _stuck_entry(system, t, name)))
             continue
         for a in t.acquires:
             if a.blocking and (t.thread, a.lock, a.mode) not in blocked:
                 blocked.append((t.thread, a.lock, a.mode))
                 if a.mode == "write":
                     queued_writers.setdefault(a.lock, []).append(t.thread)
-    for tid, li, mode in blocked:
-        lk = system.locks[li]
-        hs = holders(system, lk, state, mode)
-        entry: dict[str, Any] = {"thread": name(tid), "lock": lk.name, "mode": mode,
-                                 "holders": [name(h) for h in hs]}
-        targets = list(hs)
-        if mode == "read" and lk.waiting is not None and state[lk.waiting] > 0:
-            q = [w for w in queued_writers.get(li, []) if w != tid]
-            if q:
-                entry["queued"] = [name(w) for w in q]
-                targets += q
-        waits.append(entry)
-        for h in targets:
-            if h not in edges.setdefault(tid, []):
-                edges[tid].append(h)
-    cycle = find_cycle(edges)
-    blocked_tids = {tid for tid, _, _ in blocked}
-    return {"waits": waits, "cycle": [name(t) for t in cycle] if cycle else None,
-            "stuck": [e for tid, e in stuck if tid not in blocked_tids]}
+    return blocked, queued_writers, stuck
+
+
+def _stuck_entry(system: GroundSystem, t: GTransition, name: Callable[[int], str]
+                 ) -> dict[str, Any]:
+    assert t.thread is not None
+    entry: dict[str, Any] = {"thread": name(t.thread), "step": t.step or t.name,
+                             "at": f"{t.span.file}:{t.span.line}" if t.span.line else None}
+    sleeps = system.spec.transitions[t.source].waits_on
+    if sleeps is not None:  # asleep in schedule() or wait_for_completion()
+        entry["sleeps_on"] = sleeps
+    return entry
+
+
+def _wait_entry(system: GroundSystem, state: tuple[int, ...] | list[int],
+                name: Callable[[int], str], tid: int, li: int, mode: str,
+                queued: list[int]) -> tuple[dict[str, Any], list[int]]:
+    """One blocked acquire: its report entry, and the threads it waits for (the holders,
+    and for a reader of a writer-preferring rwsem the writers queued ahead of it)."""
+    lk = system.locks[li]
+    hs = holders(system, lk, state, mode)
+    entry: dict[str, Any] = {"thread": name(tid), "lock": lk.name, "mode": mode,
+                             "holders": [name(h) for h in hs]}
+    targets = list(hs)
+    if mode == "read" and lk.waiting is not None and state[lk.waiting] > 0:
+        q = [w for w in queued if w != tid]
+        if q:
+            entry["queued"] = [name(w) for w in q]
+            targets += q
+    return entry, targets
 
 
 def find_cycle(edges: dict[int, list[int]]) -> list[int] | None:

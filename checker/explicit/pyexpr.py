@@ -257,6 +257,17 @@ def py(e: GExpr, forms: Forms | None = None, ctx: str = "value") -> str:
     if isinstance(e, GIte):
         return f"({py(e.then, f)} if {py(e.cond, f, 'bool')} else {py(e.other, f)})"
     op, a = e.op, e.args
+    if op in _LOGIC:
+        return _py_logic(e, op, a, f, ctx)
+    if op in _CMP:
+        return _py_cmp(op, a, f)
+    return _py_arith(op, a, f)
+
+
+_LOGIC = frozenset({"and", "or", "not", "implies", "iff"})
+
+
+def _py_logic(e: GExpr, op: str, a: tuple[GExpr, ...], f: Forms, ctx: str) -> str:
     if op in ("and", "or", "implies") and ctx != "bool":
         # Python's and/or yield an operand, which may be a field read in place: make 0/1
         return f"(1 if {py(e, f, 'bool')} else 0)"
@@ -268,19 +279,25 @@ def py(e: GExpr, forms: Forms | None = None, ctx: str = "value") -> str:
         return f"(not {py(a[0], f, 'bool')})"
     if op == "implies":
         return f"((not {py(a[0], f, 'bool')}) or {py(a[1], f, 'bool')})"
-    if op == "iff":
-        return f"((not {py(a[0], f, 'bool')}) == (not {py(a[1], f, 'bool')}))"
-    if op in _CMP:
-        x, y = a
-        if isinstance(x, GSlot) and isinstance(y, GLit):
-            t = f.cmp(int(x.index), op, int(y.value))
-            if t is not None:
-                return t
-        if isinstance(y, GSlot) and isinstance(x, GLit):
-            t = f.cmp(int(y.index), _FLIP[op], int(x.value))
-            if t is not None:
-                return t
-        return f"({py(x, f)} {_CMP[op]} {py(y, f)})"
+    return f"((not {py(a[0], f, 'bool')}) == (not {py(a[1], f, 'bool')}))"  # iff
+
+
+def _py_cmp(op: str, a: tuple[GExpr, ...], f: Forms) -> str:
+    """A comparison; a slot against a literal may have a cheaper form (packed fields)."""
+    x, y = a
+    if isinstance(x, GSlot) and isinstance(y, GLit):
+        t = f.cmp(int(x.index), op, int(y.value))
+        if t is not None:
+            return t
+    if isinstance(y, GSlot) and isinstance(x, GLit):
+        t = f.cmp(int(y.index), _FLIP[op], int(x.value))
+        if t is not None:
+            return t
+    return f"({py(x, f)} {_CMP[op]} {py(y, f)})"
+
+
+def _py_arith(op: str, a: tuple[GExpr, ...], f: Forms) -> str:
+    """Arithmetic; a shift out of range or a division by zero gives 0 here."""
     if op in _ARITH:
         return f"({py(a[0], f)} {_ARITH[op]} {py(a[1], f)})"
     if op == "neg":

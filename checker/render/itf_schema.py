@@ -200,41 +200,51 @@ def value(v: Any, path: str) -> None:
             continue
         if not isinstance(x, dict):  # pragma: no cover - json gives nothing else
             raise fail(p, f"not an ITF value: {_what(x)}")
-        tags = [k for k in x if k.startswith("#")]
-        if not tags:
-            if hashable and not all(y is None or isinstance(y, (bool, str)) or _is_int(y)
-                                    for y in x.values()):
-                raise fail(p, "a set element or map key may be a record of scalars only")
-            stack.extend((y, path_join(p, k), False) for k, y in x.items())
-            continue
-        if len(tags) > 1 or len(x) > 1:
-            raise fail(p, f"a tagged value has exactly one key, got {sorted(x)}")
-        tag = tags[0]
-        body = x[tag]
-        bp = path_join(p, tag)
-        if tag == "#bigint":
-            if not isinstance(body, str) or not _BIGINT.fullmatch(body):
-                raise fail(bp, "expected a string of decimal digits")
-        elif tag in ("#set", "#tup"):
-            if not isinstance(body, list):
-                raise fail(bp, f"expected a list, got {_what(body)}")
-            stack.extend((y, path_join(bp, i), hashable or tag == "#set")
-                         for i, y in enumerate(body))
-        elif tag == "#map":
-            if hashable:
-                raise fail(p, "a map cannot be a set element or map key")
-            if not isinstance(body, list):
-                raise fail(bp, f"expected a list of [key, value] pairs, got {_what(body)}")
-            for i, kv in enumerate(body):
-                ip = path_join(bp, i)
-                if not isinstance(kv, list) or len(kv) != 2:
-                    raise fail(ip, f"expected a [key, value] pair, got {_what(kv)}")
-                stack.append((kv[0], path_join(ip, 0), True))
-                stack.append((kv[1], path_join(ip, 1), False))
-        elif tag == "#unserializable":
-            raise fail(bp, "the writer could not serialise this value")
-        else:
-            raise fail(bp, f"unknown type tag {tag!r} (known: #bigint, #set, #tup, #map)")
+        stack.extend(_parts(x, p, hashable))
+
+
+def _parts(x: dict[str, Any], p: str, hashable: bool) -> list[tuple[Any, str, bool]]:
+    """The values inside one ITF object (a record or a tagged value) still to check, each
+    with its path and whether it must be hashable (a set element or map key)."""
+    tags = [k for k in x if k.startswith("#")]
+    if not tags:
+        if hashable and not all(y is None or isinstance(y, (bool, str)) or _is_int(y)
+                                for y in x.values()):
+            raise fail(p, "a set element or map key may be a record of scalars only")
+        return [(y, path_join(p, k), False) for k, y in x.items()]
+    if len(tags) > 1 or len(x) > 1:
+        raise fail(p, f"a tagged value has exactly one key, got {sorted(x)}")
+    tag = tags[0]
+    body = x[tag]
+    bp = path_join(p, tag)
+    if tag == "#bigint":
+        if not isinstance(body, str) or not _BIGINT.fullmatch(body):
+            raise fail(bp, "expected a string of decimal digits")
+        return []
+    if tag in ("#set", "#tup"):
+        if not isinstance(body, list):
+            raise fail(bp, f"expected a list, got {_what(body)}")
+        return [(y, path_join(bp, i), hashable or tag == "#set") for i, y in enumerate(body)]
+    if tag == "#map":
+        return _map_parts(body, p, bp, hashable)
+    if tag == "#unserializable":
+        raise fail(bp, "the writer could not serialise this value")
+    raise fail(bp, f"unknown type tag {tag!r} (known: #bigint, #set, #tup, #map)")
+
+
+def _map_parts(body: Any, p: str, bp: str, hashable: bool) -> list[tuple[Any, str, bool]]:
+    if hashable:
+        raise fail(p, "a map cannot be a set element or map key")
+    if not isinstance(body, list):
+        raise fail(bp, f"expected a list of [key, value] pairs, got {_what(body)}")
+    out: list[tuple[Any, str, bool]] = []
+    for i, kv in enumerate(body):
+        ip = path_join(bp, i)
+        if not isinstance(kv, list) or len(kv) != 2:
+            raise fail(ip, f"expected a [key, value] pair, got {_what(kv)}")
+        out.append((kv[0], path_join(ip, 0), True))
+        out.append((kv[1], path_join(ip, 1), False))
+    return out
 
 
 def _type(v: Any, path: str) -> None:

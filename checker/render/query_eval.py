@@ -124,63 +124,75 @@ class Evaluator:
     def bind(self, name: str, v: Val) -> "Evaluator":
         return Evaluator(self.state, {**self.env, name: v})
 
-    def ev(self, e: ir.Expr) -> Val:  # noqa: C901 - one case per node kind
-        if isinstance(e, ir.Lit):
-            return _literal(e.value, e.type)
-        if isinstance(e, ir.VarRef):
-            if e.name not in self.state:
-                raise QueryError(f"the trace has no variable '{e.name}'")
-            return self.state[e.name]
-        if isinstance(e, ir.ParamRef):
-            if e.name not in self.env:
-                raise QueryError(f"'{e.name}' is not bound here")
-            return self.env[e.name]
-        if isinstance(e, ir.Index):
-            base, k = self.ev(e.base), self.ev(e.index)
-            if isinstance(base, tuple):  # a sequence, 1-based
-                if not 1 <= k <= len(base):
-                    raise QueryError(f"index {k} is outside the sequence's domain")
-                return base[k - 1]
-            if k not in base:
-                raise QueryError(f"key {k} is outside the map's domain")
-            return base[k]
-        if isinstance(e, ir.Field):
-            return self.ev(e.base)[e.name]
-        if isinstance(e, ir.SeqLit):
-            return tuple(self.ev(x) for x in e.elems)
-        if isinstance(e, ir.Unary) and e.op in ("len", "head", "tail"):
+    def ev(self, e: ir.Expr) -> Val:
+        handler = _NODES.get(type(e))
+        if handler is None:
+            raise QueryError(f"cannot evaluate {type(e).__name__}")
+        return handler(self, e)
+
+    def lit(self, e: ir.Lit) -> Val:
+        return _literal(e.value, e.type)
+
+    def var(self, e: ir.VarRef) -> Val:
+        if e.name not in self.state:
+            raise QueryError(f"the trace has no variable '{e.name}'")
+        return self.state[e.name]
+
+    def param(self, e: ir.ParamRef) -> Val:
+        if e.name not in self.env:
+            raise QueryError(f"'{e.name}' is not bound here")
+        return self.env[e.name]
+
+    def index(self, e: ir.Index) -> Val:
+        base, k = self.ev(e.base), self.ev(e.index)
+        if isinstance(base, tuple):  # a sequence, 1-based
+            if not 1 <= k <= len(base):
+                raise QueryError(f"index {k} is outside the sequence's domain")
+            return base[k - 1]
+        if k not in base:
+            raise QueryError(f"key {k} is outside the map's domain")
+        return base[k]
+
+    def field(self, e: ir.Field) -> Val:
+        return self.ev(e.base)[e.name]
+
+    def seq(self, e: ir.SeqLit) -> Val:
+        return tuple(self.ev(x) for x in e.elems)
+
+    def unary(self, e: ir.Unary) -> Val:
+        if e.op in ("len", "head", "tail"):
             q = self.ev(e.arg)
             if e.op != "len" and not q:
                 raise QueryError(f"{e.op} of an empty sequence")
             return len(q) if e.op == "len" else q[0] if e.op == "head" else q[1:]
-        if isinstance(e, ir.Unary):
-            v = self.ev(e.arg)
-            unary: dict[str, Callable[[], Any]] = {
-                "not": lambda: int(not v), "neg": lambda: -v, "card": lambda: len(v),
-                "bnot": lambda: ~v}
-            return unary[e.op]()
-        if isinstance(e, ir.Binary):
-            return self.binary(e)
-        if isinstance(e, ir.Ite):
-            return self.ev(e.then) if self.ev(e.cond) else self.ev(e.other)
-        if isinstance(e, ir.SetLit):
-            dom = _domain(e.elem_type)
-            elems = [self.ev(el) for el in e.elems]
-            if ir.is_product(e.elem_type):
-                elems = [RecordElement(x) for x in elems]
-            return frozenset(x for x in elems if x in dom)
-        if isinstance(e, ir.SetComp):
-            return frozenset(k for k in _domain(e.domain)
-                             if self.bind(e.var, k).ev(e.cond))
-        if isinstance(e, ir.Quant):
-            return self.quant(e)
-        if isinstance(e, ir.MapLit):
-            return {k: self.bind(e.var, k).ev(e.body) for k in _domain(e.key_type)}
-        if isinstance(e, ir.RecordLit):
-            return {f: self.ev(x) for (f, _t), x in zip(e.type.fields, e.values)}
-        if isinstance(e, ir.Except):
-            return self.except_(self.ev(e.base), list(e.path), self.ev(e.value))
-        raise QueryError(f"cannot evaluate {type(e).__name__}")
+        v = self.ev(e.arg)
+        unary: dict[str, Callable[[], Any]] = {
+            "not": lambda: int(not v), "neg": lambda: -v, "card": lambda: len(v),
+            "bnot": lambda: ~v}
+        return unary[e.op]()
+
+    def ite(self, e: ir.Ite) -> Val:
+        return self.ev(e.then) if self.ev(e.cond) else self.ev(e.other)
+
+    def set_lit(self, e: ir.SetLit) -> Val:
+        dom = _domain(e.elem_type)
+        elems = [self.ev(el) for el in e.elems]
+        if ir.is_product(e.elem_type):
+            elems = [RecordElement(x) for x in elems]
+        return frozenset(x for x in elems if x in dom)
+
+    def set_comp(self, e: ir.SetComp) -> Val:
+        return frozenset(k for k in _domain(e.domain)
+                         if self.bind(e.var, k).ev(e.cond))
+
+    def map_lit(self, e: ir.MapLit) -> Val:
+        return {k: self.bind(e.var, k).ev(e.body) for k in _domain(e.key_type)}
+
+    def record_lit(self, e: ir.RecordLit) -> Val:
+        return {f: self.ev(x) for (f, _t), x in zip(e.type.fields, e.values)}
+
+    def except_expr(self, e: ir.Except) -> Val:
+        return self.except_(self.ev(e.base), list(e.path), self.ev(e.value))
 
     def quant(self, e: ir.Quant) -> int:
         within = self.ev(e.within) if e.within is not None else None
@@ -216,6 +228,15 @@ class Evaluator:
         return _STRICT[op](a, b)
 
 
+# One evaluator method per IR node class (exact classes: the IR's node classes are final).
+_NODES: dict[type, Callable[[Evaluator, Any], Val]] = {
+    ir.Lit: Evaluator.lit, ir.VarRef: Evaluator.var, ir.ParamRef: Evaluator.param,
+    ir.Index: Evaluator.index, ir.Field: Evaluator.field, ir.SeqLit: Evaluator.seq,
+    ir.Unary: Evaluator.unary, ir.Binary: Evaluator.binary, ir.Ite: Evaluator.ite,
+    ir.SetLit: Evaluator.set_lit, ir.SetComp: Evaluator.set_comp, ir.Quant: Evaluator.quant,
+    ir.MapLit: Evaluator.map_lit, ir.RecordLit: Evaluator.record_lit,
+    ir.Except: Evaluator.except_expr,
+}
 _LAZY: dict[str, Callable[[Callable[[], Val], Callable[[], Val]], int]] = {
     "and": lambda l, r: int(bool(l()) and bool(r())),
     "or": lambda l, r: int(bool(l()) or bool(r())),
