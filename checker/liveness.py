@@ -21,9 +21,10 @@ from typing import Callable, Protocol, Sequence
 
 from checker.details import LivenessDetails
 from checker.liveness_eval import compile_gexpr
-from checker.options import CheckOptions
 from checker.fairness_hint import strong_fairness_hints
-from checker.result import CheckResult, ExitReason, Violation, build_trace
+from checker.liveness_common import (EVERY_STATE, KINDS, fairness_bits, liveness_to_check,
+                                     message, validate_properties)
+from checker.result import ExitReason, Violation, build_trace
 from mmspec import ir
 from mmspec.ground import GLiveness, GroundSystem
 
@@ -87,37 +88,6 @@ class _Fairness:
     @property
     def all(self) -> int:
         return self.weak | self.strong
-
-
-def liveness_to_check(system: GroundSystem, options: CheckOptions, result: CheckResult) -> bool:
-    """Whether an engine's finished safety search should go on to liveness: only when the
-    spec has properties, they are wanted, no hard violation was found (lock-order reports
-    do not count), and the search was complete (else a note says why it was skipped)."""
-    hard = [v for v in result.violations if v.kind != "lock-order"]
-    if not system.liveness or not options.liveness or hard:
-        return False
-    if result.reason != ExitReason.DONE:
-        result.notes.append("liveness not checked: the safety search did not finish")
-        return False
-    return True
-
-
-def fairness_bits(system: GroundSystem) -> tuple[int, int, list[int]]:
-    """Constraint i is bit i: the weak bits, the strong bits, and per transition the bits
-    of the constraints it belongs to (shared by the object and the array analyses)."""
-    tmask = [0] * len(system.transitions)
-    weak = strong = 0
-    for i, f in enumerate(system.fairness):
-        bit = 1 << i
-        if f.kind == "strong":
-            strong |= bit
-        elif f.kind == "weak":
-            weak |= bit
-        else:
-            raise ValueError(f"unknown fairness kind {f.kind!r} for {f.name}")
-        for t in f.transitions:
-            tmask[t] |= bit
-    return weak, strong, tmask
 
 
 def _fairness(system: GroundSystem, graph: LivenessGraph) -> _Fairness:
@@ -462,11 +432,7 @@ def check_liveness(system: GroundSystem, graph: LivenessGraph) -> list[Violation
     """
     if not system.liveness:
         return []
-    for prop in system.liveness:
-        if prop.kind not in _KINDS:
-            raise ValueError(f"unknown liveness kind {prop.kind!r} for {prop.name}")
-        if prop.kind == "leadsto" and prop.p is None:
-            raise ValueError(f"leadsto property {prop.name} has no P")
+    validate_properties(system)
     _require_complete(graph)
     run = _Run(system, graph, _fairness(system, graph))
     out: list[Violation] = []
@@ -475,14 +441,6 @@ def check_liveness(system: GroundSystem, graph: LivenessGraph) -> list[Violation
         if found is not None:
             out.append(found)
     return out
-
-
-_KINDS = ("leadsto", "eventually", "always_eventually", "eventually_always")
-# eventually always P (<>[]P) fails exactly when a fair behaviour visits not-P infinitely
-# often: a not-P state in a fair component of the whole graph, or one where stuttering is
-# fair. Its analysis is the one of "Q = false" (every state qualifies), shared by all of them.
-EVERY_STATE = "every state"
-KINDS = _KINDS  # shared with checker/liveness_arrays.py
 
 
 class _Run:
@@ -531,11 +489,11 @@ class _Run:
         raw = [graph.states[i] for i in ids]
         trace = build_trace(system, raw, ts, loop=loop)
         lv = system.spec.liveness[idx] if idx < len(system.spec.liveness) else None
-        message = _message(system.spec, lv, prop, stuttering, len(cycle), bool(self.fair.all))
+        text = message(system.spec, lv, prop, stuttering, len(cycle), bool(self.fair.all))
         hints = strong_fairness_hints(system, raw, [None] + [t for t, _ in steps], loop)
         details = LivenessDetails(tuple(self.fair.names), stuttering, len(prefix),
                                   tuple(hints)).as_dict()
-        return Violation("liveness", prop.name, message, trace, prop.span, details)
+        return Violation("liveness", prop.name, text, trace, prop.span, details)
 
     def trigger(self, prop: GLiveness, a: _Analysis) -> int | None:
         """The first state in BFS order where the obligation starts and can fail."""
@@ -556,51 +514,5 @@ class _Run:
         return next((s for s in self.tree.order if reach[s] and p(states[s])), None)
 
 
-# --------------------------------------------------------------------------- message
-
-
-def _message(spec: ir.Spec, lv: ir.Liveness | None, prop: GLiveness, stuttering: bool,
-             cycle_len: int, has_fairness: bool) -> str:
-    q = _text(spec, lv.q if lv else None) or "Q"
-    if prop.kind == "leadsto":
-        p = _text(spec, lv.p if lv else None) or "P"
-        head = (f"{p} leads to {q} is violated: after reaching {p}, a fair behaviour "
-                f"stays out of {q} forever")
-    elif prop.kind == "eventually":
-        head = f"eventually {q} is violated: a fair behaviour stays out of {q} forever"
-    elif prop.kind == "eventually_always":
-        head = (f"eventually always {q} is violated: a fair behaviour leaves {q} again "
-                f"and again")
-    else:
-        head = (f"always eventually {q} is violated: from some point on a fair behaviour "
-                f"stays out of {q} forever")
-    if stuttering and not has_fairness:
-        tail = "it stops at the last state; without fairness any thread may stop forever"
-    elif stuttering:
-        tail = "it stops at the last state; no fair thread or action is enabled there"
-    else:
-        tail = f"the last {cycle_len} step{'s' if cycle_len != 1 else ''} repeat forever"
-    return f"{head} ({tail})"
-
-
-message = _message  # shared with checker/liveness_arrays.py
-
-
-def _text(spec: ir.Spec, e: ir.Expr | None) -> str | None:
-    """The source text of an expression, whitespace collapsed, if its span is known."""
-    span = getattr(e, "span", None)
-    if span is None or span.line <= 0:
-        return None
-    text = next((t for f, t in spec.sources if f == span.file), None)
-    if text is None:
-        return None
-    lines = text.splitlines()
-    if span.end_line > len(lines) or span.end_line < span.line:
-        return None
-    if span.line == span.end_line:
-        chunk = lines[span.line - 1][span.col - 1:span.end_col - 1]
-    else:
-        chunk = "\n".join([lines[span.line - 1][span.col - 1:]]
-                          + lines[span.line:span.end_line - 1]
-                          + [lines[span.end_line - 1][:span.end_col - 1]])
-    return " ".join(chunk.split()) or None
+__all__ = ["EVERY_STATE", "KINDS", "LivenessGraph", "StateGraph", "check_liveness",
+           "fairness_bits", "liveness_to_check"]

@@ -31,11 +31,11 @@ import numpy as np
 
 from checker.details import LivenessDetails
 from checker.fairness_hint import strong_fairness_hints
-from checker.liveness import EVERY_STATE, KINDS, fairness_bits, message
+from checker.liveness_common import EVERY_STATE, fairness_bits, message, validate_properties
 from checker.result import Trace, Violation, build_trace
 from mmspec.ground import GExpr, GLiveness, GroundSystem, GTransition
 
-from checker.growable import Growable
+from checker.liveness_scc import first_occurrences, sorted_unique, strong_components
 
 MAX_FAIRNESS = 63
 Step = tuple[int, int]  # (transition index, state id reached)
@@ -151,59 +151,6 @@ def _fairness(system: GroundSystem, g: ArrayGraph) -> _Fairness:
 # --------------------------------------------------------------------------- SCCs
 
 
-def _sorted_unique(a: np.ndarray) -> np.ndarray:
-    """np.unique by sorting in place (numpy 2's hash-based unique is far slower here)."""
-    a.sort()
-    if len(a) < 2:
-        return a
-    keep = np.empty(len(a), bool)
-    keep[0] = True
-    np.not_equal(a[1:], a[:-1], out=keep[1:])
-    out: np.ndarray = a[keep]
-    return out
-
-
-def _first_occurrences(v: np.ndarray) -> np.ndarray:
-    """Indices of the first occurrence of each distinct value of v, ascending."""
-    if not len(v):
-        return np.zeros(0, np.int64)
-    order = np.argsort(v, kind="stable")
-    sv = v[order]
-    first = np.empty(len(v), bool)
-    first[0] = True
-    np.not_equal(sv[1:], sv[:-1], out=first[1:])
-    out: np.ndarray = np.sort(order[first])
-    return out
-
-
-def _scc(g: ArrayGraph, keep: Callable[[_Block], np.ndarray]) -> np.ndarray:
-    """Strongly connected component label (int32) of every state, over the edges `keep`
-    selects per block. Self-loops and repeated edges are dropped first (they change no
-    component, and scipy's strong components loop on repeated edges); the subgraph is
-    built a block at a time as int32 CSR, 4 bytes per edge."""
-    from scipy.sparse import csr_matrix  # type: ignore[import-untyped]
-    from scipy.sparse.csgraph import connected_components  # type: ignore[import-untyped]
-
-    n = g.n
-    counts = np.zeros(n, np.int32)
-    dsts = Growable(np.int32)
-    for b in g.blocks():
-        k = keep(b) & (b.src != b.dst)
-        key = ((b.src[k] - b.r0) << 32) | b.dst[k]
-        key = _sorted_unique(key)
-        counts[b.r0:b.r1] = np.bincount(key >> 32, minlength=b.r1 - b.r0)
-        dsts.append(key & 0xFFFFFFFF)
-    indptr = np.zeros(n + 1, np.int32)
-    np.cumsum(counts, out=indptr[1:])
-    del counts
-    d = dsts.view()
-    data = np.broadcast_to(np.float64(1.0), (len(d),))  # no 8-byte copy per edge
-    m = csr_matrix((data, d, indptr), shape=(n, n), copy=False)
-    _, labels = connected_components(m, directed=True, connection="strong")
-    out: np.ndarray = labels.astype(np.int32, copy=False)
-    return out
-
-
 @dataclass
 class _Analysis:
     notq: np.ndarray  # bool
@@ -212,22 +159,27 @@ class _Analysis:
     comp: np.ndarray  # int64: fair piece id, or -1
 
 
-def _pieces(labels: np.ndarray, alive: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(states of alive pieces of two or more states grouped by label, their labels)."""
-    idx = np.flatnonzero(alive)
-    lab = labels[idx]
-    if len(lab):  # most states are components of their own: drop those before sorting
-        many = np.bincount(lab) > 1
-        idx, lab = idx[many[lab]], lab[many[lab]]
-    order = np.argsort(lab, kind="stable")
-    idx, lab = idx[order], lab[order]
-    if not len(idx):
-        return idx, lab
-    start = np.ones(len(lab), bool)
-    start[1:] = lab[1:] != lab[:-1]
-    size = np.diff(np.append(np.flatnonzero(start), len(lab)))
-    big = np.repeat(size, size) > 1
-    return idx[big], lab[big]
+def _pieces(region: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(states of the pieces with two or more states, grouped by label; their labels), for
+    `region` = a piece label per state, -1 outside every piece. Most states are pieces of
+    their own: a byte per label marks the others before anything is sorted."""
+    none = np.zeros(0, np.int64), np.zeros(0, np.int32)
+    sl = np.sort(region)
+    twice = sl[1:][(sl[1:] == sl[:-1]) & (sl[1:] >= 0)]
+    del sl
+    if not len(twice):
+        return none
+    many = np.zeros(int(region.max()) + 2, bool)  # the last entry stays False: region -1
+    many[twice] = True
+    idx = np.flatnonzero(many[region])
+    del many
+    key = region[idx].astype(np.int64) << 32
+    key |= idx
+    del idx
+    key.sort()  # by label, then state
+    lab = (key >> 32).astype(np.int32)
+    key &= 0xFFFFFFFF
+    return key, lab
 
 
 def _analyse(g: ArrayGraph, fair: _Fairness, notq: np.ndarray) -> _Analysis:
@@ -236,14 +188,13 @@ def _analyse(g: ArrayGraph, fair: _Fairness, notq: np.ndarray) -> _Analysis:
     if not fair.all:
         return _Analysis(notq, notq.copy(), notq.copy(), comp)
     stutter = notq & ((fair.en & fair.all) == 0)
-    labels = _scc(g, lambda b: notq[b.src] & notq[b.dst])
-    region = np.where(notq, labels, np.int32(-1))
-    del labels
+    region = strong_components(g, lambda b: notq[b.src] & notq[b.dst])
+    region[~notq] = -1
     next_id = 0
     # Streett refinement, every piece at once; `region` = piece label, -1 = out
     while True:
-        members, lab = _pieces(region, region >= 0)
-        region = np.full(n, -1, np.int32)
+        members, lab = _pieces(region)
+        region.fill(-1)
         region[members] = lab
         if not len(members):
             break
@@ -274,10 +225,10 @@ def _analyse(g: ArrayGraph, fair: _Fairness, notq: np.ndarray) -> _Analysis:
         region[members[drop | final]] = -1
         cut = split & ((fair.en[members] & strong_bad[piece_of]) != 0)
         region[members[cut]] = -1
-        live = region >= 0
         old = region
-        sub = _scc(g, lambda b: live[b.src] & live[b.dst] & (old[b.src] == old[b.dst]))
-        region = np.where(live, sub, np.int32(-1))
+        region = strong_components(g, lambda b: (old[b.src] >= 0) & (old[b.src] == old[b.dst]))
+        region[old < 0] = -1
+        del old
     reach = _backward_closure(g, stutter | (comp >= 0), notq)
     return _Analysis(notq, reach, stutter, comp)
 
@@ -322,7 +273,7 @@ def _backward_closure(g: ArrayGraph, seeds: np.ndarray, within: np.ndarray) -> n
             break
         offs = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(lens) - lens, lens)
         prev = es[np.repeat(starts_, lens) + offs].astype(np.int64)
-        prev = _sorted_unique(prev[~out[prev]])
+        prev = sorted_unique(prev[~out[prev]])
         out[prev] = True
         front = prev
     return out
@@ -352,7 +303,7 @@ def _bfs(g: ArrayGraph, start: int, allowed: np.ndarray, target: np.ndarray,
             return _unwind(levels, start, int(u[k])) + [(int(g.trans[pos[k]]), int(v[k]))]
         new = ~seen[v]
         pos, u, v = pos[new], u[new], v[new]
-        first = _first_occurrences(v)
+        first = first_occurrences(v)
         v, u, t = v[first], u[first], g.trans[pos[first]].astype(np.int64)
         seen[v] = True
         levels.append((v, u, t))
@@ -446,11 +397,7 @@ def check_liveness_arrays(system: GroundSystem, g: ArrayGraph) -> list[Violation
     checker.liveness.check_liveness on the same graph)."""
     if not system.liveness:
         return []
-    for prop in system.liveness:
-        if prop.kind not in KINDS:
-            raise ValueError(f"unknown liveness kind {prop.kind!r} for {prop.name}")
-        if prop.kind == "leadsto" and prop.p is None:
-            raise ValueError(f"leadsto property {prop.name} has no P")
+    validate_properties(system)
     fair = _fairness(system, g)
     by_q: dict[object, _Analysis] = {}
     out: list[Violation] = []

@@ -35,20 +35,17 @@ explicit engine is faster; from a few thousand states per level on this engine w
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
-
 import numpy as np
 
-from checker import lockorder
 from checker.options import CheckOptions
-from checker.result import CheckResult, ExitReason, Stats, Trace, Violation, build_trace
-from checker.searchloop import SearchClock, Stop, peak_rss_mb
+from checker.result import CheckResult, ExitReason
+from checker.searchloop import SearchClock, Stop
 from checker.settings import resolve
 from mmspec.ground import TRUE, GExpr, GroundSystem, InitSpace
 
 from checker import initstates
 
-from . import diagnose
+from . import report
 from . import trace as tr
 from .codegen import mask_function
 from .kernels import Frame, Program, TransitionKernel, compile_transition
@@ -56,6 +53,7 @@ from checker.liveness_arrays import ArrayGraph
 
 from .graph import GraphRecorder
 from .layout import Layout, make_layout
+from .links import GraphLinks, Links, StoredLinks
 from .lockorder import Candidate, ChunkLockOrder
 from .symmetry import Canonicaliser
 from .visited import SortedRunSet, fingerprint
@@ -172,12 +170,11 @@ class VectorSearch:
         # parent and step, or (0, row, None) for an initial state; reported after the level
         self.pending: tuple[int, int, int | None] | None = None
         self.visited = SortedRunSet(ids=self.live)
-        self.links: list[tuple[np.ndarray, np.ndarray | None]] = []
+        self.links: Links = StoredLinks(np.zeros(0, np.int64))  # set by initial()
         self.fired = [0] * self.T
         self.generated = 0
         self.depth = 0
         self.clock = SearchClock(options)
-        self.links_bytes = 0
 
     # ------------------------------------------------------------------ helpers
     def keys_of(self, words: list[np.ndarray]) -> np.ndarray:
@@ -232,7 +229,8 @@ class VectorSearch:
         else:
             self.generated = len(arr)
         words = [w[first] for w in words]
-        self.links.append(((first if cand is None else cand[first]).astype(np.int64), None))
+        idx = (first if cand is None else cand[first]).astype(np.int64)
+        self.links = StoredLinks(idx) if self.graph is None else GraphLinks(idx, self.graph)
         ik = keys[first]
         io = np.argsort(ik)
         self.visited.add(ik[io], ids=io if self.live else None)  # ids: discovery order
@@ -490,8 +488,8 @@ class VectorSearch:
         try:
             self.search()
         except Stop as stop:
-            return self.result(stop.reason, stop.violation, stop.queue)
-        return self.result(ExitReason.DONE, None, 0)
+            return report.result(self, stop.reason, stop.violation, stop.queue)
+        return report.result(self, ExitReason.DONE, None, 0)
 
     def search(self) -> None:
         frontier = self.initial()
@@ -499,7 +497,7 @@ class VectorSearch:
         self.event(f"level 0 {len(frontier[0])}")
         while len(frontier[0]):
             if self.pending is not None:
-                raise Stop(ExitReason.VIOLATION, self.invariant_violation())
+                raise Stop(ExitReason.VIOLATION, report.invariant_violation(self))
             if self.options.depth is not None and level >= self.options.depth:
                 raise Stop(ExitReason.DEPTH_LIMIT, queue=len(frontier[0]))
             frontier = self.expand_level(frontier, level)
@@ -528,8 +526,8 @@ class VectorSearch:
                 self.account(ch, stop, f.t if f.counted else None)
                 self.lock_edges(ch, stop + 1 if f.acquired else stop, level, base)
                 self.visited.count += int(np.count_nonzero(ch.order < stop))
-                raise Stop(ExitReason.VIOLATION, self.expansion_violation(level, base + f.row),
-                            n - (base + f.row) + found_next)
+                viol = report.expansion_violation(self, level, base + f.row)
+                raise Stop(ExitReason.VIOLATION, viol, n - (base + f.row) + found_next)
             if over:
                 assert allowed is not None
                 self.account(ch, int(ch.order[allowed]) + 1, None)
@@ -579,6 +577,9 @@ class VectorSearch:
 
     def finish_level(self, parts: list[_Chunk], bases: list[int]) -> None:
         T = max(self.T, 1)
+        if isinstance(self.links, GraphLinks):  # derived from the graph: only the level's size
+            self.links.add_level(sum(len(p.order) for p in parts))
+            return
         if parts:
             order = np.concatenate([p.order for p in parts])
             base = np.concatenate([np.full(len(p.order), b, np.int64)
@@ -591,127 +592,20 @@ class VectorSearch:
         parent = parent.astype(np.int32 if len(parent) == 0 or parent.max() < 2**31 else np.int64)
         tdt = np.uint8 if T <= 256 else (np.uint16 if T <= 65536 else np.uint32)
         trans = trans.astype(tdt)
-        self.links.append((parent, trans))
-        self.links_bytes += parent.nbytes + trans.nbytes
+        assert isinstance(self.links, StoredLinks)
+        self.links.add_level(parent, trans)
 
     # ------------------------------------------------------------------ liveness graph
     def array_graph(self) -> ArrayGraph:
         """The recorded state graph (complete once the search is done), for liveness."""
         g = self.graph
         assert g is not None
-        masks = {e: m.view() for e, m in zip(self.live_exprs, g.masks)}
-        sizes = [len(p) for p, _ in self.links]
-        starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
         links = self.links
-
-        def parent(i: int) -> tuple[int, int]:
-            lv = int(np.searchsorted(starts, i, side="right")) - 1
-            if lv == 0:
-                return -1, -1
-            p, t = links[lv]
-            assert t is not None
-            k = i - int(starts[lv])
-            return int(starts[lv - 1]) + int(p[k]), int(t[k])
+        assert isinstance(links, GraphLinks)
+        masks = {e: m.view() for e, m in zip(self.live_exprs, g.masks)}
 
         def states(root: int, ts: list[int]) -> list[tuple[int, ...]]:
-            return tr.replay(self.system, int(links[0][0][root]), ts)[0]
+            return tr.replay(self.system, links.init_index(root), ts)[0]
 
-        return ArrayGraph(sizes[0] if sizes else 0, g.indptr(), g.dst.view(), g.trans.view(),
-                          lambda e: masks[e], states, parent)
-
-    # ------------------------------------------------------------------ results
-    def _replay(self, level: int, index: int, extra_step: int | None = None,
-                ) -> tuple[list[tuple[int, ...]], list[Any], tuple[int, ...]]:
-        """Real states and steps to a state, and that state's stored (canonical) form."""
-        init_index, ts = tr.path(self.links, level, index)
-        if extra_step is not None:
-            ts.append(extra_step)
-        if self.canon is None:
-            states, trans = tr.replay(self.system, init_index, ts)
-            return states, trans, states[-1]
-        canon = self.canon.canon_tuple
-        states, trans = tr.replay(self.system, init_index, ts, canon)
-        rep = canon(tr.init_state(self.system, init_index))
-        for ti in ts:
-            rep = canon(diagnose.successor(self.system, self.system.transitions[ti], rep))
-        return states, trans, rep
-
-    def invariant_violation(self) -> Violation:
-        assert self.pending is not None
-        level, row, t = self.pending
-        states, trans, rep = self._replay(level, row, t)
-        found = diagnose.first_invariant(self.system, states[-1])
-        if found is None:  # LIMITATION: an invariant that is not symmetric, under symmetry
-            found = diagnose.first_invariant(self.system, rep)
-        assert found is not None, "kernel and reference disagree on an invariant"
-        return self._violation(found, states, trans)
-
-    def expansion_violation(self, level: int, row: int) -> Violation:
-        states, trans, rep = self._replay(level, row)
-        found = diagnose.first_expansion(self.system, states[-1], self.check_deadlock)
-        if found is None:  # LIMITATION: a check that is not symmetric, under symmetry
-            found = diagnose.first_expansion(self.system, rep, self.check_deadlock)
-        assert found is not None, "kernel and reference disagree on a violation"
-        return self._violation(found, states, trans)
-
-    def lock_witness(self, w: tuple[int, int, int]) -> Trace:
-        """The trace of a lock-order edge: the path to the pre-state, then the acquire (under
-        symmetry, the first real acquiring step whose successor has the recorded form)."""
-        level, index, i = w
-        states, trans, rep = self._replay(level, index)
-        t = self.system.transitions[i]
-        if self.canon is None:
-            states.append(diagnose.successor(self.system, t, states[-1]))
-            trans.append(t)
-        else:
-            canon = self.canon.canon_tuple
-            want = canon(diagnose.successor(self.system, t, rep))
-            real = states[-1]
-            for u in self.system.transitions:
-                if u.acquires and diagnose.enabled(u, real):
-                    nxt = diagnose.successor(self.system, u, real)
-                    if canon(nxt) == want:
-                        states.append(nxt)
-                        trans.append(u)
-                        break
-        return build_trace(self.system, states, trans)
-
-    def _violation(self, found: diagnose.Found, states: list[tuple[int, ...]],
-                   trans: list[Any]) -> Violation:
-        return Violation(found.kind, found.property, found.message,
-                         build_trace(self.system, states, trans), found.span, found.details)
-
-    def result(self, reason: ExitReason, viol: Violation | None, queue: int) -> CheckResult:
-        counts: dict[str, int] = {t.name: 0 for t in self.system.spec.transitions}
-        for ti, c in enumerate(self.fired):
-            counts[self.system.transitions[ti].name] += c
-        distinct = self.visited.count
-        vbytes = max(self.visited.peak_bytes, self.visited.nbytes)
-        extra: dict[str, Any] = {
-            "state_bits": self.layout.bits,
-            "state_words": self.layout.words,
-            "exact": self.exact,
-            "levels": self.depth + 1,
-            "visited_bytes": self.visited.nbytes,
-            "visited_peak_bytes": vbytes,
-            "link_bytes": self.links_bytes,
-            "bytes_per_state": (self.visited.nbytes + self.links_bytes) / distinct
-            if distinct else 0.0,
-            "peak_bytes_per_state": (vbytes + self.links_bytes) / distinct if distinct else 0.0,
-            "order_bits": self.order_bits,
-            "composite_sort": self.composite,
-        }
-        if not self.exact:
-            # TLC's optimistic estimate: n distinct fingerprints out of g generated
-            extra["fingerprint_collision_probability"] = (
-                distinct * max(self.generated - distinct, 0) / 2.0**64)
-        if self.canon is not None:
-            extra["symmetries"] = len(self.system.symmetries)
-        stats = Stats(distinct_states=distinct, generated_states=self.generated,
-                      depth=self.depth, queue=queue, seconds=self.elapsed(),
-                      peak_rss_mb=peak_rss_mb(), action_counts=counts, extra=extra)
-        violations = [viol] if viol else []
-        if self.locks is not None and self.locks.cycle is not None:
-            violations.append(lockorder.violation(self.system, self.locks.cycle,
-                                                  lambda e: self.lock_witness(e.witness)))
-        return CheckResult(self.system.spec, "vector", reason, violations, stats)
+        return ArrayGraph(links.sizes[0], g.indptr(), g.dst.view(), g.trans.view(),
+                          lambda e: masks[e], states, links.parent)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import time
 
-from checker.liveness import liveness_to_check
+from checker.liveness_common import liveness_to_check
 from checker.liveness_arrays import check_liveness_arrays
 from checker.result import CheckResult, ExitReason
 from checker.searchloop import rss_mb

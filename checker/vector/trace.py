@@ -1,8 +1,8 @@
 """Rebuilding counterexamples from per-level parent links.
 
-The engine keeps, per BFS level, the parent's index in the previous level and the ground
-transition that produced each state (level 0 keeps the index into `system.init`). Ground
-transitions are deterministic, so a path is replayed from its initial state with the
+The engine knows, per BFS level, the parent's index in the previous level and the ground
+transition that produced each state (links.py; level 0 keeps the index into `system.init`).
+Ground transitions are deterministic, so a path is replayed from its initial state with the
 reference interpreter: no packed state needs to be stored for traces.
 
 Under symmetry reduction the links connect canonical states; replaying from the original
@@ -14,24 +14,10 @@ from __future__ import annotations
 
 from typing import Callable
 
-import numpy as np
-
 from mmspec.ground import GroundSystem, GTransition, InitSpace, eval_gexpr
 
 from .diagnose import range_error
 from .diagnose import successor as step
-
-
-def path(links: list[tuple[np.ndarray, np.ndarray | None]], level: int,
-         index: int) -> tuple[int, list[int]]:
-    """(index into system.init, transition indices) leading to state `index` of `level`."""
-    ts: list[int] = []
-    for lv in range(level, 0, -1):
-        parent, trans = links[lv]
-        assert trans is not None
-        ts.append(int(trans[index]))
-        index = int(parent[index])
-    return int(links[0][0][index]), ts[::-1]
 
 
 def init_state(system: GroundSystem, i: int) -> tuple[int, ...]:
