@@ -184,12 +184,13 @@ def _pieces(region: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _analyse(g: ArrayGraph, fair: _Fairness, notq: np.ndarray) -> _Analysis:
     n = g.n
-    comp = np.full(n, -1, np.int32)
     if not fair.all:
-        return _Analysis(notq, notq.copy(), notq.copy(), comp)
-    stutter = notq & ((fair.en & fair.all) == 0)
+        return _Analysis(notq, notq.copy(), notq.copy(), np.full(n, -1, np.int32))
     region = strong_components(g, lambda b: notq[b.src] & notq[b.dst])
     region[~notq] = -1
+    # allocated after the components: scipy's own arrays are the analysis's peak
+    stutter = notq & ((fair.en & fair.all) == 0)
+    comp = np.full(n, -1, np.int32)
     next_id = 0
     # Streett refinement, every piece at once; `region` = piece label, -1 = out
     while True:

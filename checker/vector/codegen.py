@@ -50,44 +50,54 @@ class _Gen:
         if k[0] == LIT:
             return str(int(k[1])), "lit"
         if k[0] == SLOT:
-            f = self.layout.fields[k[1]]
-            if f.bits == 0:
-                return str(int(f.lo)), "lit"
-            e = f"W[{f.word}]"
-            if f.shift:
-                e = f"({e} >> {f.shift})"
-            if f.shift or f.bits < self.layout.word_bits[f.word]:
-                e = f"({e} & {f.mask})"
-            if f.lo:
-                e = f"({e} + {f.lo})" if f.lo > 0 else f"({e} - {-f.lo})"
-            return self.emit(nid, e, "i")
+            return self._slot(nid, k[1])
         if k[0] == ITE:
-            c = self.as_bool(k[1])
-            if c in ("True", "False"):
-                return self.node(k[2] if c == "True" else k[3])
-            if self.prog.sorts[nid] == "bool":
-                a, b = self.as_bool(k[2]), self.as_bool(k[3])
-                return self.emit(nid, f"np.where({c}, {a}, {b})", "b")
-            a, b = self.as_int(k[2]), self.as_int(k[3])
-            return self.emit(nid, f"np.where({c}, {a}, {b})", "i")
+            return self._ite(nid, k[1], k[2], k[3])
         assert k[0] == OP
         op, args = k[1], k[2]
         if all(self.node(a)[1] == "lit" for a in args):
             v = eval_gexpr(GOp(op, tuple(GLit(int(self.node(a)[0])) for a in args)), ())
             return str(int(v)), "lit"
         if op in ("not", "and", "or", "implies", "iff"):
-            xs = [self.as_bool(a) for a in args]
-            if op == "not":
-                e = f"(~{xs[0]})" if xs[0] not in ("True", "False") else \
-                    ("False" if xs[0] == "True" else "True")
-            elif op in ("and", "or"):
-                e = "(" + (" & " if op == "and" else " | ").join(xs) + ")"
-            elif op == "implies":
-                e = f"(np.logical_not({xs[0]}) | {xs[1]})"
-            else:
-                e = f"({xs[0]} == {xs[1]})"
-            return self.emit(nid, e, "b")
-        xs = [self.as_int(a) for a in args]
+            return self.emit(nid, self._logic(op, [self.as_bool(a) for a in args]), "b")
+        return self._int_op(nid, op, [self.as_int(a) for a in args])
+
+    def _slot(self, nid: int, slot: int) -> tuple[str, str]:
+        f = self.layout.fields[slot]
+        if f.bits == 0:
+            return str(int(f.lo)), "lit"
+        e = f"W[{f.word}]"
+        if f.shift:
+            e = f"({e} >> {f.shift})"
+        if f.shift or f.bits < self.layout.word_bits[f.word]:
+            e = f"({e} & {f.mask})"
+        if f.lo:
+            e = f"({e} + {f.lo})" if f.lo > 0 else f"({e} - {-f.lo})"
+        return self.emit(nid, e, "i")
+
+    def _ite(self, nid: int, cond: int, then: int, other: int) -> tuple[str, str]:
+        c = self.as_bool(cond)
+        if c in ("True", "False"):
+            return self.node(then if c == "True" else other)
+        if self.prog.sorts[nid] == "bool":
+            a, b = self.as_bool(then), self.as_bool(other)
+            return self.emit(nid, f"np.where({c}, {a}, {b})", "b")
+        a, b = self.as_int(then), self.as_int(other)
+        return self.emit(nid, f"np.where({c}, {a}, {b})", "i")
+
+    @staticmethod
+    def _logic(op: str, xs: list[str]) -> str:
+        if op == "not":
+            if xs[0] in ("True", "False"):
+                return "False" if xs[0] == "True" else "True"
+            return f"(~{xs[0]})"
+        if op in ("and", "or"):
+            return "(" + (" & " if op == "and" else " | ").join(xs) + ")"
+        if op == "implies":
+            return f"(np.logical_not({xs[0]}) | {xs[1]})"
+        return f"({xs[0]} == {xs[1]})"
+
+    def _int_op(self, nid: int, op: str, xs: list[str]) -> tuple[str, str]:
         if op in _CMP:
             return self.emit(nid, f"({xs[0]} {_CMP[op]} {xs[1]})", "b")
         if op in _ARITH:

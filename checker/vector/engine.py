@@ -45,7 +45,7 @@ from mmspec.ground import TRUE, GExpr, GroundSystem, InitSpace
 
 from checker import initstates
 
-from . import report
+from . import dedupe, report
 from . import trace as tr
 from .codegen import mask_function
 from .kernels import Frame, Program, TransitionKernel, compile_transition
@@ -58,7 +58,7 @@ from .lockorder import Candidate, ChunkLockOrder
 from .symmetry import Canonicaliser
 from .visited import SortedRunSet, fingerprint
 
-CANDIDATE_BUDGET = 1 << 20  # successors per chunk (estimated): bounds a chunk's arrays
+CANDIDATE_BUDGET = 1 << 19  # successors per chunk (estimated): bounds a chunk's arrays
 MIN_CHUNK = 1 << 10
 COMPOSITE_MIN_ORDER_BITS = 17  # fewer spare bits than this: argsort path (tests lower it)
 U64 = np.uint64
@@ -73,6 +73,21 @@ class _Found:
     counted: bool  # whether the stopping step counts as fired
     acquired: bool = False  # whether its lock-order edges count (a range error: the
     # explicit kernel runs the lock-order hook after the step's checks, before its update)
+
+
+class _Stopper:
+    """The least (row, transition) where a chunk's expansion stops on a violation."""
+
+    def __init__(self, T: int):
+        self.T = T
+        self.found: _Found | None = None
+
+    def at(self, row: int, ti: int, reach_bad: np.ndarray | None,
+           acquired: bool = False) -> None:
+        f = self.found
+        if f is None or (row, ti) < (f.row, f.t):
+            counted = ti < self.T and (reach_bad is None or not bool(reach_bad[row]))
+            self.found = _Found(row, ti, counted, acquired and counted)
 
 
 @dataclass
@@ -91,26 +106,6 @@ class _Chunk:
     edges: tuple[np.ndarray, np.ndarray] | None = None
     new_ids: np.ndarray | None = None
     live_masks: list[np.ndarray] = field(default_factory=list)
-
-
-_Edges = tuple[tuple[np.ndarray, np.ndarray], np.ndarray] | None  # ((order, dst), new ids)
-_New = tuple[list[np.ndarray], np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None,
-             _Edges]
-
-
-def _argsort_small(a: np.ndarray) -> np.ndarray:
-    """argsort of distinct non-negative int64s, as one integer sort of (value, index)
-    composites when both fit in a word (several times faster than np.argsort)."""
-    n = len(a)
-    ib = max(1, (n - 1).bit_length())
-    if not n or int(a.max()).bit_length() + ib > 64:
-        out: np.ndarray = np.argsort(a)
-        return out
-    comp = a.view(U64) << U64(ib)
-    comp |= np.arange(n, dtype=U64)
-    comp.sort()
-    comp &= U64((1 << ib) - 1)
-    return comp.view(np.int64)
 
 
 class VectorSearch:
@@ -281,15 +276,7 @@ class VectorSearch:
         T = self.T
         n = len(X[0])
         masks = self.mask_fn([w.view(np.int64) for w in X], n)
-        found: _Found | None = None
-
-        def stop_at(row: int, ti: int, reach_bad: np.ndarray | None,
-                    acquired: bool = False) -> None:
-            nonlocal found
-            if found is None or (row, ti) < (found.row, found.t):
-                counted = ti < T and (reach_bad is None or not bool(reach_bad[row]))
-                found = _Found(row, ti, counted, acquired and counted)
-
+        stop = _Stopper(T)
         any_en = np.zeros(n, bool) if self.check_deadlock else None
         parts: list[tuple[list[np.ndarray], np.ndarray]] = []  # (successors, order keys)
         comps: list[np.ndarray] = []  # composite path: (state << order_bits) | order
@@ -298,17 +285,9 @@ class VectorSearch:
         acquires: list[Candidate] = []
         for k in self.kernels:
             ti = k.index
-            reach_bad = None
-            if self.pos_reads[ti] >= 0:  # evaluating the guard is an error: not counted
-                bad = ~masks[self.pos_reads[ti]]
-                if bad.any():
-                    reach_bad = bad
-            for c in k.reach_checks:
-                bad = masks[self.pos_at[ti]] & ~masks[self.pos_check[ti][c.sub]]
-                if bad.any():
-                    reach_bad = bad if reach_bad is None else (reach_bad | bad)
+            reach_bad = self._reach_bad(k, masks)
             if reach_bad is not None:
-                stop_at(int(np.argmax(reach_bad)), ti, reach_bad)
+                stop.at(int(np.argmax(reach_bad)), ti, reach_bad)
             g = masks[self.pos_guard[ti]]
             if any_en is not None:
                 any_en |= g
@@ -318,32 +297,10 @@ class VectorSearch:
                 continue
             if self.locks is not None:
                 acquires += self.locks.candidates(X, ti, rows, T)
-            for c in k.fire_checks:
-                bad = g & ~masks[self.pos_check[ti][c.sub]]
-                if bad.any():
-                    stop_at(int(np.argmax(bad)), ti, reach_bad)
-            if self.pos_fire[ti] >= 0:
-                bad = g & ~masks[self.pos_fire[ti]]
-                if bad.any():
-                    stop_at(int(np.argmax(bad)), ti, reach_bad)
-            sub = Frame(self.prog, self.layout, [w[rows] for w in X])
-            new, bad_rows = k.successors(sub)
-            del sub
-            if bad_rows is not None and bad_rows.any():
-                stop_at(int(rows[int(np.argmax(bad_rows))]), ti, reach_bad, acquired=True)
-                keep = ~bad_rows
-                rows = rows[keep]
-                new = [w[keep] for w in new]
-            if self.pos_explore[ti] >= 0 and len(rows):
-                # outside a constraint: counted with `enabled`, neither stored nor explored
-                keep = masks[self.pos_explore[ti]][rows]
-                if not keep.all():
-                    rows = rows[keep]
-                    new = [w[keep] for w in new]
+            self._fire_checks(k, g, masks, reach_bad, stop)
+            rows, new = self._successors(k, X, rows, masks, reach_bad, stop)
             if not len(rows):
                 continue
-            if self.canon is not None:
-                new = self.canon.canon(new)
             order = rows * T
             order += ti
             if self.composite:
@@ -355,133 +312,70 @@ class VectorSearch:
         if any_en is not None:
             dead = ~any_en & ~masks[self.pos_final]
             if dead.any():
-                stop_at(int(np.argmax(dead)), T, None)
+                stop.at(int(np.argmax(dead)), T, None)
         live_masks = [masks[i] for i in self.pos_live]
         del masks
         if self.composite:
-            nwords, nkeys, norder, fpos, edges = self.dedupe_composite(comps)
+            nwords, nkeys, norder, fpos, edges = dedupe.dedupe_composite(self, comps)
         else:
-            nwords, nkeys, norder, fpos, edges = self.dedupe_general(parts)
-        ch = _Chunk(nwords, nkeys, norder, enabled, found, fpos, acquires)
+            nwords, nkeys, norder, fpos, edges = dedupe.dedupe_general(self, parts)
+        ch = _Chunk(nwords, nkeys, norder, enabled, stop.found, fpos, acquires)
         if edges is not None:
             ch.edges, ch.new_ids = edges
             ch.live_masks = live_masks
         return ch
 
-    def dedupe_composite(self, comps: list[np.ndarray]) -> _New:
-        """New states (first discoveries, not yet visited) as (words, sorted keys, order,
-        filter positions of the keys), words and order ascending by order. One-word states:
-        sort (state, order) composites, keep the first of each state, probe, then sort
-        (order, state) composites."""
-        if not comps:
-            return ([np.zeros(0, U64)], np.zeros(0, U64), np.zeros(0, np.int64), None,
-                    self.no_edges())
-        comp = np.concatenate(comps) if len(comps) > 1 else comps[0]
-        comps.clear()
-        comp.sort()
-        ob = U64(self.order_bits)
-        omask = U64((1 << self.order_bits) - 1)
-        st = comp >> ob
-        first = np.empty(len(comp), bool)
-        first[0] = True
-        np.not_equal(st[1:], st[:-1], out=first[1:])
-        ust = st[first]
-        del st
-        corder = (comp & omask).view(np.int64) if self.live else None
-        grp = np.cumsum(first) - 1 if self.live else None
-        uord = comp[first]
-        del comp, first
-        uord &= omask
-        found, pos, fid = self.visited.lookup(ust, self.live)
-        isnew = ~found
-        nkeys = ust[isnew]
-        nord = uord[isnew]
-        fpos = (pos[0][isnew], pos[1][isnew])
-        new_ord = uord[isnew].view(np.int64) if self.live else None
-        del ust, uord, found, pos
-        sb = U64(self.layout.bits)
-        nord <<= sb
-        nord |= nkeys
-        nord.sort()
-        nwords = [nord & U64((1 << self.layout.bits) - 1)]
-        nord >>= sb
-        edges: _Edges = None
-        if self.live:
-            assert fid is not None and corder is not None and grp is not None
-            assert new_ord is not None
-            rank: np.ndarray = np.searchsorted(nord.view(np.int64), new_ord)
-            edges = self.chunk_edges(fid, isnew, rank, grp, corder)
-        return nwords, nkeys, nord.view(np.int64), fpos, edges
+    def _reach_bad(self, k: TransitionKernel, masks: list[np.ndarray]) -> np.ndarray | None:
+        """Rows where reaching step k is an error (its guard cannot be evaluated, or a
+        check at its point fails): the step is not counted there."""
+        ti = k.index
+        reach_bad = None
+        if self.pos_reads[ti] >= 0:
+            bad = ~masks[self.pos_reads[ti]]
+            if bad.any():
+                reach_bad = bad
+        for c in k.reach_checks:
+            bad = masks[self.pos_at[ti]] & ~masks[self.pos_check[ti][c.sub]]
+            if bad.any():
+                reach_bad = bad if reach_bad is None else (reach_bad | bad)
+        return reach_bad
 
-    def no_edges(self) -> _Edges:
-        if not self.live:
-            return None
-        return (np.zeros(0, np.int64), np.zeros(0, np.int64)), np.zeros(0, np.int64)
+    def _fire_checks(self, k: TransitionKernel, g: np.ndarray, masks: list[np.ndarray],
+                     reach_bad: np.ndarray | None, stop: _Stopper) -> None:
+        """The checks that fail when step k fires (its guard `g` holds)."""
+        ti = k.index
+        for c in k.fire_checks:
+            bad = g & ~masks[self.pos_check[ti][c.sub]]
+            if bad.any():
+                stop.at(int(np.argmax(bad)), ti, reach_bad)
+        if self.pos_fire[ti] >= 0:
+            bad = g & ~masks[self.pos_fire[ti]]
+            if bad.any():
+                stop.at(int(np.argmax(bad)), ti, reach_bad)
 
-    def chunk_edges(self, fid: np.ndarray, isnew: np.ndarray, rank: np.ndarray,
-                    grp: np.ndarray, corder: np.ndarray) -> _Edges:
-        """Edges of a chunk by ascending order key with their targets' ids, and the ids of
-        the new keys (in key order). `fid`: ids of the distinct keys already visited, `rank`:
-        each new key's place in discovery order, `grp`/`corder`: each candidate's distinct
-        key and order key."""
-        gid = fid
-        new_ids = rank + self.visited.count
-        gid[isnew] = new_ids
-        dst = gid[grp]
-        perm = _argsort_small(corder)
-        return (corder[perm], dst[perm]), new_ids
-
-    def dedupe_general(self, parts: list[tuple[list[np.ndarray], np.ndarray]]) -> _New:
-        """As dedupe_composite, for keys that fill a word (fingerprints of multi-word states,
-        or one-word states too wide to share a word with order keys).
-
-        Sort (key's high bits, candidate index) composites: plain integer sorts are several
-        times faster than argsort. Keys equal in their high bits but not in full (rare) are
-        put right by a stable argsort of the nearly sorted keys (timsort: near linear). The
-        least order key of each group of equal keys is the first discovery."""
-        K = self.layout.words
-        if not parts:
-            return ([np.zeros(0, U64) for _ in range(K)], np.zeros(0, U64),
-                    np.zeros(0, np.int64), None, self.no_edges())
-        words = [np.concatenate([p[0][w] for p in parts]) for w in range(K)]
-        order = np.concatenate([p[1] for p in parts])
-        parts.clear()
-        m = len(order)
-        keys = self.keys_of(words)
-        ib = U64(max(1, (m - 1).bit_length()))
-        comp = (keys >> ib) << ib
-        comp |= np.arange(m, dtype=U64)
-        comp.sort()
-        comp &= U64((1 << int(ib)) - 1)
-        perm = comp.view(np.int64)  # candidate indices, by key's high bits then index
-        sk = keys[perm]
-        if m > 1 and not bool(np.all(sk[1:] >= sk[:-1])):
-            fix = np.argsort(sk, kind="stable")
-            perm = perm[fix]
-            sk = sk[fix]
-        first = np.empty(m, bool)
-        first[0] = True
-        np.not_equal(sk[1:], sk[:-1], out=first[1:])
-        starts = np.flatnonzero(first)
-        minord = np.minimum.reduceat(order[perm], starts)
-        ukeys = sk[starts]
-        rep = perm[starts]
-        found, pos, fid = self.visited.lookup(ukeys, self.live)
-        isnew = ~found
-        fpos = (pos[0][isnew], pos[1][isnew])
-        nkeys = ukeys[isnew]
-        nord = minord[isnew]
-        nrep = rep[isnew]
-        o = _argsort_small(nord)
-        edges: _Edges = None
-        if self.live:
-            assert fid is not None
-            rank = np.empty(len(o), np.int64)
-            rank[o] = np.arange(len(o))
-            grp = np.empty(m, np.int64)
-            grp[perm] = np.cumsum(first) - 1
-            edges = self.chunk_edges(fid, isnew, rank, grp, order)
-        return [w[nrep[o]] for w in words], nkeys, nord[o], fpos, edges
+    def _successors(self, k: TransitionKernel, X: list[np.ndarray], rows: np.ndarray,
+                    masks: list[np.ndarray], reach_bad: np.ndarray | None, stop: _Stopper,
+                    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Step k's successors of the chunk's `rows` that are stored and explored (a range
+        error stops there; a state outside a constraint is counted, not kept), canonical
+        under symmetry, with the rows they came from."""
+        ti = k.index
+        sub = Frame(self.prog, self.layout, [w[rows] for w in X])
+        new, bad_rows = k.successors(sub)
+        del sub
+        if bad_rows is not None and bad_rows.any():
+            stop.at(int(rows[int(np.argmax(bad_rows))]), ti, reach_bad, acquired=True)
+            keep = ~bad_rows
+            rows = rows[keep]
+            new = [w[keep] for w in new]
+        if self.pos_explore[ti] >= 0 and len(rows):
+            keep = masks[self.pos_explore[ti]][rows]
+            if not keep.all():
+                rows = rows[keep]
+                new = [w[keep] for w in new]
+        if len(rows) and self.canon is not None:
+            new = self.canon.canon(new)
+        return rows, new
 
     # ------------------------------------------------------------------ the search
     def run(self) -> CheckResult:

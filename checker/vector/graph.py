@@ -46,5 +46,5 @@ class GraphRecorder:
         deg = self.deg.view()
         wide = self.dst.n >= 2**31  # int32 offsets (4 bytes a state) while they fit
         out = np.zeros(len(deg) + 1, np.int64 if wide else np.int32)
-        np.cumsum(deg, out=out[1:])
+        np.cumsum(deg, dtype=out.dtype, out=out[1:])  # no 8-byte temporary per state
         return out
