@@ -1,5 +1,6 @@
-"""Text to AST: the lark LALR parser, the Transformer to `mmspec.syntax` (mmspec/to_ast.py),
-and the one place where lark's exceptions become diagnostics.
+"""Text to AST: the LALR parser (mmspec/lalr.py over the shipped tables, else lark), the
+Transformer to `mmspec.syntax` (mmspec/to_ast.py), and the one place where parse errors
+become diagnostics.
 
 Bad input of any kind (binary junk, an unterminated comment, 10,000 nested parentheses, a
 literal with a thousand digits) must come back as a `SpecError` with a code and a position,
@@ -11,12 +12,10 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from lark import Lark, Token, Tree
-from lark.tree import Meta
-from lark.exceptions import (UnexpectedCharacters, UnexpectedInput,
-                             UnexpectedToken, VisitError)
-
 from mmspec import syntax as S
+from mmspec.lalr import Driver, load_shipped
+from mmspec.parse_tree import (Meta, Token, Tree, UnexpectedCharacters, UnexpectedInput,
+                               UnexpectedToken, VisitError, from_lark)
 from mmspec.confine import MAX_BYTES, Confinement, ReadRefused, read_regular_file
 from mmspec.diagnostics import Diagnostic, SpecError
 from mmspec.ir import Span
@@ -29,11 +28,50 @@ MAX_DEPTH = 200  # parse-tree depth; later phases recurse over the tree
 
 
 @functools.lru_cache(maxsize=1)
-def _lark() -> Lark:
-    """The LALR parser; its tables are built once per grammar and lark version
+def _driver() -> Driver | None:
+    """The parser of the shipped LALR tables (mmspec/lalr.py), which never imports lark;
+    None when they do not fit grammar.lark (then lark parses, `_lark_parse`)."""
+    return load_shipped()
+
+
+@functools.lru_cache(maxsize=1)
+def _lark() -> Any:
+    """lark's LALR parser; its tables are built once per grammar and lark version
     (mmspec/parse_tables.py), not on every run."""
     from mmspec.parse_tables import load_parser
     return load_parser()
+
+
+def _lark_parse(text: str) -> Tree:
+    """The fallback: lark parses, its tree and errors are converted to mmspec.parse_tree's."""
+    from lark.exceptions import UnexpectedCharacters as LarkChars
+    from lark.exceptions import UnexpectedToken as LarkToken
+    try:
+        return from_lark(_lark().parse(text))
+    except LarkToken as e:
+        t = e.token
+        raise UnexpectedToken(Token(t.type, str(t), t.start_pos, t.line, t.column,
+                                    t.end_line, t.end_column, t.end_pos),
+                              set(e.expected)) from None
+    except LarkChars as e:
+        raise UnexpectedCharacters(e.pos_in_stream, e.line, e.column, set(e.allowed)) \
+            from None
+
+
+def parse_tree(text: str) -> Tree:
+    """The parse tree of `text` (lark's shape), from the shipped tables when they fit."""
+    driver = _driver()
+    return driver.parse(text) if driver is not None else _lark_parse(text)
+
+
+def _terminal_literal(name: str) -> str | None:
+    """The literal a terminal stands for, None for a regexp; KeyError if no terminal."""
+    driver = _driver()
+    if driver is not None:
+        t = driver.terminal(name)
+        return t.value if t.kind == "str" else None
+    pattern = _lark().get_terminal(name).pattern
+    return pattern.value if pattern.type == "str" else None
 
 
 # --------------------------------------------------------------------------- reading files
@@ -138,13 +176,13 @@ def _describe_terminal(name: str) -> str:
     if name in _TERMINAL_NAMES:
         return _TERMINAL_NAMES[name]
     try:
-        t = _lark().get_terminal(name)
+        literal = _terminal_literal(name)
     except KeyError:
         return name
-    if t.pattern.type == "str":
-        if t.pattern.value == "'":
+    if literal is not None:
+        if literal == "'":
             return "a primed variable, as in y' = ..."
-        return f"'{t.pattern.value}'"
+        return f"'{literal}'"
     return name.lower()
 
 
@@ -243,7 +281,7 @@ def _eq_hint(e: UnexpectedToken) -> tuple[str, ...]:
 
 
 def _translate(e: UnexpectedInput, text: str, file: str) -> Diagnostic:
-    """The one boundary where lark's exceptions become diagnostics."""
+    """The one boundary where parse errors (mmspec.parse_tree's) become diagnostics."""
     if isinstance(e, UnexpectedCharacters):
         hint = _tla_operator_hint(e, text, file)
         if hint is not None:
@@ -279,7 +317,7 @@ _ASSOCIATIVE = frozenset({"add", "mul", "and_", "or_", "union", "inter", "bor", 
 REBALANCE_AT = 32  # operands
 
 
-def _chain_operands(node: Tree[Any]) -> list[Any]:
+def _chain_operands(node: Tree) -> list[Any]:
     """The operands of the left-nested chain of `node.data` rooted at `node`, in order."""
     rights: list[Any] = []
     cur: Any = node
@@ -290,7 +328,7 @@ def _chain_operands(node: Tree[Any]) -> list[Any]:
 
 
 def _spanning(first: Any, last: Any) -> Meta:
-    m = Meta()  # type: ignore[no-untyped-call]
+    m = Meta()
     a, b = first.meta, last.meta
     if not getattr(a, "empty", True) and not getattr(b, "empty", True):
         m.line, m.column, m.start_pos = a.line, a.column, a.start_pos
@@ -307,7 +345,7 @@ def _balanced(data: str, ops: list[Any]) -> Any:
                 meta=_spanning(ops[0], ops[-1]))
 
 
-def _rebalance_chains(tree: Tree[Any]) -> None:
+def _rebalance_chains(tree: Tree) -> None:
     stack: list[Any] = [tree]
     while stack:
         node = stack.pop()
@@ -329,7 +367,7 @@ _CHAIN_OPS = {"sub": "-", "div": "/", "mod": "%", "minus": "minus", "add": "+", 
               "bor": "|", "bxor": "^", "band": "&", "shl": "<<", "shr": ">>"}
 
 
-def _depth_check(tree: Tree[Any], file: str) -> None:
+def _depth_check(tree: Tree, file: str) -> None:
     """Iteratively measure the tree's depth; reject trees later phases could not recurse.
 
     The error is located where the limit is crossed, or, when that is inside a long chain
@@ -371,7 +409,7 @@ def parse_text(text: str, file: str) -> S.SpecFile:
 def _parse_text(text: str, file: str) -> S.SpecFile:
     _prescan(text, file)
     try:
-        tree = _lark().parse(text)
+        tree = parse_tree(text)
     except UnexpectedInput as e:
         raise SpecError([_translate(e, text, file)]) from None
     _rebalance_chains(tree)

@@ -1,17 +1,15 @@
-"""lark's parse tree to the AST (`mmspec.syntax` dataclasses): the Transformer, which also
-rejects reserved words used as names and literals beyond the integer limit as it goes.
-Errors raised here travel as `_Fail` (lark wraps them in VisitError; mmspec/parser.py
-unwraps them at its one boundary)."""
+"""The parse tree (mmspec.parse_tree, lark's shape) to the AST (`mmspec.syntax` dataclasses):
+the Transformer, which also rejects reserved words used as names and literals beyond the
+integer limit as it goes. Errors raised here travel as `_Fail` (the Transformer wraps them in
+VisitError; mmspec/parser.py unwraps them at its one boundary)."""
 from __future__ import annotations
 
 from typing import Any, Callable
 
-from lark import Token
-from lark.visitors import Transformer_NonRecursive, v_args
-
 from mmspec import syntax as S
 from mmspec.diagnostics import Diagnostic
 from mmspec.ir import FairnessKind, Span
+from mmspec.parse_tree import Token, Transformer
 
 MAX_INT = 2 ** 62
 
@@ -57,12 +55,10 @@ def _binop(op: str) -> Callable[..., S.BinOp]:
     return f
 
 
-@v_args(meta=True)
-class _ToAst(Transformer_NonRecursive[Token, Any]):
-    """lark tree -> syntax dataclasses. Checks names against reserved words as it goes."""
+class _ToAst(Transformer):
+    """parse tree -> syntax dataclasses. Checks names against reserved words as it goes."""
 
     def __init__(self, file: str, text: str = ""):
-        super().__init__()
         self.file = file
         self.lines = text.split("\n")
 
