@@ -56,36 +56,54 @@ def _has_newline(r: str) -> bool:
     return "\n" in r or "\\n" in r or "\\s" in r or "[^" in r or ("(?s" in r and "." in r)
 
 
+_PATTERNS: dict[str, re.Pattern[str]] = {}
+
+
+def _pattern(t: Terminal) -> re.Pattern[str]:
+    """One terminal's regexp, compiled once per process (not once per parser state)."""
+    pat = _PATTERNS.get(t.name)
+    if pat is None:
+        pat = _PATTERNS[t.name] = re.compile(t.to_regexp())
+    return pat
+
+
 class _Scanner:
+    """Finds what lark's scanner finds (one alternation `(?P<T1>r1)|(?P<T2>r2)|...` of the
+    terminals in their order, the first alternative that matches wins) without compiling
+    that alternation for each parser state: each regexp terminal is tried on its own, in
+    order, and each run of literals through a table keyed by first character (literals have
+    no flags: `from_tables` checks), in order."""
+
     def __init__(self, terminals: list[Terminal]) -> None:
         self.allowed_types = {t.name for t in terminals}
-        self.mres = self._build(terminals, len(terminals))
-
-    def _build(self, terminals: list[Terminal], max_size: int) -> list[re.Pattern[str]]:
-        mres = []
-        while terminals:
-            pattern = "|".join(f"(?P<{t.name}>{t.to_regexp()})" for t in terminals[:max_size])
-            try:
-                mre = re.compile(pattern)
-            except AssertionError:  # too many groups for this Python's re
-                return self._build(terminals, max_size // 2)
-            mres.append(mre)
-            terminals = terminals[max_size:]
-        return mres
+        self.steps: list[tuple[re.Pattern[str] | None, dict[str, list[tuple[str, str]]], str]] = []
+        run: dict[str, list[tuple[str, str]]] | None = None
+        for t in terminals:
+            if t.kind == "str":
+                if run is None:
+                    run = {}
+                    self.steps.append((None, run, ""))
+                run.setdefault(t.value[0], []).append((t.value, t.name))
+            else:
+                run = None
+                self.steps.append((_pattern(t), {}, t.name))
+        self.literals = {t.value: t.name for t in terminals if t.kind == "str"}
 
     def match(self, text: str, pos: int) -> tuple[str, str] | None:
-        for mre in self.mres:
-            m = mre.match(text, pos)
-            if m:
-                return m.group(0), m.lastgroup or ""
+        for pat, literals, name in self.steps:
+            if pat is not None:
+                m = pat.match(text, pos)
+                if m:
+                    return m.group(0), name
+            else:
+                for value, lit_name in literals.get(text[pos], ()):
+                    if text.startswith(value, pos):
+                        return value, lit_name
         return None
 
     def fullmatch(self, text: str) -> str | None:
-        for mre in self.mres:
-            m = mre.fullmatch(text)
-            if m:
-                return m.lastgroup
-        return None
+        """The literal terminal that is exactly `text` (lark's UnlessCallback)."""
+        return self.literals.get(text)
 
 
 class _LexState:
@@ -105,8 +123,21 @@ class _LexState:
         self.column = self.pos - self.line_start + 1
 
 
+_CAPTURES: dict[tuple[str, str], bool] = {}
+
+
+def _captures(retok: Terminal, strtok: Terminal) -> bool:
+    """Does the regexp terminal match the literal whole (a keyword and NAME)?"""
+    key = (retok.name, strtok.name)
+    got = _CAPTURES.get(key)
+    if got is None:
+        m = _pattern(retok).match(strtok.value)
+        got = _CAPTURES[key] = m is not None and m.group(0) == strtok.value
+    return got
+
+
 class _BasicLexer:
-    """One state's lexer (lark's BasicLexer, its scanner compiled on first use)."""
+    """One state's lexer (lark's BasicLexer, its scanner built on first use)."""
 
     def __init__(self, terminals: list[Terminal], ignore: frozenset[str]) -> None:
         self.newline_types = frozenset(t.name for t in terminals if _has_newline(t.to_regexp()))
@@ -132,8 +163,7 @@ class _BasicLexer:
             for strtok in strs:
                 if strtok.priority != retok.priority:
                     continue
-                m = re.match(retok.to_regexp(), strtok.value)
-                if m and m.group(0) == strtok.value:
+                if _captures(retok, strtok):
                     unless.append(strtok)
                     if set(strtok.flags) <= set(retok.flags):
                         embedded.add(strtok.name)
@@ -172,7 +202,7 @@ class Driver:
     """The parser of the shipped tables: `parse(text)` gives lark's tree or lark's error."""
 
     def __init__(self, terminals: list[Terminal], ignore: list[str],
-                 states: dict[int, dict[str, tuple[bool, int]]], rules: list[RuleShape],
+                 states: dict[int, dict[str, tuple[bool, int]]], rules: dict[int, RuleShape],
                  start: int, end: int) -> None:
         self.terminals = {t.name: t for t in terminals}
         self.ignore = frozenset(ignore)
@@ -368,18 +398,40 @@ def from_tables(doc: dict[str, Any]) -> Driver | None:
     if lexer_conf["g_regex_flags"] != 0 or "#packed" not in table["states"]:
         return None
     terminals = [_terminal(memo[t["@"]]) for t in lexer_conf["terminals"]]
-    rule_ids = sorted({a >> 1 for _, acts in table["states"]["#packed"][1]
-                       for a in acts if a & 1})
-    shapes = {r: _shape(memo[r]) for r in rule_ids}
-    index = {r: i for i, r in enumerate(rule_ids)}
+    if any(t.flags and t.kind == "str" for t in terminals):
+        return None  # _Scanner compares literals exactly
     tokens = table["tokens"]
     ids, rows = table["states"]["#packed"]
-    states = {state: {tokens[t]: (True, index[a >> 1]) if a & 1 else (False, a >> 1)
-                      for t, a in zip(toks, acts)}
-              for state, (toks, acts) in zip(ids, rows)}
-    return Driver(terminals, list(lexer_conf["ignore"]), states,
-                  [shapes[r] for r in rule_ids], table["start_states"]["start"],
-                  table["end_states"]["start"])
+    return Driver(terminals, list(lexer_conf["ignore"]),
+                  _States(dict(zip(ids, rows)), tokens), _Rules(memo),
+                  table["start_states"]["start"], table["end_states"]["start"])
+
+
+class _States(dict[int, dict[str, tuple[bool, int]]]):
+    """The action table, each state's row unpacked when the parse first reaches it (a parse
+    visits a fraction of them): token -> (reduce?, rule's memo id or the state shifted to)."""
+
+    def __init__(self, rows: dict[int, list[list[int]]], tokens: dict[int, str]) -> None:
+        super().__init__()
+        self.rows, self.tokens = rows, tokens
+
+    def __missing__(self, state: int) -> dict[str, tuple[bool, int]]:
+        toks, acts = self.rows[state]
+        tokens = self.tokens
+        row = self[state] = {tokens[t]: (bool(a & 1), a >> 1) for t, a in zip(toks, acts)}
+        return row
+
+
+class _Rules(dict[int, RuleShape]):
+    """The rules' tree shapes by memo id, each worked out when first reduced by."""
+
+    def __init__(self, memo: dict[int, Any]) -> None:
+        super().__init__()
+        self.memo = memo
+
+    def __missing__(self, rule: int) -> RuleShape:
+        shape = self[rule] = _shape(self.memo[rule])
+        return shape
 
 
 HERE = Path(__file__).parent
