@@ -282,7 +282,7 @@ def fix_inline_labels(b: Builder) -> None:
     """`\\x00label` marks a first inlined statement that takes the call's label verbatim."""
     for n in b.nodes:
         if "\x00" in n.label:
-            new = n.label.split("\x00", 1)[1]
+            new = n.label.rsplit("\x00", 1)[1]  # nested inlining marks it at each level
             del b.labels[n.label]
             if new in b.labels:
                 new = b.unique(new, False, n.span)

@@ -507,6 +507,23 @@ invariant i: p@rd.inner => held_read(L, p)
     assert all(eval_gexpr(g.invariants[0].expr, s) for s in reachable(g))
 
 
+def test_nested_procs_keep_the_call_label(tmp_path: Path) -> None:
+    # outer's first statement calls mid, whose first statement calls inner: the one step
+    # that starts at the call takes the call's label `a` (it used to be 'a.\x00a.\x00a')
+    spec = load(tmp_path, """
+rwsem L
+var x: 0..3 = 0
+proc inner(m) { down_write(m) }
+proc mid(m) { inner(m)
+  m1: x := 1 }
+proc outer(m) { mid(m)
+  o1: x := 2 }
+process p { a: outer(L)
+  b: up_write(L) }
+""")
+    assert spec.variable("p.pc").type.members == ("a", "a.m1", "a.o1", "b", "done")
+
+
 def test_includes_fill_sources(tmp_path: Path) -> None:
     (tmp_path / "common.mmsi").write_text("const K = 2\ntype T = 0..K\n", encoding="utf-8")
     spec = load(tmp_path, 'include "common.mmsi"\ninclude "common.mmsi"\nvar x: T\n')
