@@ -1,29 +1,33 @@
 """IC3/PDR: proofs for all depths without hand-written invariants (engine "pdr").
 
-The ground transition system becomes three constrained Horn clauses over one unknown
-relation Inv(state), solved by z3's Spacer (an IC3/PDR engine for CHCs):
+One question is asked of the ground transition system: is a `bad` state reachable? `bad` is
+every state property a safe system never reaches: an invariant or in-step check fails, an
+enabled step leaves a declared range, and (when on) no step is enabled outside the allowed
+final states, so deadlock freedom is proved for all depths too. The step relation is the
+functional one of encode.py (one selector, one next-state ite per slot), over z3 Ints.
 
-    init(s) /\\ dom(s)                         => Inv(s)
-    Inv(s) /\\ T(s, sel, s') /\\ dom(s')        => Inv(s')
-    Inv(s) /\\ bad(s)                          => false
+Two backends answer it:
+- "ic3" (the default): our own IC3 (ic3.py) over literals `slot == v`, `slot <= v`,
+  `slot >= v`, with lifting, MIC with counterexamples to generalisation, and propagation.
+  Its lemmas print directly as `.mms` predicates.
+- "spacer": z3's Spacer on three constrained Horn clauses over one relation Inv(state)
+      init(s) /\\ dom(s) => Inv(s);  Inv(s) /\\ T(s, sel, s') /\\ dom(s') => Inv(s');
+      Inv(s) /\\ bad(s) => false
+  kept as a knob for cross-checks. `python bench/prove.py --backend ic3|spacer` measures
+  both on the ten fixed library specs (figures in the commit messages and docs/specs.md).
 
-`T` is the functional step relation of encode.py (one selector, one next-state ite per slot),
-`bad` every state property a safe system never reaches: an invariant or in-step check fails,
-an enabled step leaves a declared range, and (when on) no step is enabled outside the allowed
-final states, so deadlock freedom is proved for all depths too.
+Only the slots in the cone of influence of `bad` take part (cone_of_influence).
 
-Why Spacer and not our own IC3: on the ten fixed library specs the functional encoding over
-z3 Ints solves 9 of 10 within 30 s (bench/prove.py), while one Horn rule per ground
-transition (the "disjunctive" encoding) solved 1 of 10 in the same time; a Python IC3 over
-value literals was not built (LIMITATION: not measured, see the commit message).
-
-Nothing Spacer says is taken on trust:
-- a proof comes with the solution of Inv, which is re-checked here with a plain solver
-  (initiation, consecution, safety) before "proved" is reported, and then rendered as
+Nothing a backend says is taken on trust:
+- a proof comes with an invariant, re-checked here with a plain solver (initiation,
+  consecution, safety: verify_inductive) before "proved" is reported, and rendered as
   `.mms` helper invariants (lemmas.py) that make `--engine kind --depth 1` succeed;
 - "reachable" only tells us a violation exists: the counterexample itself is found by BMC
   depth by depth (so it is a shortest one, the explicit engine's length) and replayed with
   the reference semantics (replay.py).
+Lock order is proved from the invariant (edges.prove_lock_order). Liveness is searched as
+bounded fair lassos (lasso.py): a lasso found is a violation; none found is no proof, and
+then the verdict is incomplete, never "ok".
 """
 from __future__ import annotations
 
