@@ -199,3 +199,30 @@ def test_ic3_cone_keeps_the_slots_that_enable_a_step(tmp_path):
     ic3 = Ic3(enc, bad, keep, Budget(CheckOptions(time_limit=60)))
     assert ic3.run().status == SAT  # a, b: x = 2 after two steps
     assert ic3.undecided_lifts == 0 and z3.is_expr(bad)
+
+
+# x counts two steps up from 0, so `x <= 5` holds, but not inductively: from x = 5 at `a`
+# the next state has x = 6. IC3 blocks x = 6, 7 and their predecessors with lemmas over
+# ranges of x (interval literals, printed `x >= v`); pasted back they make k = 1 enough.
+COUNTER = """spec counter
+var x: 0..7 = 0
+process p {
+a:  x := x + 1
+b:  x := x + 1
+}
+invariant small: x <= 5
+"""
+
+
+def test_pdr_interval_lemmas_print_and_paste_back(tmp_path):
+    from mmspec.frontend import load_spec
+    spec = tmp_path / "counter.mms"
+    spec.write_text(COUNTER, encoding="utf-8")
+    assert check_kind(ground(load_spec(str(spec))), CheckOptions(depth=1)).reason == \
+        ExitReason.DEPTH_LIMIT
+    r = check_pdr(ground(load_spec(str(spec))), CheckOptions(time_limit=60))
+    lines = r.stats.extra["invariant"]
+    assert r.reason == ExitReason.DONE and any("x >= " in ln or "x <= " in ln for ln in lines)
+    spec.write_text(COUNTER + "\n".join(lines) + "\n", encoding="utf-8")
+    k = check_kind(ground(load_spec(str(spec))), CheckOptions(depth=1))
+    assert k.reason == ExitReason.DONE and k.stats.extra["proved"] is True
