@@ -1,7 +1,9 @@
 """An append-only numpy array that grows without copying.
 
 It grows by `ndarray.resize`, which is realloc: large blocks are moved by remapping pages,
-not copied, and the unused tail of a buffer is never touched, so it costs no resident memory.
+not copied. LIMITATION: numpy zero-fills the new tail, so a buffer's whole capacity (up to
+twice what it holds) becomes resident; on vma_lock_refcnt at READERS=5 that is ~210 MB of
+the graph's peak (see docs/liveness.md).
 Used for what a search appends chunk by chunk and keeps (the vector engine's state graph) and
 for the liveness analysis's subgraphs.
 """
