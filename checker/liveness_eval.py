@@ -10,32 +10,11 @@ from __future__ import annotations
 import operator
 from typing import Callable, Sequence
 
-from mmspec.ground import GExpr, GIte, GLit, GOp, GSlot, shift
+from mmspec import operators
+from mmspec.ground import GExpr, GIte, GLit, GOp, GSlot
 
 State = Sequence[int]
 Pred = Callable[[State], int]
-
-_BINARY: dict[str, Callable[[int, int], int]] = {
-    "eq": lambda a, b: int(a == b),
-    "ne": lambda a, b: int(a != b),
-    "lt": lambda a, b: int(a < b),
-    "le": lambda a, b: int(a <= b),
-    "gt": lambda a, b: int(a > b),
-    "ge": lambda a, b: int(a >= b),
-    "iff": lambda a, b: int(bool(a) == bool(b)),
-    "implies": lambda a, b: int((not a) or bool(b)),
-    "add": operator.add,
-    "sub": operator.sub,
-    "mul": operator.mul,
-    "div": lambda a, b: a // b if b else 0,
-    "mod": lambda a, b: a % b if b else 0,
-    "band": operator.and_,
-    "bor": operator.or_,
-    "bxor": operator.xor,
-    "shl": lambda a, b: shift("shl", a, b),
-    "shr": lambda a, b: shift("shr", a, b),
-}
-
 
 def compile_gexpr(e: GExpr) -> Pred:
     """A function of the state computing exactly what `eval_gexpr(e, state)` computes."""
@@ -51,25 +30,22 @@ def compile_gexpr(e: GExpr) -> Pred:
 
 
 def _compile_op(e: GOp) -> Pred:
+    """The operator table's value (mmspec/operators.py); `and`/`or` short-circuit over any
+    number of operands, as `eval_gexpr` does."""
     op = e.op
     fs = tuple(compile_gexpr(a) for a in e.args)
     if op == "and":
         return lambda s: int(all(f(s) for f in fs))
     if op == "or":
         return lambda s: int(any(f(s) for f in fs))
-    if op == "not":
+    o = operators.OPERATORS.get(op)
+    if o is None or o.fn is None or not o.ground:
+        raise ValueError(f"unknown ground op {op!r}")
+    fn = o.fn
+    if len(fs) == 1:
         f = fs[0]
-        return lambda s: int(not f(s))
-    if op == "neg":
-        f = fs[0]
-        return lambda s: -f(s)
-    if op == "bnot":
-        f = fs[0]
-        return lambda s: ~f(s)
-    if op in ("min", "max"):
-        agg = min if op == "min" else max
-        return lambda s: agg(f(s) for f in fs)
-    if op in _BINARY:
-        fn, a, b = _BINARY[op], fs[0], fs[1]
+        return lambda s: fn(f(s))
+    if len(fs) == 2:
+        a, b = fs
         return lambda s: fn(a(s), b(s))
-    raise ValueError(f"unknown ground op {op!r}")
+    return lambda s: fn(*[f(s) for f in fs])

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from mmspec import ir
+from mmspec import operators
 
 
 class NotConstant(Exception):
@@ -61,15 +62,11 @@ class _Eval:
 
     def _unary(self, e: ir.Unary) -> ir.Value:
         v = self.ev(e.arg)
-        if e.op == "not":
-            return int(not v)
-        if e.op == "neg":
-            return -v  # type: ignore[operator]
-        if e.op == "bnot":
-            return ~v  # type: ignore[operator]
-        if e.op in ("card", "len"):
-            return len(v)  # type: ignore[arg-type]
-        raise NotConstant(e.span)
+        o = operators.get(e.op)  # not, neg, bnot, card, len (head/tail are not folded)
+        if o.fn is None:
+            raise NotConstant(e.span)
+        out: ir.Value = o.apply(v)
+        return out
 
     def _ite(self, e: ir.Ite) -> ir.Value:
         return self.ev(e.then) if self.ev(e.cond) else self.ev(e.other)
@@ -133,44 +130,23 @@ class _Eval:
         return None
 
     def binary(self, e: ir.Binary) -> ir.Value:
-        op = e.op
-        if op == "and":
-            return int(bool(self.ev(e.left)) and bool(self.ev(e.right)))
-        if op == "or":
-            return int(bool(self.ev(e.left)) or bool(self.ev(e.right)))
-        if op == "implies":
-            return int((not self.ev(e.left)) or bool(self.ev(e.right)))
+        """The operator table's value (mmspec/operators.py); a zero divisor is an error here,
+        a shift count outside 0..MAX_SHIFT is left to grounding (which names its domain)."""
+        o = operators.get(e.op)
+        if o.lazy:
+            left = bool(self.ev(e.left))
+            if left == o.decides:
+                return o.lazy_value
+            return int(bool(self.ev(e.right)))
         a, b = self.ev(e.left), self.ev(e.right)
-        if op == "iff":
-            return int(bool(a) == bool(b))
-        if op == "eq":
-            return int(a == b)
-        if op == "ne":
-            return int(a != b)
-        if op in ("div", "mod") and b == 0:
+        if o.partial == "divisor" and b == 0:
             raise DivByZero(e.right.span if e.right.span.line else e.span)  # the divisor
-        if op in ("shl", "shr") and not 0 <= b <= ir.MAX_SHIFT:  # type: ignore[operator]
+        if o.fn is None or o.arity != 2 or not o.defined((a, b)):
             raise NotConstant(e.span)  # refused by grounding with the shift count's domain
-        table: dict[str, Callable[[], Any]] = {
-            "lt": lambda: int(a < b), "le": lambda: int(a <= b),  # type: ignore[operator]
-            "gt": lambda: int(a > b), "ge": lambda: int(a >= b),  # type: ignore[operator]
-            "add": lambda: a + b, "sub": lambda: a - b,  # type: ignore[operator]
-            "mul": lambda: a * b, "div": lambda: a // b,  # type: ignore[operator]
-            "mod": lambda: a % b, "min": lambda: min(a, b),  # type: ignore[operator]
-            "max": lambda: max(a, b),
-            "in": lambda: int(a in b), "union": lambda: a | b,  # type: ignore[operator]
-            "inter": lambda: a & b, "minus": lambda: a - b,  # type: ignore[operator]
-            "subseteq": lambda: int(a <= b),  # type: ignore[operator]
-            "band": lambda: a & b, "bor": lambda: a | b,  # type: ignore[operator]
-            "bxor": lambda: a ^ b, "shl": lambda: a << b,  # type: ignore[operator]
-            "shr": lambda: a >> b,  # type: ignore[operator]
-        }
-        if op not in table:
-            raise NotConstant(e.span)
-        v = table[op]()
+        v: ir.Value = o.apply(a, b)
         if isinstance(v, int) and abs(v) > 2 ** 62:
             raise NotConstant(e.span)  # LIMITATION: constant overflow reported as non-constant
-        return v  # type: ignore[no-any-return]
+        return v
 
 
 _BY_NODE: dict[type, Callable[[_Eval, Any], ir.Value]] = {

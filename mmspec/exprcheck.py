@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from mmspec import budget as cost
 from mmspec import ir
+from mmspec import operators
 from mmspec import seqcheck
 from mmspec import syntax as S
 from mmspec.checkctx import Ctx
@@ -68,9 +69,9 @@ def _unary(el: Elaborator, e: S.UnaryOp, ctx: Ctx, expected: AnyType | None) -> 
         return el.err("MMS301", "'~' is bitwise not and needs an integer, not bool",
                       tilde, notes=("did you mean '!'? mmspec writes TLA+'s ~ "
                                     "(negation) as !; ~ is C's bitwise not",))
-    sym = "'~'" if e.op == "bnot" else "'-'"
-    el.need_int(a, e.arg.span, sym)
-    out = TE(ir.Unary(e.op, a.expr, sp), ERR if isinstance(a.type, ErrType) else INT)
+    op = operators.op_name(e.op)  # neg, bnot: arith int -> int (mmspec/operators.py)
+    el.need_int(a, e.arg.span, f"'{operators.symbol(op)}'")
+    out = TE(ir.Unary(op, a.expr, sp), ERR if isinstance(a.type, ErrType) else INT)
     folded = el.static_value(out.expr) if e.op == "bnot" else None
     if isinstance(folded, int):
         return TE(int_lit(folded, sp), ir.IntType(folded, folded))

@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Sequence, Union
 from mmspec import budget as cost
-from mmspec import ir
+from mmspec import operators
+from mmspec.operators import OpName, shift as shift
 
 if TYPE_CHECKING:
     from mmspec.gsystem import Slot
@@ -29,15 +30,15 @@ class GSlot:
 
 @dataclass(frozen=True)
 class GOp:
-    """op over args. Bool-sorted ops: not and or implies iff eq ne lt le gt ge.
-    Int-sorted: neg add sub mul div mod min max (div/mod are floor division)."""
+    """op over args: a ground operator of the table (mmspec/operators.py), whose entry gives
+    its sort (bool: not and or implies iff eq ne lt le gt ge; int: the others)."""
 
-    op: str
+    op: OpName
     args: tuple["GExpr", ...]
 
     @property
     def sort(self) -> str:
-        return "bool" if self.op in BOOL_OPS else "int"
+        return operators.sort_of(self.op)
 
 
 @dataclass(frozen=True)
@@ -63,29 +64,20 @@ class GTable(GIte):
 
 
 GExpr = Union[GLit, GSlot, GOp, GIte]
-BOOL_OPS = frozenset({"not", "and", "or", "implies", "iff", "eq", "ne", "lt", "le", "gt", "ge"})
-INT_OPS = frozenset({"neg", "add", "sub", "mul", "div", "mod", "min", "max",
-                     "bnot", "band", "bor", "bxor", "shl", "shr"})
-SHIFT_OPS = frozenset({"shl", "shr"})
-
-
-def shift(op: str, a: int, b: int) -> int:
-    """a << b / a >> b on unbounded integers; 0 for a count outside 0..MAX_SHIFT (a `domain`
-    violation every engine reports before it looks at the value)."""
-    if not 0 <= b <= ir.MAX_SHIFT:
-        return 0
-    return a << b if op == "shl" else a >> b
+BOOL_OPS = frozenset(n for n, o in operators.OPERATORS.items() if o.ground and o.sort == "bool")
+INT_OPS = frozenset(n for n, o in operators.OPERATORS.items() if o.ground and o.sort == "int")
+SHIFT_OPS = frozenset(n for n, o in operators.OPERATORS.items() if o.partial == "shift")
 TRUE = GLit(1, "bool")
 FALSE = GLit(0, "bool")
 
 # --------------------------------------------------------------------------- helpers
 
 
-def gop(op: str, *args: GExpr) -> GExpr:
+def gop(op: OpName, *args: GExpr) -> GExpr:
     """Build an op node with light constant folding (keeps generated code small)."""
     if all(isinstance(a, GLit) for a in args):
         v = eval_gexpr(GOp(op, args), ())
-        return GLit(int(v), "bool" if op in BOOL_OPS else "int")
+        return GLit(int(v), operators.sort_of(op))
     folded = _fold_tables(op, args)
     if folded is not None:
         return folded
@@ -164,20 +156,20 @@ def _table_at(x: GExpr, i: int) -> int:
     return x.outs[i] if isinstance(x, GTable) else x.value  # type: ignore[union-attr]
 
 
-def _fold_tables(op: str, args: tuple[GExpr, ...]) -> GExpr | None:
+def _fold_tables(op: OpName, args: tuple[GExpr, ...]) -> GExpr | None:
     """op over literals and tables of one slot: a table (computed per index)."""
     slots = {a.slot for a in args if isinstance(a, GTable)}
     if len(slots) != 1 or not all(isinstance(a, (GLit, GTable)) for a in args):
         return _compare_decoded(op, args)
     s = slots.pop()
     n = next(len(a.outs) for a in args if isinstance(a, GTable))
-    sort = "bool" if op in BOOL_OPS else "int"
+    sort = operators.sort_of(op)
     outs = tuple(int(eval_gexpr(GOp(op, tuple(GLit(_table_at(a, i)) for a in args)), ()))
                  for i in range(n))
     return make_table(s, outs, sort)
 
 
-def _compare_decoded(op: str, args: tuple[GExpr, ...]) -> GExpr | None:
+def _compare_decoded(op: OpName, args: tuple[GExpr, ...]) -> GExpr | None:
     """Two compact slots over the same ascending values compare as their indexes do."""
     if op not in ("eq", "ne", "lt", "le", "gt", "ge") or len(args) != 2:
         return None
@@ -199,36 +191,6 @@ def as_bool(e: GExpr) -> GExpr:
     return gop("ne", e, GLit(0))
 
 
-# The value of each operator given its arguments' values (all evaluated first; `and` and `or`
-# short-circuit and are handled by `eval_gexpr` itself). Division and modulus by zero are 0:
-# a spec's division is guarded by its GRead, so that value is never observed.
-_EVAL: dict[str, Callable[[list[int]], int]] = {
-    "not": lambda v: int(not v[0]),
-    "implies": lambda v: int((not v[0]) or bool(v[1])),
-    "iff": lambda v: int(bool(v[0]) == bool(v[1])),
-    "eq": lambda v: int(v[0] == v[1]),
-    "ne": lambda v: int(v[0] != v[1]),
-    "lt": lambda v: int(v[0] < v[1]),
-    "le": lambda v: int(v[0] <= v[1]),
-    "gt": lambda v: int(v[0] > v[1]),
-    "ge": lambda v: int(v[0] >= v[1]),
-    "neg": lambda v: -v[0],
-    "add": lambda v: v[0] + v[1],
-    "sub": lambda v: v[0] - v[1],
-    "mul": lambda v: v[0] * v[1],
-    "div": lambda v: v[0] // v[1] if v[1] else 0,
-    "mod": lambda v: v[0] % v[1] if v[1] else 0,
-    "min": min,
-    "max": max,
-    "bnot": lambda v: ~v[0],
-    "band": lambda v: v[0] & v[1],
-    "bor": lambda v: v[0] | v[1],
-    "bxor": lambda v: v[0] ^ v[1],
-    "shl": lambda v: shift("shl", v[0], v[1]),
-    "shr": lambda v: shift("shr", v[0], v[1]),
-}
-
-
 def eval_gexpr(e: GExpr, state: Sequence[int]) -> int:
     """Reference interpreter for ground expressions: the semantics every engine must match."""
     if isinstance(e, GLit):
@@ -242,11 +204,13 @@ def eval_gexpr(e: GExpr, state: Sequence[int]) -> int:
         return int(all(eval_gexpr(x, state) for x in a))
     if op == "or":
         return int(any(eval_gexpr(x, state) for x in a))
-    v = [eval_gexpr(x, state) for x in a]
-    fn = _EVAL.get(op)
-    if fn is None:
+    o = operators.OPERATORS.get(op)
+    if o is None or o.fn is None or not o.ground:
         raise ValueError(f"unknown ground op {op!r}")
-    return fn(v)
+    # the table's value: division by zero and an out-of-range shift give the placeholder 0
+    # (a spec's partial operation is guarded by its GRead, so that value is never observed)
+    out: int = o.fn(*[eval_gexpr(x, state) for x in a])
+    return out
 
 
 def self_offset(e: GExpr, slot: int) -> int | None:
@@ -279,45 +243,13 @@ def _bounds(e: GExpr, slots: "tuple[Slot, ...] | list[Slot]",
     rs = [r for r in got if r is not None]
     if len(rs) != len(got):
         return None
-    if e.op == "neg":
-        return -rs[0][1], -rs[0][0]
-    if e.op in ("add", "sub", "mul"):
-        (a, b), (c, d) = rs
-        if e.op == "add":
-            return a + c, b + d
-        if e.op == "sub":
-            return a - d, b - c
-        ps = [a * c, a * d, b * c, b * d]
-        return min(ps), max(ps)
-    if e.op in ("min", "max"):
-        f = min if e.op == "min" else max
-        return f(r[0] for r in rs), f(r[1] for r in rs)
-    return bit_bounds(e.op, rs)
+    return operators.bounds(e.op, rs)
 
 
 def bit_bounds(op: str, rs: "list[tuple[int, int]]") -> tuple[int, int] | None:
-    """Sound ranges for the bitwise operators given their operands' ranges (shared with the
-    vector engine's overflow analysis)."""
-    if op == "bnot":
-        return ~rs[0][1], ~rs[0][0]
-    if op in SHIFT_OPS:
-        (a, b), (c, d) = rs
-        lo, hi = max(c, 0), min(d, ir.MAX_SHIFT)
-        vs = [0] if c < 0 or d > ir.MAX_SHIFT else []  # an undefined count's placeholder
-        # x << s and x >> s are monotone in x and in s: the extremes sit at the corners
-        vs += [shift(op, x, n) for x in (a, b) for n in (lo, hi) if lo <= hi]
-        return min(vs), max(vs)
-    if op in ("band", "bor", "bxor"):
-        (a, b), (c, d) = rs
-        k = max(x.bit_length() if x >= 0 else (~x).bit_length() for x in (a, b, c, d))
-        if a >= 0 and c >= 0:  # both non-negative: below 2^k
-            if op == "band":
-                return 0, min(b, d)
-            return (max(a, c) if op == "bor" else 0), (1 << k) - 1
-        if op == "band" and (a >= 0 or c >= 0):  # one non-negative: within it
-            return 0, (b if a >= 0 else d)
-        return -(1 << k), (1 << k) - 1
-    return None
+    """Sound ranges for an operator given its operands' ranges: the table's rule (kept under
+    this name for the engines' overflow analyses)."""
+    return operators.bounds(op, rs)
 
 
 def _or_all(xs: list[GExpr]) -> GExpr:

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any, Callable, cast
 from mmspec import budget as cost
 from mmspec import groundseq
 from mmspec import ir
-from mmspec.gexpr import (FALSE, SHIFT_OPS, TRUE, GExpr, GLit, _and_all, _or_all, _sum, as_bool,
+from mmspec import operators
+from mmspec.gexpr import (FALSE, TRUE, GExpr, GLit, _and_all, _or_all, _sum, as_bool,
                           gite, gop)
 from mmspec.gsystem import Env, GroundError
 
@@ -88,6 +89,9 @@ def _quant(g: _Grounder, e: ir.Quant, env: Env) -> GExpr:
 
 def _unary(g: _Grounder, e: ir.Unary, env: Env) -> GExpr:
     fn = _UNARY.get(e.op)
+    o = operators.OPERATORS.get(e.op)
+    if fn is None and o is not None and o.ground and o.typing == "arith":
+        fn = _arith1  # an integer operator of the table applied to one operand
     if fn is None:
         raise GroundError(f"unknown unary op {e.op}", e.span)
     return fn(g, e, env)
@@ -114,15 +118,17 @@ def _card(g: _Grounder, e: ir.Unary, env: Env) -> GExpr:
     return _sum(terms)
 
 
-_UNARY: dict[str, _Node] = {"not": _not, "neg": _arith1, "bnot": _arith1, "len": _len,
-                            "head": _leaf, "card": _card}
+_UNARY: dict[str, _Node] = {"not": _not, "len": _len, "head": _leaf, "card": _card}
 
 
 # --------------------------------------------------------------------------- binary operators
 
 
 def _binary(g: _Grounder, e: ir.Binary, env: Env) -> GExpr:
-    fn = _BINARY.get(e.op)
+    """By the operator's entry in mmspec/operators.py: its typing rule, laziness and
+    partiality choose how it grounds."""
+    o = operators.OPERATORS.get(e.op)
+    fn = None if o is None else _binary_rule(o)
     if fn is None:
         raise GroundError(f"unknown binary op {e.op}", e.span)
     return fn(g, e, env)
@@ -217,13 +223,17 @@ def _subseteq(g: _Grounder, e: ir.Binary, env: Env) -> GExpr:
     return _and_all([gop("implies", as_bool(ta[k]), as_bool(tb[k])) for k in ta])
 
 
-_BINARY: dict[str, _Node] = {
-    "and": _lazy, "or": _lazy, "implies": _lazy, "iff": _iff, "eq": _equality, "ne": _equality,
-    "div": _division, "mod": _division, **{op: _shift for op in SHIFT_OPS},
-    **{op: _strict for op in ("lt", "le", "gt", "ge", "add", "sub", "mul", "min", "max",
-                              "band", "bor", "bxor")},
-    "in": _member, "subseteq": _subseteq,
-}
+def _binary_rule(o: operators.Operator) -> _Node | None:
+    if o.typing == "logic":
+        return _lazy if o.lazy else _iff
+    if o.typing in ("order", "ordered", "arith"):
+        return _PARTIAL.get(o.partial, _strict) if o.ground else None
+    return _BY_TYPING.get(o.typing)
+
+
+_PARTIAL: dict[operators.Partial | None, _Node] = {"divisor": _division, "shift": _shift}
+_BY_TYPING: dict[operators.Typing, _Node] = {"equality": _equality, "member": _member,
+                                             "subset": _subseteq}
 
 _BY_NODE: dict[type, _Node] = {
     ir.Lit: _lit, ir.ParamRef: _param, ir.VarRef: _leaf, ir.Index: _leaf, ir.Field: _leaf,

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from mmspec import budget as cost
 from mmspec import groundseq
 from mmspec import ir
+from mmspec import operators
 from mmspec.gexpr import GLit, _or_all, gop
 from mmspec.gsystem import Env, GroundError
 
@@ -46,20 +47,18 @@ def _unary_type(g: _Grounder, e: ir.Unary, env: Env) -> ir.Type:
         return st.elem if e.op == "head" else st
     if e.op == "len":
         return ir.IntType(0, 2**62)
-    if e.op in ("neg", "card", "bnot"):
+    if operators.get(e.op).sort == "int":  # neg, bnot, card
         return ir.IntType(-(2**62), 2**62)
     return ir.BoolType()
 
 
 _SAME_AS_LEFT = frozenset({"append", "concat", "union", "inter", "minus"})
-_ARITH = frozenset({"add", "sub", "mul", "div", "mod", "min", "max", "band", "bor", "bxor",
-                    "shl", "shr"})
 
 
 def _binary_type(g: _Grounder, e: ir.Binary, env: Env) -> ir.Type:
     if e.op in _SAME_AS_LEFT:
         return type_of(g, e.left, env)
-    if e.op in _ARITH:
+    if operators.get(e.op).typing in ("arith", "ordered"):  # int x int -> int
         return ir.IntType(-(2**62), 2**62)
     return ir.BoolType()
 

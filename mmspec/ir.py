@@ -117,17 +117,18 @@ class Field:
 #             'band', 'bor', 'bxor' (on the two's-complement form of unbounded integers),
 #             'shl' (a * 2**b), 'shr' (floor(a / 2**b), an arithmetic shift): defined for a
 #             shift count 0..MAX_SHIFT only (C's undefined shifts are `domain` violations)
-MAX_SHIFT = 62
+# Each op's arity, typing, value and partiality: the operator table, mmspec/operators.py.
+from mmspec.operators import MAX_SHIFT as MAX_SHIFT, OpName as OpName  # noqa: E402
 @dataclass(frozen=True)
 class Unary:
-    op: str
+    op: OpName
     arg: "Expr"
     span: Span = _span()
 
 
 @dataclass(frozen=True)
 class Binary:
-    op: str
+    op: OpName
     left: "Expr"
     right: "Expr"
     span: Span = _span()

@@ -19,6 +19,7 @@ from mmspec.parse_tree import (Meta, Token, Tree, UnexpectedCharacters, Unexpect
 from mmspec.confine import MAX_BYTES, Confinement, ReadRefused, read_regular_file
 from mmspec.diagnostics import Diagnostic, SpecError
 from mmspec.ir import Span
+from mmspec.operators import by_rule
 from mmspec.to_ast import KEYWORDS, MAX_INT, _Fail, _meta_span, _tok_span, _ToAst
 
 __all__ = ["KEYWORDS", "MAX_DEPTH", "MAX_INT", "REBALANCE_AT", "parse_file", "parse_text",
@@ -313,7 +314,7 @@ def _translate(e: UnexpectedInput, text: str, file: str) -> Diagnostic:
 # engines compute with unbounded integers; `&&`/`||` short-circuit identically), so "nesting
 # too deep" is reported only for real nesting. Short chains keep their left-nested shape.
 # LIMITATION: chains of `-`, `/`, `%` and comparisons are not associative and still nest.
-_ASSOCIATIVE = frozenset({"add", "mul", "and_", "or_", "union", "inter", "bor", "bxor", "band"})
+_ASSOCIATIVE = frozenset(r for r, o in by_rule().items() if o.associative)
 REBALANCE_AT = 32  # operands
 
 
@@ -362,9 +363,9 @@ def _rebalance_chains(tree: Tree) -> None:
         stack.extend(node.children)
 
 
-_CHAIN_OPS = {"sub": "-", "div": "/", "mod": "%", "minus": "minus", "add": "+", "mul": "*",
-              "and_": "&&", "or_": "||", "union": "union", "inter": "inter",
-              "bor": "|", "bxor": "^", "band": "&", "shl": "<<", "shr": ">>"}
+# the left-associative infix operators (one nesting level per operator in a chain), by rule
+_CHAIN_OPS = {r: o.symbol for r, o in by_rule().items()
+              if o.syntax == "infix" and o.assoc == "left"}
 
 
 def _depth_check(tree: Tree, file: str) -> None:

@@ -9,6 +9,7 @@ from typing import Any, Callable
 from mmspec import syntax as S
 from mmspec.diagnostics import Diagnostic
 from mmspec.ir import FairnessKind, Span
+from mmspec.operators import by_rule
 from mmspec.parse_tree import Token, Transformer
 
 MAX_INT = 2 ** 62
@@ -42,11 +43,8 @@ def _meta_span(file: str, meta: Any) -> Span:
     return Span(file, meta.line, meta.column, meta.end_line, meta.end_column)
 
 
-_BINOPS = {"or_": "or", "and_": "and", "implies": "implies", "iff": "iff", "eq": "eq",
-           "ne": "ne", "lt": "lt", "le": "le", "gt": "gt", "ge": "ge", "in_": "in",
-           "subseteq": "subseteq", "union": "union", "inter": "inter", "minus": "minus",
-           "add": "add", "sub": "sub", "mul": "mul", "div": "div", "mod": "mod",
-           "bor": "bor", "bxor": "bxor", "band": "band", "shl": "shl", "shr": "shr"}
+# grammar rule alias -> operator name, for the infix operators of the table
+_BINOPS = {rule: o.name for rule, o in by_rule().items() if o.syntax == "infix"}
 
 
 def _binop(op: str) -> Callable[..., S.BinOp]:

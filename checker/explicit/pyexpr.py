@@ -10,9 +10,12 @@ a name or string from the spec.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
-from mmspec.ground import FALSE, TRUE, GExpr, GIte, GLit, GOp, GSlot, bit_bounds, gite, gop
+from mmspec import operators
+from mmspec.ground import FALSE, TRUE, GExpr, GIte, GLit, GOp, GSlot, gite, gop
 from mmspec.ir import MAX_SHIFT
+from mmspec.operators import OpName
 
 Interval = tuple[int | None, int | None]  # None: unbounded on that side
 
@@ -71,7 +74,7 @@ def substitute(e: GExpr, repl: dict[int, GExpr]) -> GExpr:
     return fold(e.op, args)
 
 
-def fold(op: str, args: tuple[GExpr, ...]) -> GExpr:
+def fold(op: OpName, args: tuple[GExpr, ...]) -> GExpr:
     """`gop` plus the few identities that matter after substitution."""
     if op == "implies":
         a, b = args
@@ -121,10 +124,10 @@ def learn(c: GExpr, facts: Facts, lo: tuple[int, ...], hi: tuple[int, ...]) -> N
     if c.op not in ("eq", "ne", "lt", "le", "gt", "ge") or len(c.args) != 2:
         return
     a, b = c.args
-    op = c.op
+    op: OpName = c.op
     if isinstance(a, GLit) and isinstance(b, GSlot):
         a, b = b, a
-        op = {"lt": "gt", "le": "ge", "gt": "lt", "ge": "le"}.get(op, op)
+        op = _FLIP[op]
     if not (isinstance(a, GSlot) and isinstance(b, GLit)):
         return
     k, v = a.index, b.value
@@ -182,7 +185,7 @@ def interval(e: GExpr, facts: Facts, lo: tuple[int, ...], hi: tuple[int, ...]) -
     if op == "mod" and isinstance(e.args[1], GLit) and e.args[1].value > 0:
         return 0, e.args[1].value - 1
     if op in BIT_OPS and all(x is not None and y is not None for x, y in rs):
-        out = bit_bounds(op, rs)  # type: ignore[arg-type]
+        out = operators.bounds(op, [(x, y) for x, y in rs if x is not None and y is not None])
         if out is not None:
             return out
     return None, None
@@ -217,8 +220,8 @@ def _max2(a: int | None, b: int | None) -> int | None:  # lower bound of max(x, 
 
 
 _CMP = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
-_FLIP = {"eq": "eq", "ne": "ne", "lt": "gt", "le": "ge", "gt": "lt", "ge": "le"}
-_ARITH = {"add": "+", "sub": "-", "mul": "*", "band": "&", "bor": "|", "bxor": "^"}
+_FLIP: dict[str, OpName] = {"eq": "eq", "ne": "ne", "lt": "gt", "le": "ge", "gt": "lt",
+                            "ge": "le"}
 BIT_OPS = frozenset({"bnot", "band", "bor", "bxor", "shl", "shr"})
 
 
@@ -256,21 +259,22 @@ def py(e: GExpr, forms: Forms | None = None, ctx: str = "value") -> str:
         return f.val(int(e.index))
     if isinstance(e, GIte):
         return f"({py(e.then, f)} if {py(e.cond, f, 'bool')} else {py(e.other, f)})"
-    op, a = e.op, e.args
-    if op in _LOGIC:
-        return _py_logic(e, op, a, f, ctx)
-    if op in _CMP:
-        return _py_cmp(op, a, f)
-    return _py_arith(op, a, f)
+    form = PY_FORMS.get(e.op)
+    if form is None:
+        raise ValueError(f"unknown ground op {e.op!r}")
+    return form(e.op, e.args, f, ctx)
 
 
-_LOGIC = frozenset({"and", "or", "not", "implies", "iff"})
+# How each ground operator is written as Python source (one entry per ground operator of
+# mmspec/operators.py; tests/test_operators.py keeps the two in step): f(op, args, forms,
+# ctx) -> text with the operator table's exact value, the placeholder 0 where undefined.
+PyForm = Callable[[OpName, "tuple[GExpr, ...]", Forms, str], str]
 
 
-def _py_logic(e: GExpr, op: str, a: tuple[GExpr, ...], f: Forms, ctx: str) -> str:
+def _py_logic(op: OpName, a: tuple[GExpr, ...], f: Forms, ctx: str) -> str:
     if op in ("and", "or", "implies") and ctx != "bool":
         # Python's and/or yield an operand, which may be a field read in place: make 0/1
-        return f"(1 if {py(e, f, 'bool')} else 0)"
+        return f"(1 if {py(GOp(op, a), f, 'bool')} else 0)"
     if op == "and":
         return "(" + " and ".join(py(x, f, "bool") for x in a) + ")"
     if op == "or":
@@ -282,7 +286,7 @@ def _py_logic(e: GExpr, op: str, a: tuple[GExpr, ...], f: Forms, ctx: str) -> st
     return f"((not {py(a[0], f, 'bool')}) == (not {py(a[1], f, 'bool')}))"  # iff
 
 
-def _py_cmp(op: str, a: tuple[GExpr, ...], f: Forms) -> str:
+def _py_cmp(op: OpName, a: tuple[GExpr, ...], f: Forms, ctx: str) -> str:
     """A comparison; a slot against a literal may have a cheaper form (packed fields)."""
     x, y = a
     if isinstance(x, GSlot) and isinstance(y, GLit):
@@ -296,29 +300,45 @@ def _py_cmp(op: str, a: tuple[GExpr, ...], f: Forms) -> str:
     return f"({py(x, f)} {_CMP[op]} {py(y, f)})"
 
 
-def _py_arith(op: str, a: tuple[GExpr, ...], f: Forms) -> str:
-    """Arithmetic; a shift out of range or a division by zero gives 0 here."""
-    if op in _ARITH:
-        return f"({py(a[0], f)} {_ARITH[op]} {py(a[1], f)})"
-    if op == "neg":
-        return f"(-{py(a[0], f)})"
-    if op == "bnot":
-        return f"(~{py(a[0], f)})"
-    if op in ("shl", "shr"):
-        sym = "<<" if op == "shl" else ">>"
-        if isinstance(a[1], GLit):
-            ok = 0 <= a[1].value <= MAX_SHIFT
-            return f"({py(a[0], f)} {sym} {int(a[1].value)})" if ok else "0"
-        n = py(a[1], f)
-        return f"(({py(a[0], f)} {sym} {n}) if 0 <= {n} <= {MAX_SHIFT} else 0)"
-    if op in ("div", "mod"):
-        sym = "//" if op == "div" else "%"
-        if isinstance(a[1], GLit):
-            return f"({py(a[0], f)} {sym} {int(a[1].value)})" if a[1].value else "0"
-        return f"(({py(a[0], f)} {sym} {py(a[1], f)}) if {py(a[1], f)} else 0)"
-    if op in ("min", "max"):
-        return f"{op}({', '.join(py(x, f) for x in a)})"
-    raise ValueError(f"unknown ground op {op!r}")
+def _py_infix(sym: str) -> PyForm:
+    return lambda op, a, f, ctx: f"({py(a[0], f)} {sym} {py(a[1], f)})"
+
+
+def _py_prefix(sym: str) -> PyForm:
+    return lambda op, a, f, ctx: f"({sym}{py(a[0], f)})"
+
+
+def _py_shift(op: OpName, a: tuple[GExpr, ...], f: Forms, ctx: str) -> str:
+    """A shift out of range gives 0 here (the count's GRead reports it)."""
+    sym = "<<" if op == "shl" else ">>"
+    if isinstance(a[1], GLit):
+        ok = 0 <= a[1].value <= MAX_SHIFT
+        return f"({py(a[0], f)} {sym} {int(a[1].value)})" if ok else "0"
+    n = py(a[1], f)
+    return f"(({py(a[0], f)} {sym} {n}) if 0 <= {n} <= {MAX_SHIFT} else 0)"
+
+
+def _py_divide(op: OpName, a: tuple[GExpr, ...], f: Forms, ctx: str) -> str:
+    """Floor division and modulo; a zero divisor gives 0 here (its GRead reports it)."""
+    sym = "//" if op == "div" else "%"
+    if isinstance(a[1], GLit):
+        return f"({py(a[0], f)} {sym} {int(a[1].value)})" if a[1].value else "0"
+    return f"(({py(a[0], f)} {sym} {py(a[1], f)}) if {py(a[1], f)} else 0)"
+
+
+def _py_call(op: OpName, a: tuple[GExpr, ...], f: Forms, ctx: str) -> str:
+    return f"{op}({', '.join(py(x, f) for x in a)})"
+
+
+PY_FORMS: dict[str, PyForm] = {
+    **{op: _py_logic for op in ("and", "or", "not", "implies", "iff")},
+    **{op: _py_cmp for op in _CMP},
+    "add": _py_infix("+"), "sub": _py_infix("-"), "mul": _py_infix("*"),
+    "band": _py_infix("&"), "bor": _py_infix("|"), "bxor": _py_infix("^"),
+    "neg": _py_prefix("-"), "bnot": _py_prefix("~"),
+    "shl": _py_shift, "shr": _py_shift, "div": _py_divide, "mod": _py_divide,
+    "min": _py_call, "max": _py_call,
+}
 
 
 __all__ = ["Facts", "Forms", "conjuncts", "slots_of", "substitute", "with_facts", "learn",

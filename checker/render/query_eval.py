@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from mmspec import ir
+from mmspec import operators
 from mmspec.ground import RecordElement
 
 Val = Any
@@ -165,11 +166,7 @@ class Evaluator:
             if e.op != "len" and not q:
                 raise QueryError(f"{e.op} of an empty sequence")
             return len(q) if e.op == "len" else q[0] if e.op == "head" else q[1:]
-        v = self.ev(e.arg)
-        unary: dict[str, Callable[[], Any]] = {
-            "not": lambda: int(not v), "neg": lambda: -v, "card": lambda: len(v),
-            "bnot": lambda: ~v}
-        return unary[e.op]()
+        return operators.evaluate(e.op, [self.ev(e.arg)])  # not neg bnot card
 
     def ite(self, e: ir.Ite) -> Val:
         return self.ev(e.then) if self.ev(e.cond) else self.ev(e.other)
@@ -217,15 +214,21 @@ class Evaluator:
         return {**base, key: self.except_(base[key], rest, value)}
 
     def binary(self, e: ir.Binary) -> Val:
-        op = e.op
-        if op in _LAZY:
-            return _LAZY[op](lambda: self.ev(e.left), lambda: self.ev(e.right))
+        """The operator table's value (mmspec/operators.py); undefined is an error here."""
+        o = operators.get(e.op)
+        if o.lazy:
+            left = bool(self.ev(e.left))
+            return o.lazy_value if left == o.decides else int(bool(self.ev(e.right)))
         a, b = self.ev(e.left), self.ev(e.right)
-        if op in ("div", "mod") and b == 0:
+        if o.partial == "divisor" and b == 0:
             raise QueryError("division by zero")
-        if op in ("shl", "shr") and not 0 <= b <= ir.MAX_SHIFT:
+        if o.partial == "shift" and not o.defined((a, b)):
             raise QueryError(f"shift count {b} outside 0..{ir.MAX_SHIFT}")
-        return _STRICT[op](a, b)
+        if o.fn is None:
+            raise QueryError(f"'{o.symbol}' cannot be evaluated in a query")
+        if o.typing == "member" and isinstance(a, dict):
+            a = RecordElement(a)  # a record's set membership
+        return o.apply(a, b)
 
 
 # One evaluator method per IR node class (exact classes: the IR's node classes are final).
@@ -236,24 +239,4 @@ _NODES: dict[type, Callable[[Evaluator, Any], Val]] = {
     ir.SetLit: Evaluator.set_lit, ir.SetComp: Evaluator.set_comp, ir.Quant: Evaluator.quant,
     ir.MapLit: Evaluator.map_lit, ir.RecordLit: Evaluator.record_lit,
     ir.Except: Evaluator.except_expr,
-}
-_LAZY: dict[str, Callable[[Callable[[], Val], Callable[[], Val]], int]] = {
-    "and": lambda l, r: int(bool(l()) and bool(r())),
-    "or": lambda l, r: int(bool(l()) or bool(r())),
-    "implies": lambda l, r: int((not l()) or bool(r())),
-}
-_STRICT: dict[str, Callable[[Val, Val], Val]] = {
-    "iff": lambda a, b: int(bool(a) == bool(b)),
-    "eq": lambda a, b: int(a == b), "ne": lambda a, b: int(a != b),
-    "lt": lambda a, b: int(a < b), "le": lambda a, b: int(a <= b),
-    "gt": lambda a, b: int(a > b), "ge": lambda a, b: int(a >= b),
-    "add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
-    "div": lambda a, b: a // b, "mod": lambda a, b: a % b,
-    "min": min, "max": max,
-    "in": lambda a, b: int((RecordElement(a) if isinstance(a, dict) else a) in b),
-    "union": lambda a, b: a | b,
-    "inter": lambda a, b: a & b, "minus": lambda a, b: a - b,
-    "subseteq": lambda a, b: int(a <= b),
-    "band": lambda a, b: a & b, "bor": lambda a, b: a | b, "bxor": lambda a, b: a ^ b,
-    "shl": lambda a, b: a << b, "shr": lambda a, b: a >> b,
 }

@@ -13,7 +13,8 @@ from typing import Callable, Sequence
 import z3  # type: ignore[import-untyped]
 
 from checker.intervals import IntervalWalk
-from mmspec.ground import GExpr, GIte, GLit, GOp, GSlot, Slot, bit_bounds
+from mmspec import operators
+from mmspec.ground import GExpr, GIte, GLit, GOp, GSlot, Slot
 from mmspec.ir import MAX_SHIFT
 
 INF = float("inf")
@@ -227,50 +228,68 @@ class Translator:
             if z3.is_bool(a) != z3.is_bool(b):
                 a, b = self.arith.to_int(a), self.arith.to_int(b)
             return z3.If(c, a, b)
-        op = e.op
-        if op in ("and", "or"):
-            parts = [self.cond(x) for x in e.args]
-            if not parts:
-                return z3.BoolVal(op == "and", ctx)
-            return z3.And(*parts) if op == "and" else z3.Or(*parts)
-        if op == "not":
-            return z3.Not(self.cond(e.args[0]))
-        if op == "implies":
-            return z3.Implies(self.cond(e.args[0]), self.cond(e.args[1]))
-        if op == "iff":
-            return self.cond(e.args[0]) == self.cond(e.args[1])
-        args = [self.term(x) for x in e.args]
-        if op in ("eq", "ne"):
-            a, b = args
-            if not (z3.is_bool(a) and z3.is_bool(b)):
-                a, b = self.arith.to_int(a), self.arith.to_int(b)
-            return a == b if op == "eq" else a != b
-        v = [self.arith.to_int(x) for x in args]
-        if op == "div":
-            return self.arith.floor_div(v[0], v[1])
-        if op == "mod":
-            return self.arith.floor_mod(v[0], v[1])
-        if op in ("bnot", "band", "bor", "bxor"):
-            return self.arith.bitwise(op, v)
-        if op in ("shl", "shr"):
-            return self.arith.shift(op, v[0], v[1])
-        fn = _INT_OPS.get(op)
-        if fn is None:
-            raise ValueError(f"unknown ground op {op!r}")
-        return fn(v)
+        form = Z3_FORMS.get(e.op)
+        if form is None:
+            raise ValueError(f"unknown ground op {e.op!r}")
+        return form(self, e)
 
 
-_INT_OPS: dict[str, Callable[[list[z3.ArithRef]], z3.ExprRef]] = {
-    "lt": lambda v: v[0] < v[1],
-    "le": lambda v: v[0] <= v[1],
-    "gt": lambda v: v[0] > v[1],
-    "ge": lambda v: v[0] >= v[1],
-    "neg": lambda v: -v[0],
-    "add": lambda v: v[0] + v[1],
-    "sub": lambda v: v[0] - v[1],
-    "mul": lambda v: v[0] * v[1],
-    "min": lambda v: _fold(v, lambda a, b: z3.If(a <= b, a, b)),
-    "max": lambda v: _fold(v, lambda a, b: z3.If(a >= b, a, b)),
+# How each ground operator of mmspec/operators.py is a z3 term, with the table's exact value
+# (tests/test_operators.py checks these cover the table): f(translator, node) -> term.
+Z3Form = Callable[[Translator, GOp], z3.ExprRef]
+
+
+def _z3_junction(t: Translator, e: GOp) -> z3.ExprRef:
+    parts = [t.cond(x) for x in e.args]
+    if not parts:
+        return z3.BoolVal(e.op == "and", t.ctx)
+    return z3.And(*parts) if e.op == "and" else z3.Or(*parts)
+
+
+def _z3_equality(t: Translator, e: GOp) -> z3.ExprRef:
+    a, b = (t.term(x) for x in e.args)
+    if not (z3.is_bool(a) and z3.is_bool(b)):
+        a, b = t.arith.to_int(a), t.arith.to_int(b)
+    return a == b if e.op == "eq" else a != b
+
+
+def _z3_ints(fn: Callable[[Arith, list[z3.ExprRef]], z3.ExprRef]) -> Z3Form:
+    """An integer operator: its operands as ints of the arithmetic in use."""
+    return lambda t, e: fn(t.arith, [t.arith.to_int(t.term(x)) for x in e.args])
+
+
+def _z3_arith(fn: Callable[[list[z3.ArithRef]], z3.ExprRef]) -> Z3Form:
+    return _z3_ints(lambda arith, v: fn(v))
+
+
+def _z3_bitwise(op: str) -> Z3Form:
+    return _z3_ints(lambda arith, v: arith.bitwise(op, v))
+
+
+def _z3_shift(op: str) -> Z3Form:
+    return _z3_ints(lambda arith, v: arith.shift(op, v[0], v[1]))
+
+
+Z3_FORMS: dict[str, Z3Form] = {
+    "and": _z3_junction, "or": _z3_junction,
+    "not": lambda t, e: z3.Not(t.cond(e.args[0])),
+    "implies": lambda t, e: z3.Implies(t.cond(e.args[0]), t.cond(e.args[1])),
+    "iff": lambda t, e: t.cond(e.args[0]) == t.cond(e.args[1]),
+    "eq": _z3_equality, "ne": _z3_equality,
+    "div": _z3_ints(lambda arith, v: arith.floor_div(v[0], v[1])),
+    "mod": _z3_ints(lambda arith, v: arith.floor_mod(v[0], v[1])),
+    **{op: _z3_bitwise(op) for op in ("bnot", "band", "bor", "bxor")},
+    **{op: _z3_shift(op) for op in ("shl", "shr")},
+    "lt": _z3_arith(lambda v: v[0] < v[1]),
+    "le": _z3_arith(lambda v: v[0] <= v[1]),
+    "gt": _z3_arith(lambda v: v[0] > v[1]),
+    "ge": _z3_arith(lambda v: v[0] >= v[1]),
+    "neg": _z3_arith(lambda v: -v[0]),
+    "add": _z3_arith(lambda v: v[0] + v[1]),
+    "sub": _z3_arith(lambda v: v[0] - v[1]),
+    "mul": _z3_arith(lambda v: v[0] * v[1]),
+    "min": _z3_arith(lambda v: _fold(v, lambda a, b: z3.If(a <= b, a, b))),
+    "max": _z3_arith(lambda v: _fold(v, lambda a, b: z3.If(a >= b, a, b))),
 }
 
 
@@ -333,7 +352,7 @@ def _op_bounds(op: str, bs: list[tuple[float, float]]) -> tuple[float, float]:
         a, b = bs
         m = max(abs(a[0]), abs(a[1]))
         return (0, m) if (a[0] >= 0 and b[0] >= 0) else (-m - 1, m + 1)
-    bits = bit_bounds(op, [(int(lo), int(hi)) for lo, hi in bs])
+    bits = operators.bounds(op, [(int(lo), int(hi)) for lo, hi in bs])  # the table's rule
     if bits is not None:
         return (bits[0], bits[1])
     return (-INF, INF)

@@ -11,7 +11,7 @@ local names), fixed operator strings and a few fixed helper names. Nothing from 
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Literal
 
 import numpy as np
 
@@ -19,9 +19,6 @@ from mmspec.ground import GLit, GOp, eval_gexpr
 
 from .kernels import ITE, LIT, OP, SLOT, Program, _div, _mod, _shl, _shr
 from .layout import Layout
-
-_CMP = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
-_ARITH = {"add": "+", "sub": "-", "mul": "*", "band": "&", "bor": "|", "bxor": "^"}
 
 MaskFn = Callable[[list[np.ndarray], int], list[np.ndarray]]
 
@@ -58,9 +55,11 @@ class _Gen:
         if all(self.node(a)[1] == "lit" for a in args):
             v = eval_gexpr(GOp(op, tuple(GLit(int(self.node(a)[0])) for a in args)), ())
             return str(int(v)), "lit"
-        if op in ("not", "and", "or", "implies", "iff"):
-            return self.emit(nid, self._logic(op, [self.as_bool(a) for a in args]), "b")
-        return self._int_op(nid, op, [self.as_int(a) for a in args])
+        form = NP_FORMS.get(op)
+        if form is None:
+            raise ValueError(f"unknown ground op {op!r}")
+        xs = [self.as_bool(a) if form.args == "b" else self.as_int(a) for a in args]
+        return self.emit(nid, form.text(xs), form.kind)
 
     def _slot(self, nid: int, slot: int) -> tuple[str, str]:
         f = self.layout.fields[slot]
@@ -85,36 +84,6 @@ class _Gen:
         a, b = self.as_int(then), self.as_int(other)
         return self.emit(nid, f"np.where({c}, {a}, {b})", "i")
 
-    @staticmethod
-    def _logic(op: str, xs: list[str]) -> str:
-        if op == "not":
-            if xs[0] in ("True", "False"):
-                return "False" if xs[0] == "True" else "True"
-            return f"(~{xs[0]})"
-        if op in ("and", "or"):
-            return "(" + (" & " if op == "and" else " | ").join(xs) + ")"
-        if op == "implies":
-            return f"(np.logical_not({xs[0]}) | {xs[1]})"
-        return f"({xs[0]} == {xs[1]})"
-
-    def _int_op(self, nid: int, op: str, xs: list[str]) -> tuple[str, str]:
-        if op in _CMP:
-            return self.emit(nid, f"({xs[0]} {_CMP[op]} {xs[1]})", "b")
-        if op in _ARITH:
-            return self.emit(nid, f"({xs[0]} {_ARITH[op]} {xs[1]})", "i")
-        if op == "neg":
-            return self.emit(nid, f"(-{xs[0]})", "i")
-        if op == "bnot":
-            return self.emit(nid, f"np.invert({xs[0]})", "i")
-        if op in ("div", "mod", "shl", "shr"):
-            return self.emit(nid, f"_{op}({xs[0]}, {xs[1]})", "i")
-        if op in ("min", "max"):
-            e = xs[0]
-            for x in xs[1:]:
-                e = f"np.{'minimum' if op == 'min' else 'maximum'}({e}, {x})"
-            return self.emit(nid, e, "i")
-        raise ValueError(f"unknown ground op {op!r}")
-
     def as_bool(self, nid: int) -> str:
         e, kind = self.node(nid)
         if kind == "lit":
@@ -134,6 +103,60 @@ class _Gen:
         if e in ("True", "False"):
             return f"np.full(n, {e})"
         return e
+
+
+class NpForm:
+    """How a ground operator is written as numpy source: its operands as bool (`b`) or int64
+    (`i`) arrays, the text over their expressions, and its result's kind."""
+
+    __slots__ = ("args", "text", "kind")
+
+    def __init__(self, args: Literal["b", "i"], text: Callable[[list[str]], str],
+                 kind: Literal["b", "i"]):
+        self.args, self.text, self.kind = args, text, kind
+
+
+def _np_not(xs: list[str]) -> str:
+    if xs[0] in ("True", "False"):
+        return "False" if xs[0] == "True" else "True"
+    return f"(~{xs[0]})"
+
+
+def _np_infix(sym: str, args: Literal["b", "i"], kind: Literal["b", "i"]) -> NpForm:
+    return NpForm(args, lambda xs: "(" + f" {sym} ".join(xs) + ")", kind)
+
+
+def _np_fold(fn: str) -> NpForm:
+    def text(xs: list[str]) -> str:
+        e = xs[0]
+        for x in xs[1:]:
+            e = f"np.{fn}({e}, {x})"
+        return e
+    return NpForm("i", text, "i")
+
+
+def _np_helper(op: str) -> NpForm:
+    """A call of the kernels' helper `_op` (floor division, modulo, shifts with their
+    placeholder 0 where undefined)."""
+    return NpForm("i", lambda xs: f"_{op}({xs[0]}, {xs[1]})", "i")
+
+
+# One entry per ground operator of mmspec/operators.py (tests/test_operators.py checks it).
+NP_FORMS: dict[str, NpForm] = {
+    "not": NpForm("b", _np_not, "b"),
+    "and": _np_infix("&", "b", "b"), "or": _np_infix("|", "b", "b"),
+    "implies": NpForm("b", lambda xs: f"(np.logical_not({xs[0]}) | {xs[1]})", "b"),
+    "iff": NpForm("b", lambda xs: f"({xs[0]} == {xs[1]})", "b"),
+    **{op: _np_infix(sym, "i", "b") for op, sym in (
+        ("eq", "=="), ("ne", "!="), ("lt", "<"), ("le", "<="), ("gt", ">"), ("ge", ">="))},
+    **{op: _np_infix(sym, "i", "i") for op, sym in (
+        ("add", "+"), ("sub", "-"), ("mul", "*"), ("band", "&"), ("bor", "|"),
+        ("bxor", "^"))},
+    "neg": NpForm("i", lambda xs: f"(-{xs[0]})", "i"),
+    "bnot": NpForm("i", lambda xs: f"np.invert({xs[0]})", "i"),
+    **{op: _np_helper(op) for op in ("div", "mod", "shl", "shr")},
+    "min": _np_fold("minimum"), "max": _np_fold("maximum"),
+}
 
 
 def mask_function(prog: Program, layout: Layout, roots: list[int]) -> MaskFn:

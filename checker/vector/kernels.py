@@ -22,6 +22,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from mmspec import operators
 from mmspec.ir import MAX_SHIFT
 from mmspec.ground import TRUE, GExpr, GIte, GLit, GOp, GroundSystem, GSlot, GTransition, self_offset
 
@@ -80,14 +81,16 @@ def _shr(a: Value, b: Value) -> Value:
     return _shift(a, b, False)
 
 
-_BOOL_ARGS = {
+# How each ground operator of mmspec/operators.py is computed over numpy values, by what
+# its operands are coerced to first (tests/test_operators.py checks these cover the table).
+_BOOL_ARGS: dict[str, Callable[[list[Value]], Value]] = {
     "not": lambda a: np.logical_not(a[0]),
     "and": lambda a: _reduce(np.logical_and, a),
     "or": lambda a: _reduce(np.logical_or, a),
     "implies": lambda a: np.logical_or(np.logical_not(a[0]), a[1]),
     "iff": lambda a: np.equal(a[0], a[1]),
 }
-_INT_ARGS = {
+_INT_ARGS: dict[str, Callable[[list[Value]], Value]] = {
     "eq": lambda a: np.equal(a[0], a[1]),
     "ne": lambda a: np.not_equal(a[0], a[1]),
     "lt": lambda a: np.less(a[0], a[1]),
@@ -108,6 +111,11 @@ _INT_ARGS = {
     "bxor": lambda a: np.bitwise_xor(a[0], a[1]),
     "shl": lambda a: _shl(a[0], a[1]),
     "shr": lambda a: _shr(a[0], a[1]),
+}
+
+KERNEL_FORMS: dict[str, tuple[Callable[[Value], Value], Callable[[list[Value]], Value]]] = {
+    **{op: (_b, f) for op, f in _BOOL_ARGS.items()},
+    **{op: (_i, f) for op, f in _INT_ARGS.items()},
 }
 
 # node kinds
@@ -141,7 +149,7 @@ class Program:
         elif isinstance(e, GIte):
             key = (ITE, self.intern(e.cond), self.intern(e.then), self.intern(e.other))
         elif isinstance(e, GOp):
-            if e.op not in _BOOL_ARGS and e.op not in _INT_ARGS:
+            if e.op not in KERNEL_FORMS:
                 raise ValueError(f"unknown ground op {e.op!r}")
             key = (OP, e.op, tuple(self.intern(a) for a in e.args))
         else:
@@ -168,23 +176,9 @@ class Program:
         if k[0] == ITE:
             a, b = self.interval(k[2], bounds), self.interval(k[3], bounds)
             return None if a is None or b is None else (min(a[0], b[0]), max(a[1], b[1]))
-        op, args = k[1], [self.interval(a, bounds) for a in k[2]]
-        if any(a is None for a in args):
-            return None
-        if op == "neg":
-            return (-args[0][1], -args[0][0])  # type: ignore[index]
-        if op in ("add", "sub", "mul"):
-            (a0, a1), (b0, b1) = args  # type: ignore[misc]
-            if op == "add":
-                return (a0 + b0, a1 + b1)
-            if op == "sub":
-                return (a0 - b1, a1 - b0)
-            c = [a0 * b0, a0 * b1, a1 * b0, a1 * b1]
-            return (min(c), max(c))
-        if op in ("min", "max"):
-            f = min if op == "min" else max
-            return (f(a[0] for a in args), f(a[1] for a in args))  # type: ignore[index]
-        return None
+        args = [self.interval(a, bounds) for a in k[2]]
+        rs = [a for a in args if a is not None]
+        return operators.bounds(k[1], rs) if len(rs) == len(args) else None
 
 
 class Frame:
@@ -228,13 +222,8 @@ class Frame:
             else:
                 v = self.value(k[2]) if c else self.value(k[3])
         else:
-            op = k[1]
-            args = [self.value(a) for a in k[2]]
-            f = _BOOL_ARGS.get(op)
-            if f is not None:
-                v = f([_b(a) for a in args])
-            else:
-                v = _INT_ARGS[op]([_i(a) for a in args])
+            coerce, f = KERNEL_FORMS[k[1]]
+            v = f([coerce(self.value(a)) for a in k[2]])
         memo[nid] = v
         return v
 
