@@ -36,8 +36,8 @@ from mmspec.ground import (FALSE, TRUE, GExpr, GIte, GLit, GOp, GroundSystem, GS
 from checker.explicit.layout import Layout
 from checker.lockorder import lock_order_steps
 from checker.explicit.visited import insert_code
-from checker.explicit.pyexpr import (Facts, Forms, conjuncts, interval, learn, py, slots_of,
-                                     substitute, with_facts)
+from checker.explicit.pyexpr import (PY_CMP, Facts, Forms, conjuncts, interval, learn, py,
+                                     slots_of, substitute, with_facts)
 
 MAX_NEST = 12  # deeper guards are tested in one combined `if` (the tokenizer caps indentation)
 HOIST_MIN_USERS = 3  # a slot read by this many transitions is extracted once per state
@@ -73,7 +73,7 @@ class _InPlace(Forms):
         self.layout = layout
 
     def cmp(self, k: int, op: str, c: int) -> str | None:
-        sym = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}[op]
+        sym = PY_CMP[op]
         lo, sh = self.layout.lo[k], self.layout.shift[k]
         if c < lo or c > self.layout.hi[k]:
             return None  # let the plain comparison (or folding) handle impossible values

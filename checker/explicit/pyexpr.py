@@ -84,7 +84,7 @@ def fold(op: OpName, args: tuple[GExpr, ...]) -> GExpr:
             return TRUE
     if op == "not" and isinstance(args[0], GLit):
         return GLit(0 if args[0].value else 1, "bool")
-    if op in _CMP and len(args) == 2:
+    if op in PY_CMP and len(args) == 2:
         a, b, o = args[0], args[1], op
         if isinstance(a, GLit) and not isinstance(b, GLit):
             a, b, o = b, a, _FLIP[op]  # k OP e  <=>  e FLIP(OP) k
@@ -219,7 +219,8 @@ def _max2(a: int | None, b: int | None) -> int | None:  # lower bound of max(x, 
     return max(a, b)
 
 
-_CMP = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
+# the comparisons as Python text (also the packed-field forms of checker/explicit/codegen.py)
+PY_CMP = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
 _FLIP: dict[str, OpName] = {"eq": "eq", "ne": "ne", "lt": "gt", "le": "ge", "gt": "lt",
                             "ge": "le"}
 BIT_OPS = frozenset({"bnot", "band", "bor", "bxor", "shl", "shr"})
@@ -297,7 +298,7 @@ def _py_cmp(op: OpName, a: tuple[GExpr, ...], f: Forms, ctx: str) -> str:
         t = f.cmp(int(y.index), _FLIP[op], int(x.value))
         if t is not None:
             return t
-    return f"({py(x, f)} {_CMP[op]} {py(y, f)})"
+    return f"({py(x, f)} {PY_CMP[op]} {py(y, f)})"
 
 
 def _py_infix(sym: str) -> PyForm:
@@ -332,7 +333,7 @@ def _py_call(op: OpName, a: tuple[GExpr, ...], f: Forms, ctx: str) -> str:
 
 PY_FORMS: dict[str, PyForm] = {
     **{op: _py_logic for op in ("and", "or", "not", "implies", "iff")},
-    **{op: _py_cmp for op in _CMP},
+    **{op: _py_cmp for op in PY_CMP},
     "add": _py_infix("+"), "sub": _py_infix("-"), "mul": _py_infix("*"),
     "band": _py_infix("&"), "bor": _py_infix("|"), "bxor": _py_infix("^"),
     "neg": _py_prefix("-"), "bnot": _py_prefix("~"),
