@@ -29,11 +29,19 @@ def _at(value: Any, key: int) -> Any:
     return None
 
 
-def _holds(spec: ir.Spec, owner_var: str, state: State, tid: int) -> bool:
+def _holds(spec: ir.Spec, owner_var: str, state: State, tid: int,
+           readers_var: str | None = None) -> bool:
+    """tid owns the lock (an instance of a lock array), or is one of its readers."""
     v = state.get(owner_var)
     if isinstance(v, dict):
-        return any(x == tid for x in v.values())
-    return bool(v == tid)
+        owns = any(x == tid for x in v.values())
+    else:
+        owns = bool(v == tid)
+    if owns or readers_var is None:
+        return owns
+    r = state.get(readers_var)
+    sets = r.values() if isinstance(r, dict) else [r]
+    return any(isinstance(x, frozenset) and tid in x for x in sets)
 
 
 def thread_context(spec: ir.Spec, state: State, tid: int) -> str:
@@ -42,8 +50,8 @@ def thread_context(spec: ir.Spec, state: State, tid: int) -> str:
     if info is None:
         return "process"
     ctx = info.thread_contexts[tid] if tid < len(info.thread_contexts) else "process"
-    why = [f"spinlock {name}" for name, owner in info.spinlocks
-           if _holds(spec, owner, state, tid)]
+    why = [f"{kind} {name}" for kind, name, owner, readers in info.atomic_locks
+           if _holds(spec, owner, state, tid, readers)]
     for reason, var in info.counters:
         n = _at(state.get(var), tid)
         if isinstance(n, int) and n > 0:
@@ -115,8 +123,9 @@ def _cause(spec: ir.Spec, v: Violation, kw: dict[str, str]) -> StepRef | None:
     reason = kw.get("reason")
     if v.kind == "context" and th is not None:
         tid = th.tid
-        if reason == "spinlock":
-            return _entered(v.trace, lambda s: _holds(spec, kw["owner"], s, tid))
+        if "owner" in kw:  # a spinning lock held
+            return _entered(v.trace, lambda s: _holds(spec, kw["owner"], s, tid,
+                                                      kw.get("readers")))
         if "var" in kw:
             return _entered(v.trace, lambda s: (_at(s.get(kw["var"]), tid) or 0) > 0)
         if reason in ("hardirq", "softirq"):

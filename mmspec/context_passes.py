@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from mmspec import ir
 from mmspec import syntax as S
 from mmspec.context_tables import COUNTERS, FREED, USAGE, Pool
+from mmspec.lockkinds import holds_any, lock_kind
 from mmspec.typecheck import FALSE, TRUE, conj, int_lit, neg
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -84,16 +85,13 @@ def running(cx: "ContextLowering", h: str) -> ir.Expr:
 
 
 def atomic(cx: "ContextLowering", tid: int) -> ir.Expr:
-    """Thread tid cannot be preempted: it holds a spinlock or a counter is up."""
+    """Thread tid cannot be preempted: it holds a spinning lock or a counter is up."""
     me = int_lit(tid)
     parts: list[ir.Expr] = []
     for lk in cx.el.locks.values():
-        if lk.kind != "spinlock":
+        if lock_kind(lk.kind).sleeps:
             continue
-        owner = ir.VarRef(lk.owner_var)
-        parts.append(ir.Binary("eq", owner, me) if lk.index_type is None else
-                     ir.Quant("exists", "__k", lk.index_type,
-                              ir.Binary("eq", ir.Index(owner, ir.ParamRef("__k")), me)))
+        parts.append(holds_any(lk.owner_var, lk.readers_var, lk.index_type, me, ir.VarRef))
     for k in cx.counters:
         parts.append(ir.Binary("gt", ir.Index(ir.VarRef(COUNTERS[k][0]), me),
                                int_lit(0)))
@@ -207,8 +205,8 @@ def info(cx: "ContextLowering") -> ir.ContextInfo | None:
     return ir.ContextInfo(
         thread_contexts=tuple(contexts), thread_cpus=tuple(cpus),
         counters=tuple((k, COUNTERS[k][0]) for k in cx.counters),
-        spinlocks=tuple((lk.name, lk.owner_var) for lk in cx.el.locks.values()
-                        if lk.kind == "spinlock"),
+        atomic_locks=tuple((lk.kind, lk.name, lk.owner_var, lk.readers_var)
+                           for lk in cx.el.locks.values() if not lock_kind(lk.kind).sleeps),
         pools=tuple((p.name, p.state) for p in cx.pools.values()),
         handlers=tuple((h, f"{h}.irq") for h in cx.handlers),
         checks=tuple((m, tuple(sorted(kw.items()))) for m, kw in cx.check_meta.items()))

@@ -36,6 +36,7 @@ from mmspec.context_tables import (  # the tables, re-exported for mmspec/lower.
     LOCKDEP_CLASS_CALLS, MAX_NEST, NO_VALIDATE, OBJECT_CALLS, RCU_CALLS, SLEEP_CALLS,
     SPLIT_CALLS, USAGE, Pool, _calls, lock_call_root,
 )
+from mmspec.lockkinds import holds_any, lock_kind
 from mmspec.lockops import OPS
 from mmspec.typecheck import FALSE, TRUE, conj, index_of, int_lit, neg
 
@@ -242,16 +243,12 @@ class ContextLowering:
             step.checks.append(ir.Check(step.under_path(FALSE), msg, "context", "reach",
                                         span))
         for lk in self.el.locks.values():
-            if lk.kind != "spinlock":
+            if lock_kind(lk.kind).sleeps:
                 continue
-            owner = step.sym.read(lk.owner_var)
-            if lk.index_type is None:
-                holds: ir.Expr = ir.Binary("eq", owner, t)
-            else:
-                holds = ir.Quant("exists", "__k", lk.index_type,
-                                 ir.Binary("eq", ir.Index(owner, ir.ParamRef("__k")), t))
-            msg = self.meta(f"{head} with spinlock '{lk.name}' held", reason="spinlock",
-                            lock=lk.name, owner=lk.owner_var, what=what)
+            holds = holds_any(lk.owner_var, lk.readers_var, lk.index_type, t, step.sym.read)
+            readers = {"readers": lk.readers_var} if lk.readers_var is not None else {}
+            msg = self.meta(f"{head} with {lk.kind} '{lk.name}' held", reason=lk.kind,
+                            lock=lk.name, owner=lk.owner_var, what=what, **readers)
             step.checks.append(ir.Check(step.under_path(neg(holds)), msg, "context", "reach",
                                         span))
         for k in self.counters:
@@ -265,11 +262,12 @@ class ContextLowering:
     def on_acquire(self, step: "_Step", st: S.CallStmt, lk_name: str, kind: str,
                    action: str, blocking: bool) -> None:
         """Called by the lock lowering for every acquire: sleeping locks check the context;
-        spinlocks of classes used in a handler record lockdep usage bits."""
-        if kind in ("mutex", "rwsem") and action in ("acquire", "queue") and blocking:
+        spinning locks of classes used in a handler record lockdep usage bits."""
+        sleeps = lock_kind(kind).sleeps
+        if sleeps and action in ("acquire", "queue") and blocking:
             self.sleep_checks(step, f"{st.func.lstrip('_')}({self.low.source_of(st.args[0].span)})"
                               .replace("queue_write", "down_write"), st.span)
-        if kind != "spinlock" or not self.usage_vars:
+        if sleeps or not self.usage_vars:
             return
         cls = self.lock_class(lk_name)
         proc = step.info.name

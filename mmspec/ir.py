@@ -35,7 +35,7 @@ CheckKind = Literal["assertion", "deadlock", "range", "domain", "refcount", "con
                     "use-after-free", "irq-lock"]  # a Check's violation kind
 CheckWhen = Literal["fire", "reach"]
 LockMode = Literal["read", "write"]
-LockKind = Literal["mutex", "spinlock", "rwsem"]
+LockKind = str  # a registered lock kind's name (mmspec/lockkinds.py; the parser validates it)
 VarKind = Literal["state", "local", "pc", "lock", "ghost"]
 LivenessKind = Literal["leadsto", "eventually", "always_eventually", "eventually_always",
                      "always_step"]
@@ -333,10 +333,11 @@ class LockInfo:
 
     Thread ids are ints 0..T-1; "no owner" is -1. For a lock array every variable below is a
     map over `index_type` and each instance is one lock of the shared class `cls`.
-    kind: 'mutex' | 'spinlock' | 'rwsem'.
+    kind: a registered lock kind (mmspec/lockkinds.py); engines and renderers read the
+    shape below instead of the name.
     owner_var: writer / owner thread id (-1 when free).
-    readers_var: rwsem only: set of reader thread ids.
-    waiting_var: rwsem with writer preference: count of queued writers.
+    readers_var: a kind with a read mode (rwsem) only: set of reader thread ids.
+    waiting_var: such a kind with writer preference: count of queued writers.
     subclass_var: map from thread id to the lockdep subclass the thread holds the lock with
     (present only when the spec uses a `*_nested(l, n)` acquire on this lock).
     """
@@ -351,6 +352,11 @@ class LockInfo:
     index_type: Type | None = None
     subclass_var: str | None = None
     span: Span = _span()
+
+    @property
+    def shared(self) -> bool:
+        """The kind has a read mode (a reader set): modes are worth naming ("write-held")."""
+        return self.readers_var is not None
 
 
 @dataclass(frozen=True)
@@ -430,7 +436,9 @@ class ContextInfo:
     thread_contexts: tuple[str, ...]  # per thread id: 'process' | 'hardirq' | 'softirq'
     thread_cpus: tuple[int | None, ...]  # per thread id: declared cpu(N), or None
     counters: tuple[tuple[str, str], ...]  # (reason: rcu|preempt|irq|bh, map over tids)
-    spinlocks: tuple[tuple[str, str], ...]  # (lock, owner variable)
+    # the locks whose holder is atomic (a kind that spins, mmspec/lockkinds.py):
+    # (kind, lock, owner variable, reader-set variable or None)
+    atomic_locks: tuple[tuple[str, str, str, str | None], ...]
     pools: tuple[tuple[str, str], ...]  # (pool, state variable)
     handlers: tuple[tuple[str, str], ...]  # (handler process, its 'interrupt arrived' var)
     checks: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()  # message -> details

@@ -10,6 +10,7 @@ from mmspec import ir
 from mmspec import syntax as S
 from mmspec.checkctx import Ctx, LockRef, ProcessInfo
 from mmspec.diagnostics import did_you_mean
+from mmspec.lockkinds import all_kinds_text, kind_list, kinds_text, kinds_where, lock_kind
 from mmspec.lockops import MAX_THREADS
 from mmspec.typerules import BOOL, ERR, FALSE, TE, _respan, _show, index_of, int_lit
 
@@ -86,11 +87,11 @@ def lock_ref(el: Elaborator, e: S.Expr, ctx: Ctx, what: str) -> tuple[LockRef, i
         kind = el.sy.kind_of(n)
         if kind is not None or (ctx.process is not None and n in ctx.process.locals):
             el.err("MMS307", f"'{n}' is not a lock", name_node.span,
-                     expected="a mutex, spinlock or rwsem")
+                     expected=all_kinds_text())
         else:
             hint = did_you_mean(n, list(el.locks))
             el.err("MMS203", f"unknown lock '{n}'", name_node.span,
-                     expected="a declared mutex, spinlock or rwsem" +
+                     expected=f"a declared {kind_list()}" +
                      (f" (did you mean '{hint}'?)" if hint else ""))
         return None
     lk = el.locks[n]
@@ -160,9 +161,11 @@ def lock_predicate(el: Elaborator, e: S.Call, ctx: Ctx) -> TE:
     is_writer = ir.Binary("eq", owner, tid)
     is_reader = ir.Binary("in", tid, readers) if readers is not None else FALSE
     if f == "held_read":
-        if lk.kind != "rwsem":
-            return el.err("MMS308", f"held_read() needs an rwsem; '{lk.name}' is a "
-                            f"{lk.kind}", e.args[0].span)
+        kind = lock_kind(lk.kind)
+        if not kind.shared:
+            shared = kinds_text(kinds_where(lambda k: k.shared))
+            return el.err("MMS308", f"held_read() needs {shared}; '{lk.name}' is "
+                            f"{kind.text()}", e.args[0].span)
         return TE(is_reader, BOOL)
     if f == "held_write":
         return TE(is_writer, BOOL)

@@ -21,7 +21,8 @@ from mmspec.contexts import CALLS as CONTEXT_CALLS
 from mmspec.contexts import SPLIT_CALLS, ContextLowering
 from mmspec.diagnostics import Sink, did_you_mean
 from mmspec.expectations import select_expectation
-from mmspec.lockops import MAX_SUBCLASS, MAX_THREADS, OPS, SPLIT_WRITES
+from mmspec.lockkinds import find_lock_kind
+from mmspec.lockops import MAX_SUBCLASS, MAX_THREADS, OPS
 from mmspec.resolve import Loaded, Symbols, build_symbols
 from mmspec import loweraction, lowerinit, lowerprops, lowervars
 from mmspec.lowerstep import _Step as _Step, names_shared
@@ -239,14 +240,17 @@ class _Lowering:
         self.n_threads = tid
 
     def is_split_write(self, st: S.CallStmt) -> bool:
-        if st.func not in SPLIT_WRITES or not st.args:
+        """A write acquire of a lock declared writer_pref: queue, then acquire (the kind's
+        `queued_writes`)."""
+        if not st.args:
             return False
         a = st.args[0]
         root = a.base if isinstance(a, S.IndexExpr) else a
         if not isinstance(root, S.Name):
             return False
         lk = self.sy.locks.get(root.id)
-        return lk is not None and lk.kind == "rwsem" and lk.writer_pref
+        kind = find_lock_kind(lk.kind) if lk is not None and lk.writer_pref else None
+        return kind is not None and st.func in kind.queued_writes
 
     def atomicity_warnings(self) -> None:
         """MMS350 where a merged test reads what another thread may write (mmspec/atomicity)."""

@@ -15,10 +15,11 @@ from mmspec import taskwork, waits
 from mmspec.cfg import Alt, Node, ProcessCFG
 from mmspec.contexts import CALLS as CONTEXT_CALLS
 from mmspec.diagnostics import did_you_mean
-from mmspec.lockops import OPS, LockOp, kinds_text
+from mmspec.lockkinds import lock_kind
+from mmspec.lockops import OPS, LockOp, is_trylock, kinds_text
 from mmspec.resolve import Symbols
 from mmspec.symexec import SymState
-from mmspec.typecheck import (FALSE, TRYLOCKS, Ctx, ErrType, LockRef, ProcessInfo, assignable,
+from mmspec.typecheck import (FALSE, Ctx, ErrType, LockRef, ProcessInfo, assignable,
                               conj, index_of, int_lit, neg, show_type)
 
 if TYPE_CHECKING:
@@ -279,7 +280,7 @@ class _Step:
         """`x := f(...)` for the calls that are steps of their own kind (a trylock, a memory
         primitive, alloc, task_work_add) and, under LKMM, a plain read; False otherwise."""
         call = value if isinstance(value, S.Call) else None
-        if call is not None and call.func in TRYLOCKS:
+        if call is not None and is_trylock(call.func):
             self.trylock(target, call)
             return True
         if self.low.memory == "lkmm" and not atomic:
@@ -358,9 +359,10 @@ class _Step:
         shown = name.lstrip("_").replace("queue_write", "down_write").replace(
             "acquire_write", "down_write")
         if lk.kind not in op.kinds:
+            kind = lock_kind(lk.kind)
             el.err("MMS308", f"{shown}() needs {kinds_text(op)}; '{lk.name}' is "
-                   f"{'an' if lk.kind == 'rwsem' else 'a'} {lk.kind}", st.args[0].span,
-                   expected=_suggest(lk.kind, op))
+                   f"{kind.text()}", st.args[0].span,
+                   expected=f"{kind.suggest} for {kind.text()}")
             return None
         sub = 0
         if nested:
@@ -562,14 +564,6 @@ def _reads_state(e: object) -> bool:
         if any(_reads_state(x) for x in items if hasattr(x, "__dataclass_fields__")):
             return True
     return False
-
-
-def _suggest(kind: str, op: LockOp) -> str:
-    if kind == "rwsem":
-        return "down_read/up_read or down_write/up_write for an rwsem"
-    if kind == "spinlock":
-        return "spin_lock/spin_unlock (or lock/unlock) for a spinlock"
-    return "lock/unlock (or mutex_lock/mutex_unlock) for a mutex"
 
 
 def _op_text(st: S.CallStmt, lk: LockRef, idx: ir.Expr | None, low: _Lowering) -> str:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from mmspec import ir
 from mmspec.lockflow import check_releases
+from mmspec.lockkinds import kinds_text, kinds_where, lock_kind
 from mmspec.lowerstep import _Step as _Step
 from mmspec.typecheck import ErrType, LockRef
 
@@ -40,23 +41,25 @@ def lock_variables(low: _Lowering) -> None:
         ot, ov = wrap(owner_t, -1)
         low.variables.append(ir.Variable(f"{name}.owner", ot, (ov,), "lock", span=d.span))
         readers = queued = sub = None
-        if d.kind == "rwsem":
+        kind = lock_kind(d.kind)
+        if kind.shared:
             readers = f"{name}.readers"
             rt, rv = wrap(ir.SetType(tid_t), frozenset())
             low.variables.append(ir.Variable(readers, rt, (rv,), "lock", span=d.span))
-            if d.writer_pref:
-                queued = f"{name}.queued"
-                qt, qv = wrap(ir.IntType(0, max(T, 1)), 0)
-                low.variables.append(ir.Variable(queued, qt, (qv,), "lock", span=d.span))
+        if d.writer_pref and kind.writer_pref:
+            queued = f"{name}.queued"
+            qt, qv = wrap(ir.IntType(0, max(T, 1)), 0)
+            low.variables.append(ir.Variable(queued, qt, (qv,), "lock", span=d.span))
         elif d.writer_pref:
-            low.el.err("MMS308", f"writer_pref applies to an rwsem, not a {d.kind}",
-                        d.span)
+            prefer = kinds_text(kinds_where(lambda k: k.writer_pref))
+            low.el.err("MMS308", f"writer_pref applies to {prefer}, not {kind.text()}",
+                       d.span)
         maxn = nested.get(name)
         if maxn is not None:
             sub = f"{name}.sub"
             st, sv = wrap(ir.MapType(tid_t, ir.IntType(0, maxn)), tuple(0 for _ in range(T)))
             low.variables.append(ir.Variable(sub, st, (sv,), "lock", span=d.span))
-        low.el.locks[name] = LockRef(name, d.kind, d.writer_pref and d.kind == "rwsem",
+        low.el.locks[name] = LockRef(name, d.kind, d.writer_pref and kind.writer_pref,
                                       itype, f"{name}.owner", readers, queued, sub,
                                       maxn or 0, d.span)
         low.lock_infos.append(ir.LockInfo(name, d.kind, d.cls or name, f"{name}.owner",

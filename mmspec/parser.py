@@ -10,6 +10,7 @@ the parse tree's depth is measured iteratively and capped at `MAX_DEPTH`.
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any
 
 from mmspec import syntax as S
@@ -19,8 +20,9 @@ from mmspec.parse_tree import (Meta, Token, Tree, UnexpectedCharacters, Unexpect
 from mmspec.confine import MAX_BYTES, Confinement, ReadRefused, read_regular_file
 from mmspec.diagnostics import Diagnostic, SpecError
 from mmspec.ir import Span
+from mmspec.lockkinds import find_lock_kind, lock_kinds
 from mmspec.operators import by_rule
-from mmspec.to_ast import KEYWORDS, MAX_INT, _Fail, _meta_span, _tok_span, _ToAst
+from mmspec.to_ast import KEYWORDS, MAX_INT, _Fail, _meta_span, _tok_span, _ToAst, unknown_kind
 
 __all__ = ["KEYWORDS", "MAX_DEPTH", "MAX_INT", "REBALANCE_AT", "parse_file", "parse_text",
            "read_source"]
@@ -281,8 +283,68 @@ def _eq_hint(e: UnexpectedToken) -> tuple[str, ...]:
     return ()
 
 
+_WORD = r"([A-Za-z_][A-Za-z0-9_]*)"
+_KIND_THEN_EOF = re.compile(_WORD + r"\s*\Z")  # `foo` <end>: the lock name is missing
+_KIND_NAME = re.compile(_WORD + r"[ \t]+[A-Za-z_][A-Za-z0-9_]*[ \t]*\Z")  # `foo bar` <junk>
+_SKIPPED = re.compile(r'//[^\n]*|/\*.*?\*/|"[^"\n]*"', re.S)
+
+
+def _unknown_lock_kind(e: UnexpectedInput, text: str, file: str) -> Diagnostic | None:
+    """A declaration starting with a word that is neither a keyword nor a lock kind parses
+    as a lock declaration (a registered kind is a NAME) until the next token fails: point
+    at that word instead (`invarant i: x`, a stray `foo`), as for `mutx m`."""
+    tok = e.token if isinstance(e, UnexpectedToken) else None
+    expected = getattr(e, "expected", None) or getattr(e, "allowed", None) or set()
+    at_end = not isinstance(e, UnexpectedCharacters) and (tok is None or tok.type == "$END")
+    pos = len(text) if at_end else (e.pos_in_stream or 0)
+    prefix = text[:pos]
+    pattern = _KIND_THEN_EOF if at_end and set(expected) == {"NAME"} else (
+        _KIND_NAME if {"NAME", "LSQB"} <= set(expected) else None)
+    m = pattern.search(prefix) if pattern is not None else None
+    if m is None or m.group(1) in KEYWORDS or find_lock_kind(m.group(1)) is not None:
+        return None
+    outside = _SKIPPED.sub("", prefix[:m.start(1)])
+    if outside.count("{") != outside.count("}") or outside.count("(") != outside.count(")"):
+        return None  # inside a body: not a declaration
+    line = prefix.count("\n", 0, m.start(1)) + 1
+    col = m.start(1) - (prefix.rfind("\n", 0, m.start(1)) + 1) + 1
+    return unknown_kind(m.group(1), Span(file, line, col, line, col + len(m.group(1))))
+
+
+@functools.lru_cache(maxsize=1)
+def _declaration_starts() -> frozenset[str]:
+    """The terminals a declaration starts with (the parser's first state), without NAME."""
+    driver = _driver()
+    if driver is not None:
+        accepts = set(driver.states[driver.start])
+    else:
+        table = _lark().parser.parser.parser.parse_table
+        accepts = set(table.states[table.start_states["start"]])
+    return frozenset(n for n in accepts if n.isupper() and n not in ("NAME", "$END"))
+
+
+def _uncollapse(names: set[str] | None) -> set[str] | None:
+    """Where declarations start a NAME is also expected (a registered lock kind's word), and
+    the lexer there reports NAME for every keyword it folds in (as lark does): list the
+    declaration keywords and lock kinds again, as the shape of the error says."""
+    if not names or "NAME" not in names:
+        return names
+    starts = _declaration_starts()
+    if "SEMICOLON" not in names or not names - {"NAME"} <= starts:
+        return names  # not between declarations (there ';' is expected too)
+    words = {f"'{k.name}'" for k in lock_kinds() if k.name not in KEYWORDS}
+    return (names | starts | words) - {"NAME"}
+
+
 def _translate(e: UnexpectedInput, text: str, file: str) -> Diagnostic:
     """The one boundary where parse errors (mmspec.parse_tree's) become diagnostics."""
+    misread = _unknown_lock_kind(e, text, file)
+    if misread is not None:
+        return misread
+    if isinstance(e, UnexpectedCharacters):
+        e.allowed = _uncollapse(e.allowed) or e.allowed
+    elif isinstance(e, UnexpectedToken):
+        e.expected = _uncollapse(e.expected) or e.expected
     if isinstance(e, UnexpectedCharacters):
         hint = _tla_operator_hint(e, text, file)
         if hint is not None:

@@ -21,6 +21,7 @@ from mmspec import syntax as S
 from mmspec.confine import Confinement
 from mmspec.diagnostics import Diagnostic, Sink, SpecError
 from mmspec.ir import Span
+from mmspec.lockkinds import find_lock_kind
 from mmspec.lockops import OPS
 from mmspec.parser import parse_text
 from mmspec.resolve import Loaded, Symbols, _key, _splice, build_symbols
@@ -252,9 +253,9 @@ def _decl_text(a: Analysis, d: S.Decl) -> str:
     return span_text(a.sources, d.span)
 
 
-_LOCK_KIND = {"mutex": "a sleeping mutex (one owner)",
-              "spinlock": "a spinlock (one owner, atomic context)",
-              "rwsem": "a reader-writer semaphore (many readers or one writer)"}
+def _kind_summary(kind: str) -> str:
+    info = find_lock_kind(kind)
+    return info.summary if info is not None else kind
 
 
 def _lock_detail(a: Analysis, d: S.LockDecl) -> str:
@@ -266,7 +267,7 @@ def _lock_detail(a: Analysis, d: S.LockDecl) -> str:
         extra.append("writers are preferred: a queued writer blocks new readers")
     if d.cls:
         extra.append(f"lockdep class `{d.cls}`")
-    text = f"{_code(_decl_text(a, d))}\n\n`{d.name}` is {_LOCK_KIND.get(d.kind, d.kind)}"
+    text = f"{_code(_decl_text(a, d))}\n\n`{d.name}` is {_kind_summary(d.kind)}"
     if extra:
         text += "; " + "; ".join(extra)
     return text + ".\n\nOperations: " + ", ".join(f"`{o}`" for o in ops)

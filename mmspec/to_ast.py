@@ -7,8 +7,9 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from mmspec import syntax as S
-from mmspec.diagnostics import Diagnostic
+from mmspec.diagnostics import Diagnostic, did_you_mean
 from mmspec.ir import FairnessKind, Span
+from mmspec.lockkinds import find_lock_kind, kind_list, lock_kinds
 from mmspec.operators import by_rule
 from mmspec.parse_tree import Token, Transformer
 
@@ -20,6 +21,15 @@ strong final atomic if else while await either or pick in where goto skip assert
 helper property leadsto eventually always expect option include symmetric forall exists card
 self mutex rwsem spinlock writer_pref class then with def ghost wrap union inter minus
 subseteq constraint action_constraint initial next return choose""".split())
+
+
+def unknown_kind(word: str, span: Span) -> Diagnostic:
+    """`mutx m` (or a misspelt keyword starting a declaration): what was expected."""
+    hint = did_you_mean(word, [k.name for k in lock_kinds()] + sorted(KEYWORDS))
+    return Diagnostic("MMS103", f"unexpected name '{word}': not a lock kind or a "
+                      "declaration keyword", span,
+                      expected=f"a lock kind ({kind_list()}) or a declaration keyword" +
+                      (f" (did you mean '{hint}'?)" if hint else ""))
 
 
 class _Fail(Exception):
@@ -136,7 +146,11 @@ class _ToAst(Transformer):
                          name_span=self.tsp(name))
 
     def lock_kind(self, meta: Any, ch: list[Any]) -> str:
-        return str(ch[0])
+        """The built-in kinds are keywords; any other word must be a registered kind."""
+        word = str(ch[0])
+        if find_lock_kind(word) is None:
+            raise _Fail(unknown_kind(word, self.tsp(ch[0])))
+        return word
 
     def lock_index(self, meta: Any, ch: list[Any]) -> S.TypeExpr:
         return ch[0]  # type: ignore[no-any-return]

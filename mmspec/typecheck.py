@@ -20,6 +20,7 @@ from mmspec import syntax as S
 from mmspec.consteval import DivByZero, NotConstant, evaluate
 from mmspec.diagnostics import Diagnostic, Sink, SpecError, did_you_mean
 from mmspec.kernelapi import OPS as kernel_ops
+from mmspec.lockops import is_lock_op, is_trylock
 from mmspec.resolve import Symbols
 from mmspec import exprcheck, lockcheck, seqcheck, typeexpr
 from mmspec.checkctx import (Ctx as Ctx, LockRef as LockRef, ProcessInfo as ProcessInfo)
@@ -37,14 +38,6 @@ from mmspec.typerules import (AnyType as AnyType, BOOL as BOOL, ERR as ERR, ErrT
 KERNEL_OPS = frozenset(kernel_ops)
 LOCK_PREDICATES = ("held", "held_read", "held_write", "locked", "held_by", "queued_writers",
                    "lock_is_held")  # lockdep's lock_is_held(l): held(l)
-LOCK_OPS = frozenset({
-    "lock", "unlock", "mutex_lock", "mutex_unlock", "mutex_lock_nested", "spin_lock",
-    "spin_unlock", "spin_lock_nested", "down_read", "up_read", "down_write", "up_write",
-    "downgrade_write", "down_read_nested", "down_write_nested", "mutex_trylock",
-    "spin_trylock", "down_read_trylock", "down_write_trylock", "might_lock",
-    "might_lock_read", "might_lock_nested", "mmap_read_trylock", "mmap_write_trylock"})
-TRYLOCKS = frozenset({"mutex_trylock", "spin_trylock", "down_read_trylock",
-                      "down_write_trylock", "mmap_read_trylock", "mmap_write_trylock"})
 
 
 class Elaborator:
@@ -476,10 +469,10 @@ class Elaborator:
             return self.err("MMS315", f"{f}() is an atomic step, not a value", sp,
                             expected=f"a statement of its own: {f}(...), x := {f}(...) or "
                             f"if {f}(...) {{ ... }} (mmspec.kernelapi)")
-        if f in LOCK_OPS:
-            what = "a trylock assigns a bool: ok := " if f in TRYLOCKS else "a lock operation "
+        if is_lock_op(f):  # the lock-kind table's operations (mmspec/lockkinds.py)
+            what = "a trylock assigns a bool: ok := " if is_trylock(f) else "a lock operation "
             return self.err("MMS315", f"'{f}' is a statement, not a value", sp,
-                            expected=f"{what}{f}(...)" if f in TRYLOCKS
+                            expected=f"{what}{f}(...)" if is_trylock(f)
                             else "a lock operation on its own line")
         kind = self.sy.kind_of(f)
         if kind == "def":

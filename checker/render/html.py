@@ -85,7 +85,7 @@ def _blocked(result: CheckResult, v: Violation) -> list[Blocked]:
     d = details_of(v)
     if not isinstance(d, DeadlockDetails):
         return []
-    rw = {lk.name for lk in result.spec.locks if lk.kind == "rwsem"}
+    rw = {lk.name for lk in result.spec.locks if lk.shared}
     out = []
     for w in d.waits:
         mode = w.mode if w.lock.split("[")[0] in rw else None

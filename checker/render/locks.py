@@ -17,10 +17,11 @@ from checker.render.diff import fmt
 @dataclass(frozen=True)
 class LockState:
     name: str  # instance display name: "m" or "ML[2]"
-    kind: str  # 'mutex' | 'spinlock' | 'rwsem'
+    kind: str  # the lock's kind, shown as written in the spec
     writer: str | None  # owner / writer thread name, None when free
     readers: tuple[str, ...] = ()
     waiting: int | None = None  # queued writers (writer_pref rwsem)
+    shared: bool = False  # the kind has a read mode: name the write mode too
 
     @property
     def free(self) -> bool:
@@ -29,7 +30,7 @@ class LockState:
     def describe(self) -> str:
         """`held by t[1]`, `read-held by r[1], r[2]`, `free`; plus queued writers."""
         if self.writer is not None:
-            s = ("write-held by " if self.kind == "rwsem" else "held by ") + self.writer
+            s = ("write-held by " if self.shared else "held by ") + self.writer
         elif self.readers:
             s = "read-held by " + ", ".join(self.readers)
         else:
@@ -41,7 +42,7 @@ class LockState:
     def short(self) -> str:
         """A compact cell for timelines: `t[1]`, `R: r[1],r[2]`, `-`."""
         if self.writer is not None:
-            return ("W: " if self.kind == "rwsem" else "") + self.writer
+            return ("W: " if self.shared else "") + self.writer
         if self.readers:
             return "R: " + ", ".join(self.readers)
         return "-"
@@ -90,5 +91,6 @@ def lock_states(spec: ir.Spec, state: dict[str, Any]) -> list[LockState]:
                 rs, frozenset) else ()
             w = waiting.get(name)
             out.append(LockState(name, lk.kind, writer, rnames,
-                                 w if isinstance(w, int) and not isinstance(w, bool) else None))
+                                 w if isinstance(w, int) and not isinstance(w, bool) else None,
+                                 lk.shared))
     return out

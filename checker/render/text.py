@@ -304,7 +304,7 @@ def _deadlock_lines(spec: ir.Spec, d: DeadlockDetails) -> list[str]:
             continue
         out.append(clean(f"  {s.thread} is blocked at {s.step}: its "
                          f"condition is false and nothing can make it true{at}"))
-    rw = {lk.name for lk in spec.locks if lk.kind == "rwsem"}
+    rw = {lk.name for lk in spec.locks if lk.shared}
     for w in d.waits:
         holders = ", ".join(w.holders) or "nobody"
         mode = w.mode if w.lock.split("[")[0] in rw else None

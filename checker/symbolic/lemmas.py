@@ -202,7 +202,7 @@ def _lock_view(system: GroundSystem, var: ir.Variable, path: tuple[int | str, ..
         name, path = f"{name}[{_key(info.index_type, path[0])}]", path[1:]
     threads = {th.tid: th.name for th in spec.threads}
     if var.name == info.owner_var:
-        held = "held_write" if info.kind == "rwsem" else "held"
+        held = "held_write" if info.shared else "held"
         cases = {tid: f"{held}({name}, {t})" for tid, t in threads.items()}
         cases[-1] = " && ".join(f"!{held}({name}, {t})" for t in threads.values()) or "true"
         return SlotView(cases=cases)
