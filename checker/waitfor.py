@@ -10,15 +10,18 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from mmspec.ground import GLock, GroundSystem, GTransition, eval_gexpr
+from mmspec.lockkinds import blocks
 
 
 def holders(system: GroundSystem, lk: GLock, state: tuple[int, ...] | list[int],
             mode: str) -> list[int]:
-    """Thread ids holding lk in a way that blocks an acquire in `mode` (sorted)."""
+    """Thread ids holding lk in a way that blocks an acquire in `mode` (sorted): the
+    lock-kind table's rule (`mmspec.lockkinds.blocks`) over the lock's shape (its owner
+    slot; reader slots if its kind has a read mode)."""
     out: set[int] = set()
-    if state[lk.owner] >= 0:
+    if state[lk.owner] >= 0 and blocks(False, mode):
         out.add(state[lk.owner])
-    if mode != "read":
+    if blocks(True, mode):
         out.update(tid for tid, slot in enumerate(lk.readers) if state[slot])
     return sorted(out)
 

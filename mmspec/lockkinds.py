@@ -79,9 +79,10 @@ class LockKindInfo:
         return f"{self.article} {self.name}"
 
 
-def blocks(shared_held: bool, wanted: LockMode) -> bool:
+def blocks(shared_held: bool, wanted: str) -> bool:
     """The blocking rule every kind follows: does a holder (a reader if `shared_held`, else
-    the owner) block an acquire in mode `wanted`? Readers share with readers only."""
+    the owner) block an acquire in mode `wanted` ("read" | "write")? Readers share with
+    readers only."""
     return not (shared_held and wanted == "read")
 
 

@@ -15,7 +15,7 @@ from mmspec import taskwork, waits
 from mmspec.cfg import Alt, Node, ProcessCFG
 from mmspec.contexts import CALLS as CONTEXT_CALLS
 from mmspec.diagnostics import did_you_mean
-from mmspec.lockkinds import lock_kind
+from mmspec.lockkinds import blocks, lock_kind
 from mmspec.lockops import OPS, LockOp, is_trylock, kinds_text
 from mmspec.resolve import Symbols
 from mmspec.symexec import SymState
@@ -394,8 +394,10 @@ class _Step:
     def free_cond(self, lk: LockRef, idx: ir.Expr | None, mode: ir.LockMode,
                   respect_queue: bool = True) -> ir.Expr:
         owner, readers, queued = self.lock_state(lk, idx)
-        parts: list[ir.Expr] = [ir.Binary("eq", owner, int_lit(-1))]
-        if mode == "write" and readers is not None:
+        parts: list[ir.Expr] = []  # no holder that blocks `mode` (lockkinds.blocks)
+        if blocks(False, mode):
+            parts.append(ir.Binary("eq", owner, int_lit(-1)))
+        if readers is not None and blocks(True, mode):
             parts.append(ir.Binary("eq", ir.Unary("card", readers), int_lit(0)))
         if mode == "read" and queued is not None and respect_queue:
             parts.append(ir.Binary("eq", queued, int_lit(0)))
