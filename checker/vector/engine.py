@@ -439,6 +439,9 @@ class VectorSearch:
                 assert ch.edges is not None
                 self.graph.add_chunk(len(X[0]), ch.edges[0], ch.edges[1], ch.live_masks)
             self.visited.add(ch.keys, ch.fpos, ch.new_ids)
+            # keep only what finish_level reads: the new states and their order keys
+            ch.enabled, ch.acquires, ch.live_masks = [], [], []
+            ch.edges = ch.new_ids = ch.fpos = None
             parts.append(ch)
             bases.append(base)
             found_next += len(ch.order)

@@ -11,9 +11,39 @@ Buffers grow in place (checker/growable.py), so recording costs no copies.
 """
 from __future__ import annotations
 
+import mmap
+
 import numpy as np
 
-from checker.growable import Growable
+
+class Growable:
+    """An append-only 1-D array in a private anonymous mapping, grown with mremap: never
+    copied, and the unused tail is never touched (numpy's ndarray.resize zero-fills the
+    new tail, which makes the whole capacity resident: up to 2x the graph)."""
+
+    def __init__(self, dtype: type | np.dtype, cap: int = 1 << 12):
+        self.dtype = np.dtype(dtype)
+        self.mm = mmap.mmap(-1, cap * self.dtype.itemsize, flags=mmap.MAP_PRIVATE)
+        self.n = 0
+
+    @property
+    def buf(self) -> np.ndarray:
+        return np.frombuffer(self.mm, self.dtype)
+
+    def append(self, a: np.ndarray) -> None:
+        need = self.n + len(a)
+        cap = len(self.mm) // self.dtype.itemsize
+        if need > cap:  # no view of the mapping may be alive here (BufferError otherwise)
+            self.mm.resize(max(need, 2 * cap) * self.dtype.itemsize)
+        self.buf[self.n:need] = a
+        self.n = need
+
+    def view(self) -> np.ndarray:
+        return self.buf[:self.n]
+
+    @property
+    def nbytes(self) -> int:
+        return self.n * self.dtype.itemsize
 
 
 class GraphRecorder:
@@ -31,7 +61,7 @@ class GraphRecorder:
         """One expanded chunk of `rows` parents: its edges by ascending order key (local row *
         T + transition) with their targets, and each expression's mask over the parents."""
         T = self.T
-        self.deg.append(np.bincount(order // T, minlength=rows).astype(self.deg.buf.dtype))
+        self.deg.append(np.bincount(order // T, minlength=rows).astype(self.deg.dtype))
         self.dst.append(dst)
         self.trans.append(order % T)
         for g, m in zip(self.masks, masks):
