@@ -7,43 +7,14 @@ chunk's parents; so after the search the graph is CSR arrays: out-degrees (prefi
 `indptr`), targets (uint32) and transitions (uint8 when there are at most 256), about
 5 bytes per edge and 1 to 9 per state.
 
-Buffers grow in place (checker/growable.py), so recording costs no copies.
+Buffers grow in place (checker/growable.py: remapped, not copied, spare capacity never
+touched where mremap exists), so recording costs no copies.
 """
 from __future__ import annotations
 
-import mmap
-
 import numpy as np
 
-
-class Growable:
-    """An append-only 1-D array in a private anonymous mapping, grown with mremap: never
-    copied, and the unused tail is never touched (numpy's ndarray.resize zero-fills the
-    new tail, which makes the whole capacity resident: up to 2x the graph)."""
-
-    def __init__(self, dtype: type | np.dtype, cap: int = 1 << 12):
-        self.dtype = np.dtype(dtype)
-        self.mm = mmap.mmap(-1, cap * self.dtype.itemsize, flags=mmap.MAP_PRIVATE)
-        self.n = 0
-
-    @property
-    def buf(self) -> np.ndarray:
-        return np.frombuffer(self.mm, self.dtype)
-
-    def append(self, a: np.ndarray) -> None:
-        need = self.n + len(a)
-        cap = len(self.mm) // self.dtype.itemsize
-        if need > cap:  # no view of the mapping may be alive here (BufferError otherwise)
-            self.mm.resize(max(need, 2 * cap) * self.dtype.itemsize)
-        self.buf[self.n:need] = a
-        self.n = need
-
-    def view(self) -> np.ndarray:
-        return self.buf[:self.n]
-
-    @property
-    def nbytes(self) -> int:
-        return self.n * self.dtype.itemsize
+from checker.growable import Growable
 
 
 class GraphRecorder:

@@ -90,12 +90,12 @@ class GraphLinks:
             return -1, -1
         s0, s1 = self.starts[lv - 1], self.starts[lv]
         e0, e1 = self.edge_starts[lv - 1], self.edge_starts[lv]
-        hits = self.graph.dst.buf[e0:e1] == v
+        hits = self.graph.dst.view()[e0:e1] == v
         pos = int(np.argmax(hits))
         assert hits[pos], "every state after level 0 has an edge into it from the level before"
-        ends = np.cumsum(self.graph.deg.buf[s0:s1], dtype=np.int64)
+        ends = np.cumsum(self.graph.deg.view()[s0:s1], dtype=np.int64)
         row = int(np.searchsorted(ends, pos, side="right"))
-        return s0 + row, int(self.graph.trans.buf[e0 + pos])
+        return s0 + row, int(self.graph.trans.view()[e0 + pos])
 
     def path(self, level: int, index: int) -> tuple[int, list[int]]:
         v = self.starts[level] + index
