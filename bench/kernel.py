@@ -4,6 +4,7 @@
     python bench/run.py --kernel           # the same
     python bench/kernel.py --readers 3 4 --repeat 5 --spec specs/vma/vma_lock_seq_only.mms
     python bench/kernel.py --readers 5 --engines vector   # the memory target alone
+    python bench/kernel.py --readers 5 --engines vector --engine-only --baseline /work/main
 
 Per engine and size, two kinds of fresh process, each --repeat times (medians shown):
 - the real CLI, `python -m mmspec.cli check SPEC -D READERS=R --engine E --format json`,
@@ -17,7 +18,13 @@ Per engine and size, two kinds of fresh process, each --repeat times (medians sh
   there, while `B/st+imp` counts them too (RSS measured before the engine was imported).
 Every run must report the same distinct states, generated states, depth and verdict for both
 engines, or the table says MISMATCH. The last line gives the vector/explicit ratio of
-whole-process time per size. Lock order and liveness are on as the spec says (both are on in
+whole-process time per size.
+
+`--baseline DIR` also runs the engine-only child of another checkout of this repository (its
+own bench/kernel.py, with DIR as the working directory, so DIR's code is imported) in the same
+run, alternating with this checkout's run by run, and prints its rows as `ENGINE@base`: like
+with like under the same load. `--engine-only` skips the whole-process CLI runs (the `proc`
+columns show `-`). Lock order and liveness are on as the spec says (both are on in
 specs/vma: every spec there has a liveness property; vma_lock_refcnt takes no lock, so its
 lock-order pass finds no acquiring step).
 """
@@ -69,9 +76,11 @@ def child(engine: str, spec: str, readers: int) -> dict[str, Any]:
             "violations": [v.kind for v in r.violations]}
 
 
-def run_child(engine: str, spec: str, readers: int) -> dict[str, Any]:
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", engine, spec, str(readers)]
-    out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+def run_child(engine: str, spec: str, readers: int, root: Path = ROOT) -> dict[str, Any]:
+    """The engine-only measurement in a fresh process, of the checkout at `root`."""
+    cmd = [sys.executable, str(root / "bench" / "kernel.py"), "--child", engine, spec,
+           str(readers)]
+    out = subprocess.run(cmd, capture_output=True, text=True, cwd=root)
     if out.returncode != 0:
         return {"error": (out.stderr.strip().splitlines() or ["failed"])[-1]}
     res: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
@@ -94,6 +103,46 @@ def run_cli(engine: str, spec: str, readers: int) -> dict[str, Any]:
             "result": rec["result"]}
 
 
+def _commit(root: Path) -> str:
+    out = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
+                         capture_output=True, text=True)
+    dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain",
+                            "--untracked-files=no"], capture_output=True, text=True).stdout.strip()
+    return (out.stdout.strip() or "?") + (" +uncommitted changes" if dirty else "")
+
+
+def _row(readers: int, label: str, eng: list[dict[str, Any]],
+         cli: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Print one table row (medians) and return it, or None if a run failed."""
+    bad = [r for r in eng + cli if "error" in r]
+    if bad:
+        print(f"{readers:>7} {label:<14} failed: {bad[0]['error']}")
+        return None
+    engine = label.split("@")[0]
+    if any(r["engine"] != engine for r in cli):
+        print(f"{readers:>7} {label:<14} the CLI ran {cli[0]['engine']}: see its notes")
+        return None
+    row = {
+        "distinct": eng[0]["distinct"],
+        "key": (eng[0]["distinct"], eng[0]["generated"], eng[0]["depth"],
+                eng[0]["verdict"], tuple(eng[0]["violations"])),
+        "proc": statistics.median(r["proc_seconds"] for r in cli) if cli else None,
+        "engine": statistics.median(r["engine_seconds"] for r in eng),
+        "peak": statistics.median(r["peak_mb"] for r in eng),
+        "bps": statistics.median((r["peak_mb"] - r["rss0_mb"]) * 2**20
+                                 / max(1, r["distinct"]) for r in eng),
+        "bps_imp": statistics.median((r["peak_mb"] - r["rss_spec_mb"]) * 2**20
+                                     / max(1, r["distinct"]) for r in eng),
+    }
+    d = row["distinct"]
+    proc = (f"{row['proc']:>9.2f}{d / row['proc']:>11,.0f}" if row["proc"] is not None
+            else f"{'-':>9}{'-':>11}")
+    print(f"{readers:>7} {label:<14}{d:>11,}{proc}{row['engine']:>10.2f}"
+          f"{d / row['engine']:>11,.0f}{row['peak']:>9.0f}{row['bps']:>9.1f}"
+          f"{row['bps_imp']:>9.1f}")
+    return row
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--spec", default=SPEC)
@@ -101,6 +150,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--engines", nargs="+", choices=ENGINES, default=list(ENGINES),
                     help="engines to run (default both; READERS=5 on explicit needs ~7 GB)")
+    ap.add_argument("--baseline", type=Path, metavar="DIR",
+                    help="another checkout whose engine-only runs alternate with these")
+    ap.add_argument("--engine-only", action="store_true",
+                    help="skip the whole-process CLI runs")
     ap.add_argument("--child", nargs=3, metavar=("ENGINE", "SPEC", "READERS"),
                     help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -111,48 +164,45 @@ def main(argv: list[str] | None = None) -> int:
     print(f"machine: {machine()}")
     print(f"{args.spec}, lock order and liveness on; median of {args.repeat} fresh processes "
           f"per cell")
-    head = (f"{'READERS':>7} {'engine':<9}{'distinct':>11}{'proc s':>9}{'proc st/s':>11}"
+    head = (f"{'READERS':>7} {'engine':<14}{'distinct':>11}{'proc s':>9}{'proc st/s':>11}"
             f"{'engine s':>10}{'eng st/s':>11}{'peak MB':>9}{'B/state':>9}{'B/st+imp':>9}")
     print(head)
     print("-" * len(head))
+    if args.baseline is not None:
+        print(f"baseline: {args.baseline.resolve()} ({_commit(args.baseline)}), this checkout: "
+              f"{_commit(ROOT)}")
     failed = False
     for readers in args.readers:
         rows: dict[str, dict[str, Any]] = {}
         for engine in args.engines:
-            eng = [run_child(engine, args.spec, readers) for _ in range(args.repeat)]
-            cli = [run_cli(engine, args.spec, readers) for _ in range(args.repeat)]
-            bad = [r for r in eng + cli if "error" in r]
-            if bad:
-                print(f"{readers:>7} {engine:<9} failed: {bad[0]['error']}")
-                failed = True
-                continue
-            if any(r["engine"] != engine for r in cli):
-                print(f"{readers:>7} {engine:<9} the CLI ran {cli[0]['engine']}: see its notes")
-                failed = True
-            row = {
-                "distinct": eng[0]["distinct"],
-                "key": (eng[0]["distinct"], eng[0]["generated"], eng[0]["depth"],
-                        eng[0]["verdict"], tuple(eng[0]["violations"])),
-                "proc": statistics.median(r["proc_seconds"] for r in cli),
-                "engine": statistics.median(r["engine_seconds"] for r in eng),
-                "peak": statistics.median(r["peak_mb"] for r in eng),
-                "bps": statistics.median((r["peak_mb"] - r["rss0_mb"]) * 2**20
-                                         / max(1, r["distinct"]) for r in eng),
-                "bps_imp": statistics.median((r["peak_mb"] - r["rss_spec_mb"]) * 2**20
-                                             / max(1, r["distinct"]) for r in eng),
-            }
-            rows[engine] = row
-            d = row["distinct"]
-            print(f"{readers:>7} {engine:<9}{d:>11,}{row['proc']:>9.2f}{d / row['proc']:>11,.0f}"
-                  f"{row['engine']:>10.2f}{d / row['engine']:>11,.0f}{row['peak']:>9.0f}"
-                  f"{row['bps']:>9.1f}{row['bps_imp']:>9.1f}")
-        if len(rows) == 2:
+            eng, base = [], []
+            for _ in range(args.repeat):  # alternating: both see the same load
+                if args.baseline is not None:
+                    base.append(run_child(engine, args.spec, readers, args.baseline.resolve()))
+                eng.append(run_child(engine, args.spec, readers))
+            cli = [] if args.engine_only else [run_cli(engine, args.spec, readers)
+                                               for _ in range(args.repeat)]
+            for label, runs, procs in ((f"{engine}@base", base, []), (engine, eng, cli)):
+                if not runs:
+                    continue
+                row = _row(readers, label, runs, procs)
+                if row is None:
+                    failed = True
+                    continue
+                rows[label] = row
+        if "explicit" in rows and "vector" in rows:
             a, b = rows["explicit"], rows["vector"]
             if a["key"] != b["key"]:
                 print(f"{readers:>7} MISMATCH: explicit {a['key']} vector {b['key']}")
                 failed = True
-            print(f"{readers:>7} vector/explicit whole-process time {b['proc'] / a['proc']:.3f} "
-                  f"(engine only {b['engine'] / a['engine']:.3f})")
+            if a["proc"] is not None and b["proc"] is not None:
+                print(f"{readers:>7} vector/explicit whole-process time "
+                      f"{b['proc'] / a['proc']:.3f} (engine only {b['engine'] / a['engine']:.3f})")
+        for engine in args.engines:
+            a, b = rows.get(f"{engine}@base"), rows.get(engine)
+            if a is not None and b is not None and a["key"] != b["key"]:
+                print(f"{readers:>7} MISMATCH: {engine}@base {a['key']} {engine} {b['key']}")
+                failed = True
     print(f"after: {machine()}")
     return 1 if failed else 0
 
