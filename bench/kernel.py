@@ -199,9 +199,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{readers:>7} vector/explicit whole-process time "
                       f"{b['proc'] / a['proc']:.3f} (engine only {b['engine'] / a['engine']:.3f})")
         for engine in args.engines:
-            a, b = rows.get(f"{engine}@base"), rows.get(engine)
-            if a is not None and b is not None and a["key"] != b["key"]:
-                print(f"{readers:>7} MISMATCH: {engine}@base {a['key']} {engine} {b['key']}")
+            old, new = rows.get(f"{engine}@base"), rows.get(engine)
+            if old is not None and new is not None and old["key"] != new["key"]:
+                print(f"{readers:>7} MISMATCH: {engine}@base {old['key']} {engine} {new['key']}")
                 failed = True
     print(f"after: {machine()}")
     return 1 if failed else 0
