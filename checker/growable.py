@@ -18,6 +18,11 @@ object dies, and every numpy view of it holds a reference, so no view can outliv
 Readers get `view()`, the used part only.
 
 Used for what a search appends chunk by chunk and keeps (the vector engine's state graph).
+
+`long_lived(n, dtype)` puts one array that outlives many temporaries (the visited set's merged
+runs, its filter) in a mapping of its own, outside malloc's heap: the engine keeps freed heap
+blocks for reuse (checker/vector/memory.py), and a long-lived block among them pins the holes
+around it, which stayed resident (~215 MB of free heap at the end of the READERS=5 search).
 """
 from __future__ import annotations
 
@@ -46,6 +51,23 @@ def mremap_available() -> bool:
             ok = False  # no MAP_PRIVATE/flags (Windows), no mremap (SystemError), refused
         _MREMAP.append(ok)
     return _MREMAP[0]
+
+
+LONG_LIVED_MIN = 1 << 20  # bytes; smaller arrays stay in the heap (a mapping costs syscalls)
+
+
+def long_lived(n: int, dtype: type | np.dtype, zero: bool = False) -> np.ndarray:
+    """An uninitialised (with `zero`, zeroed) array of n elements, in an anonymous mapping of
+    its own when it is large and mappings are available (unmapped when the array and its
+    views die; new mappings read as zeros), else from numpy as usual."""
+    dt = np.dtype(dtype)
+    nbytes = n * dt.itemsize
+    if nbytes >= LONG_LIVED_MIN and mremap_available():
+        try:
+            return np.frombuffer(mmap.mmap(-1, nbytes, flags=mmap.MAP_PRIVATE), dt)
+        except (OSError, ValueError):
+            pass  # e.g. out of mappings: numpy's heap is as correct
+    return np.zeros(n, dt) if zero else np.empty(n, dt)
 
 
 class Growable:

@@ -188,13 +188,13 @@ def _analyse(g: ArrayGraph, fair: _Fairness, notq: np.ndarray) -> _Analysis:
         return _Analysis(notq, notq.copy(), notq.copy(), np.full(n, -1, np.int32))
     region = strong_components(g, lambda b: notq[b.src] & notq[b.dst])
     region[~notq] = -1
-    # allocated after the components: scipy's own arrays are the analysis's peak
-    stutter = notq & ((fair.en & fair.all) == 0)
-    comp = np.full(n, -1, np.int32)
+    comp: np.ndarray | None = None
     next_id = 0
     # Streett refinement, every piece at once; `region` = piece label, -1 = out
     while True:
         members, lab = _pieces(region)
+        if comp is None:  # allocated after scipy's arrays and _pieces's sort copy are gone
+            comp = np.full(n, -1, np.int32)
         region.fill(-1)
         region[members] = lab
         if not len(members):
@@ -230,6 +230,8 @@ def _analyse(g: ArrayGraph, fair: _Fairness, notq: np.ndarray) -> _Analysis:
         region = strong_components(g, lambda b: (old[b.src] >= 0) & (old[b.src] == old[b.dst]))
         region[old < 0] = -1
         del old
+    assert comp is not None
+    stutter = notq & ((fair.en & fair.all) == 0)
     reach = _backward_closure(g, stutter | (comp >= 0), notq)
     return _Analysis(notq, reach, stutter, comp)
 

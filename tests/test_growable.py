@@ -107,3 +107,18 @@ def test_mappings_are_unmapped_when_the_last_reference_goes() -> None:
     assert int(v.sum()) == 10
     del v
     assert _vm_size_kb() - before < 30_000  # munmapped with the last view
+
+
+@pytest.mark.parametrize("mapped", PATHS)
+def test_long_lived_arrays_are_zeroed_when_asked_and_writable(
+        mapped: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    if not mapped:
+        monkeypatch.setattr(growable, "_MREMAP", [False])  # as on a platform without mremap
+    n = growable.LONG_LIVED_MIN // 8 + 3  # big enough for a mapping of its own
+    z = growable.long_lived(n, np.uint64, zero=True)
+    assert z.dtype == np.uint64 and len(z) == n and not z.any()
+    e = growable.long_lived(n, np.uint32)
+    e[:] = np.arange(n, dtype=np.uint32)
+    assert int(e[-1]) == n - 1
+    small = growable.long_lived(3, np.int64, zero=True)  # below the threshold: numpy's heap
+    assert small.tolist() == [0, 0, 0]

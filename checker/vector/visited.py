@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from checker.growable import long_lived
+
 _C1 = np.uint64(0xBF58476D1CE4E5B9)
 _C2 = np.uint64(0x94D049BB133111EB)
 _SEED = np.uint64(0x9E3779B97F4A7C15)
@@ -53,14 +55,14 @@ def merge_with_values(a: np.ndarray, b: np.ndarray, ia: np.ndarray | None = None
         return a, ia
     pos = np.searchsorted(a, b)
     pos += np.arange(len(b), dtype=pos.dtype)
-    out = np.empty(len(a) + len(b), np.uint64)
+    out = long_lived(len(a) + len(b), np.uint64)  # a run: outlives many chunks
     keep = np.ones(len(out), bool)
     keep[pos] = False
     out[pos] = b
     out[keep] = a
     if ia is None or ib is None:
         return out, None
-    vals = np.empty(len(out), ia.dtype)
+    vals = long_lived(len(out), ia.dtype)
     vals[pos] = ib
     vals[keep] = ia
     return out, vals
@@ -83,7 +85,7 @@ class BitFilter:
 
     def __init__(self, log_bits: int = 16):
         self.log_bits = log_bits
-        self.words = np.zeros(1 << (log_bits - 6), np.uint64)
+        self.words = long_lived(1 << (log_bits - 6), np.uint64, zero=True)
 
     def where(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(word index, two-bit mask) of each key."""
@@ -113,7 +115,7 @@ class BitFilter:
         if need <= self.log_bits:
             return False
         self.log_bits = need
-        self.words = np.zeros(1 << (need - 6), np.uint64)
+        self.words = long_lived(1 << (need - 6), np.uint64, zero=True)
         return True
 
 
