@@ -111,7 +111,9 @@ def _in_place(g: ArrayGraph, marks: Marks, dropped: int) -> np.ndarray:
         for p0, p1, packed in marks:
             pos = np.flatnonzero(_unpack(packed, p1 - p0)) + p0
             saved[at:at + len(pos)] = dst[pos]
-            dst[pos] = np.searchsorted(indptr, pos, side="right") - 1  # the edge's source
+            # the edge's source; positions in indptr's dtype (they fit: they index dst), or
+            # numpy would search an int64 copy of the whole indptr for every block
+            dst[pos] = np.searchsorted(indptr, pos.astype(indptr.dtype), side="right") - 1
             at += len(pos)
             done += 1
         return _components(g.n, dst.view(np.int32), indptr)
