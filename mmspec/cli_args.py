@@ -105,7 +105,7 @@ def _build_parser() -> argparse.ArgumentParser:
     _include_path_option(c)
 
     pa = sub.add_parser("parse", help="parse and check a spec, print its AST or IR as JSON")
-    pa.add_argument("file", help="the .mms spec")
+    pa.add_argument("file", type=_path_arg, help="the .mms spec")
     pa.add_argument("--dump", choices=("ast", "ir"), default="ir",
                     help="the syntax tree of this file, or the checked and lowered IR")
     pa.add_argument("-D", dest="defines", action="append", default=[], metavar="NAME=VALUE",
@@ -114,7 +114,7 @@ def _build_parser() -> argparse.ArgumentParser:
     _include_path_option(pa)
 
     s = sub.add_parser("simulate", help="random walks, for specs too big to exhaust")
-    s.add_argument("file", help="the .mms spec")
+    s.add_argument("file", type=_path_arg, help="the .mms spec")
     s.add_argument("--steps", type=config.arg_type("steps"), default=100, help="steps per walk")
     s.add_argument("--runs", type=config.arg_type("runs"), default=100, help="number of walks")
     s.add_argument("--seed", type=config.arg_type("seed"), default=0,
@@ -126,7 +126,7 @@ def _build_parser() -> argparse.ArgumentParser:
     _include_path_option(s)
 
     t = sub.add_parser("trace", help="re-render a saved ITF trace")
-    t.add_argument("file", help="an ITF JSON trace written by check --itf")
+    t.add_argument("file", type=_path_arg, help="an ITF JSON trace written by check --itf")
     t.add_argument("--html", metavar="OUT", help="write the trace as an HTML page to OUT")
     t.add_argument("--text", action="store_true",
                    help="print the trace as text (the default when --html is not given)")
@@ -142,7 +142,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     lt = sub.add_parser("litmus", help="translate a herd7 C litmus test (the Linux kernel's "
                         "tools/memory-model format) into a .mms spec")
-    lt.add_argument("file", help="the .litmus test")
+    lt.add_argument("file", type=_path_arg, help="the .litmus test")
     lt.add_argument("-o", dest="output", metavar="OUT", help="write the spec to OUT "
                     "(default: stdout)")
     lt.add_argument("--origin", metavar="TEXT", help="provenance for the header comment, "
@@ -158,6 +158,15 @@ def _strict_option(p: argparse.ArgumentParser) -> None:
                    default=None, help="a step more atomic than the code (warning MMS350: an "
                    "if test fused with a shared write) is an error, exit 2; also "
                    "[tool.mmspec] strict-atomicity = true")
+
+
+def _path_arg(text: str) -> str:
+    """A file argument, refused when it holds a control character: printed in a message
+    or a CI log, a newline in it would start a line of its own (a workflow command)."""
+    if not all(ch.isprintable() for ch in text):
+        raise argparse.ArgumentTypeError(f"{text!r}: a path with control characters; "
+                                         "rename it")
+    return text
 
 
 def _include_path_option(p: argparse.ArgumentParser) -> None:
@@ -228,12 +237,14 @@ def collect_specs(paths: Sequence[str]) -> list[Path]:
     """The spec files to check: each file named, and every *.mms regular file under each
     folder named. The walk skips, with a warning, FIFOs, devices and symlinks leaving the
     folder (they are never opened)."""
-    from mmspec.confine import leaves_through_symlink, walk_specs
+    from mmspec.confine import leaves_through_symlink, printable_path, shown_path, walk_specs
 
     out: list[Path] = []
     for p in paths:
         if "\0" in p:
             raise UsageError(f"no such file or folder: {p!r}")
+        if not printable_path(p):
+            raise UsageError(f"{shown_path(p)}: a path with control characters; rename it")
         if not os.path.isabs(p) and leaves_through_symlink(p, "."):
             # `specs/` in a CI job comes from the checkout: a symlink there must not make
             # some other folder the spec tree (see docs/ci.md)
@@ -243,7 +254,7 @@ def collect_specs(paths: Sequence[str]) -> list[Path]:
         if path.is_dir():
             found, skipped = walk_specs(p)
             for sk in skipped:
-                sys.stderr.write(f"mmspec: warning: skipped {sk.path}: {sk.reason}\n")
+                sys.stderr.write(f"mmspec: warning: skipped {shown_path(sk.path)}: {sk.reason}\n")
             out.extend(Path(f) for f in found)
         elif os.path.lexists(p):
             out.append(path)

@@ -188,7 +188,21 @@ def walk_specs(folder: str) -> tuple[list[str], list[Skipped]]:
     return sorted(found), skipped
 
 
+def printable_path(path: str) -> bool:
+    """No control or other non-printable character: a path that can be printed as it is.
+    A file name from a pull request holding a newline would otherwise start a line of
+    its own in the CI log (`::error ...` is a GitHub workflow command)."""
+    return all(ch.isprintable() for ch in path)
+
+
+def shown_path(path: str) -> str:
+    """A path for a message: as it is if printable, else Python's escaped repr."""
+    return path if printable_path(path) else repr(path)
+
+
 def _walk_refusal(path: str, root: str) -> str | None:
+    if not printable_path(path):
+        return "a name with control characters (rename it to check it)"
     try:
         lst = os.lstat(path)
     except OSError as e:

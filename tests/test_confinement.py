@@ -230,3 +230,25 @@ def test_config_paths_stay_in_the_project(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool.mmspec]\npaths = ["specs"]\n',
                                              encoding="utf-8")
     assert config.load_table(tmp_path / "pyproject.toml")["paths"] == [str(tmp_path / "specs")]
+
+
+def test_a_file_name_with_a_newline_cannot_start_a_log_line(tmp_path: Path) -> None:
+    """A pull request can add `specs/\\n::error ...::x.mms`: printed raw, its second half
+    would be a line of its own in the CI log, where GitHub reads `::` lines as workflow
+    commands. The walk skips it (named escaped) and still checks the other specs; named on
+    the command line it is a usage error."""
+    evil = "a\n::error file=x::pwned.mms"
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "specs" / evil).write_text(OK_SPEC)
+    (tmp_path / "specs" / "good.mms").write_text(OK_SPEC)
+    walked = run_cli("check", "specs", cwd=tmp_path)
+    named = run_cli("check", f"specs/{evil}", cwd=tmp_path)
+    parsed = run_cli("parse", f"specs/{evil}", cwd=tmp_path)
+    assert walked.returncode == 0, walked.stderr        # good.mms holds; the other is skipped
+    assert "warning: skipped 'specs/a\\n::error file=x::pwned.mms': a name with control" \
+        in walked.stderr
+    assert named.returncode == 2 and "a path with control characters" in named.stderr
+    assert parsed.returncode == 2 and "a path with control characters" in parsed.stderr
+    for p in (walked, named, parsed):
+        assert not any(line.startswith("::") for line in (p.stdout + p.stderr).splitlines())
+        assert_nothing_leaked(p)
