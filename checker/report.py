@@ -40,7 +40,10 @@ def matches(expect: ir.Expectation, v: Violation) -> bool:
         v.kind == "assertion" and name in v.message)
 
 
-def describe_expectation(expect: ir.Expectation) -> str:
+def expectation_keyword(expect: ir.Expectation) -> str:
+    """The expectation as the spec writes it after `expect` ('ok', 'deadlock', 'invariant
+    safe'): the JSON and ITF `expected` field. Prose for people: render.expect's
+    `expectation_text`."""
     if expect.kind is None:
         return "ok"
     return expect.kind if expect.name is None else f"{expect.kind} {expect.name}"
@@ -82,7 +85,7 @@ def judge(result: CheckResult) -> Outcome:
             return Outcome(True, EXIT_OK,
                            f"no violation up to depth {result.stats.depth} (bounded check)")
         return Outcome(None, EXIT_INCOMPLETE, f"incomplete: {result.reason.value}")
-    want = describe_expectation(expect)
+    want = expectation_keyword(expect)
     unexpected = [v for v in vs if not matches(expect, v) and v.kind != "lock-order"]
     if unexpected:
         v = unexpected[0]
@@ -146,7 +149,7 @@ def _judge_walks(result: CheckResult) -> Outcome:
         return Outcome(None, EXIT_INCOMPLETE, f"interrupted: {summary}")
     expect = result.spec.expect
     if expect.kind is not None:
-        want = describe_expectation(expect)
+        want = expectation_keyword(expect)
         if w.cut:
             return Outcome(None, EXIT_INCOMPLETE, f"expected {want} violation not seen: {summary}")
         return Outcome(False, EXIT_FAILED, f"expected {want} violation not seen: {summary}")
@@ -230,7 +233,7 @@ def result_json(result: CheckResult, path: str, defines: dict[str, int] | None =
         "spec": path,
         "name": result.spec.name,
         "result": result_verdict(result),
-        "expected": describe_expectation(result.spec.expect),
+        "expected": expectation_keyword(result.spec.expect),
         "met": outcome.met,
         "exit_code": outcome.exit_code,
         "summary": outcome.summary,

@@ -32,7 +32,9 @@ def unexpected_violations(result: CheckResult) -> list[Violation]:
     return [v for v in result.violations if not is_expected(result, v)]
 
 
-def describe_expectation(expect: ir.Expectation) -> str:
+def expectation_text(expect: ir.Expectation) -> str:
+    """The expectation in words for a report ('every property holds', 'deadlock');
+    the keyword form of JSON and ITF is report.expectation_keyword."""
     if expect.kind is None:
         return "every property holds"
     return f"{expect.kind} {expect.name}" if expect.name else expect.kind

@@ -30,7 +30,7 @@ from checker import engines, report
 from checker.contexts import contexts_of
 from checker.details import DeadlockDetails, details_of
 from checker.render.diff import clean, diff_states, fmt, leaves, var_types
-from checker.render.expect import describe_expectation, is_expected, matches, outcome
+from checker.render.expect import expectation_text, is_expected, matches, outcome
 from checker.render.locks import lock_states, thread_name
 from checker.render.memnotes import memory_locations, memory_notes
 from checker.render.sources import Sources, where
@@ -264,7 +264,7 @@ def case_views(results: list[CheckResult]) -> list[CaseView]:
         if spec.expect.kind is not None and not any(matches(spec.expect, v)
                                                     for v in result.violations):
             cases.append(CaseView(len(cases), spec.name, spec.file, "fail",
-                                  f"expected {describe_expectation(spec.expect)} violation "
+                                  f"expected {expectation_text(spec.expect)} violation "
                                   "was not found", stats=_stats(result)))
     return cases
 

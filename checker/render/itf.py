@@ -23,7 +23,7 @@ from mmspec.outputs import write_atomic
 from checker.contexts import contexts_of
 from checker.render.expect import is_expected
 from checker.render.itf_schema import ItfError, load_itf_bytes, validate
-from checker.report import describe_expectation
+from checker.report import expectation_keyword
 from checker.render.specmeta import (spec_from_json, spec_to_json, span_from_json,
                                      span_to_json, type_from_json)
 from checker.details import details_json
@@ -205,7 +205,7 @@ def trace_to_itf(trace: Trace, result: CheckResult | None = None) -> dict[str, A
         meta["engine"] = result.engine
         meta["reason"] = result.reason.value
         meta["result"] = "violation" if v is not None else result.verdict
-        meta["expected"] = describe_expectation(spec.expect)
+        meta["expected"] = expectation_keyword(spec.expect)
         if v is not None:
             meta["property"] = v.property
             meta["kind"] = v.kind

@@ -13,7 +13,7 @@ import re
 import xml.etree.ElementTree as ET
 from typing import Callable
 
-from checker.render.expect import complete, describe_expectation, expected_violations, \
+from checker.render.expect import complete, expectation_text, expected_violations, \
     is_expected, outcome
 from checker.render.properties import attribute
 from checker.render.text import Style, headline, stats_lines, violation_lines
@@ -42,7 +42,7 @@ def _suite(result: CheckResult) -> ET.Element:
     suite = ET.Element("testsuite", name=xml_text(spec.name), file=xml_text(spec.file))
     props = ET.SubElement(suite, "properties")
     for k, val in (("engine", result.engine), ("reason", result.reason.value),
-                   ("expect", describe_expectation(spec.expect)),
+                   ("expect", expectation_text(spec.expect)),
                    ("distinct_states", str(result.stats.distinct_states)),
                    ("generated_states", str(result.stats.generated_states)),
                    ("depth", str(result.stats.depth))):
@@ -78,7 +78,7 @@ def _suite(result: CheckResult) -> ET.Element:
             ET.SubElement(tc, "skipped", message=_skip_reason(result))
     if spec.expect.kind is not None:
         e = spec.expect
-        tc = case(f"expect {describe_expectation(e)}", e.span.line or None)
+        tc = case(f"expect {expectation_text(e)}", e.span.line or None)
         state = outcome(result)
         if expected_violations(result):
             out = ET.SubElement(tc, "system-out")
@@ -91,7 +91,7 @@ def _suite(result: CheckResult) -> ET.Element:
         else:
             counts["failures"] += 1
             f = ET.SubElement(tc, "failure", type="expectation",
-                              message=xml_text(f"expected {describe_expectation(e)} violation "
+                              message=xml_text(f"expected {expectation_text(e)} violation "
                                                "was not found"))
             f.text = xml_text("\n".join(stats_lines(result)))
     return _finish(suite, counts, result)
@@ -117,7 +117,7 @@ def _expected_and_found(result: CheckResult) -> bool:
 
 def _expected_case(result: CheckResult, case: Callable[[str, int | None], ET.Element]) -> None:
     e = result.spec.expect
-    tc = case(f"expect {describe_expectation(e)}", e.span.line or None)
+    tc = case(f"expect {expectation_text(e)}", e.span.line or None)
     found = [v for v in result.violations if is_expected(result, v)]
     rest = [p.title for p, vs in attribute(result) if not vs]
     lines = ["found: " + headline(v) for v in found]

@@ -16,7 +16,7 @@ from typing import Any
 from mmspec import ir
 
 from checker.render.diff import diff_states, fmt, var_types
-from checker.render.expect import describe_expectation, expected_violations, is_expected, \
+from checker.render.expect import expectation_text, expected_violations, is_expected, \
     outcome
 from checker.render.text import headline, loop_end, ok_line, step_title
 from checker.result import CheckResult, ExitReason, Violation
@@ -155,7 +155,7 @@ def _results_for(result: CheckResult, root: str | None) -> list[dict[str, Any]]:
     state = outcome(result)
     if spec.expect.kind is not None and not expected_violations(result) and state == "unmet":
         out.append(_result("expectation", "error",
-                           f"{spec.name}: expected {describe_expectation(spec.expect)} "
+                           f"{spec.name}: expected {expectation_text(spec.expect)} "
                            f"violation was not found ({ok_line(result)})",
                            [_location(spec.expect.span, spec.file, root)], spec))
     if state == "incomplete":

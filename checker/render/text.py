@@ -16,7 +16,7 @@ from checker.details import (ContextDetails, DeadlockDetails, DomainDetails, Irq
                              LivenessDetails, LockOrderDetails, OtherDetails, RangeDetails,
                              StepCheckDetails, UseAfterFreeDetails, details_of)
 from checker.render.diff import Change, Types, clean, diff_states, fmt, var_types
-from checker.render.expect import (complete, describe_expectation, expected_violations,
+from checker.render.expect import (complete, expectation_text, expected_violations,
                                    is_expected)
 from checker.render.locks import lock_states, owner_note, thread_name
 from checker.render.memnotes import memory_locations, memory_notes
@@ -129,7 +129,7 @@ def verdict_lines(result: CheckResult, st: Style) -> list[str]:
     out: list[str] = []
     if complete(result):
         if expect.kind is not None:
-            want = clean(describe_expectation(expect))
+            want = clean(expectation_text(expect))
             out.append(st.red("✗ ") + f"expected {want} violation, but {ok_line(result)}")
         else:
             out.append(st.green("✓ ") + ok_line(result))
@@ -430,7 +430,7 @@ def render_result(result: CheckResult, color: bool = False) -> str:
     if result.violations and result.spec.expect.kind is not None \
             and not expected_violations(result):
         out.append("")
-        want = clean(describe_expectation(result.spec.expect))
+        want = clean(expectation_text(result.spec.expect))
         out.append(st.red("✗ ") + f"the spec expects a {want} violation, which was not found")
     out.append("")
     out.extend(stats_lines(result))
