@@ -12,7 +12,7 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from mmspec import config
 from mmspec.cli_args import (ENGINES, PROVE_STATES, UsageError, _build_parser, collect_specs, include_paths,
@@ -21,8 +21,14 @@ from mmspec.cli_commands import cmd_litmus, cmd_lsp, cmd_parse, cmd_simulate, cm
 from mmspec.cli_interrupts import Interrupts as _Interrupts
 from mmspec.cli_report import plan_outputs as _plan_outputs, report_runs as _report
 from mmspec.cli_report import was_interrupted as _interrupted
+from mmspec.cli_settings import CheckSettings, EngineChoice, RunRecord, resolve_check_settings
 from mmspec.diagnostics import Diagnostic, SpecError, render_diagnostics
 from mmspec.outputs import OutputError
+
+if TYPE_CHECKING:  # imported where used: `mmspec parse` never loads an engine
+    from checker.options import CheckOptions
+    from checker.result import CheckResult
+    from mmspec.gsystem import GroundSystem
 
 __all__ = ["ENGINES", "UsageError", "collect_specs", "include_paths", "main", "parse_defines",
            "signal", "spec_tree", "cmd_check", "cmd_litmus", "cmd_lsp", "cmd_parse",
@@ -32,7 +38,8 @@ __all__ = ["ENGINES", "UsageError", "collect_specs", "include_paths", "main", "p
 # --------------------------------------------------------------------------- check
 
 
-def _run_engine(engine: str, system: Any, options: Any) -> Any:
+def _run_engine(engine: EngineChoice, system: GroundSystem, options: CheckOptions
+                ) -> CheckResult:
     """Run an engine by name through the registry (checker/engines.py), which imports it
     lazily, picks one for `auto` and writes the notes; `prove` is the CLI's --prove."""
     from checker import engines
@@ -45,7 +52,7 @@ def _run_engine(engine: str, system: Any, options: Any) -> Any:
     return engines.run(engine, system, options)
 
 
-def _prove(system: Any, options: Any) -> Any:
+def _prove(system: GroundSystem, options: CheckOptions) -> CheckResult:
     """--prove: the explicit engine under a state budget, else the PDR proof; the verdict
     says which engine gave it and what it guarantees."""
     import dataclasses
@@ -65,56 +72,51 @@ def _prove(system: Any, options: Any) -> Any:
     return result
 
 
-def _check_one(path: Path, defines: dict[str, int], settings: dict[str, Any],
-               interrupts: "_Interrupts | None" = None) -> dict[str, Any]:
+def _check_one(path: Path, defines: dict[str, int], settings: CheckSettings,
+               interrupts: "_Interrupts | None" = None) -> RunRecord:
     """Load, ground, check one spec under one -D assignment. Returns a record for output."""
     from mmspec.frontend import load_spec
     from mmspec.ground import GroundError, ground
     from checker.options import CheckOptions
     from mmspec.budget import Budget, BudgetExceeded, watchdog
 
-    rec: dict[str, Any] = {"path": str(path), "defines": defines,
-                           "max_errors": settings.get("max_errors") or 1}
-    budget = Budget(settings.get("time_limit"), settings.get("memory_limit"),
-                    settings.get("max_states"))
+    rec = RunRecord(str(path), defines, max_errors=settings.max_errors)
+    budget = Budget(settings.time_limit, settings.memory_limit, settings.max_states)
     try:  # the limits apply from the first byte: parsing, expansion, grounding (exit 3)
-        spec = load_spec(str(path), defines, spec_tree(path, settings.get("roots", ())),
-                         settings.get("include_paths", ()), budget=budget,
-                         memory=settings.get("memory_model"),
-                         strict_atomicity=bool(settings.get("strict_atomicity")))
-        rec["warnings"] = spec.warnings
-        rec["sources"] = dict(spec.sources)
+        spec = load_spec(str(path), defines, spec_tree(path, settings.roots),
+                         settings.include_paths, budget=budget, memory=settings.memory_model,
+                         strict_atomicity=settings.strict_atomicity)
+        rec.warnings = spec.warnings
+        rec.sources = dict(spec.sources)
         system = ground(spec, budget)
         budget.enter("codegen")  # the engines compile, then search under their own limits
     except BudgetExceeded as e:
-        rec["stopped"] = e
+        rec.stopped = e
         return rec
     except SpecError as e:
-        rec["diagnostics"] = e.diagnostics
-        rec["sources"] = e.sources
+        rec.diagnostics = list(e.diagnostics)
+        rec.sources = dict(e.sources)
         return rec
     except GroundError as e:
-        d = Diagnostic(e.code, str(e), e.span)
-        rec["diagnostics"] = [d]
-        rec["sources"] = dict(spec.sources)
+        rec.diagnostics = [Diagnostic(e.code, str(e), e.span)]
+        rec.sources = dict(spec.sources)
         return rec
     options = CheckOptions(
-        max_states=settings.get("max_states"), time_limit=budget.remaining(),
-        memory_limit=settings.get("memory_limit"), depth=settings.get("depth"),
-        workers=settings.get("workers") or 1, symmetry=bool(settings.get("symmetry")),
-        seed=settings.get("seed") or 0,
-        deadlock=False if settings.get("no_deadlock") else None,
-        progress=None if settings.get("quiet") else sys.stderr,
+        max_states=settings.max_states, time_limit=budget.remaining(),
+        memory_limit=settings.memory_limit, depth=settings.depth,
+        workers=settings.workers, symmetry=settings.symmetry, seed=settings.seed,
+        deadlock=None if settings.deadlock else False,
+        progress=None if settings.quiet else sys.stderr,
         stop=interrupts.stop if interrupts is not None else None,
-        coverage=bool(settings.get("coverage")), max_errors=settings.get("max_errors") or 1)
+        coverage=settings.coverage, max_errors=settings.max_errors)
     start = time.perf_counter()
     if interrupts is not None:
         interrupts.searching = True
     try:
         with watchdog(budget):
-            result = _run_engine(settings.get("engine") or "auto", system, options)
+            result = _run_engine(settings.engine, system, options)
     except BudgetExceeded as e:
-        rec["stopped"] = e
+        rec.stopped = e
         return rec
     finally:
         if interrupts is not None:
@@ -123,38 +125,23 @@ def _check_one(path: Path, defines: dict[str, int], settings: dict[str, Any],
         result.stats.seconds = time.perf_counter() - start
     from checker.contexts import annotate
     annotate(result)  # where an atomic section began, which step freed an object
-    rec["result"] = result
+    rec.result = result
     return rec
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    settings = config.merged_settings(args)
-    if getattr(args, "prove", False):
-        settings["engine"] = "prove"
-    paths = args.paths or settings.get("paths") or []
-    if not paths:
-        raise UsageError("no specs given (pass paths, or set [tool.mmspec] paths)")
-    specs = collect_specs(paths)
-    settings["roots"] = [p for p in paths if os.path.isdir(p)]
-    settings["include_paths"] = include_paths(args)
-    settings["coverage"] = args.coverage
-    if args.max_errors < 1:
-        raise UsageError(f"--max-errors {args.max_errors}: must be at least 1")
-    if args.max_errors > 1 and (settings.get("engine") or "auto") not in ("auto", "explicit"):
-        raise UsageError(f"--max-errors: the {settings['engine']} engine stops at the first "
-                         "violation; use --engine explicit (or auto)")
-    settings["max_errors"] = args.max_errors
-    settings["memory_model"] = args.memory_model
+    settings = resolve_check_settings(args)
+    specs = collect_specs(settings.paths)
     assignments = parse_defines(args.defines)
     runs = [(p, d) for p in specs for d in assignments]
     plan = _plan_outputs(args, runs)
-    records: list[dict[str, Any]] = []
+    records: list[RunRecord] = []
     with _Interrupts() as interrupts:
         for p, d in runs:
             try:
                 records.append(_check_one(p, d, settings, interrupts))
             except KeyboardInterrupt:
-                records.append({"path": str(p), "defines": d, "interrupted": True})
+                records.append(RunRecord(str(p), d, interrupted=True))
             rec = records[-1]
             if interrupts.requested or _interrupted(rec):
                 break

@@ -10,6 +10,7 @@ from mmspec import config, outputs
 from mmspec.cli_args import UsageError, include_paths, parse_defines
 from mmspec.cli_interrupts import Interrupts
 from mmspec.cli_report import print_text
+from mmspec.cli_settings import RunRecord
 from mmspec.diagnostics import from_warning, render_diagnostics
 
 
@@ -52,8 +53,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(report.result_json(result, args.file, assignments[0]),
                                     indent=2, ensure_ascii=False) + "\n")
     else:
-        rec = {"path": args.file, "defines": assignments[0]}
-        print_text(rec, result, outcome, show=True)
+        print_text(RunRecord(args.file, assignments[0]), result, outcome, show=True)
     if interrupts.requested:
         return report.EXIT_INTERRUPTED
     return outcome.exit_code  # 3 only when --steps cut a walk (report.judge)

@@ -7,26 +7,25 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mmspec import outputs
 from mmspec.cli_args import UsageError
+from mmspec.cli_settings import CheckSettings, RunRecord
 from mmspec.diagnostics import from_warning, render_diagnostics
 from mmspec.outputs import OutputPlan
 
 
-def label(rec: dict[str, Any]) -> str:
-    d = rec["defines"]
-    return str(rec["path"]) + ("" if not d else " [" + ", ".join(f"{k}={v}" for k, v in d.items())
-                          + "]")
+if TYPE_CHECKING:
+    from checker.report import Outcome
+    from checker.result import CheckResult
 
 
-
-def was_interrupted(rec: dict[str, Any]) -> bool:
+def was_interrupted(rec: RunRecord) -> bool:
     from checker.result import ExitReason
 
-    return bool(rec.get("interrupted")) or (
-        "result" in rec and rec["result"].reason == ExitReason.INTERRUPTED)
+    return rec.interrupted or (rec.result is not None
+                               and rec.result.reason == ExitReason.INTERRUPTED)
 
 
 def plan_outputs(args: argparse.Namespace, runs: list[tuple[Path, dict[str, int]]]
@@ -43,51 +42,50 @@ def plan_outputs(args: argparse.Namespace, runs: list[tuple[Path, dict[str, int]
     return plan
 
 
-def report_runs(args: argparse.Namespace, settings: dict[str, Any], records: list[dict[str, Any]],
-            planned: int, plan: OutputPlan, interrupted: bool) -> int:
+def report_runs(args: argparse.Namespace, settings: CheckSettings, records: list[RunRecord],
+                planned: int, plan: OutputPlan, interrupted: bool) -> int:
     """Print every record, then write the requested files; the exit status of the run."""
     from checker import report
 
-    fmt = settings.get("format") or "text"
+    fmt = settings.format
     codes: list[int] = []
     json_out: list[dict[str, Any]] = []
     many = planned > 1
     warned: set[str] = set()
     for rec in records:
-        if rec.get("warnings") and fmt != "json" and rec["path"] not in warned:
-            warned.add(rec["path"])  # once per file, not once per -D run of a sweep
-            sys.stderr.write(render_diagnostics([from_warning(w) for w in rec["warnings"]],
-                                                rec.get("sources", {})))
-        if "stopped" in rec:
+        if rec.warnings and fmt != "json" and rec.path not in warned:
+            warned.add(rec.path)  # once per file, not once per -D run of a sweep
+            sys.stderr.write(render_diagnostics([from_warning(w) for w in rec.warnings],
+                                                rec.sources))
+        if rec.stopped is not None:
             codes.append(report.EXIT_INCOMPLETE)
             if fmt == "json":
-                json_out.append(rec["stopped"].to_json(rec["path"], rec["defines"]))
+                json_out.append(rec.stopped.to_json(rec.path, rec.defines))
             else:
-                sys.stdout.write(f"… {label(rec)}: incomplete: {rec['stopped']}\n")
+                sys.stdout.write(f"… {rec.label()}: incomplete: {rec.stopped}\n")
             continue
-        if "diagnostics" in rec:
+        if rec.diagnostics is not None:
             codes.append(report.EXIT_ERROR)
             if fmt == "json":
-                json_out.append(report.error_json(rec["path"], rec["diagnostics"],
-                                                  rec["defines"]))
+                json_out.append(report.error_json(rec.path, rec.diagnostics, rec.defines))
             else:
-                sys.stdout.write(f"✗ {label(rec)}: spec error\n")
-                sys.stderr.write(render_diagnostics(rec["diagnostics"], rec["sources"]))
+                sys.stdout.write(f"✗ {rec.label()}: spec error\n")
+                sys.stderr.write(render_diagnostics(rec.diagnostics, rec.sources))
             continue
-        if "result" not in rec:
+        if rec.result is None:
             if fmt == "json":
-                json_out.append(report.interrupted_json(rec["path"], rec["defines"]))
+                json_out.append(report.interrupted_json(rec.path, rec.defines))
             else:
-                sys.stdout.write(f"… {label(rec)}: interrupted before its search started\n")
+                sys.stdout.write(f"… {rec.label()}: interrupted before its search started\n")
             continue
-        result = rec["result"]
+        result = rec.result
         outcome = report.judge(result)
         codes.append(outcome.exit_code)
         if fmt == "json":
-            json_out.append(report.result_json(result, rec["path"], rec["defines"]))
+            json_out.append(report.result_json(result, rec.path, rec.defines))
         else:
             print_text(rec, result, outcome, show=args.show_traces or not many
-                        or outcome.met is False)
+                       or outcome.met is False)
     if fmt == "json":
         payload: Any = json_out[0] if len(json_out) == 1 else json_out
         sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
@@ -106,30 +104,31 @@ def report_runs(args: argparse.Namespace, settings: dict[str, Any], records: lis
     return report.worst_exit(codes)
 
 
-def _write_outputs(plan: OutputPlan, records: list[dict[str, Any]]) -> bool:
+def _write_outputs(plan: OutputPlan, records: list[RunRecord]) -> bool:
     """Write every requested file (each atomically); report each failure. All written?"""
     from checker.report import primary_violation
 
-    results = [r["result"] for r in records if "result" in r]
+    results = [r.result for r in records if r.result is not None]
     files: list[tuple[str, Any]] = []
     for i, rec in enumerate(records):
-        if "result" not in rec:
+        res = rec.result
+        if res is None:
             continue
         if "--html" in plan.per_run:  # a passing run's page shows its statistics and coverage
             from checker.render.html import render_html
-            files.append((plan.per_run["--html"][i], lambda r=rec["result"]: render_html(r)))
-        shown = primary_violation(rec["result"])
+            files.append((plan.per_run["--html"][i], lambda r=res: render_html(r)))
+        shown = primary_violation(res)
         if shown is None:
             continue
         if "--itf" in plan.per_run:
             from checker.render.itf import itf_text
             files.append((plan.per_run["--itf"][i],
-                          lambda t=shown.trace, r=rec["result"]: itf_text(t, r)))
-            if rec.get("max_errors", 1) > 1:  # the others, one file each: NAME.2.itf.json...
-                others = [v for v in rec["result"].violations if v is not shown]
+                          lambda t=shown.trace, r=res: itf_text(t, r)))
+            if rec.max_errors > 1:  # the others, one file each: NAME.2.itf.json...
+                others = [v for v in res.violations if v is not shown]
                 for k, v in enumerate(others, start=2):
                     files.append((_numbered(plan.per_run["--itf"][i], k),
-                                  lambda t=v.trace, r=rec["result"]: itf_text(t, r)))
+                                  lambda t=v.trace, r=res: itf_text(t, r)))
     if "--junit" in plan.whole:
         from checker.render.junit import render_junit
         files.append((plan.whole["--junit"], lambda: render_junit(results)))
@@ -155,7 +154,7 @@ def _numbered(path: str, k: int) -> str:
     return f"{path}.{k}"
 
 
-def print_text(rec: dict[str, Any], result: Any, outcome: Any, show: bool) -> None:
+def print_text(rec: RunRecord, result: CheckResult, outcome: Outcome, show: bool) -> None:
     mark = {True: "✓", False: "✗", None: "…"}[outcome.met]
     st = result.stats
     from checker import engines
@@ -163,7 +162,7 @@ def print_text(rec: dict[str, Any], result: Any, outcome: Any, show: bool) -> No
             else "")
     reached = (", ".join(engines.solver_stats(result.engine, st))
                if engines.shows_depth_only(result.engine) else f"depth {st.depth}")
-    sys.stdout.write(f"{mark} {label(rec)}: {outcome.summary} "
+    sys.stdout.write(f"{mark} {rec.label()}: {outcome.summary} "
                      f"({size}{reached}, {st.seconds:.2f}s, {result.engine})\n")
     for note in result.notes:
         sys.stdout.write(f"  note: {note}\n")
@@ -180,7 +179,7 @@ def print_text(rec: dict[str, Any], result: Any, outcome: Any, show: bool) -> No
         sys.stdout.write(_indent(text) + "\n")
 
 
-def _plain_trace(result: Any) -> str:
+def _plain_trace(result: CheckResult) -> str:
     """A minimal trace listing, used only if the text renderer is unavailable."""
     lines = []
     for v in result.violations:
