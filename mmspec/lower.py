@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
-from mmspec import ir, kernelapi, memops
+from mmspec import ir, kernelapi, kernelexpand, memops
 from mmspec import syntax as S
 from mmspec.atomicity import fused_step, racy_for, writers
 from mmspec import taskwork, waits
@@ -54,7 +54,7 @@ class _Lowering:
         # kernel API calls (atomic_inc(&v), refcount_dec_and_test(&r), ...) become plain
         # statements first: mmspec.kernelapi
         self.kernel_ops: list[tuple[kernelapi.KernelOp, ir.Span]] = []
-        loaded = replace(loaded, decls=kernelapi.expand(loaded.decls, self.sink,
+        loaded = replace(loaded, decls=kernelexpand.expand(loaded.decls, self.sink,
                                                         self.kernel_ops))
         self.loaded = loaded
         self.sy: Symbols = build_symbols(loaded.decls, self.sink)
