@@ -158,7 +158,8 @@ def print_text(rec: RunRecord, result: CheckResult, outcome: Outcome, show: bool
     mark = {True: "✓", False: "✗", None: "…"}[outcome.met]
     st = result.stats
     from checker import engines
-    size = (f"{st.distinct_states:,} states, " if engines.has(result.engine, "counts-states")
+    n = st.distinct_states
+    size = (f"{n:,} state{'' if n == 1 else 's'}, " if engines.has(result.engine, "counts-states")
             else "")
     reached = (", ".join(engines.solver_stats(result.engine, st))
                if engines.shows_depth_only(result.engine) else f"depth {st.depth}")
