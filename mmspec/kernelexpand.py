@@ -9,12 +9,14 @@ each operation is `mmspec.kernelapi.OPS`; this module places those meanings in t
                            where __whileN is a ghost local of the thread, so each test of
                            the loop is exactly one step with its op, as in
                            `while (!try_cmpxchg(&v, &old, new))`.
+    __set_bit(nr, &w)      two steps, the kernel's plain load and store (mmspec/kernelrmw.py)
 """
 from __future__ import annotations
 
 from dataclasses import replace
 from typing import Sequence
 
+from mmspec import kernelrmw
 from mmspec import syntax as S
 from mmspec.diagnostics import Sink
 from mmspec.ir import Span
@@ -26,7 +28,8 @@ class _Expander:
         self.sink = sink
         self.shadowed = shadowed
         self.ghosts = set(ghosts)
-        self.loop_tests: list[S.LocalVar] = []  # the current body's __whileN locals
+        self.new_locals: list[S.LocalVar] = []  # the body's __whileN and __rmwN locals
+        self.types: kernelrmw.TypeFinder | None = None  # set by expand()
         self.used: list[tuple[KernelOp, Span]] = []
 
     def op_of(self, e: S.Expr) -> KernelOp | None:
@@ -98,16 +101,40 @@ class _Expander:
     def stmts(self, body: Sequence[S.Stmt]) -> tuple[S.Stmt, ...]:
         out: list[S.Stmt] = []
         for s in body:
-            loop = self.while_op(s) if isinstance(s, S.While) else None
-            out.extend(loop if loop is not None else (self.stmt(s),))
+            many = self.while_op(s) if isinstance(s, S.While) else \
+                self.load_store(s) if isinstance(s, S.CallStmt) else None
+            out.extend(many if many is not None else (self.stmt(s),))
         return tuple(out)
 
     def body(self, body: Sequence[S.Stmt]) -> tuple[S.Stmt, ...]:
         """A process's or proc's body, with the ghost locals its loops' tests introduced
         declared first (locals are declared at the top level)."""
-        self.loop_tests = []
+        self.new_locals = []
+        if self.types is not None:
+            self.types.enter(body)
         out = self.stmts(body)
-        return tuple(self.loop_tests) + out
+        return tuple(self.new_locals) + out
+
+    def load_store(self, st: S.CallStmt) -> tuple[S.Stmt, ...] | None:
+        """A non-atomic operation (`__set_bit`) as its load step and its store step."""
+        op = OPS.get(st.func) if st.func not in self.shadowed else None
+        if op is None or op.atomic or self.types is None:
+            return None
+        sem = self.sem(op, st, st.span)
+        args = self.bare_args(st)
+        if sem is None or "obj" not in op.args:
+            return (S.Skip(st.label, span=st.span),)
+        obj = op.args.index("obj")
+        temp = f"__rmw{len(self.new_locals) + 1}"
+        from_temp = [S.Name(temp, span=st.span) if i == obj else a for i, a in enumerate(args)]
+        stored = dict(meaning(op, from_temp, st.span).updates)[obj]
+        local, steps = kernelrmw.split(S.Assign((args[obj],), (stored,), span=st.span),
+                                       args[obj], temp, self.types, st.label, self.sink,
+                                       op.name)
+        if local is None:
+            return (S.Skip(st.label, span=st.span),)
+        self.new_locals.append(local)
+        return steps
 
     def while_op(self, st: S.While) -> tuple[S.Stmt, ...] | None:
         """`l: while [!]op(..) { A }` as `l: k := [!]op(..); while k { A; k := [!]op(..) }`
@@ -118,8 +145,8 @@ class _Expander:
         if self.op_of(cond) is None:
             return None
         sp = st.span
-        name = f"__while{len(self.loop_tests) + 1}"
-        self.loop_tests.append(S.LocalVar(S.VarDecl(name, S.BoolT(span=sp),
+        name = f"__while{len(self.new_locals) + 1}"
+        self.new_locals.append(S.LocalVar(S.VarDecl(name, S.BoolT(span=sp),
                                                     S.BoolLit(False, span=sp), ghost=True,
                                                     span=sp, name_span=sp), span=sp))
         self.ghosts.add(name)
@@ -244,6 +271,7 @@ def expand(decls: Sequence[S.Decl], sink: Sink,
         frozenset(s.decl.name for d in decls if isinstance(d, S.ProcessDecl)
                   for s in d.body if isinstance(s, S.LocalVar) and s.decl.ghost)
     ex = _Expander(sink, shadowed, ghosts)
+    ex.types = kernelrmw.TypeFinder(decls)
     if used is not None:
         ex.used = used
     out: list[S.Decl] = []
