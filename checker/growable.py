@@ -4,8 +4,10 @@ Where the platform allows (Linux: Python's `mmap.resize` is `mremap`), a buffer 
 private anonymous mapping grown by `mremap(MREMAP_MAYMOVE)`: the kernel moves page tables,
 nothing is copied, and the spare tail of the capacity is never written, so it costs no
 resident memory. numpy's `ndarray.resize` (realloc) zero-fills the new tail, which made the
-whole doubled capacity resident: on vma_lock_refcnt at READERS=5 that was ~210 MB of the
-vector engine's peak (docs/liveness.md).
+whole doubled capacity resident: on vma_lock_refcnt at READERS=5 the edge targets alone hold
+301 MB in a 512 MB buffer at the end of the search. With this (and the other changes listed
+in docs/liveness.md) the whole READERS=5 check peaked at 52.5 bytes per state above start-up
+against 81.9 before (bench/kernel.py, medians of 3, same run, load average 1-2 on 2 cores).
 
 Elsewhere (no mremap, no anonymous `mmap` flags, or a resize that fails), and whenever a view
 of the mapping is still alive (the kernel may move a mapping, so Python refuses to resize an
@@ -20,9 +22,11 @@ Readers get `view()`, the used part only.
 Used for what a search appends chunk by chunk and keeps (the vector engine's state graph).
 
 `long_lived(n, dtype)` puts one array that outlives many temporaries (the visited set's merged
-runs, its filter) in a mapping of its own, outside malloc's heap: the engine keeps freed heap
-blocks for reuse (checker/vector/memory.py), and a long-lived block among them pins the holes
-around it, which stayed resident (~215 MB of free heap at the end of the READERS=5 search).
+runs, its filter) in a mapping of its own, outside malloc's heap (which the engine keeps for
+its temporaries, checker/vector/memory.py), so dropping it unmaps it at once. Measured at
+READERS=5 (one profiling run): the heap's size at the end of the search fell from 419 to 235
+MB, but the peak RSS did not move: the ~215 MB of free heap left is the high-water mark of
+the chunks' temporaries, not holes pinned by long-lived blocks.
 """
 from __future__ import annotations
 
