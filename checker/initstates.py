@@ -19,6 +19,7 @@ import numpy as np
 from mmspec.budget import rss_mb
 from mmspec.ground import GExpr, GIte, GLit, GOp, GRead, GroundSystem, GSlot, InitSpace
 
+from checker import npops
 from checker.options import CheckOptions
 from checker.result import ExitReason, Violation, build_trace
 
@@ -187,65 +188,11 @@ def _ev1(e: GExpr, rows: np.ndarray, memo: dict[int, Any]) -> Any:
         return rows[:, e.index]
     if isinstance(e, GIte):
         c = _ev(e.cond, rows, memo)
-        return np.where(_b(c), _ev(e.then, rows, memo), _ev(e.other, rows, memo))
+        return np.where(npops.as_bool(c), _ev(e.then, rows, memo), _ev(e.other, rows, memo))
     assert isinstance(e, GOp)
-    a = [_ev(x, rows, memo) for x in e.args]
-    op = e.op
-    if op == "and":
-        out = _b(a[0])
-        for x in a[1:]:
-            out = np.logical_and(out, _b(x))
-        return out
-    if op == "or":
-        out = _b(a[0])
-        for x in a[1:]:
-            out = np.logical_or(out, _b(x))
-        return out
-    if op == "not":
-        return np.logical_not(_b(a[0]))
-    if op == "implies":
-        return np.logical_or(np.logical_not(_b(a[0])), _b(a[1]))
-    if op == "iff":
-        return np.equal(_b(a[0]), _b(a[1]))
-    x = [_i(v) for v in a]
-    if op in _CMP:
-        return _CMP[op](x[0], x[1])
-    if op == "neg":
-        return np.negative(x[0])
-    if op == "add":
-        return np.add(x[0], x[1])
-    if op == "sub":
-        return np.subtract(x[0], x[1])
-    if op == "mul":
-        return np.multiply(x[0], x[1])
-    if op in ("div", "mod"):
-        f = np.floor_divide if op == "div" else np.mod
-        zero = np.equal(x[1], 0)
-        return np.where(zero, 0, f(x[0], np.where(zero, 1, x[1])))
-    if op == "min":
-        out = x[0]
-        for v in x[1:]:
-            out = np.minimum(out, v)
-        return out
-    if op == "max":
-        out = x[0]
-        for v in x[1:]:
-            out = np.maximum(out, v)
-        return out
-    raise ValueError(f"unknown ground op {op!r}")
+    form = npops.KERNEL_FORMS.get(e.op)  # every ground operator, as the vector engine's
+    if form is None:
+        raise ValueError(f"unknown ground op {e.op!r}")
+    coerce, fn = form
+    return fn([coerce(_ev(x, rows, memo)) for x in e.args])
 
-
-_CMP = {"eq": np.equal, "ne": np.not_equal, "lt": np.less, "le": np.less_equal,
-        "gt": np.greater, "ge": np.greater_equal}
-
-
-def _b(x: Any) -> Any:
-    if isinstance(x, np.ndarray):
-        return x if x.dtype == np.bool_ else x != 0
-    return bool(x)
-
-
-def _i(x: Any) -> Any:
-    if isinstance(x, np.ndarray):
-        return x.astype(np.int64) if x.dtype == np.bool_ else x
-    return int(x)

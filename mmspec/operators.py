@@ -15,10 +15,19 @@ out-of-range shift count must give the placeholder 0 everywhere; and the explici
 specialises the text it generates (a literal shift count needs no range test). So each engine
 keeps one form table keyed by `OpName` next to its code generator: `PY_FORMS`
 (checker/explicit/pyexpr.py), `NP_FORMS` (checker/vector/codegen.py), `KERNEL_FORMS`
-(checker/vector/kernels.py), `Z3_FORMS` (checker/symbolic/zexpr.py). tests/test_operators.py
-checks that each covers exactly the ground operators of this table, so an operator added here
-without its engine forms fails a test rather than a run. `register` adds an operator at run
-time (tests/test_operators.py adds a toy one through the checklist in docs/architecture.md).
+(checker/npops.py: the vector kernels and the vectorised initial-state search), `Z3_FORMS`
+(checker/symbolic/zexpr.py). tests/test_operators.py checks that each covers exactly the
+ground operators of this table, so an operator added here without its engine forms fails a
+test rather than a run. `register` adds an operator at run time (tests/test_operators.py
+adds a toy one through the checklist in docs/architecture.md).
+
+Bounds: `bounds` is the exact rule the grounder, the explicit and vector engines' range-check
+elision and the overflow analyses share; where an engine knows more it adds to it rather than
+copying it (the solvers' tighter div/mod and infinities in checker/symbolic/zexpr.py, the
+vector engine's total div/mod in checker/vector/bounds.py, a literal modulus and unbounded
+sides in checker/explicit/pyexpr.py).
+LIMITATION: the grammar still spells each infix operator's rule (mmspec/grammar.lark); the
+table names that rule (`rule`) rather than generating the grammar.
 """
 from __future__ import annotations
 

@@ -162,6 +162,18 @@ def interval(e: GExpr, facts: Facts, lo: tuple[int, ...], hi: tuple[int, ...]) -
         return 0, 1
     rs = [interval(x, facts, lo, hi) for x in e.args]
     op = e.op
+    finite = [(x, y) for x, y in rs if x is not None and y is not None]
+    if len(finite) == len(rs):  # the operator table's rule
+        out = operators.bounds(op, finite)
+        if out is not None:
+            return out
+    if op == "mod" and isinstance(e.args[1], GLit) and e.args[1].value > 0:
+        return 0, e.args[1].value - 1
+    return _unbounded_interval(op, rs)
+
+
+def _unbounded_interval(op: str, rs: list[Interval]) -> Interval:
+    """What can still be said when an operand is unbounded on a side."""
     if op == "neg":
         x, y = rs[0]
         return (None if y is None else -y), (None if x is None else -x)
@@ -171,23 +183,11 @@ def interval(e: GExpr, facts: Facts, lo: tuple[int, ...], hi: tuple[int, ...]) -
     if op == "sub":
         (a, b), (c, d) = rs
         return _add(a, None if d is None else -d), _add(b, None if c is None else -c)
-    if op == "mul":
-        (a, b), (c, d) = rs
-        if None in (a, b, c, d):
-            return None, None
-        ps = [a * c, a * d, b * c, b * d]  # type: ignore[operator]
-        return min(ps), max(ps)
-    if op in ("min", "max"):
+    if op in ("min", "max") and len(rs) == 2:
         (a, b), (c, d) = rs
         if op == "min":
             return _min(a, c), _min2(b, d)
         return _max2(a, c), _max(b, d)
-    if op == "mod" and isinstance(e.args[1], GLit) and e.args[1].value > 0:
-        return 0, e.args[1].value - 1
-    if op in BIT_OPS and all(x is not None and y is not None for x, y in rs):
-        out = operators.bounds(op, [(x, y) for x, y in rs if x is not None and y is not None])
-        if out is not None:
-            return out
     return None, None
 
 
@@ -223,7 +223,6 @@ def _max2(a: int | None, b: int | None) -> int | None:  # lower bound of max(x, 
 PY_CMP = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
 _FLIP: dict[str, OpName] = {"eq": "eq", "ne": "ne", "lt": "gt", "le": "ge", "gt": "lt",
                             "ge": "le"}
-BIT_OPS = frozenset({"bnot", "band", "bor", "bxor", "shl", "shr"})
 
 
 class Forms:

@@ -325,6 +325,10 @@ class Bounds(IntervalWalk[float]):
 
 
 def _op_bounds(op: str, bs: list[tuple[float, float]]) -> tuple[float, float]:
+    if all(abs(x) != INF for b in bs for x in b):  # finite: the operator table's rule
+        known = operators.bounds(op, [(int(lo), int(hi)) for lo, hi in bs])
+        if known is not None:
+            return (known[0], known[1])
     if op == "neg":
         return (-bs[0][1], -bs[0][0])
     if op == "add":
@@ -333,13 +337,6 @@ def _op_bounds(op: str, bs: list[tuple[float, float]]) -> tuple[float, float]:
         return (bs[0][0] - bs[1][1], bs[0][1] - bs[1][0])
     if any(abs(x) == INF for b in bs for x in b):
         return (-INF, INF)
-    if op == "mul":
-        corners = [x * y for x in bs[0] for y in bs[1]]
-        return (min(corners), max(corners))
-    if op == "min":
-        return (min(b[0] for b in bs), min(b[1] for b in bs))
-    if op == "max":
-        return (max(b[0] for b in bs), max(b[1] for b in bs))
     if op == "mod":  # floor mod: the divisor's sign, magnitude below the divisor's; or 0
         lo, hi = bs[1]
         if lo > 0:
@@ -352,7 +349,4 @@ def _op_bounds(op: str, bs: list[tuple[float, float]]) -> tuple[float, float]:
         a, b = bs
         m = max(abs(a[0]), abs(a[1]))
         return (0, m) if (a[0] >= 0 and b[0] >= 0) else (-m - 1, m + 1)
-    bits = operators.bounds(op, [(int(lo), int(hi)) for lo, hi in bs])  # the table's rule
-    if bits is not None:
-        return (bits[0], bits[1])
     return (-INF, INF)

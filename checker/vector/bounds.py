@@ -16,7 +16,8 @@ below int64 so that the kernels' own derived values (`v - lo` for a wrap-around 
 from __future__ import annotations
 
 from checker.intervals import IntervalWalk
-from mmspec.ground import GExpr, GroundSystem, bit_bounds
+from mmspec import operators
+from mmspec.ground import GExpr, GroundSystem
 
 LIMIT = 1 << 62  # magnitude every integer subexpression must stay within (int64 has 2^63)
 
@@ -40,29 +41,17 @@ class _Intervals(IntervalWalk[int]):
 
 
 def op_interval(op: str, bs: list[Interval]) -> Interval:
-    """The interval of `op` applied to arguments within `bs` (floor div/mod, x/0 == 0)."""
-    if op == "neg":
-        return (-bs[0][1], -bs[0][0])
-    if op == "add":
-        return (bs[0][0] + bs[1][0], bs[0][1] + bs[1][1])
-    if op == "sub":
-        return (bs[0][0] - bs[1][1], bs[0][1] - bs[1][0])
-    if op == "mul":
-        corners = [x * y for x in bs[0] for y in bs[1]]
-        return (min(corners), max(corners))
-    if op == "min":
-        return (min(b[0] for b in bs), min(b[1] for b in bs))
-    if op == "max":
-        return (max(b[0] for b in bs), max(b[1] for b in bs))
+    """The interval of `op` applied to arguments within `bs` (floor div/mod, x/0 == 0): the
+    operator table's rule (mmspec/operators.py), and a total one for div and mod."""
+    known = operators.bounds(op, bs)
+    if known is not None:
+        return known
     if op == "div":  # |a // b| <= |a| for b != 0 (floor adds at most 1 in magnitude); or 0
         m = max(abs(bs[0][0]), abs(bs[0][1]))
         return (-m - 1, m + 1)
     if op == "mod":  # floor mod: |a % b| < |b|; or 0
         m = max(abs(bs[1][0]), abs(bs[1][1]))
         return (-m, m)
-    bits = bit_bounds(op, bs)  # ~ & | ^ << >>: the grounding's own sound ranges
-    if bits is not None:
-        return bits
     raise ValueError(f"unknown ground op {op!r}")
 
 

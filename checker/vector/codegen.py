@@ -16,9 +16,10 @@ from typing import Any, Callable, Literal
 
 import numpy as np
 
+from checker import npops
 from mmspec.ground import GLit, GOp, eval_gexpr
 
-from .kernels import ITE, LIT, OP, SLOT, Program, _div, _mod, _shl, _shr
+from .kernels import ITE, LIT, OP, SLOT, Program
 from .layout import Layout
 
 MaskFn = Callable[[list[np.ndarray], int], list[np.ndarray]]
@@ -193,7 +194,8 @@ def mask_function(prog: Program, layout: Layout, roots: list[int]) -> MaskFn:
     outs = [g.mask(r) for r in roots]
     ret = "[" + ", ".join(outs) + "]"
     src = "def _masks(W, n):\n" + "\n".join(with_dels(g.lines, ret)) + f"\n    return {ret}\n"
-    ns: dict[str, Any] = {"np": np, "_div": _div, "_mod": _mod, "_shl": _shl, "_shr": _shr}
+    ns: dict[str, Any] = {"np": np, "_div": npops.div, "_mod": npops.mod, "_shl": npops.shl,
+                          "_shr": npops.shr}
     exec(compile(src, "<vector-masks>", "exec"), ns)  # our text only: see module docstring
     fn: MaskFn = ns["_masks"]
     return fn
