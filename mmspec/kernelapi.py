@@ -34,6 +34,7 @@ from typing import Callable, Literal, Sequence
 from mmspec import syntax as S
 from mmspec.diagnostics import Sink
 from mmspec.ir import Span
+from mmspec.operators import OpName
 
 Ordering = Literal["relaxed", "acquire", "release", "full"]
 ArgKind = Literal["obj", "out", "val"]  # obj: the atomic object (&v); out: written (&old)
@@ -83,7 +84,7 @@ class _B:
         return S.IntLit(v, span=self.sp) if v >= 0 else S.UnaryOp(
             "neg", S.IntLit(-v, span=self.sp), span=self.sp)
 
-    def op(self, o: str, a: S.Expr, b: S.Expr) -> S.Expr:
+    def op(self, o: OpName, a: S.Expr, b: S.Expr) -> S.Expr:
         return S.BinOp(o, a, b, span=self.sp)
 
     def ite(self, c: S.Expr, a: S.Expr, b: S.Expr) -> S.Expr:

@@ -57,7 +57,7 @@ class UnaryOp:
 
 @dataclass(frozen=True)
 class BinOp:
-    op: str  # ir.Binary op names: 'and', 'add', 'eq', 'in', 'union', ...
+    op: ir.OpName  # an infix operator of mmspec/operators.py: 'and', 'add', 'eq', 'in', ...
     left: "Expr"
     right: "Expr"
     span: Span = _span()

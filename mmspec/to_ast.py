@@ -10,7 +10,7 @@ from mmspec import syntax as S
 from mmspec.diagnostics import Diagnostic, did_you_mean
 from mmspec.ir import FairnessKind, Span
 from mmspec.lockkinds import find_lock_kind, kind_list, lock_kinds
-from mmspec.operators import by_rule
+from mmspec.operators import OpName, by_rule
 from mmspec.parse_tree import Token, Transformer
 
 MAX_INT = 2 ** 62
@@ -57,7 +57,7 @@ def _meta_span(file: str, meta: Any) -> Span:
 _BINOPS = {rule: o.name for rule, o in by_rule().items() if o.syntax == "infix"}
 
 
-def _binop(op: str) -> Callable[..., S.BinOp]:
+def _binop(op: OpName) -> Callable[..., S.BinOp]:
     def f(self: "_ToAst", meta: Any, ch: list[Any]) -> S.BinOp:
         return S.BinOp(op, ch[0], ch[1], span=self.sp(meta))
     return f
