@@ -14,7 +14,6 @@ from typing import Callable, Mapping
 from mmspec import budget as cost
 from mmspec import ir
 from mmspec import operators
-from mmspec.operators import OpName
 from mmspec.memops import PRIMS
 from mmspec import syntax as S
 from mmspec.consteval import DivByZero, NotConstant, evaluate
@@ -22,7 +21,7 @@ from mmspec.diagnostics import Diagnostic, Sink, SpecError, did_you_mean
 from mmspec.kernelapi import OPS as kernel_ops
 from mmspec.lockops import is_lock_op, is_trylock
 from mmspec.resolve import Symbols
-from mmspec import exprcheck, lockcheck, seqcheck, typeexpr
+from mmspec import exprcheck, lockcheck, opcheck, seqcheck, typeexpr
 from mmspec.checkctx import (Ctx as Ctx, LockRef as LockRef, ProcessInfo as ProcessInfo)
 from mmspec.typerules import (AnyType as AnyType, BOOL as BOOL, ERR as ERR, ErrType as ErrType,
                               FALSE as FALSE, INT as INT, MAX_DOMAIN as MAX_DOMAIN,
@@ -308,77 +307,8 @@ class Elaborator:
 
     # ------------------------------------------------------------------ operators
     def binop(self, e: S.BinOp, ctx: Ctx, expected: AnyType | None) -> TE:
-        """An infix operator, typed by its rule in the operator table (mmspec/operators.py)."""
-        o = operators.get(e.op)
-        return _BINOP_RULES[o.typing](self, e, o.name, ctx, expected)
-
-    def logic_op(self, e: S.BinOp, op: OpName, ctx: Ctx, expected: AnyType | None) -> TE:
-        ca = self.cond(e.left, ctx, f"the left operand of '{_opsym(op)}'")
-        cb = self.cond(e.right, ctx, f"the right operand of '{_opsym(op)}'")
-        return TE(ir.Binary(op, ca, cb, e.span), BOOL)
-
-    def equality_op(self, e: S.BinOp, op: OpName, ctx: Ctx, expected: AnyType | None) -> TE:
-        sp = e.span
-        a, b = self.pair(e.left, e.right, ctx)
-        if not (assignable(a.type, b.type) or assignable(b.type, a.type)):
-            return self.err("MMS301", f"cannot compare {show_type(a.type)} with "
-                            f"{show_type(b.type)}", sp)
-        if isinstance(a.type, (ir.SetType, ir.MapType)) and isinstance(
-                b.type, type(a.type)) and not assignable(b.type, a.type):
-            return self.err("MMS301", f"cannot compare {show_type(a.type)} with "
-                            f"{show_type(b.type)}", sp)
-        return TE(ir.Binary(op, a.expr, b.expr, sp), BOOL)
-
-    def order_op(self, e: S.BinOp, op: OpName, ctx: Ctx, expected: AnyType | None) -> TE:
-        a, b = self.expr(e.left, ctx), self.expr(e.right, ctx)
-        self.need_int(a, e.left.span, f"'{_opsym(op)}'", order=True)
-        self.need_int(b, e.right.span, f"'{_opsym(op)}'", order=True)
-        return TE(ir.Binary(op, a.expr, b.expr, e.span), BOOL)
-
-    def arith_op(self, e: S.BinOp, op: OpName, ctx: Ctx, expected: AnyType | None) -> TE:
-        sp = e.span
-        a, b = self.expr(e.left, ctx), self.expr(e.right, ctx)
-        self.need_int(a, e.left.span, f"'{_opsym(op)}'")
-        self.need_int(b, e.right.span, f"'{_opsym(op)}'")
-        # a constant zero divisor is refused by grounding (MMS320) where no guard
-        # protects it; behind a guard it is never evaluated (TLA+'s laziness)
-        if isinstance(a.type, ErrType) or isinstance(b.type, ErrType):
-            return TE(ir.Binary(op, a.expr, b.expr, sp), ERR)
-        out = TE(ir.Binary(op, a.expr, b.expr, sp), INT)
-        v = self.static_value(out.expr)
-        if isinstance(v, int):
-            return TE(int_lit(v, sp), ir.IntType(v, v))
-        return out
-
-    def member_op(self, e: S.BinOp, op: OpName, ctx: Ctx, expected: AnyType | None) -> TE:
-        s = self.expr(e.right, ctx)
-        if isinstance(s.type, ErrType):
-            self.expr(e.left, ctx)
-            return TE(FALSE, ERR)
-        if not isinstance(s.type, ir.SetType):
-            return self.err("MMS301", f"the right operand of 'in' must be a set, not "
-                            f"{show_type(s.type)}", e.right.span)
-        x = self.expr(e.left, ctx, s.type.elem)
-        if not assignable(x.type, s.type.elem):
-            return self.err("MMS301", f"{show_type(x.type)} cannot be an element of "
-                            f"{show_type(s.type)}", e.left.span)
-        return TE(ir.Binary(op, x.expr, s.expr, e.span), BOOL)
-
-    def set_op(self, e: S.BinOp, op: OpName, ctx: Ctx, expected: AnyType | None) -> TE:
-        """union, inter, minus (set[T] x set[T] -> set[T]) and subseteq (-> bool)."""
-        sp = e.span
-        a, b = self.pair(e.left, e.right, ctx, expected)
-        for side, te in (("left", a), ("right", b)):
-            if not isinstance(te.type, (ir.SetType, ErrType)):
-                return self.err("MMS301", f"the {side} operand of '{op}' must be a set, "
-                                f"not {show_type(te.type)}",
-                                (e.left if side == "left" else e.right).span)
-        if not assignable(b.type, a.type):
-            return self.err("MMS301", f"'{op}' of different set types "
-                            f"{show_type(a.type)} and {show_type(b.type)}", sp)
-        return TE(ir.Binary(op, a.expr, b.expr, sp),
-                  BOOL if operators.get(op).typing == "subset" else (
-                      a.type if not isinstance(a.type, ErrType) else b.type))
+        """An infix operator, typed by its rule in the operator table (mmspec/opcheck.py)."""
+        return opcheck.binop(self, e, ctx, expected)
 
     def pair(self, l: S.Expr, r: S.Expr, ctx: Ctx, expected: AnyType | None = None
              ) -> tuple[TE, TE]:
@@ -452,14 +382,8 @@ class Elaborator:
             return TE(ir.Unary("card", s.expr, sp), INT)
         if f in seqcheck.SEQ_FUNCS and self.sy.kind_of(f) is None:
             return seqcheck.seq_call(self, e, ctx, expected)
-        scalar_call = operators.by_call(f)
-        if scalar_call is not None:  # min, max: an operator written as a call
-            if not self.nargs(e, scalar_call.arity):
-                return TE(int_lit(0), ERR)
-            args = [self.expr(x, ctx) for x in e.args]
-            for x, te in zip(e.args, args):
-                self.need_int(te, x.span, f"{f}()", order=scalar_call.typing == "ordered")
-            return TE(_call_node(scalar_call.name, [te.expr for te in args], sp), INT)
+        if operators.by_call(f) is not None:  # min, max: an operator written as a call
+            return opcheck.call(self, e, ctx)
         if f in LOCK_PREDICATES:
             return self.lock_predicate(e, ctx)
         if f in PRIMS:
@@ -539,20 +463,3 @@ class Elaborator:
 def _literalish(e: S.Expr) -> bool:
     return isinstance(e, (S.SetLiteral, S.SeqLiteral, S.SetCompr, S.MapLiteral,
                           S.RecordLiteral, S.IntLit))
-
-
-def _opsym(op: str) -> str:
-    return operators.symbol(op)
-
-
-def _call_node(op: OpName, args: list[ir.Expr], sp: ir.Span) -> ir.Expr:
-    """An operator written as a call, as IR (unary or binary by its arity)."""
-    return ir.Unary(op, args[0], sp) if len(args) == 1 else ir.Binary(op, args[0], args[1], sp)
-
-
-_BinRule = Callable[[Elaborator, S.BinOp, OpName, Ctx, "AnyType | None"], TE]
-_BINOP_RULES: dict[operators.Typing, _BinRule] = {
-    "logic": Elaborator.logic_op, "equality": Elaborator.equality_op,
-    "order": Elaborator.order_op, "arith": Elaborator.arith_op,
-    "member": Elaborator.member_op, "setop": Elaborator.set_op, "subset": Elaborator.set_op,
-}

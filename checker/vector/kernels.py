@@ -18,7 +18,7 @@ reference interpreter's Python ints would not.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
