@@ -225,3 +225,40 @@ def test_a_toy_operator_gives_the_same_violation_everywhere(tmp_path: Path, engi
     assert v.property == "Close"
     assert [(s.state["x"], s.state["y"]) for s in v.trace.steps] == [
         (0, 0), (1, 0), (2, 0), (3, 0)]
+
+
+# --------------------------------------------------------------------------- surface syntax
+
+
+def _parse(text: str) -> Any:
+    from mmspec import syntax as S
+    from mmspec.parser import parse_text
+    (d,) = [d for d in parse_text(f"spec T\ndef D(a, b, c) = {text}\n", "t.mms").decls
+            if isinstance(d, S.DefDecl)]
+    return d.body
+
+
+def _shape(e: Any) -> Any:
+    return (e.op, _shape(e.left), _shape(e.right)) if hasattr(e, "left") else e.id
+
+
+def test_the_tables_precedence_and_associativity_are_the_grammars() -> None:
+    """Every pair of infix operators of the table, written `a S1 b S2 c`, parses as the
+    entries' precedence and associativity say (mmspec/grammar.lark is what parses)."""
+    from mmspec.diagnostics import SpecError
+    infix = [o for o in operators.OPERATORS.values() if o.syntax == "infix"]
+    assert {o.rule for o in infix} == {r for r, o in operators.by_rule().items()
+                                       if o.syntax == "infix"}
+    for o1, o2 in itertools.product(infix, repeat=2):
+        text = f"a {o1.symbol} b {o2.symbol} c"
+        left, right = (o2.name, (o1.name, "a", "b"), "c"), (o1.name, "a", (o2.name, "b", "c"))
+        if o1.precedence != o2.precedence:
+            assert _shape(_parse(text)) == (left if o1.precedence > o2.precedence
+                                            else right), text
+        elif o1.assoc == o2.assoc == "left":
+            assert _shape(_parse(text)) == left, text
+        elif o1.assoc == "right":  # `a => b <=> c`: the right operand is any same-level one
+            assert _shape(_parse(text)) == right, text
+        else:  # non-associative: a chain is an error
+            with pytest.raises(SpecError):
+                _parse(text)
