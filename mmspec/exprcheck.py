@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from mmspec import budget as cost
 from mmspec import ir
-from mmspec import operators
+from mmspec import opcheck, operators
 from mmspec import seqcheck
 from mmspec import syntax as S
 from mmspec.checkctx import Ctx
@@ -140,7 +140,7 @@ def _quant(el: Elaborator, e: S.QuantExpr, ctx: Ctx, expected: AnyType | None) -
 _BY_KIND: dict[type, _Check] = {
     S.IntLit: _int, S.BoolLit: _bool, S.SelfRef: _self, S.UnaryOp: _unary, S.IfExpr: _if,
     S.Name: lambda el, e, ctx, want: el.name(e, ctx, want),
-    S.BinOp: lambda el, e, ctx, want: el.binop(e, ctx, want),
+    S.BinOp: opcheck.binop,  # directly: one frame per nesting level, as before
     S.Call: lambda el, e, ctx, want: el.call(e, ctx, want),
     S.IndexExpr: lambda el, e, ctx, want: el.index(e, ctx),
     S.FieldExpr: lambda el, e, ctx, want: el.field(e, ctx),

@@ -1,6 +1,7 @@
 """Typing of operators: one function per typing rule of the operator table
 (mmspec/operators.py), so adding an operator with an existing rule needs nothing here.
-`Elaborator.binop` is `binop` here, and a call-form operator (min, max) is `call`.
+`binop` checks an infix operator (exprcheck's table calls it directly: one stack frame per
+nesting level), `call_node` builds a call-form one (min, max).
 """
 from __future__ import annotations
 
@@ -23,19 +24,10 @@ def binop(el: Elaborator, e: S.BinOp, ctx: Ctx, expected: AnyType | None) -> TE:
     return _RULES[o.typing](el, e, o.name, ctx, expected)
 
 
-def call(el: Elaborator, e: S.Call, ctx: Ctx) -> TE:
-    """`f(a, b)` for an operator whose surface form is a call (min, max)."""
-    o = operators.by_call(e.func)
-    assert o is not None
-    if not el.nargs(e, o.arity):
-        return TE(int_lit(0), ERR)
-    args = [el.expr(x, ctx) for x in e.args]
-    for x, te in zip(e.args, args):
-        el.need_int(te, x.span, f"{e.func}()", order=o.typing == "ordered")
-    xs = [te.expr for te in args]
-    node = ir.Unary(o.name, xs[0], e.span) if len(xs) == 1 else ir.Binary(o.name, xs[0], xs[1],
-                                                                           e.span)
-    return TE(node, INT)
+def call_node(op: OpName, args: list[ir.Expr], sp: ir.Span) -> ir.Expr:
+    """An operator written as a call (`min(a, b)`), as IR: unary or binary by its arity.
+    `Elaborator.call` types the arguments itself (one stack frame fewer per nesting level)."""
+    return ir.Unary(op, args[0], sp) if len(args) == 1 else ir.Binary(op, args[0], args[1], sp)
 
 
 def _logic(el: Elaborator, e: S.BinOp, op: OpName, ctx: Ctx, expected: AnyType | None) -> TE:

@@ -306,10 +306,7 @@ class Elaborator:
         return t if isinstance(t, ir.EnumType) else None
 
     # ------------------------------------------------------------------ operators
-    def binop(self, e: S.BinOp, ctx: Ctx, expected: AnyType | None) -> TE:
-        """An infix operator, typed by its rule in the operator table (mmspec/opcheck.py)."""
-        return opcheck.binop(self, e, ctx, expected)
-
+    # infix operators: mmspec/opcheck.py (by their typing rule in mmspec/operators.py)
     def pair(self, l: S.Expr, r: S.Expr, ctx: Ctx, expected: AnyType | None = None
              ) -> tuple[TE, TE]:
         """Elaborate two operands that must agree; literals take the other side's type."""
@@ -382,8 +379,14 @@ class Elaborator:
             return TE(ir.Unary("card", s.expr, sp), INT)
         if f in seqcheck.SEQ_FUNCS and self.sy.kind_of(f) is None:
             return seqcheck.seq_call(self, e, ctx, expected)
-        if operators.by_call(f) is not None:  # min, max: an operator written as a call
-            return opcheck.call(self, e, ctx)
+        o = operators.by_call(f)
+        if o is not None:  # min, max: an operator written as a call (inline: stack depth)
+            if not self.nargs(e, o.arity):
+                return TE(int_lit(0), ERR)
+            args = [self.expr(x, ctx) for x in e.args]
+            for x, te in zip(e.args, args):
+                self.need_int(te, x.span, f"{f}()", order=o.typing == "ordered")
+            return TE(opcheck.call_node(o.name, [te.expr for te in args], sp), INT)
         if f in LOCK_PREDICATES:
             return self.lock_predicate(e, ctx)
         if f in PRIMS:
