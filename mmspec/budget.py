@@ -24,8 +24,13 @@ import signal
 import threading
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from typing import Iterator, Literal
+from dataclasses import field
+from typing import TYPE_CHECKING, Iterator, Literal
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass
+else:  # the same classes, cheaper to create (start-up time)
+    from mmspec.nodeclass import dataclass
 
 Phase = Literal["parsing", "expansion", "grounding", "codegen", "search"]
 Limit = Literal["time-limit", "memory-limit", "state-limit"]

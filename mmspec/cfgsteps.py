@@ -8,7 +8,7 @@ unfolded here into the steps the kernel takes.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Callable
 
 from mmspec import syntax as S
@@ -16,7 +16,11 @@ from mmspec.cfgnodes import TASK_WORK_RUNS, WAIT_LOOPS, Ref
 from mmspec.diagnostics import did_you_mean
 
 if TYPE_CHECKING:
+    from dataclasses import dataclass
+
     from mmspec.cfg import Builder
+else:  # the same classes, cheaper to create (start-up time)
+    from mmspec.nodeclass import dataclass
 
 
 @dataclass(frozen=True)

@@ -9,20 +9,18 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from mmspec.confine import ReadRefused, is_inside, read_regular_file, real_path
 
+if TYPE_CHECKING:
+    from dataclasses import dataclass
+else:  # the same classes, cheaper to create (start-up time)
+    from mmspec.nodeclass import dataclass
+
 ENGINES = ("auto", "explicit", "vector", "bmc", "kind", "pdr")
 FORMATS = ("text", "json")
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # Python 3.10: the same parser, from PyPI (a dependency only there)
-    import tomli as tomllib
-
 
 @dataclass(frozen=True)
 class Range:
@@ -123,6 +121,10 @@ def find_pyproject(start: Path | None = None) -> Path | None:
 def load_table(pyproject: Path | None) -> dict[str, Any]:
     if pyproject is None:
         return {}
+    if sys.version_info >= (3, 11):  # imported here: `mmspec parse` outside a project skips it
+        import tomllib
+    else:  # Python 3.10: the same parser, from PyPI (a dependency only there)
+        import tomli as tomllib
     try:  # read like a spec: a regular file, capped, never blocking (it may come in a PR)
         data = tomllib.loads(read_regular_file(str(pyproject), 1_000_000).decode("utf-8"))
     except ReadRefused as e:

@@ -3,10 +3,15 @@ calls move which per-thread counter, the lock wrappers, lockdep's annotations an
 bits, and the object pools' states."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from mmspec import ir
 from mmspec import syntax as S
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass
+else:  # the same classes, cheaper to create (start-up time)
+    from mmspec.nodeclass import dataclass
 
 MAX_NEST = 3  # rcu_read_lock / preempt_disable / local_irq_save nesting depth per thread
 

@@ -11,11 +11,15 @@ unknown name or type error at once and the CLI renders them the same way everywh
 """
 from __future__ import annotations
 
-import difflib
-from dataclasses import dataclass, field
-from typing import Iterable, Literal
+from dataclasses import field
+from typing import TYPE_CHECKING, Iterable, Literal
 
 from mmspec.ir import Span, SpecWarning
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass
+else:  # the same classes, cheaper to create (start-up time)
+    from mmspec.nodeclass import dataclass
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,8 @@ def from_warning(w: SpecWarning, as_error: bool = False) -> Diagnostic:
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
     """The closest candidate spelling, for 'did you mean' hints."""
+    import difflib  # only when a name is unknown (start-up)
+
     best = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
     return best[0] if best else None
 

@@ -28,13 +28,18 @@ on 0, a decrement that hits 0 (`refcount_dec`), an underflow, and an addition pa
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Callable, Literal, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Callable, Literal, Sequence
 
 from mmspec import syntax as S
 from mmspec.diagnostics import Sink
 from mmspec.ir import Span
 from mmspec.operators import OpName
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass
+else:  # the same classes, cheaper to create (start-up time)
+    from mmspec.nodeclass import dataclass
 
 Ordering = Literal["relaxed", "acquire", "release", "full"]
 ArgKind = Literal["obj", "out", "val"]  # obj: the atomic object (&v); out: written (&old)

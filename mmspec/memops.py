@@ -16,8 +16,12 @@ Forms (fixed with the litmus translator):
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass
+else:  # the same classes, cheaper to create (start-up time)
+    from mmspec.nodeclass import dataclass
 
 MemModel = Literal["sc", "lkmm"]
 MEMORY_MODELS: tuple[MemModel, ...] = ("sc", "lkmm")

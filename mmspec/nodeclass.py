@@ -16,9 +16,11 @@ decorator (the modules import this one only when not TYPE_CHECKING).
 """
 from __future__ import annotations
 
+import builtins
 import dataclasses
 import reprlib
 from operator import attrgetter
+from types import CodeType, FunctionType
 from typing import Any, Callable
 
 _MISSING = dataclasses.MISSING
@@ -67,9 +69,23 @@ def _fast(cls: type, frozen: bool) -> type:
     elif not _defines_hash(cls):
         setattr(cls, "__hash__", None)  # eq without frozen: unhashable, as the standard
     if docless:
-        import inspect
-        cls.__doc__ = cls.__name__ + str(inspect.signature(cls)).replace(" -> None", "")
+        setattr(cls, "__doc__", _Doc(cls))
     return cls
+
+
+class _Doc:
+    """The standard decorator's docstring for a class without one (its name and `__init__`
+    signature), worked out when first read: `inspect.signature` for every class was a tenth
+    of the import time. `type.__doc__` calls `__get__` on what the class dict holds."""
+
+    def __init__(self, cls: type) -> None:
+        self.cls = cls
+
+    def __get__(self, instance: object, owner: type | None = None) -> str:
+        import inspect
+        text = self.cls.__name__ + str(inspect.signature(self.cls)).replace(" -> None", "")
+        setattr(self.cls, "__doc__", text)
+        return text
 
 
 def _set(cls: type, name: str, fn: Callable[..., Any]) -> None:
@@ -90,26 +106,46 @@ def _defines_hash(cls: type) -> bool:
 
 def _init(cls: type, fields: tuple[dataclasses.Field[Any], ...], frozen: bool
           ) -> Callable[..., None]:
-    """The generated `__init__` (one small compile per class instead of six)."""
-    args: list[str] = []
-    kw: list[str] = []
-    env: dict[str, Any] = {"__object_setattr": object.__setattr__}
-    body: list[str] = []
-    for f in fields:
-        param = f.name
-        if f.default is not _MISSING:
-            env[f"__default_{f.name}"] = f.default
-            param += f"=__default_{f.name}"
-        (kw if f.kw_only else args).append(param)
-        body.append(f"  __object_setattr(self, {f.name!r}, {f.name})" if frozen
-                    else f"  self.{f.name} = {f.name}")
-    params = ["self", *args] + (["*", *kw] if kw else [])
-    src = f"def __init__({', '.join(params)}):\n" + ("\n".join(body) or "  pass") + "\n"
-    ns: dict[str, Any] = {}
-    exec(src, env, ns)  # noqa: S102 - source built from validated field names only
-    fn: Callable[..., None] = ns["__init__"]
+    """The generated `__init__`: a copy of the compiled template for this shape of class
+    (frozen or not, which fields are keyword-only) with the field names put in, so that the
+    ~100 classes cost ~30 small compiles, not one each."""
+    kw_only = tuple(f.kw_only is True for f in fields)
+    code = _template(frozen, kw_only)
+    names = {f"_f{i}_": f.name for i, f in enumerate(fields)}
+    code = code.replace(co_varnames=tuple(names.get(v, v) for v in code.co_varnames),
+                        co_names=tuple(names.get(v, v) for v in code.co_names),
+                        co_consts=tuple(names.get(c, c) if isinstance(c, str) else c
+                                        for c in code.co_consts))
+    positional = tuple(f.default for f, kw in zip(fields, kw_only)
+                       if not kw and f.default is not _MISSING)
+    fn: Callable[..., None] = FunctionType(code, _GLOBALS, "__init__", positional or None)
+    fn.__kwdefaults__ = {f.name: f.default for f, kw in zip(fields, kw_only)
+                         if kw and f.default is not _MISSING} or None
     fn.__annotations__ = {**{f.name: f.type for f in fields}, "return": None}
     return fn
+
+
+_GLOBALS: dict[str, Any] = {"__builtins__": builtins, "__object_setattr": object.__setattr__}
+_TEMPLATES: dict[tuple[bool, tuple[bool, ...]], CodeType] = {}
+
+
+def _template(frozen: bool, kw_only: tuple[bool, ...]) -> CodeType:
+    """`def __init__(self, _f0_, ..., *, _fk_, ...)` setting each field in field order, the
+    fields named `_f{i}_` (replaced by `_init`); compiled once per shape and process."""
+    key = (frozen, kw_only)
+    code = _TEMPLATES.get(key)
+    if code is None:
+        names = [f"_f{i}_" for i in range(len(kw_only))]
+        args = [n for n, kw in zip(names, kw_only) if not kw]
+        kw = [n for n, k in zip(names, kw_only) if k]
+        params = ["self", *args] + (["*", *kw] if kw else [])
+        body = [f"  __object_setattr(self, {n!r}, {n})" if frozen else f"  self.{n} = {n}"
+                for n in names]
+        src = f"def __init__({', '.join(params)}):\n" + ("\n".join(body) or "  pass") + "\n"
+        ns: dict[str, Any] = {}
+        exec(src, _GLOBALS, ns)  # noqa: S102 - placeholder names only, no spec text
+        code = _TEMPLATES[key] = ns["__init__"].__code__
+    return code
 
 
 def _getter(names: list[str]) -> Callable[[Any], tuple[Any, ...]]:

@@ -17,7 +17,10 @@ import pytest
 from mmspec import nodeclass
 
 MODULES = ["mmspec.irtypes", "mmspec.ir", "mmspec.syntax", "mmspec.cfgnodes",
-           "mmspec.checkctx", "mmspec.typerules", "mmspec.resolve"]
+           "mmspec.checkctx", "mmspec.typerules", "mmspec.resolve", "mmspec.confine",
+           "mmspec.config", "mmspec.diagnostics", "mmspec.budget", "mmspec.kernelapi",
+           "mmspec.memops", "mmspec.atomicity", "mmspec.cfgsteps", "mmspec.context_tables",
+           "mmspec.lalr"]
 
 
 def _fresh_modules(standard: bool) -> dict[str, Any]:
