@@ -6,10 +6,9 @@ import json
 import sys
 from pathlib import Path
 
-from mmspec import config, outputs
+from mmspec import config
 from mmspec.cli_args import UsageError, include_paths, parse_defines
 from mmspec.cli_interrupts import Interrupts
-from mmspec.cli_report import print_text
 from mmspec.cli_settings import RunRecord
 from mmspec.diagnostics import from_warning, render_diagnostics
 
@@ -39,6 +38,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     from mmspec.ground import ground
     from checker import report
     from checker.simulate import simulate
+    from mmspec.cli_report import print_text
 
     assignments = parse_defines(args.defines)
     if len(assignments) != 1:
@@ -94,11 +94,11 @@ def _trace_eval(args: argparse.Namespace) -> int:
     except trace_cmd.QuerySetupError as e:
         raise UsageError(f"{args.file}: {e}") from None
     if args.html:  # the trace's page, each state with the expressions as extra rows
-        from mmspec.outputs import write_atomic
+        from mmspec.outputs import OutputError, write_atomic
 
         try:
             write_atomic(args.html, trace_cmd.table_html(args.file, table))
-        except (OSError, outputs.OutputError) as e:
+        except (OSError, OutputError) as e:
             raise UsageError(f"--html {args.html}: {e}") from None
         sys.stdout.write(f"wrote {args.html}\n")
         return 0
