@@ -2,6 +2,7 @@
 front-end (no numpy, z3, jinja2 or checker/). Timing lives in bench/startup.py, not here."""
 from __future__ import annotations
 
+import ast
 import json
 import os
 import stat
@@ -130,6 +131,39 @@ def test_parse_imports_only_the_front_end() -> None:
     assert "mmspec.parser" in modules  # the listing is real
     top = {m.split(".")[0] for m in modules}
     assert not top & {"numpy", "z3", "jinja2", "checker"}, sorted(top)
+
+
+def test_parse_outside_a_project_loads_no_heavy_or_unused_module(tmp_path: Path) -> None:
+    """What `mmspec parse` has in sys.modules when it ends, run the way the console script
+    runs it (cli.entry), from a folder without a pyproject.toml: none of the engines'
+    libraries, not lark (the shipped tables are read by mmspec/lalr.py), not the output
+    writers of `check` (mmspec.outputs pulls tempfile and shutil's archivers), not tomllib
+    (no [tool.mmspec] to read), not hashlib (OpenSSL; grammar.lark's SHA-256 comes from
+    CPython's own module) and not importlib.metadata (--version reads mmspec.__version__)."""
+    spec = str(ROOT / SPEC)
+    code = ("import sys\n"
+            "from mmspec.cli import entry\n"
+            f"sys.argv[1:] = ['parse', {spec!r}]\n"
+            "code = entry()\n"
+            "sys.stderr.write(repr(sorted(sys.modules)))\n"
+            "sys.exit(code)\n")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert json.loads(proc.stdout)["node"] == "Spec"  # it did parse and lower the spec
+    bare = subprocess.run([sys.executable, "-c", "import sys; print(sorted(sys.modules))"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    # what the interpreter's own start-up loads (a sitecustomize may import tempfile) is
+    # not mmspec's doing
+    modules = set(ast.literal_eval(proc.stderr.splitlines()[-1])) \
+        - set(ast.literal_eval(bare.stdout))
+    assert "mmspec.lower" in modules and "mmspec.lalr" in modules  # the listing is real
+    top = {m.split(".")[0] for m in modules}
+    assert not top & {"numpy", "scipy", "z3", "jinja2", "checker", "lark", "tomllib",
+                      "hashlib", "_hashlib", "tempfile"}, sorted(top)
+    assert not modules & {"mmspec.outputs", "mmspec.cli_report", "importlib.metadata",
+                          "mmspec.parse_tables"}, sorted(modules)
 
 
 # --------------------------------------------------------------------------- CLI surface
