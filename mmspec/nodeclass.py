@@ -3,16 +3,17 @@
 Start-up matters (`mmspec parse` is run by editors on every keystroke): the standard decorator
 compiles six generated methods per class (`__init__`, `__repr__`, `__eq__`, `__hash__`,
 `__setattr__`, `__delattr__`), which for the ~100 node classes was a third of the import time.
-Here only `__init__` is generated (its signature must be the real one); the other five are
+Here only `__init__` is generated (its signature must be the real one), and not compiled per
+class: one template per shape (how many fields, which are keyword-only or have a
+default_factory) gets each class's field names put in; the other five are
 closures over the field names with exactly the standard semantics (field order, `compare`,
 `hash` and `repr` flags, `FrozenInstanceError`, the recursion guard of `repr`). The class
 stays a real dataclass (`dataclasses.fields`, `replace`, `is_dataclass`, `__match_args__`).
 
 Plain `@dataclass` takes the same path without the frozen methods (and, like the standard,
-sets `__hash__` to None). Anything unusual (`__post_init__`, `default_factory`, `init=False`
-fields, a dataclass base, options other than `frozen=True`) falls back to the standard
-decorator. Type checkers see the standard
-decorator (the modules import this one only when not TYPE_CHECKING).
+sets `__hash__` to None). Anything unusual (`__post_init__`, `init=False` fields, InitVar, a
+dataclass base, options other than `frozen=True`) falls back to the standard decorator. Type
+checkers see the standard decorator (the modules import this one only when not TYPE_CHECKING).
 """
 from __future__ import annotations
 
@@ -42,7 +43,8 @@ def _unusual(cls: type) -> bool:
             or any(hasattr(b, "__dataclass_fields__") for b in cls.__mro__[1:])
             or any("InitVar" in str(t) for t in own.get("__annotations__", {}).values())
             or any(isinstance(v, dataclasses.Field)
-                   and (v.default_factory is not _MISSING or not v.init)
+                   and (not v.init
+                        or (v.default_factory is not _MISSING and _FACTORY is None))
                    for v in own.values()))
 
 
@@ -107,40 +109,50 @@ def _defines_hash(cls: type) -> bool:
 def _init(cls: type, fields: tuple[dataclasses.Field[Any], ...], frozen: bool
           ) -> Callable[..., None]:
     """The generated `__init__`: a copy of the compiled template for this shape of class
-    (frozen or not, which fields are keyword-only) with the field names put in, so that the
-    ~100 classes cost ~30 small compiles, not one each."""
-    kw_only = tuple(f.kw_only is True for f in fields)
-    code = _template(frozen, kw_only)
+    (frozen or not, which fields are keyword-only or have a default_factory) with the field
+    names put in, so that the ~100 classes cost ~30 small compiles, not one each."""
+    shape = tuple((f.kw_only is True, f.default_factory is not _MISSING) for f in fields)
+    code = _template(frozen, shape)
     names = {f"_f{i}_": f.name for i, f in enumerate(fields)}
     code = code.replace(co_varnames=tuple(names.get(v, v) for v in code.co_varnames),
                         co_names=tuple(names.get(v, v) for v in code.co_names),
                         co_consts=tuple(names.get(c, c) if isinstance(c, str) else c
                                         for c in code.co_consts))
-    positional = tuple(f.default for f, kw in zip(fields, kw_only)
-                       if not kw and f.default is not _MISSING)
-    fn: Callable[..., None] = FunctionType(code, _GLOBALS, "__init__", positional or None)
-    fn.__kwdefaults__ = {f.name: f.default for f, kw in zip(fields, kw_only)
-                         if kw and f.default is not _MISSING} or None
+    defaults = [_FACTORY if factory else f.default for f, (_, factory) in zip(fields, shape)]
+    positional = tuple(d for d, (kw, _) in zip(defaults, shape)
+                       if not kw and d is not _MISSING)
+    factories = {f"_d{i}_": f.default_factory for i, f in enumerate(fields)
+                 if f.default_factory is not _MISSING}
+    env = {**_GLOBALS, **factories} if factories else _GLOBALS
+    fn: Callable[..., None] = FunctionType(code, env, "__init__", positional or None)
+    fn.__kwdefaults__ = {f.name: d for f, d, (kw, _) in zip(fields, defaults, shape)
+                         if kw and d is not _MISSING} or None
     fn.__annotations__ = {**{f.name: f.type for f in fields}, "return": None}
     return fn
 
 
-_GLOBALS: dict[str, Any] = {"__builtins__": builtins, "__object_setattr": object.__setattr__}
-_TEMPLATES: dict[tuple[bool, tuple[bool, ...]], CodeType] = {}
+# the standard `__init__`'s default for a default_factory field (its repr is "<factory>")
+_FACTORY: Any = getattr(dataclasses, "_HAS_DEFAULT_FACTORY", None)
+_GLOBALS: dict[str, Any] = {"__builtins__": builtins, "__object_setattr": object.__setattr__,
+                            "__has_factory": _FACTORY}
+_TEMPLATES: dict[tuple[bool, tuple[tuple[bool, bool], ...]], CodeType] = {}
 
 
-def _template(frozen: bool, kw_only: tuple[bool, ...]) -> CodeType:
-    """`def __init__(self, _f0_, ..., *, _fk_, ...)` setting each field in field order, the
+def _template(frozen: bool, shape: tuple[tuple[bool, bool], ...]) -> CodeType:
+    """`def __init__(self, _f0_, ..., *, _fk_, ...)` setting each field in field order (a
+    default_factory field from its factory `_d{i}_` when not given, like the standard), the
     fields named `_f{i}_` (replaced by `_init`); compiled once per shape and process."""
-    key = (frozen, kw_only)
+    key = (frozen, shape)
     code = _TEMPLATES.get(key)
     if code is None:
-        names = [f"_f{i}_" for i in range(len(kw_only))]
-        args = [n for n, kw in zip(names, kw_only) if not kw]
-        kw = [n for n, k in zip(names, kw_only) if k]
+        names = [f"_f{i}_" for i in range(len(shape))]
+        args = [n for n, (kw, _) in zip(names, shape) if not kw]
+        kw = [n for n, (k, _) in zip(names, shape) if k]
         params = ["self", *args] + (["*", *kw] if kw else [])
-        body = [f"  __object_setattr(self, {n!r}, {n})" if frozen else f"  self.{n} = {n}"
-                for n in names]
+        values = [f"_d{i}_() if {n} is __has_factory else {n}" if factory else n
+                  for i, (n, (_, factory)) in enumerate(zip(names, shape))]
+        body = [f"  __object_setattr(self, {n!r}, {v})" if frozen else f"  self.{n} = {v}"
+                for n, v in zip(names, values)]
         src = f"def __init__({', '.join(params)}):\n" + ("\n".join(body) or "  pass") + "\n"
         ns: dict[str, Any] = {}
         exec(src, _GLOBALS, ns)  # noqa: S102 - placeholder names only, no spec text

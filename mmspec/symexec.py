@@ -12,10 +12,15 @@ reads the state before the step.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Union
+from dataclasses import field
+from typing import TYPE_CHECKING, Union
 
 from mmspec import ir
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass
+else:  # the same classes, cheaper to create (start-up time)
+    from mmspec.nodeclass import dataclass
 
 PathItem = Union[ir.Expr, str]
 

@@ -20,7 +20,7 @@ MODULES = ["mmspec.irtypes", "mmspec.ir", "mmspec.syntax", "mmspec.cfgnodes",
            "mmspec.checkctx", "mmspec.typerules", "mmspec.resolve", "mmspec.confine",
            "mmspec.config", "mmspec.diagnostics", "mmspec.budget", "mmspec.kernelapi",
            "mmspec.memops", "mmspec.atomicity", "mmspec.cfgsteps", "mmspec.context_tables",
-           "mmspec.lalr"]
+           "mmspec.lalr", "mmspec.symexec"]
 
 
 def _fresh_modules(standard: bool) -> dict[str, Any]:
@@ -113,3 +113,27 @@ def test_frozen_and_plain_semantics() -> None:
     p.a = 3
     assert p == _Plain(3) and _Plain.__hash__ is None
     assert dataclasses.replace(x, b="y") == _Frozen(1, "y")
+
+
+@nodeclass.dataclass
+class _Factories:
+    a: int
+    items: list[int] = dataclasses.field(default_factory=list)
+    tags: dict[str, int] = dataclasses.field(default_factory=dict, kw_only=True)
+
+
+@nodeclass.dataclass(frozen=True)
+class _FrozenFactory:
+    items: tuple[int, ...] = dataclasses.field(default_factory=lambda: (1, 2))
+
+
+def test_default_factory_fields() -> None:
+    """Each instance gets a fresh default from the factory; a value given is kept."""
+    x, y = _Factories(1), _Factories(2)
+    x.items.append(5)
+    assert x.items == [5] and y.items == [] and x.tags == {} and x.tags is not y.tags
+    given = [7]
+    assert _Factories(3, given).items is given and _Factories(3, tags={"t": 1}).tags == {"t": 1}
+    assert "items: 'list[int]' = <factory>" in str(inspect.signature(_Factories))
+    assert _FrozenFactory().items == (1, 2) and _FrozenFactory((3,)).items == (3,)
+    assert "__has_factory" in _Factories.__init__.__globals__  # the fast path built it
