@@ -166,6 +166,21 @@ def test_parse_outside_a_project_loads_no_heavy_or_unused_module(tmp_path: Path)
                           "mmspec.parse_tables"}, sorted(modules)
 
 
+def test_parse_in_process_gives_the_collector_back(capsys: pytest.CaptureFixture[str]) -> None:
+    """cmd_parse runs without the cycle collector; a caller of main() that goes on (the
+    language server, the tests) has it back afterwards, also after an error."""
+    import gc
+
+    from mmspec.cli import main
+
+    assert gc.isenabled()
+    assert main(["parse", str(ROOT / SPEC)]) == 0
+    assert json.loads(capsys.readouterr().out)["node"] == "Spec"
+    assert gc.isenabled()
+    assert main(["parse", str(ROOT / "no-such-spec.mms")]) == 2
+    assert gc.isenabled()
+
+
 # --------------------------------------------------------------------------- CLI surface
 
 
