@@ -24,11 +24,16 @@ name); a `*_nested(l, n)` acquire takes subclass n; a trylock orders nothing.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Callable, Literal, Mapping
+from dataclasses import field
+from typing import TYPE_CHECKING, Callable, Literal, Mapping
 
 from mmspec import ir
 from mmspec.ir import LockMode
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass
+else:  # the same classes, cheaper to create (start-up time)
+    from mmspec.nodeclass import dataclass
 
 LockAction = Literal["acquire", "release", "downgrade", "trylock", "queue", "acquire_queued",
                      "annotate"]  # annotate: might_lock(), a lock-order edge, no state change

@@ -32,8 +32,12 @@ table names that rule (`rule`) rather than generating the grammar.
 from __future__ import annotations
 
 import operator as _py
-from dataclasses import dataclass
-from typing import Any, Callable, Literal, Mapping, Sequence, cast
+from typing import TYPE_CHECKING, Any, Callable, Literal, Mapping, Sequence, cast
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass
+else:  # the same classes, cheaper to create (start-up time)
+    from mmspec.nodeclass import dataclass
 
 MAX_SHIFT = 62  # shift counts 0..MAX_SHIFT only (C's undefined shifts are `domain` violations)
 

@@ -20,7 +20,8 @@ MODULES = ["mmspec.irtypes", "mmspec.ir", "mmspec.syntax", "mmspec.cfgnodes",
            "mmspec.checkctx", "mmspec.typerules", "mmspec.resolve", "mmspec.confine",
            "mmspec.config", "mmspec.diagnostics", "mmspec.budget", "mmspec.kernelapi",
            "mmspec.memops", "mmspec.atomicity", "mmspec.cfgsteps", "mmspec.context_tables",
-           "mmspec.lalr", "mmspec.symexec"]
+           "mmspec.lalr", "mmspec.symexec", "mmspec.lockkinds", "mmspec.operators",
+           "mmspec.cli_settings"]
 
 
 def _fresh_modules(standard: bool) -> dict[str, Any]:
