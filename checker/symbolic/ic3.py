@@ -24,12 +24,13 @@ import heapq
 import itertools
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Callable
 
 import z3  # type: ignore[import-untyped]
 
 from checker.symbolic.budget import SAT, TIMEOUT, UNKNOWN, UNSAT, Budget
 from checker.symbolic.encode import Encoding
-from mmspec.ground import eval_gexpr
+from mmspec.ground import Slot, eval_gexpr
 
 EQ, LE, GE = 0, 1, 2  # a literal says slot == v, slot <= v or slot >= v
 Lit = tuple[int, int, int]  # (slot, op, value)
@@ -71,25 +72,56 @@ class Ic3Result:
     held: int = 0  # lemmas in the frames when it stopped (the invariant's, on a proof)
 
 
+@dataclass
+class Extension:
+    """State added to the spec's for one IC3 run (the monitor of a liveness-to-safety
+    translation, klive.py): its variables after the spec's slots (indices len(slots)..),
+    their slots (ranges), initial values (a formula, and a function of an initial state of
+    the spec), a functional update (nxt as a function of cur, nxt of the spec's slots and
+    the selector), and `known`: an invariant of the spec's reachable states already proved
+    (assumed of both states of a step)."""
+
+    cur: list[z3.ExprRef]
+    nxt: list[z3.ExprRef]
+    slots: list[Slot]
+    init: z3.BoolRef
+    update: z3.BoolRef
+    init_values: Callable[[tuple[int, ...]], tuple[int, ...]]
+    known: z3.BoolRef | None = None
+
+
 class Ic3:
-    def __init__(self, enc: Encoding, bad: z3.BoolRef, keep: list[int], budget: Budget):
+    def __init__(self, enc: Encoding, bad: z3.BoolRef, keep: list[int], budget: Budget,
+                 ext: Extension | None = None):
         self.enc = enc
         self.ctx = enc.ctx
         self.budget = budget
         self.keep = keep
-        nd = z3.substitute(enc.domain_t, *zip(enc.cur, enc.nxt))
+        sysm = enc.system
+        self.cur_vec = enc.cur + (ext.cur if ext else [])
+        self.nxt_vec = enc.nxt + (ext.nxt if ext else [])
+        self.slots = list(sysm.slots) + (ext.slots if ext else [])
+        domain = _domain(self.cur_vec, self.slots, self.ctx)
+        nd = z3.substitute(domain, *zip(self.cur_vec, self.nxt_vec))
         # the step is switched on per query: a bad state need not have a successor
         # (a deadlocked one has none)
         self.step_act = z3.Bool("ic3!step", self.ctx)
         self.nxt_domain = nd
         self.updates = _updates(enc)
+        step, init = z3.And(enc.trans_t, nd), enc.init_t
+        if ext is not None:
+            self.updates = z3.And(self.updates, ext.update)
+            step, init = z3.And(step, ext.update), z3.And(init, ext.init)
+            if ext.known is not None:
+                domain = z3.And(domain, ext.known)
+                step = z3.And(step, z3.substitute(ext.known, *zip(enc.cur, enc.nxt)))
         # few initial states (the usual case) are matched in Python, else by the solver
         # the initial states paths start from: inside the state constraints (as init_t)
-        sysm = enc.system
-        self.inits = [s for s in sysm.init if eval_gexpr(sysm.constraint, s)] \
+        self.inits = [s + (ext.init_values(s) if ext else ())
+                      for s in sysm.init if eval_gexpr(sysm.constraint, s)] \
             if len(sysm.init) <= 64 else None
         self.init_solver = enc.arith.solver()
-        self.init_solver.add(enc.init_t, enc.domain_t)
+        self.init_solver.add(init, domain)
         self._cur: dict[Lit, z3.BoolRef] = {}
         self._clauses: dict[Cube, z3.BoolRef] = {}
         self.activity: Counter[Lit] = Counter()  # how many lemmas used each literal
@@ -99,13 +131,13 @@ class Ic3:
         self.bad_act = self._fresh("bad")
         # what every rebuilt solver starts from: the step, init, bad and literal definitions
         self.fixed: list[z3.BoolRef] = [
-            enc.domain_t, z3.Implies(self.step_act, z3.And(enc.trans_t, nd)),
-            z3.Implies(self.init_act, enc.init_t), z3.Implies(self.bad_act, bad)]
+            domain, z3.Implies(self.step_act, step),
+            z3.Implies(self.init_act, init), z3.Implies(self.bad_act, bad)]
         self.solver = enc.arith.solver()
         self.solver.add(*self.fixed)
         # lifting needs only the updates (nxt as a function of cur and sel)
         self.lift_solver = enc.arith.solver()
-        self.lift_solver.add(enc.domain_t, self.updates)
+        self.lift_solver.add(domain, self.updates)
         self.temps = 0
         self.undecided_lifts = 0  # lifting queries the kept slots did not decide
         self.acts: list[z3.BoolRef] = [self.init_act]  # acts[i]: lemmas of level i
@@ -115,7 +147,7 @@ class Ic3:
         self.queries = 0
         self._n = itertools.count()
         # integer slots with room for an interval literal (x <= v / x >= v)
-        self.wide = {k for k, s in enumerate(sysm.slots)
+        self.wide = {k for k, s in enumerate(self.slots)
                      if s.sort != "bool" and s.hi - s.lo >= 2}
 
     # ------------------------------------------------------------------ literals
@@ -137,15 +169,15 @@ class Ic3:
             self.fixed.append(p == eq)
             self.solver.add(p == eq)
             self.lift_solver.add(p == eq)
-            self.init_solver.add(p == z3.substitute(eq, *zip(self.enc.nxt, self.enc.cur)))
+            self.init_solver.add(p == z3.substitute(eq, *zip(self.nxt_vec, self.cur_vec)))
             table[lit] = p
         return p
 
     def cur(self, lit: Lit) -> z3.BoolRef:
-        return self._lit(self._cur, self.enc.cur, lit, "c")
+        return self._lit(self._cur, self.cur_vec, lit, "c")
 
     def nxt(self, lit: Lit) -> z3.BoolRef:
-        return self._lit(self._nxt, self.enc.nxt, lit, "n")
+        return self._lit(self._nxt, self.nxt_vec, lit, "n")
 
     def clause(self, cube: Cube) -> z3.BoolRef:
         c = self._clauses.get(cube)
@@ -208,7 +240,7 @@ class Ic3:
                        [self.nxt(lit) for lit in cube])
         if r == SAT:
             model = self.solver.model()
-            pred = self.state(model, self.enc.cur)
+            pred = self.state(model, self.cur_vec)
             sel = model.eval(self.enc.sel, model_completion=True)
             self._retire(tmp)
             return SAT, self._lift(pred, sel, cube) if lift else pred
@@ -269,7 +301,7 @@ class Ic3:
                 r = self.check(self.solver, self.frame(k) + [self.bad_act])
                 if r == UNSAT:
                     break
-                cube = self._core_of(self.state(self.solver.model(), self.enc.cur),
+                cube = self._core_of(self.state(self.solver.model(), self.cur_vec),
                                      z3.Not(self.bad))
                 if not self._block(cube, k):
                     return Ic3Result(SAT, frames=k, queries=self.queries, held=self._count())
@@ -350,7 +382,7 @@ class Ic3:
             k, op, v = lit
             if op != EQ or k not in self.wide or lit not in g:
                 continue
-            slot = self.enc.system.slots[k]
+            slot = self.slots[k]
             for op2 in (GE, LE):
                 if v == (slot.lo if op2 == GE else slot.hi):
                     continue  # the same as dropping the literal, which failed
@@ -450,6 +482,11 @@ def _updates(enc: Encoding) -> z3.BoolRef:
     return z3.And(*parts) if parts else z3.BoolVal(True, enc.ctx)
 
 
+def _domain(vec: list[z3.ExprRef], slots: list[Slot], ctx: z3.Context) -> z3.BoolRef:
+    parts = [z3.And(v >= s.lo, v <= s.hi) for v, s in zip(vec, slots) if s.sort != "bool"]
+    return z3.And(*parts) if parts else z3.BoolVal(True, ctx)
+
+
 def _minimal(cubes: set[Cube]) -> set[Cube]:
     """Drop every cube that lies inside another (its lemma is implied)."""
     out: set[Cube] = set()
@@ -459,17 +496,19 @@ def _minimal(cubes: set[Cube]) -> set[Cube]:
     return out
 
 
-def lemmas_formula(enc: Encoding, lemmas: list[Cube]) -> z3.BoolRef:
-    """The invariant as a formula over enc.cur."""
+def lemmas_formula(enc: Encoding, lemmas: list[Cube],
+                   vec: list[z3.ExprRef] | None = None) -> z3.BoolRef:
+    """The invariant as a formula over enc.cur (or `vec`: enc.cur and an extension's)."""
+    vec = enc.cur if vec is None else vec
     parts = []
     for cube in lemmas:
         eqs = []
         for k, op, v in cube:
-            x = enc.cur[k]
+            x = vec[k]
             eqs.append((x if v else z3.Not(x)) if z3.is_bool(x) else
                        x == v if op == EQ else (x <= v if op == LE else x >= v))
         parts.append(z3.Not(z3.And(*eqs)) if eqs else z3.BoolVal(False, enc.ctx))
     return z3.And(*parts) if parts else z3.BoolVal(True, enc.ctx)
 
 
-__all__ = ["Ic3", "Ic3Result", "lemmas_formula", "SAT", "UNSAT"]
+__all__ = ["Extension", "Ic3", "Ic3Result", "lemmas_formula", "SAT", "UNSAT"]
