@@ -289,6 +289,11 @@ def index(el: Elaborator, e: S.IndexExpr, ctx: Ctx) -> TE:
 
 
 def field(el: Elaborator, e: S.FieldExpr, ctx: Ctx) -> TE:
+    if isinstance(e.base, S.FieldExpr):  # `P[i].f.t`: the local t of proc f (as traces and
+        inst = el.process_instance(e.base.base, ctx, quiet=True)  # pdr's invariants show it)
+        if inst is not None and f"{e.base.name}.{e.name}" in inst[0].locals:
+            return field(el, replace(e, base=e.base.base, name=f"{e.base.name}.{e.name}"),
+                         ctx)
     inst = el.process_instance(e.base, ctx, quiet=True)
     if inst is not None:
         p, idx = inst

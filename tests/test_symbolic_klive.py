@@ -37,7 +37,7 @@ def _with_eventually_always(spec: ir.Spec) -> ir.Spec:
 
 def _agree(spec: ir.Spec) -> None:
     system, graph = build(_with_eventually_always(spec))
-    enc = Encoding(system, False, encoding="int", por=False)
+    enc = Encoding(system, False, encoding="bv", por=False)  # as pdr runs it
     explicit = {v.property for v in check_liveness(system, graph)}
     for i, prop in enumerate(system.liveness):
         expected = (prop.name in explicit if prop.kind == "eventually_always"

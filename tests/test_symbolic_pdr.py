@@ -95,6 +95,34 @@ def test_pdr_invariant_over_a_writer_queue_pastes_back(tmp_path):
     assert k.reason == ExitReason.DONE and k.stats.extra["proved"] is True
 
 
+# Two threads bump x through a proc local t (a lost update is impossible only because x
+# tops out at 2 = two bumps): the invariant must speak of t, which `.mms` spells
+# `p[i].bump.t`; pasted back it parses and is 1-inductive.
+PROC_LOCAL = """spec procloc
+var x: 0..3 = 0
+proc bump() {
+    var t: 0..3
+  load: t := x
+  store: x := t + 1
+}
+process p[i in 1..2] { c: bump() }
+invariant small: x <= 2
+"""
+
+
+def test_pdr_invariant_over_a_proc_local_pastes_back(tmp_path):
+    from mmspec.frontend import load_spec
+    spec = tmp_path / "procloc.mms"
+    spec.write_text(PROC_LOCAL, encoding="utf-8")
+    r = check_pdr(ground(load_spec(str(spec))), CheckOptions(time_limit=120))
+    assert r.reason == ExitReason.DONE and r.violations == []
+    lines = r.stats.extra["invariant"]
+    assert any(".bump.t" in ln for ln in lines)
+    spec.write_text(PROC_LOCAL + "\n".join(lines) + "\n", encoding="utf-8")
+    k = check_kind(ground(load_spec(str(spec))), CheckOptions(depth=1))
+    assert k.reason == ExitReason.DONE and k.stats.extra["proved"] is True
+
+
 @pytest.mark.parametrize("path", BUGGY)
 def test_pdr_counterexample_has_the_bfs_length(path):
     system = _load(path)

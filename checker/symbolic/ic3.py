@@ -138,12 +138,17 @@ class Ic3:
         # lifting needs only the updates (nxt as a function of cur and sel)
         self.lift_solver = enc.arith.solver()
         self.lift_solver.add(domain, self.updates)
+        self._guards: dict[int, z3.BoolRef] = {}
+        self._nd_lit, self._bad_lit = self._fresh("nd"), self._fresh("isbad")
+        self.lift_solver.add(self._nd_lit == nd, self._bad_lit == bad)
         self.temps = 0
         self.undecided_lifts = 0  # lifting queries the kept slots did not decide
         self.acts: list[z3.BoolRef] = [self.init_act]  # acts[i]: lemmas of level i
         self.inf_act = self._fresh("inf")
         self.levels: list[set[Cube]] = [set()]  # levels[i]: cubes blocked up to level i
         self.inf: set[Cube] = set()
+        self.sample: list[tuple[int, ...]] | None = None
+        self._bits: dict[Lit, int] = {}
         self.queries = 0
         self._n = itertools.count()
         # integer slots with room for an interval literal (x <= v / x >= v)
@@ -206,12 +211,7 @@ class Ic3:
         self.solver.add(z3.Not(tmp))
         self.temps += 1
         if self.temps >= REBUILD_AFTER:
-            self.temps = 0
-            self.solver = self.enc.arith.solver()
-            self.solver.add(*self.fixed)
-            for j in range(1, len(self.levels)):
-                for c in self.levels[j]:
-                    self.solver.add(z3.Implies(self.acts[j], self.clause(c)))
+            self._rebuild()
 
     def frame(self, i: int) -> list[z3.BoolRef]:
         """Activation literals of frame i: lemmas of every level >= i (and init for 0)."""
@@ -225,6 +225,50 @@ class Ic3:
             v = int(z3.is_true(x)) if z3.is_bool(x) else self.enc.arith.number(x)
             out.append((k, EQ, v))
         return tuple(out)
+
+    def use_sample(self, states: list[tuple[int, ...]]) -> None:
+        """Reachable states (seeds.sample_states; every initial state among them) that
+        generalisation steers clear of: a cube holding one of them can never become a lemma
+        of the invariant, so it is not tried (no query), and a counterexample to
+        generalisation that is one of them is not blocked (it cannot be, at every level).
+        Only which lemmas are tried depends on it: a proof is checked as ever."""
+        self.sample = states
+        self._bits = {}
+
+    def _lit_bits(self, lit: Lit) -> int:
+        b = self._bits.get(lit)
+        if b is None:
+            k, op, v = lit
+            b = 0
+            for j, st in enumerate(self.sample or ()):
+                if holds(op, st[k], v):
+                    b |= 1 << j
+            self._bits[lit] = b
+        return b
+
+    def excluded(self, cube: Cube) -> bool:
+        """The cube holds a state known to be reachable (an initial one, or one of the
+        sample): no lemma can exclude it."""
+        if self.sample is None:
+            return self.intersects_init(cube)
+        b = -1
+        for lit in cube:
+            b &= self._lit_bits(lit)
+            if not b:
+                return False
+        return b != 0
+
+    def _sample_minimal(self, cube: Cube) -> Cube:
+        """Drop literals (least used first) while the cube still misses every sampled
+        state."""
+        g = list(cube)
+        for lit in sorted(cube, key=lambda x: self.activity[x]):
+            if len(g) == 1:
+                break
+            rest = tuple(x for x in g if x != lit)
+            if not self.excluded(rest):
+                g = list(rest)
+        return tuple(sorted(g))
 
     def intersects_init(self, cube: Cube) -> bool:
         if self.inits is not None:
@@ -254,7 +298,7 @@ class Ic3:
         (same selector) to be enabled and to land in the cube: every state of the lifted
         cube steps into `cube`, so a chain of lifted cubes from an initial state is a real
         path. Fewer literals, fewer proof obligations."""
-        lands = z3.And(self.guard_of(sel), self.nxt_domain, *[self.nxt(lit) for lit in cube])
+        lands = z3.And(self.guard_of(sel), self._nd_lit, *[self.nxt(lit) for lit in cube])
         return self._core_of(pred, z3.And(self.enc.sel == sel, z3.Not(lands)))
 
     def _core_of(self, state: Cube, refute: z3.BoolRef) -> Cube:
@@ -279,8 +323,54 @@ class Ic3:
         return tuple(sorted(lits[c.get_id()] for c in core if c.get_id() in lits))
 
     def guard_of(self, sel: z3.ExprRef) -> z3.BoolRef:
+        """A literal equal to the guard of the step `sel` names, defined once in the
+        lifting solver (a formula added per query would be translated per query)."""
         i = sel.as_long()
-        return self.enc.takes[i]
+        g = self._guards.get(i)
+        if g is None:
+            g = self._guards[i] = self._fresh(f"guard{i}")
+            self.lift_solver.add(g == self.enc.takes[i])
+        return g
+
+    # ------------------------------------------------------------------ seeds
+
+    def _value(self, model: z3.ModelRef, x: z3.ExprRef) -> int:
+        v = model.eval(x, model_completion=True)
+        return int(z3.is_true(v)) if z3.is_bool(v) else self.enc.arith.number(v)
+
+    def needed(self, lemmas: list[Cube]) -> list[Cube]:
+        """A subset of an inductive invariant's lemmas that is still inductive and safe:
+        the lemmas the unsat cores of safety and of each kept lemma's consecution use."""
+        s = self.enc.arith.solver()
+        s.add(*self.fixed)
+        act = {c: z3.Bool(f"ic3!need{i}", self.ctx) for i, c in enumerate(lemmas)}
+        back = {a.get_id(): c for c, a in act.items()}
+        for c, a in act.items():
+            s.add(z3.Implies(a, self.clause(c)))
+        todo: list[Cube] = []
+        out: set[Cube] = set()
+
+        def use(extra: list[z3.BoolRef]) -> None:
+            r = self.check(s, list(act.values()) + extra)
+            assert r == UNSAT, "needed() on a set that is not an inductive invariant"
+            for x in s.unsat_core():
+                c = back.get(x.get_id())
+                if c is not None and c not in out:
+                    out.add(c)
+                    todo.append(c)
+        use([self.bad_act])
+        while todo:
+            c = todo.pop()
+            use([self.step_act] + [self.nxt(lit) for lit in c])
+        return sorted(out)
+
+    def _rebuild(self) -> None:
+        self.temps = 0
+        self.solver = self.enc.arith.solver()
+        self.solver.add(*self.fixed)
+        for j in range(1, len(self.levels)):
+            for c in self.levels[j]:
+                self.solver.add(z3.Implies(self.acts[j], self.clause(c)))
 
     # ------------------------------------------------------------------ main loop
 
@@ -302,7 +392,7 @@ class Ic3:
                 if r == UNSAT:
                     break
                 cube = self._core_of(self.state(self.solver.model(), self.cur_vec),
-                                     z3.Not(self.bad))
+                                     z3.Not(self._bad_lit))
                 if not self._block(cube, k):
                     return Ic3Result(SAT, frames=k, queries=self.queries, held=self._count())
             self.budget.say(f"pdr: ic3 frame {k} done, {self._count()} lemmas, "
@@ -364,6 +454,14 @@ class Ic3:
         integer slot to a half-interval (x >= v or x <= v) where that stays so: one lemma
         then covers a whole range of counter values."""
         g = self._init_safe(cube, core)
+        if self.sample is not None and len(g) > 1:
+            # first the smallest sub-cube the sample allows (no query to find it): when it
+            # is relatively inductive, the literal dropping below is mostly free
+            small = self._sample_minimal(g)
+            if len(small) < len(g):
+                got = self._try(small, i)
+                if got is not None:
+                    g = got
         # least used literals first: those the other lemmas did without (IC3ref's order)
         for lit in sorted(g, key=lambda x: self.activity[x]):
             if len(g) == 1:
@@ -401,14 +499,14 @@ class Ic3:
         violates are dropped, so s joins the cube and stops being a predecessor."""
         ctgs = 0
         while cand:
-            if self.intersects_init(cand):
+            if self.excluded(cand):
                 return None
             r, got = self.relative(cand, i, lift=False)
             if r == UNSAT:
                 return self._init_safe(cand, got or cand)
             assert got is not None
-            if depth < CTG_DEPTH and ctgs < CTG_MAX and i > 1 and self._block_ctg(got, i - 1,
-                                                                                 depth):
+            if depth < CTG_DEPTH and ctgs < CTG_MAX and i > 1 and not self.excluded(got) \
+                    and self._block_ctg(got, i - 1, depth):
                 ctgs += 1
                 continue
             ctgs = 0
@@ -434,7 +532,7 @@ class Ic3:
 
     def _try(self, cand: Cube, i: int) -> Cube | None:
         """`cand` (cut down to its core) when it misses init and is relatively inductive."""
-        if self.intersects_init(cand):
+        if self.excluded(cand):
             return None
         r, sub = self.relative(cand, i)
         return self._init_safe(cand, sub or cand) if r == UNSAT else None
@@ -444,6 +542,8 @@ class Ic3:
         state (the cube itself does)."""
         g = list(core)
         rest = [x for x in cube if x not in core]
+        while rest and self.excluded(tuple(sorted(g))):
+            g.append(rest.pop(0))
         while self.intersects_init(tuple(sorted(g))):
             g.append(rest.pop(0))
         return tuple(sorted(g))

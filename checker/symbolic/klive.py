@@ -42,7 +42,7 @@ import z3  # type: ignore[import-untyped]
 from checker.symbolic.budget import SAT, UNSAT, Budget
 from checker.symbolic.encode import Encoding, _and, _cannot_leave, _or
 from checker.symbolic.ic3 import Extension, Ic3, lemmas_formula
-from checker.symbolic.zexpr import Translator
+from checker.symbolic.zexpr import BvArith, Translator
 from mmspec.ground import GLiveness, Slot, eval_gexpr
 
 ConeFn = Callable[[Encoding, z3.BoolRef], list[int]]
@@ -182,7 +182,11 @@ def monitor(enc: Encoding, prop: GLiveness, k: int, known: z3.BoolRef | None,
 
     def var(name: str, lo: int = 0, hi: int = 1, sort: str = "bool") -> tuple[z3.ExprRef,
                                                                                z3.ExprRef]:
-        mk = (lambda n: z3.Bool(n, ctx)) if sort == "bool" else arith.var
+        # the count is a bit-vector of its own width under the bit-vector encoding (the
+        # spec's width may be too narrow for K + 1)
+        mk = ((lambda n: z3.Bool(n, ctx)) if sort == "bool" else
+              (lambda n: z3.BitVec(n, max(4, (hi + 1).bit_length() + 1), ctx))
+              if isinstance(arith, BvArith) else arith.var)
         c, n = mk(f"klive.{name}"), mk(f"klive.{name}'")
         cur.append(c)
         nxt.append(n)
@@ -297,7 +301,9 @@ def verify_extended(enc: Encoding, mon: Monitor, inv: z3.BoolRef) -> None:
     dom = _and([z3.And(v >= s.lo, v <= s.hi) for v, s in zip(cur, slots)
                 if s.sort != "bool"], enc.ctx)
     known = ext.known if ext.known is not None else z3.BoolVal(True, enc.ctx)
-    on_next = lambda f: z3.substitute(f, *zip(cur, nxt))  # noqa: E731
+
+    def on_next(f: z3.BoolRef) -> z3.BoolRef:
+        return z3.substitute(f, *zip(cur, nxt))
     checks = {
         "initiation": z3.And(enc.init_t, ext.init, dom, z3.Not(inv)),
         "consecution": z3.And(inv, known, dom, enc.trans_t, ext.update, on_next(dom),

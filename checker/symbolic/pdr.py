@@ -8,8 +8,9 @@ functional one of encode.py (one selector, one next-state ite per slot), over z3
 
 Two backends answer it:
 - "ic3" (the default): our own IC3 (ic3.py) over literals `slot == v`, `slot <= v`,
-  `slot >= v`, with lifting, MIC with counterexamples to generalisation, and propagation.
-  Its lemmas print directly as `.mms` predicates.
+  `slot >= v`, with lifting, MIC with counterexamples to generalisation, and propagation,
+  on the bit-vector encoding, its generalisation steered by a sample of reachable states
+  (seeds.py). Its lemmas print directly as `.mms` predicates.
 - "spacer": z3's Spacer on three constrained Horn clauses over one relation Inv(state)
       init(s) /\\ dom(s) => Inv(s);  Inv(s) /\\ T(s, sel, s') /\\ dom(s') => Inv(s');
       Inv(s) /\\ bad(s) => false
@@ -25,9 +26,12 @@ Nothing a backend says is taken on trust:
 - "reachable" only tells us a violation exists: the counterexample itself is found by BMC
   depth by depth (so it is a shortest one, the explicit engine's length) and replayed with
   the reference semantics (replay.py).
-Lock order is proved from the invariant (edges.prove_lock_order). Liveness is searched as
-bounded fair lassos (lasso.py): a lasso found is a violation; none found is no proof, and
-then the verdict is incomplete, never "ok".
+Lock order is proved from the invariant (edges.prove_lock_order). Liveness is proved by
+k-liveness on IC3 (klive.py: a monitor turns each property under the spec's fairness into a
+safety property of the spec x monitor product, proved with the safety invariant assumed and
+re-checked); a property it does not prove is searched as bounded fair lassos (lasso.py): a
+lasso found is a violation; none found is no proof, and then the verdict is incomplete,
+never "ok".
 """
 from __future__ import annotations
 
@@ -44,12 +48,17 @@ from checker.symbolic.encode import KINDS, Encoding, _cannot_leave, _or
 from checker.symbolic.ic3 import Ic3, lemmas_formula
 from checker.symbolic import klive
 from checker.symbolic.initial_checks import initial_violation
+from checker.symbolic.seeds import sample_states
 from checker.symbolic.lasso import bmc_liveness
 from checker.symbolic.lemmas import render_cubes, render_invariant
 from checker.symbolic.notes import deadlock_on
 from checker.symbolic.por import slots_read
 from checker.symbolic.unroll import Unrolling
 from mmspec.ground import GExpr, GroundSystem, GTransition
+
+
+SAMPLE_STATES = 20_000  # reachable states sampled to guide IC3's generalisation (seeds.py)
+SAMPLE_SECONDS = 2.0
 
 
 class InvariantError(AssertionError):
@@ -76,7 +85,9 @@ class _Run:
         self.backend = backend
         self.budget = Budget(options)
         self.dead = deadlock_on(system, options)
-        self.enc = Encoding(system, self.dead, encoding="int",
+        # IC3 on bit-vectors (z3's SAT core; about twice as fast as integers on the vma
+        # and mlockall specs, bench/prove.py), Spacer on integers
+        self.enc = Encoding(system, self.dead, encoding="bv" if backend == "ic3" else "int",
                             por=False)
         self.kinds = [k for k in KINDS if not z3.is_false(self.enc.bad_t[k])]
         self.notes: list[str] = []
@@ -124,21 +135,24 @@ class _Run:
         bad = _or([enc.bad_t[k] for k in self.kinds], enc.ctx)
         if z3.is_false(bad):
             return self._proved(z3.BoolVal(True, enc.ctx), render_cubes(self.system, []))
-        res = Ic3(enc, bad, cone_of_influence(enc, bad), self.budget).run()
-        if res.status == UNKNOWN:
-            # integers: z3 may give up on non-linear terms; bit-vectors always decide
-            self.notes.append("pdr: the integer encoding was undecided "
-                              f"({self.budget.unknown_reason}); bit-vectors used")
-            self.enc = enc = Encoding(self.system, self.dead, encoding="bv", por=False)
-            bad = _or([enc.bad_t[k] for k in self.kinds], enc.ctx)
-            res = Ic3(enc, bad, cone_of_influence(enc, bad), self.budget).run()
+        ic3 = Ic3(enc, bad, cone_of_influence(enc, bad), self.budget)
+        sample = sample_states(self.system, SAMPLE_STATES, SAMPLE_SECONDS)
+        if sample is not None:
+            ic3.use_sample(sample)
+            self.budget.say(f"pdr: {len(sample)} sampled reachable states guide IC3")
+        res = ic3.run()
+        lemmas = res.lemmas
+        if res.status == UNSAT:
+            # only the lemmas the proof uses (cores of safety and of consecution)
+            lemmas = ic3.needed(res.lemmas)
         self.stats.extra.update({"ic3_frames": res.frames, "ic3_queries": res.queries,
-                                 "ic3_lemmas": res.held})
+                                 "ic3_lemmas": len(lemmas) if res.status == UNSAT
+                                 else res.held})
         self.budget.say(f"pdr: ic3 {res.status} after {self.budget.elapsed():.2f}s")
         if res.status == UNSAT:
-            inv = lemmas_formula(enc, res.lemmas)
+            inv = lemmas_formula(enc, lemmas)
             verify_inductive(enc, self.kinds, inv)
-            return self._proved(inv, render_cubes(self.system, res.lemmas))
+            return self._proved(inv, render_cubes(self.system, lemmas))
         if res.status == SAT:
             return self._counterexample()
         return self._stopped(res.status, "while proving")
