@@ -13,6 +13,7 @@ from mmspec import budget as cost
 from mmspec import ir
 from mmspec import opcheck, operators
 from mmspec import seqcheck
+from mmspec import waits
 from mmspec import syntax as S
 from mmspec.checkctx import Ctx
 from mmspec.diagnostics import did_you_mean
@@ -294,6 +295,12 @@ def field(el: Elaborator, e: S.FieldExpr, ctx: Ctx) -> TE:
         if inst is not None and f"{e.base.name}.{e.name}" in inst[0].locals:
             return field(el, replace(e, base=e.base.base, name=f"{e.base.name}.{e.name}"),
                          ctx)
+    if isinstance(e.base, S.Name) and e.base.id in el.sy.waits:  # wq.waiters, w.task, c.done
+        tid = el.tid_type
+        fld, t, _ = waits.state_of(el.sy.waits[e.base.id].kind, tid.hi + 1, tid)
+        if e.name == fld:
+            var = f"{e.base.id}.{fld}"
+            return TE(ctx.sym.read(var) if ctx.sym else ir.VarRef(var), t)
     inst = el.process_instance(e.base, ctx, quiet=True)
     if inst is not None:
         p, idx = inst

@@ -15,6 +15,7 @@ from mmspec import budget as cost
 from mmspec import ir
 from mmspec import operators
 from mmspec.memops import PRIMS
+from mmspec.waits import TASK_STATE
 from mmspec import syntax as S
 from mmspec.consteval import DivByZero, NotConstant, evaluate
 from mmspec.diagnostics import Diagnostic, Sink, SpecError, did_you_mean
@@ -270,6 +271,8 @@ class Elaborator:
                     "proc": "a proc (call it as a statement)", "action": "an action"}.get(
                         kind, f"a {kind}")
             return self.err("MMS301", f"'{n}' is {what}, not a value", sp)
+        if n in TASK_STATE.members:  # the values of `P.task_state` (mmspec/waits.py)
+            return TE(ir.Lit(TASK_STATE.members.index(n), TASK_STATE, sp), TASK_STATE)
         cands = self.visible_names(ctx)
         hint = did_you_mean(n, cands)
         return self.err("MMS204", f"unknown name '{n}'", sp,

@@ -63,19 +63,22 @@ def uses(stmt: Any) -> set[str]:
     return out
 
 
+def state_of(kind: str, threads: int, tid_type: ir.Type) -> tuple[str, ir.Type, ir.Value]:
+    """A wait object's variable: field name, type and initial value (also how properties
+    read it: `wq.waiters`, `w.task`, `c.done`)."""
+    if kind == "waitqueue":
+        return "waiters", ir.SetType(tid_type), frozenset()
+    if kind == "rcuwait":
+        return "task", ir.IntType(-1, max(threads - 1, 0), symmetric="@thread"), -1
+    return "done", ir.IntType(0, threads + 1), 0
+
+
 def variables(low: "_Lowering") -> None:
     """The wait objects' variables, and a task state for every process that can sleep."""
     T = low.n_threads
     for name, d in low.sy.waits.items():
-        if d.kind == "waitqueue":
-            v = ir.Variable(f"{name}.waiters", ir.SetType(low.el.tid_type), (frozenset(),),
-                            "state", span=d.span)
-        elif d.kind == "rcuwait":
-            v = ir.Variable(f"{name}.task", ir.IntType(-1, max(T - 1, 0), symmetric="@thread"),
-                            (-1,), "state", span=d.span)
-        else:
-            v = ir.Variable(f"{name}.done", ir.IntType(0, T + 1), (0,), "state", span=d.span)
-        low.variables.append(v)
+        fld, t, init = state_of(d.kind, T, low.el.tid_type)
+        low.variables.append(ir.Variable(f"{name}.{fld}", t, (init,), "state", span=d.span))
     low.sleepers = {}
     for pname, cfg in low.cfgs.items():
         used: set[str] = set()
@@ -95,6 +98,9 @@ def variables(low: "_Lowering") -> None:
         low.variables.append(ir.Variable(var, t, (init,), "local", pname,
                                          span=low.sy.processes[pname].span))
         low.sleepers[pname] = var
+        # readable in properties as `P.task_state` / `P[i].task_state` (as traces show it,
+        # and pdr's invariants print it), like a local
+        info.locals.setdefault("task_state", (var, TASK_STATE))
 
 
 def lower_call(step: "_Step", st: S.CallStmt, first: bool, atomic: bool) -> None:

@@ -110,15 +110,28 @@ invariant small: x <= 2
 """
 
 
-def test_pdr_invariant_over_a_proc_local_pastes_back(tmp_path):
+# A sleeper's task state (mmspec/waits.py) matters for a lost wake-up: the invariant speaks
+# of it as `sleeper.task_state == TASK_UNINTERRUPTIBLE`, which reads back the same.
+TASK_STATE = """spec ts
+waitqueue wq
+var ready: bool = false
+process sleeper { w: wait_event(wq, ready) }
+process waker { s: ready := true
+                k: wake_up(wq) }
+"""
+
+
+@pytest.mark.parametrize("text,spelt", [(PROC_LOCAL, "p[2].bump.t"),
+                                        (TASK_STATE, "sleeper.task_state == TASK_")])
+def test_pdr_invariant_over_a_proc_local_pastes_back(tmp_path, text, spelt):
     from mmspec.frontend import load_spec
     spec = tmp_path / "procloc.mms"
-    spec.write_text(PROC_LOCAL, encoding="utf-8")
+    spec.write_text(text, encoding="utf-8")
     r = check_pdr(ground(load_spec(str(spec))), CheckOptions(time_limit=120))
     assert r.reason == ExitReason.DONE and r.violations == []
     lines = r.stats.extra["invariant"]
-    assert any(".bump.t" in ln for ln in lines)
-    spec.write_text(PROC_LOCAL + "\n".join(lines) + "\n", encoding="utf-8")
+    assert any(spelt in ln for ln in lines), lines
+    spec.write_text(text + "\n".join(lines) + "\n", encoding="utf-8")
     k = check_kind(ground(load_spec(str(spec))), CheckOptions(depth=1))
     assert k.reason == ExitReason.DONE and k.stats.extra["proved"] is True
 

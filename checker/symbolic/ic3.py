@@ -152,8 +152,10 @@ class Ic3:
         self.queries = 0
         self._n = itertools.count()
         # integer slots with room for an interval literal (x <= v / x >= v)
+        # (not a thread id or other symmetric value: `.mms` cannot order those, so the
+        # lemma would not paste back)
         self.wide = {k for k, s in enumerate(self.slots)
-                     if s.sort != "bool" and s.hi - s.lo >= 2}
+                     if s.sort != "bool" and s.hi - s.lo >= 2 and s.symmetric is None}
 
     # ------------------------------------------------------------------ literals
 
