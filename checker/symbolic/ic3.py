@@ -360,10 +360,13 @@ class Ic3:
                 if c is not None and c not in out:
                     out.add(c)
                     todo.append(c)
-        use([self.bad_act])
-        while todo:
-            c = todo.pop()
-            use([self.step_act] + [self.nxt(lit) for lit in c])
+        try:
+            use([self.bad_act])
+            while todo:
+                c = todo.pop()
+                use([self.step_act] + [self.nxt(lit) for lit in c])
+        except _Stop:  # out of time: the whole invariant is as good, only longer
+            return lemmas
         return sorted(out)
 
     def _rebuild(self) -> None:

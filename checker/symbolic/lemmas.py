@@ -10,9 +10,11 @@ spec wrote it (the reverse of grounding):
   owner: no thread holds it). An atom over such slots is split by cases: for each value
   combination the rest of the atom is simplified, and the cases are grouped by what is left.
 
-Top-level conjuncts become one declaration each. LIMITATION: lockdep subclass slots have no
-spelling in the language; a conjunct that needs one is printed as a comment saying so (and
-then the pasted invariant may not be inductive).
+Top-level conjuncts become one declaration each. LIMITATION: lockdep subclass slots, the
+execution-context counters (`rcu.nest`: RCU read-side nesting) and object pools' states
+(`Vma.state`: allocated/freed) have no spelling in the language; a conjunct that needs one
+is printed as a comment saying so, and then the pasted invariant may not be inductive (the
+vma specs: their proofs need lemmas over rcu.nest and Vma.state).
 """
 from __future__ import annotations
 
