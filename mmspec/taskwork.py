@@ -75,6 +75,7 @@ def variables(low: "_Lowering") -> None:
         return
     wtype = ir.EnumType("task_work", low.works)
     low.task_work_type = wtype
+    low.el.task_work_type = wtype  # a work's name is its value: `fput_f in P.task_works`
     wanted: set[str] = set()
     for pname, cfg in low.cfgs.items():
         for n in cfg.nodes:
@@ -107,6 +108,7 @@ def variables(low: "_Lowering") -> None:
                 vt = ir.MapType(info.param_type, t)
                 init = tuple(v for _ in range(info.count))
             low.variables.append(ir.Variable(var, vt, (init,), "local", pname, span=d.span))
+            info.locals.setdefault(suffix, (var, t))  # `P.task_works` in properties
         low.task_work_vars[pname] = (f"{pname}.task_works", f"{pname}.task_work_exited")
 
 

@@ -52,6 +52,7 @@ class Elaborator:
         self.processes: dict[str, ProcessInfo] = {}
         self.locks: dict[str, LockRef] = {}
         self.tid_type: ir.IntType = ir.IntType(0, -1, symmetric="@thread")
+        self.task_work_type: ir.EnumType | None = None  # set by taskwork.variables
         self.symmetric: list[str] = []
         self._fresh = 0
         self.expansion_root = ir.NO_SPAN  # the def use being expanded (MMS405's location)
@@ -265,6 +266,9 @@ class Elaborator:
             if (ir.is_scalar(nt) or ir.is_product(nt)) and ir.domain_size(nt) <= MAX_DOMAIN:
                 elem = self.fresh("_elem", ctx)
                 return TE(ir.SetComp(elem, nt, TRUE, sp), ir.SetType(nt))
+        work = self.task_work_type  # a queued work reads as its value (mmspec/taskwork.py)
+        if kind == "proc" and work is not None and n in work.members:
+            return TE(ir.Lit(work.members.index(n), work, sp), work)
         if kind is not None:
             what = {"lock": "a lock (use it in a lock operation or held(...))",
                     "type": "a type", "process": "a process (use P@label or P[i]@label)",

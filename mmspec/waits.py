@@ -77,8 +77,8 @@ def variables(low: "_Lowering") -> None:
     """The wait objects' variables, and a task state for every process that can sleep."""
     T = low.n_threads
     for name, d in low.sy.waits.items():
-        fld, t, init = state_of(d.kind, T, low.el.tid_type)
-        low.variables.append(ir.Variable(f"{name}.{fld}", t, (init,), "state", span=d.span))
+        fld, wt, winit = state_of(d.kind, T, low.el.tid_type)
+        low.variables.append(ir.Variable(f"{name}.{fld}", wt, (winit,), "state", span=d.span))
     low.sleepers = {}
     for pname, cfg in low.cfgs.items():
         used: set[str] = set()

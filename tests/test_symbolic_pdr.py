@@ -121,8 +121,23 @@ process waker { s: ready := true
 """
 
 
+# A queued task work (mmspec/taskwork.py): `work in p.task_works`, `p.task_work_exited`.
+TASK_WORK = """spec tw
+var done: bool = false
+proc work() {
+  w: done := true
+}
+process p {
+  a: task_work_add(current, work)
+  r: return_to_user()
+}
+invariant ran: p@done => done
+"""
+
+
 @pytest.mark.parametrize("text,spelt", [(PROC_LOCAL, "p[2].bump.t"),
-                                        (TASK_STATE, "sleeper.task_state == TASK_")])
+                                        (TASK_STATE, "sleeper.task_state == TASK_"),
+                                        (TASK_WORK, "work in p.task_works")])
 def test_pdr_invariant_over_a_proc_local_pastes_back(tmp_path, text, spelt):
     from mmspec.frontend import load_spec
     spec = tmp_path / "procloc.mms"
