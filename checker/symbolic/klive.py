@@ -15,7 +15,9 @@ spec's state and prove a safety property of the product with IC3:
   (F disabled in a state of the round, or taken on a step of it); strong F two flags
   (taken; enabled somewhere). A round is complete when every weak flag is set and every
   strong F was taken or never enabled in it; then `count` goes up (saturating at K + 1)
-  and the flags clear. While not waiting, count and flags are 0.
+  and the flags clear. While not waiting, count and flags are 0; a step that no cycle of
+  states can take (acyclic_transitions) clears them too, so K counts only rounds made
+  inside loops (a violating loop never takes such a step).
 - bad: `w & count > K` (more than K complete rounds while waiting), or `w` in a state
   where stuttering for ever is fair (no constraint enabled there).
 
