@@ -10,8 +10,10 @@ name -> `LockOp` view), lowering (`mmspec/lowervars.py` lays out the state varia
 (`mmspec/lockcheck.py`), contexts (`sleeps`) and the editor outline (`summary`).
 
 The engines and renderers (checker/) never see a kind name: what they need is in the lock
-metadata the table puts into the IR (`ir.LockInfo.shared`: a reader set exists; the ground
-form's `GLock.readers`), so a kind registered at run time needs no checker change.
+metadata the table puts into the IR (`ir.LockInfo.shared`: a reader set exists;
+`ir.ContextInfo.atomic_locks`: the locks whose holders are atomic; the ground form's
+`GLock.readers`), and checker/waitfor.py applies `blocks` to that shape, so a kind
+registered at run time needs no checker change.
 
 Semantics shared by every kind (docs/language.md, "Locks"): a lock has an owner (writer)
 thread id or -1; a kind with a shared mode also has a set of reader thread ids; a
@@ -20,6 +22,12 @@ or (shared) t is a reader. Blocking rule (`blocks`): a write acquire waits for t
 every reader; a read acquire waits for the owner only (and, writer_pref, for queued
 writers). Lockdep: every kind's instances share the declared class (default the lock's
 name); a `*_nested(l, n)` acquire takes subclass n; a trylock orders nothing.
+
+LIMITATION: lockdep's recursive readers (rwlock_t's read_lock may be re-taken, and makes no
+"strong" dependency) have no field here: every kind reports a re-acquire by a holder as a
+self-deadlock and orders read acquires like write ones. LIMITATION: a kind registered at run
+time is declared by a NAME; right after `expect KIND`, whose name is optional, that word is
+read as the name (the built-in kinds are keywords).
 """
 from __future__ import annotations
 
