@@ -217,8 +217,9 @@ class StepRef:
 @dataclass(frozen=True, eq=False)
 class ContextDetails(_JsonView):
     """A `context` violation: `what` sleeping call, at step `action`, while `reason`
-    (spinlock, rcu, preempt, irq, bh, hardirq, softirq; `lock` for a spinlock) made the
-    thread's context atomic since `entered`."""
+    (a spinning lock kind's name such as spinlock, or rcu, preempt, irq, bh, hardirq,
+    softirq; `lock` names the lock for a lock kind) made the thread's context atomic since
+    `entered`."""
 
     action: str
     what: str
