@@ -221,6 +221,23 @@ class Elaborator:
                      "permute them)")
 
     def name(self, e: S.Name, ctx: Ctx, expected: AnyType | None = None) -> TE:
+        """A name in an expression: a def argument, a bound variable, a local of the
+        process, the process's parameter, then a spec-level name, then the built-in values."""
+        local = self.local_name(e, ctx, expected)
+        if local is not None:
+            return local
+        kind = self.sy.kind_of(e.id)
+        if kind is not None:
+            return self.spec_name(e.id, kind, e.span, ctx, expected)
+        if e.id in TASK_STATE.members:  # the values of `P.task_state` (mmspec/waits.py)
+            return TE(ir.Lit(TASK_STATE.members.index(e.id), TASK_STATE, e.span), TASK_STATE)
+        hint = did_you_mean(e.id, self.visible_names(ctx))
+        return self.err("MMS204", f"unknown name '{e.id}'", e.span,
+                        expected="a variable, constant, or local" +
+                        (f" (did you mean '{hint}'?)" if hint else ""))
+
+    def local_name(self, e: S.Name, ctx: Ctx, expected: AnyType | None) -> TE | None:
+        """A name bound where the expression is: None when it is not."""
         n, sp = e.id, e.span
         if n in ctx.args:
             arg, caller = ctx.args[n]
@@ -239,24 +256,22 @@ class Elaborator:
         if proc is not None and proc.param == n and ctx.self_expr is not None:
             assert proc.param_type is not None
             return TE(ctx.self_expr, proc.param_type)
-        kind = self.sy.kind_of(n)
+        return None
+
+    def spec_name(self, n: str, kind: str, sp: ir.Span, ctx: Ctx,
+                  expected: AnyType | None) -> TE:
+        """A name the spec declares, by what `kind` of thing it declares."""
         if kind == "variable":
-            decl = self.sy.vars[n]
-            vt = self.var_type(n)
-            base = ctx.sym.read(n, sp) if ctx.sym else ir.VarRef(n, sp)
-            _ = decl
-            return TE(base, vt)
+            return TE(ctx.sym.read(n, sp) if ctx.sym else ir.VarRef(n, sp), self.var_type(n))
         if kind == "constant":
             v = self.const(n, sp)
-            if v is None:
-                return TE(int_lit(0, sp), ERR)
-            return TE(int_lit(v, sp), ir.IntType(v, v))
+            return TE(int_lit(0, sp), ERR) if v is None else TE(int_lit(v, sp),
+                                                                ir.IntType(v, v))
         if kind == "enum member":
-            m = self.sy.members[n]
             et = self.enum_of_member(n)
             if et is None:
                 return TE(int_lit(0, sp), ERR)
-            return TE(ir.Lit(m.index, et, sp), et)
+            return TE(ir.Lit(self.sy.members[n].index, et, sp), et)
         if kind == "def":
             return self.expand_def(n, (), sp, ctx, None, expected)
         if kind == "type":  # a finite scalar type is also the set of its values (TLA+)
@@ -269,19 +284,11 @@ class Elaborator:
         work = self.task_work_type  # a queued work reads as its value (mmspec/taskwork.py)
         if kind == "proc" and work is not None and n in work.members:
             return TE(ir.Lit(work.members.index(n), work, sp), work)
-        if kind is not None:
-            what = {"lock": "a lock (use it in a lock operation or held(...))",
-                    "type": "a type", "process": "a process (use P@label or P[i]@label)",
-                    "proc": "a proc (call it as a statement)", "action": "an action"}.get(
-                        kind, f"a {kind}")
-            return self.err("MMS301", f"'{n}' is {what}, not a value", sp)
-        if n in TASK_STATE.members:  # the values of `P.task_state` (mmspec/waits.py)
-            return TE(ir.Lit(TASK_STATE.members.index(n), TASK_STATE, sp), TASK_STATE)
-        cands = self.visible_names(ctx)
-        hint = did_you_mean(n, cands)
-        return self.err("MMS204", f"unknown name '{n}'", sp,
-                        expected="a variable, constant, or local" +
-                        (f" (did you mean '{hint}'?)" if hint else ""))
+        what = {"lock": "a lock (use it in a lock operation or held(...))",
+                "type": "a type", "process": "a process (use P@label or P[i]@label)",
+                "proc": "a proc (call it as a statement)", "action": "an action"}.get(
+                    kind, f"a {kind}")
+        return self.err("MMS301", f"'{n}' is {what}, not a value", sp)
 
     def visible_names(self, ctx: Ctx) -> list[str]:
         out = list(ctx.bound)

@@ -29,33 +29,14 @@ from typing import Callable
 import z3  # type: ignore[import-untyped]
 
 from checker.symbolic.budget import SAT, TIMEOUT, UNKNOWN, UNSAT, Budget
+from checker.symbolic.cubes import EQ, GE, LE, Cube, Lit, holds, subsumes
+from checker.symbolic.cubes import minimal as _minimal
 from checker.symbolic.encode import Encoding
 from mmspec.ground import Slot, eval_gexpr
 
-EQ, LE, GE = 0, 1, 2  # a literal says slot == v, slot <= v or slot >= v
-Lit = tuple[int, int, int]  # (slot, op, value)
-Cube = tuple[Lit, ...]  # sorted literals
 CTG_MAX = 3  # counterexamples to generalisation blocked in a row while dropping a literal
 CTG_DEPTH = 1  # how deep blocking one may recurse
 REBUILD_AFTER = 600  # temporary clauses a solver collects before it is rebuilt
-
-
-def holds(op: int, x: int, v: int) -> bool:
-    return x == v if op == EQ else (x <= v if op == LE else x >= v)
-
-
-def _implies(a: Lit, b: Lit) -> bool:
-    """Literal a implies literal b (both on one slot)."""
-    if a[0] != b[0]:
-        return False
-    if a[1] == EQ:
-        return holds(b[1], a[2], b[2])
-    return a[1] == b[1] and holds(a[1], a[2], b[2])
-
-
-def subsumes(lemma: Cube, cube: Cube) -> bool:
-    """Every state of `cube` lies in `lemma` (so blocking `lemma` blocks `cube`)."""
-    return all(any(_implies(a, b) for a in cube) for b in lemma)
 
 
 class _Stop(Exception):
@@ -591,14 +572,6 @@ def _domain(vec: list[z3.ExprRef], slots: list[Slot], ctx: z3.Context) -> z3.Boo
     parts = [z3.And(v >= s.lo, v <= s.hi) for v, s in zip(vec, slots) if s.sort != "bool"]
     return z3.And(*parts) if parts else z3.BoolVal(True, ctx)
 
-
-def _minimal(cubes: set[Cube]) -> set[Cube]:
-    """Drop every cube that lies inside another (its lemma is implied)."""
-    out: set[Cube] = set()
-    for c in sorted(cubes, key=lambda c: (len(c), c)):
-        if not any(subsumes(d, c) for d in out):
-            out.add(c)
-    return out
 
 
 def lemmas_formula(enc: Encoding, lemmas: list[Cube],
