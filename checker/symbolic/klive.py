@@ -290,6 +290,19 @@ def prove(enc: Encoding, prop: GLiveness, known: z3.BoolRef | None, budget: Budg
     return last
 
 
+def failed_query(s: z3.Solver, checks: dict[str, z3.BoolRef]) -> str | None:
+    """The first of an invariant's checks (initiation, consecution, safety: each must be
+    unsatisfiable) that `s` does not refute, as 'name (result)'; None when all hold."""
+    for name, f in checks.items():
+        s.push()
+        s.add(f)
+        r = s.check()
+        s.pop()
+        if r != z3.unsat:
+            return f"{name} ({r})"
+    return None
+
+
 class ExtendedInvariantError(AssertionError):
     """IC3's liveness invariant is not inductive on the product: a bug, never a verdict."""
 
@@ -312,12 +325,7 @@ def verify_extended(enc: Encoding, mon: Monitor, inv: z3.BoolRef) -> None:
                               z3.Not(on_next(inv))),
         "safety": z3.And(inv, known, dom, mon.bad),
     }
-    s = enc.arith.solver()
-    for name, f in checks.items():
-        s.push()
-        s.add(f)
-        r = s.check()
-        s.pop()
-        if r != z3.unsat:
-            raise ExtendedInvariantError(f"the k-liveness invariant fails {name} ({r})")
+    failed = failed_query(enc.arith.solver(), checks)
+    if failed is not None:
+        raise ExtendedInvariantError(f"the k-liveness invariant fails {failed}")
 

@@ -359,13 +359,9 @@ def verify_inductive(enc: Encoding, kinds: list[str], inv: z3.BoolRef) -> None:
                               z3.Not(nxt)),
         "safety": z3.And(inv, enc.domain_t, bad),
     }
-    for name, f in checks.items():
-        s.push()
-        s.add(f)
-        r = s.check()
-        s.pop()
-        if r != z3.unsat:
-            raise InvariantError(f"the PDR invariant fails {name} ({r})")
+    failed = klive.failed_query(s, checks)
+    if failed is not None:
+        raise InvariantError(f"the PDR invariant fails {failed}")
 
 
 def _on_next(enc: Encoding, f: z3.ExprRef) -> z3.BoolRef:
