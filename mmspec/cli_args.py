@@ -163,7 +163,9 @@ def _strict_option(p: argparse.ArgumentParser) -> None:
 def _path_arg(text: str) -> str:
     """A file argument, refused when it holds a control character: printed in a message
     or a CI log, a newline in it would start a line of its own (a workflow command)."""
-    if not all(ch.isprintable() for ch in text):
+    from mmspec.confine import printable_path  # loaded already, by config
+
+    if not printable_path(text):
         raise argparse.ArgumentTypeError(f"{text!r}: a path with control characters; "
                                          "rename it")
     return text

@@ -152,13 +152,12 @@ class _Expander:
         self.ghosts.add(name)
         k = S.Name(name, span=sp)
 
-        def test(label: str | None) -> S.Stmt:
-            return self.if_(S.If(st.cond, (S.Assign((k,), (S.BoolLit(True, span=sp),),
-                                                    span=sp),),
-                                 (S.Assign((k,), (S.BoolLit(False, span=sp),), span=sp),),
-                                 label, span=sp))
-        first = test(st.label)
-        return (first, S.While(k, self.stmts(st.body) + (test(None),), span=sp))
+        first = self.if_(S.If(st.cond, (S.Assign((k,), (S.BoolLit(True, span=sp),), span=sp),),
+                               (S.Assign((k,), (S.BoolLit(False, span=sp),), span=sp),),
+                               st.label, span=sp))
+        # the re-test is the same step unlabelled (expanded once: its errors are said once)
+        retest = replace(first, label=None) if isinstance(first, S.If) else first
+        return (first, S.While(k, self.stmts(st.body) + (retest,), span=sp))
 
     def stmt(self, st: S.Stmt) -> S.Stmt:  # noqa: C901 - one case per statement form
         if isinstance(st, S.CallStmt) and st.func in OPS and st.func not in self.shadowed:

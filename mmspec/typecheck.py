@@ -408,8 +408,8 @@ class Elaborator:
                             "expression", sp, expected=PRIMS[f].usage() + " on its own line")
         if f in KERNEL_OPS and self.sy.kind_of(f) is None:
             return self.err("MMS315", f"{f}() is an atomic step, not a value", sp,
-                            expected=f"a statement of its own: {f}(...), x := {f}(...) or "
-                            f"if {f}(...) {{ ... }} (mmspec.kernelapi)")
+                            expected=f"a statement of its own: {f}(...), x := {f}(...), "
+                            f"if {f}(...) {{ ... }} or while {f}(...) {{ ... }}")
         if is_lock_op(f):  # the lock-kind table's operations (mmspec/lockkinds.py)
             what = "a trylock assigns a bool: ok := " if is_trylock(f) else "a lock operation "
             return self.err("MMS315", f"'{f}' is a statement, not a value", sp,

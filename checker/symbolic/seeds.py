@@ -21,7 +21,7 @@ import time
 from typing import Callable
 
 from checker.liveness_eval import compile_gexpr
-from mmspec.ground import TRUE, GroundSystem, InitSpace, eval_gexpr, wrap_value
+from mmspec.ground import TRUE, GroundSystem, GTransition, InitSpace, eval_gexpr, wrap_value
 
 State = tuple[int, ...]
 
@@ -49,14 +49,14 @@ def sample_states(system: GroundSystem, max_states: int, seconds: float) -> list
     return order
 
 
-def _compiled(system: GroundSystem, t: object) -> Callable[[State], State | None]:
+def _compiled(system: GroundSystem, t: GTransition) -> Callable[[State], State | None]:
     """The successor of a state by transition t (None: not enabled, out of range, or an
     operation outside its domain: such a step is a violation, not a state)."""
-    ok = compile_gexpr(t.reads_ok)  # type: ignore[attr-defined]
-    guard = compile_gexpr(t.guard)  # type: ignore[attr-defined]
-    explore = compile_gexpr(t.explore) if t.explore != TRUE else None  # type: ignore[attr-defined]
-    fire_ok = compile_gexpr(t.fire_ok)  # type: ignore[attr-defined]
-    ups = [(k, compile_gexpr(e), system.slots[k]) for k, e in t.updates]  # type: ignore[attr-defined]
+    ok = compile_gexpr(t.reads_ok)
+    guard = compile_gexpr(t.guard)
+    explore = compile_gexpr(t.explore) if t.explore != TRUE else None
+    fire_ok = compile_gexpr(t.fire_ok)
+    ups = [(k, compile_gexpr(e), system.slots[k]) for k, e in t.updates]
 
     def succ(s: State) -> State | None:
         try:
