@@ -82,7 +82,7 @@ class Ic3:
         self.cur_vec = enc.cur + (ext.cur if ext else [])
         self.nxt_vec = enc.nxt + (ext.nxt if ext else [])
         self.slots = list(sysm.slots) + (ext.slots if ext else [])
-        domain = _domain(self.cur_vec, self.slots, self.ctx)
+        domain = domain_of(self.cur_vec, self.slots, self.ctx)
         nd = z3.substitute(domain, *zip(self.cur_vec, self.nxt_vec))
         # the step is switched on per query: a bad state need not have a successor
         # (a deadlocked one has none)
@@ -568,7 +568,8 @@ def _updates(enc: Encoding) -> z3.BoolRef:
     return z3.And(*parts) if parts else z3.BoolVal(True, enc.ctx)
 
 
-def _domain(vec: list[z3.ExprRef], slots: list[Slot], ctx: z3.Context) -> z3.BoolRef:
+def domain_of(vec: list[z3.ExprRef], slots: list[Slot], ctx: z3.Context) -> z3.BoolRef:
+    """Every integer slot of `vec` within its range."""
     parts = [z3.And(v >= s.lo, v <= s.hi) for v, s in zip(vec, slots) if s.sort != "bool"]
     return z3.And(*parts) if parts else z3.BoolVal(True, ctx)
 

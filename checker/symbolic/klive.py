@@ -43,7 +43,7 @@ import z3  # type: ignore[import-untyped]
 
 from checker.symbolic.budget import SAT, UNSAT, Budget
 from checker.symbolic.encode import Encoding, _and, _cannot_leave, _or
-from checker.symbolic.ic3 import Extension, Ic3, lemmas_formula
+from checker.symbolic.ic3 import Extension, Ic3, domain_of, lemmas_formula
 from checker.symbolic.zexpr import BvArith, Translator
 from mmspec.ground import GLiveness, Slot, eval_gexpr
 
@@ -175,7 +175,7 @@ def monitor(enc: Encoding, prop: GLiveness, k: int, known: z3.BoolRef | None,
     tr = Translator(arith, enc.cur)
     q = tr.cond(prop.q)
     p = tr.cond(prop.p) if prop.p is not None else z3.BoolVal(False, ctx)
-    nq_next = z3.Not(_next(enc, q))
+    nq_next = z3.Not(on_next(enc, q))
     enabled, taken = enabled_and_taken(enc)
     f_, t_ = z3.BoolVal(False, ctx), z3.BoolVal(True, ctx)
     cur: list[z3.ExprRef] = []
@@ -203,7 +203,7 @@ def monitor(enc: Encoding, prop: GLiveness, k: int, known: z3.BoolRef | None,
         w_init = {"eventually": z3.Not(q), "always_eventually": z3.Not(q),
                   "leadsto": z3.And(p, z3.Not(q))}[prop.kind]
         w_upd = {"eventually": z3.And(w, nq_next), "always_eventually": nq_next,
-                 "leadsto": z3.And(z3.Or(w, _next(enc, p)), nq_next)}[prop.kind]
+                 "leadsto": z3.And(z3.Or(w, on_next(enc, p)), nq_next)}[prop.kind]
     count, count_next = var("count", 0, k + 1, "int")
     init = [count == 0]
     upd: list[z3.BoolRef] = []
@@ -263,7 +263,8 @@ def _holds(prop: GLiveness, s: tuple[int, ...]) -> bool:
     return not q
 
 
-def _next(enc: Encoding, f: z3.ExprRef) -> z3.BoolRef:
+def on_next(enc: Encoding, f: z3.ExprRef) -> z3.BoolRef:
+    """f over the next state (enc.nxt for enc.cur)."""
     return z3.substitute(f, *zip(enc.cur, enc.nxt))
 
 
@@ -313,16 +314,15 @@ def verify_extended(enc: Encoding, mon: Monitor, inv: z3.BoolRef) -> None:
     ext = mon.ext
     cur, nxt = enc.cur + ext.cur, enc.nxt + ext.nxt
     slots = list(enc.system.slots) + ext.slots
-    dom = _and([z3.And(v >= s.lo, v <= s.hi) for v, s in zip(cur, slots)
-                if s.sort != "bool"], enc.ctx)
+    dom = domain_of(cur, slots, enc.ctx)
     known = ext.known if ext.known is not None else z3.BoolVal(True, enc.ctx)
 
-    def on_next(f: z3.BoolRef) -> z3.BoolRef:
+    def product_next(f: z3.BoolRef) -> z3.BoolRef:  # spec and monitor slots
         return z3.substitute(f, *zip(cur, nxt))
     checks = {
         "initiation": z3.And(enc.init_t, ext.init, dom, z3.Not(inv)),
-        "consecution": z3.And(inv, known, dom, enc.trans_t, ext.update, on_next(dom),
-                              z3.Not(on_next(inv))),
+        "consecution": z3.And(inv, known, dom, enc.trans_t, ext.update,
+                              product_next(dom), z3.Not(product_next(inv))),
         "safety": z3.And(inv, known, dom, mon.bad),
     }
     failed = failed_query(enc.arith.solver(), checks)

@@ -275,9 +275,9 @@ def spacer(enc: Encoding, bad: z3.BoolRef, budget: Budget,
     fp.register_relation(inv, err.decl())
     fp.declare_var(*(enc.cur + enc.nxt + [enc.sel]))
     fp.rule(inv(*cur), [enc.init_t, enc.domain_t])
-    step = [inv(*cur), enc.trans_t, _on_next(enc, enc.domain_t)]
+    step = [inv(*cur), enc.trans_t, klive.on_next(enc, enc.domain_t)]
     if known is not None:
-        step += [known, _on_next(enc, known)]
+        step += [known, klive.on_next(enc, known)]
     fp.rule(inv(*nxt), step)
     fp.rule(err, [inv(*cur), bad])
     if budget.deadline is not None:
@@ -351,21 +351,18 @@ def _consts(f: z3.ExprRef) -> list[z3.ExprRef]:
 def verify_inductive(enc: Encoding, kinds: list[str], inv: z3.BoolRef) -> None:
     """Initiation, consecution and safety of `inv`, each by one plain solver query."""
     s = z3.Solver(ctx=enc.ctx)
-    nxt = _on_next(enc, inv)
+    nxt = klive.on_next(enc, inv)
     bad = z3.Or(*[enc.bad_t[k] for k in kinds]) if kinds else z3.BoolVal(False, enc.ctx)
     checks = {
         "initiation": z3.And(enc.init_t, enc.domain_t, z3.Not(inv)),
-        "consecution": z3.And(inv, enc.domain_t, enc.trans_t, _on_next(enc, enc.domain_t),
+        "consecution": z3.And(inv, enc.domain_t, enc.trans_t,
+                              klive.on_next(enc, enc.domain_t),
                               z3.Not(nxt)),
         "safety": z3.And(inv, enc.domain_t, bad),
     }
     failed = klive.failed_query(s, checks)
     if failed is not None:
         raise InvariantError(f"the PDR invariant fails {failed}")
-
-
-def _on_next(enc: Encoding, f: z3.ExprRef) -> z3.BoolRef:
-    return z3.substitute(f, *zip(enc.cur, enc.nxt))
 
 
 def _now() -> float:
