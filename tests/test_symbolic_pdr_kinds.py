@@ -116,8 +116,9 @@ def test_bmc_lassos_agree_with_the_brute_force_oracle(spec):
 @pytest.mark.skipif(not os.environ.get("MMSPEC_SLOW"),
                     reason="minutes of solver time: run with MMSPEC_SLOW=1")
 def test_bmc_liveness_of_fput_task_work_lost_on_exit():
-    """The lasso: the worker exits with the task_work still queued, f_ref is 0 and the
-    file is never released. Slow (a 17-step lasso); the explicit engine's is 17 steps too."""
+    """The lasso: the last fput() of f is dropped after exit_task_work(), every fair thread
+    finishes and the file is never released: a stutter lasso of 20 steps, the explicit
+    engine's length (about 40 s of solver time, most of it the safety depths)."""
     system = _load("specs/fput/fput_task_work_lost_on_exit.mms")
     ref = next(v for v in check_explicit(system, CheckOptions()).violations
                if v.kind == "liveness")

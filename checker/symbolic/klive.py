@@ -58,6 +58,7 @@ class Monitor:
     ext: Extension
     bad: z3.BoolRef
     seed: z3.BoolRef  # every spec slot the monitor reads (for pdr.cone_of_influence)
+    stutter: z3.BoolRef  # the part of `bad` that is a violation by itself (waiting, idle)
 
 
 @dataclass
@@ -66,6 +67,9 @@ class LivenessProof:
     k: int
     lemmas: int = 0
     frames: int = 0
+    # a reachable state is waiting with no fair step enabled: stuttering there for ever is a
+    # fair behaviour that violates the property (a violation for sure, of unknown length)
+    certain: bool = False
 
 
 def enabled_and_taken(enc: Encoding) -> tuple[list[z3.BoolRef], list[z3.BoolRef]]:
@@ -251,7 +255,7 @@ def monitor(enc: Encoding, prop: GLiveness, k: int, known: z3.BoolRef | None,
 
     ext = Extension(cur, nxt, slots, z3.And(*init), z3.And(*upd), init_values, known)
     seed = _and([q, p] + enabled, ctx)
-    return Monitor(ext, bad, seed)
+    return Monitor(ext, bad, seed, stutter)
 
 
 def _holds(prop: GLiveness, s: tuple[int, ...]) -> bool:
@@ -288,6 +292,15 @@ def prove(enc: Encoding, prop: GLiveness, known: z3.BoolRef | None, budget: Budg
             return last
         if res.status != SAT:
             return last
+        if k == ks[0]:  # is it a stutter violation? Then no K proves it: stop here
+            status = Ic3(enc, mon.stutter, keep, budget, mon.ext).run().status
+            budget.say(f"pdr: liveness {prop.name}: a waiting state with no fair step "
+                       f"{'is' if status == SAT else 'is not'} reachable ({status}) after "
+                       f"{budget.elapsed():.2f}s")
+            if status == SAT:
+                return LivenessProof(SAT, k, res.held, res.frames, certain=True)
+            if status != UNSAT:
+                return LivenessProof(status, k)
     return last
 
 

@@ -14,8 +14,20 @@ A fair lasso violates
   (the loop states are visited again after sj).
 Lengths are tried from 0 up, so the lasso found is a shortest one in steps. Finding none up
 to the bound is a bounded result, never a proof.
+
+Two searches share the work. Stutter lassos (l = k) are a reachability question on a lean
+unrolling with partial-order reduction (stutter.py), asked at every depth. Lassos that
+return (l < k) are asked on the unrolling below, every STRIDE depths (their unsatisfiable
+queries are the expensive ones), with two restrictions that lose no lasso: the prefix is in
+the reduction's normal form (swapping two independent prefix steps, at most one of them
+visible to the property, changes one prefix state and nothing the property or the loop
+sees), and every loop step is a transition some cycle of states can take
+(klive.acyclic_transitions); a spec with no such transition has no returning lasso at all.
+Before a lasso of k steps is reported, every shorter length has been asked of both kinds.
 """
 from __future__ import annotations
+
+from typing import Sequence
 
 import z3  # type: ignore[import-untyped]
 
@@ -23,56 +35,138 @@ from checker.details import LivenessDetails
 from checker.fairness_hint import strong_fairness_hints
 from checker.result import Violation
 from checker.symbolic.budget import SAT, UNSAT, Budget
-from checker.symbolic.encode import Encoding, _and, _or
+from checker.symbolic.encode import Encoding, _or
+from checker.symbolic.klive import acyclic_transitions, enabled_and_taken
 from checker.symbolic.replay import trace_of
+from checker.symbolic.stutter import Stopped, StutterSearch, order_formula, visible_pairs
 from checker.symbolic.zexpr import Translator
 
 
-def bmc_liveness(enc: Encoding, budget: Budget, depth: int
-                 ) -> tuple[list[Violation], str, bool]:
-    """One violation per property with a fair lasso of at most `depth` steps, a note, and
-    whether a time limit (or the solver) stopped the search early."""
-    run = _Lassos(enc, budget)
-    found, note = run.run(depth)
+def bmc_liveness(enc: Encoding, budget: Budget, depth: int,
+                 props: Sequence[int] | None = None) -> tuple[list[Violation], str, bool]:
+    """One violation per property (of `props`, indices into system.liveness; default all)
+    with a fair lasso of at most `depth` steps, a note, and whether a time limit (or the
+    solver) stopped the search early."""
+    run = _Search(enc, budget)
+    found, note = run.run(depth, props)
     return found, note, run.stopped
 
 
-STRIDE = 4  # depths between two lasso probes
+STRIDE = 4  # depths between two probes for returning lassos
 
 
-class _Stopped(Exception):
-    pass
+class _Search:
+    """Both searches, depth by depth (see the module docstring)."""
+
+    def __init__(self, enc: Encoding, budget: Budget):
+        self.enc, self.budget = enc, budget
+        self.stutter = StutterSearch(enc, budget)
+        cyclic = [i for i in range(len(enc.system.transitions))
+                  if i not in acyclic_transitions(enc)]
+        self.loops = _Loops(enc, budget, cyclic) if cyclic else None
+        self.probed: dict[int, set[int]] = {i: set() for i in range(len(enc.system.liveness))}
+        self.complete = False
+        self.stopped = False  # a time limit or the solver ended the search early
+
+    def run(self, depth: int, props: Sequence[int] | None) -> tuple[list[Violation], str]:
+        """The violations found and a note (saying whether the search was complete)."""
+        system = self.enc.system
+        found: list[Violation] = []
+        asked = list(range(len(system.liveness)) if props is None else props)
+        todo = list(asked)
+        k = 0
+        try:
+            while True:
+                if k > 0:
+                    self.stutter.deepen()
+                    if not self.stutter.feasible():
+                        self.complete = True  # no path of k changing steps: lassos are shorter
+                        k -= 1
+                        break
+                for idx in list(todo):
+                    v = self._at(idx, k, k % STRIDE == 0 or k >= depth)
+                    if v is not None:
+                        found.append(v)
+                        todo.remove(idx)
+                self.budget.say(f"bmc: liveness: no fair lasso of {k} steps for "
+                                f"{len(todo)} of {len(asked)} properties "
+                                f"({self.budget.elapsed():.2f}s)")
+                if not todo or k >= depth:
+                    break
+                k += 1
+            for idx in list(todo):  # the returning lassos the stride skipped
+                v = self._loop_below(idx, k + 1)
+                if v is not None:
+                    found.append(v)
+                    todo.remove(idx)
+        except Stopped:
+            self.stopped = True
+            return found, (f"liveness checked by bounded lassos, not up to {k} steps (time "
+                           "limit or solver gave up)")
+        names = ", ".join(system.liveness[i].name for i in todo)
+        if not todo:
+            return found, ("liveness: a fair counterexample lasso for " +
+                           ", ".join(system.liveness[i].name for i in asked))
+        if self.complete:
+            return found, (f"liveness ({names}) holds: no fair lasso, and no path is longer "
+                           f"than {k} steps (a complete check)")
+        return found, (f"liveness ({names}): no fair lasso of up to {k} steps (bounded "
+                       "check, not a proof)")
+
+    def _at(self, idx: int, k: int, loops_too: bool) -> Violation | None:
+        """A shortest lasso of property idx if one has k steps (every shorter length is
+        clean for stutter lassos, and for returning ones where probed)."""
+        hit = self.stutter.probe(idx)
+        if hit is not None:
+            shorter = self._loop_below(idx, k)
+            if shorter is not None:
+                return shorter
+            return violation(self.enc, idx, hit.states, hit.sels, hit.k)
+        if loops_too and self.loops is not None:
+            self.probed[idx].add(k)
+            if self.loops.probe(idx, k) == SAT:
+                v = self.loops.violation(idx, k)  # before other probes replace the model
+                shorter = self._loop_below(idx, k)
+                return shorter if shorter is not None else v
+        return None
+
+    def _loop_below(self, idx: int, hi: int) -> Violation | None:
+        """The shortest returning lasso of fewer than hi steps not probed yet, or None."""
+        if self.loops is None:
+            return None
+        for j in range(hi):
+            if j in self.probed[idx]:
+                continue
+            self.probed[idx].add(j)
+            if self.loops.probe(idx, j) == SAT:
+                return self.loops.violation(idx, j)
+        return None
 
 
-class _Lassos:
-    """The unrolling with the loop and the fairness bookkeeping as incremental Boolean
-    state, so each depth adds O(slots + constraints) and not O(depth^2):
+class _Loops:
+    """Lassos that return (sk = sl, l < k), with the loop and the fairness bookkeeping as
+    incremental Boolean state, so each depth adds O(slots + constraints) and not O(depth^2):
     - inloop[i] (monotone): i >= l, the loop start; start[i] = inloop[i] and not inloop[i-1];
     - per constraint F: off[i] (F disabled in some loop state up to i), alloff[i] (in every
       one), taken[i] (taken on a loop step before i);
     - per property: notq[i] (no Q in s0..si), notq_loop[i] (no Q in the loop states up to
       i), wait[i] (a P seen with no Q since).
     The query at depth k assumes inloop[k] and the loop closes: start[l] and sk = sl for
-    some l < k, or start[k] (a stutter loop)."""
+    some l < k. Prefix steps are in the reduction's normal form and loop steps are among
+    `cyclic` (the module docstring says why no lasso is lost)."""
 
-    def __init__(self, enc: Encoding, budget: Budget):
+    def __init__(self, enc: Encoding, budget: Budget, cyclic: list[int]):
         self.enc, self.budget = enc, budget
         system = enc.system
         tr = Translator(enc.arith, enc.cur)
-        moves = []
-        for i, t in enumerate(system.transitions):
-            change = _or([v != enc.cur[k] for (k, _), v in zip(t.updates, enc.values[i])],
-                         enc.ctx)
-            moves.append(z3.And(enc.takes[i], change))
-        self.enabled = [_or([moves[t] for t in f.transitions], enc.ctx)
-                        for f in system.fairness]
+        self.enabled = enabled_and_taken(enc)[0]
+        self.cyclic = _or([enc.sel == t for t in cyclic], enc.ctx)
+        self.order = order_formula(enc, visible_pairs(enc))
         self.p = [tr.cond(p.p) if p.p is not None else None for p in system.liveness]
         # eventually always P fails on a fair lasso whose loop has a not-P state: tracked as
-        # "no not-P in the loop" (Q = not P) and asked negated in _probe
+        # "no not-P in the loop" (Q = not P) and asked negated in probe
         self.q = [z3.Not(tr.cond(p.q)) if p.kind == "eventually_always" else tr.cond(p.q)
                   for p in system.liveness]
-        self.complete = False
-        self.stopped = False  # a time limit or the solver ended the search early
         self.solver = enc.arith.solver()
         self.path = enc.new_path("lv")
         enc.add_state(self.path)
@@ -129,88 +223,42 @@ class _Lassos:
             self.notq_loop[n].append(b)
             self.wait[n].append(w)
 
-    def run(self, depth: int) -> tuple[list[Violation], str]:
-        """The violations found and a note (saying whether the search was complete).
-
-        Depths are probed STRIDE apart (the unsatisfiable probes are the expensive ones);
-        after a hit, the skipped depths below it are probed in order, so the lasso reported
-        is a shortest one all the same."""
-        system = self.enc.system
-        found: list[Violation] = []
-        todo = list(range(len(system.liveness)))
-        probed: dict[int, set[int]] = {idx: set() for idx in todo}
-        k = 0
-        try:
-            while True:
-                self._unroll(k)
-                if k > 0 and self._solve(self.ext[1:k + 1]) == UNSAT:
-                    self.complete = True  # no path of k changing steps: lassos are shorter
-                    k -= 1
-                    break
-                for idx in list(todo):
-                    probed[idx].add(k)
-                    if self._probe(idx, k) == SAT:
-                        hit = self._first(idx, probed[idx], k - 1)
-                        if hit is None:
-                            self._probe(idx, k)  # the model of the hit at k again
-                        found.append(self._violation(idx, k if hit is None else hit))
-                        todo.remove(idx)
-                if not todo or k >= depth:
-                    break
-                k = min(k + STRIDE, depth)
-            for idx in list(todo):  # the depths the stride skipped
-                hit = self._first(idx, probed[idx], k)
-                if hit is not None:
-                    found.append(self._violation(idx, hit))
-                    todo.remove(idx)
-        except _Stopped:
-            self.stopped = True
-            return found, (f"liveness checked by bounded lassos, not up to {k} steps (time "
-                           "limit or solver gave up)")
-        names = ", ".join(system.liveness[i].name for i in todo)
-        if not todo:
-            return found, "liveness: every property has a fair counterexample lasso"
-        if self.complete:
-            return found, (f"liveness ({names}) holds: no fair lasso, and no path is longer "
-                           f"than {k} steps (a complete check)")
-        return found, (f"liveness ({names}): no fair lasso of up to {k} steps (bounded "
-                       "check, not a proof)")
-
-    def _first(self, idx: int, probed: set[int], hi: int) -> int | None:
-        """The smallest depth up to hi not probed yet with a lasso (the model is left at
-        it), or None."""
-        for j in range(hi + 1):
-            if j in probed:
-                continue
-            probed.add(j)
-            if self._probe(idx, j) == SAT:
-                return j
-        return None
-
     def _unroll(self, k: int) -> None:
-        enc = self.enc
-        while len(self.path.states) <= k:
-            i = enc.add_state(self.path)
+        enc, s, path = self.enc, self.solver, self.path
+        while len(path.states) <= k:
+            i = enc.add_state(path)
             ext = z3.Bool(f"lv!ext@{i}", enc.ctx)
-            self.solver.add(z3.Implies(ext, z3.And(enc.on(enc.domain_t, self.path, i),
-                                                   enc.step(self.path, i - 1),
-                                                   enc.distinct(self.path, i - 1, i))))
+            s.add(z3.Implies(ext, z3.And(enc.on(enc.domain_t, path, i), enc.step(path, i - 1),
+                                         enc.distinct(path, i - 1, i))))
             self.ext.append(ext)
             self._extend(i)
+            # step i-1 -> i is a loop step when state i-1 is in the loop
+            sel = path.sels[i - 1]
+            s.add(z3.Implies(z3.And(ext, self.inloop[i - 1]),
+                             z3.substitute(self.cyclic, (enc.sel, sel))))
+            if i >= 2 and not z3.is_true(self.order):  # state i-1 is a prefix state
+                s.add(z3.Implies(z3.Not(self.inloop[i - 1]),
+                                 z3.substitute(self.order, (enc.sel, path.sels[i - 2]),
+                                               (enc.sel2, sel))))
 
     def _solve(self, assumptions: list[z3.BoolRef]) -> str:
         r = self.budget.solve(self.solver, *assumptions)
         if r not in (SAT, UNSAT):
-            raise _Stopped()
+            raise Stopped()
         return r
 
     def _on(self, f: z3.BoolRef, i: int) -> z3.BoolRef:
         return self.enc.on(f, self.path, i)
 
-    def _probe(self, idx: int, k: int) -> str:
+    def probe(self, idx: int, k: int) -> str:
+        """SAT (the model is left for `violation`) when property idx has a returning fair
+        lasso of exactly k steps."""
         enc, system = self.enc, self.enc.system
+        if k == 0:
+            return UNSAT
+        self._unroll(k)
         closes = [z3.And(self.start[l], z3.Not(enc.distinct(self.path, l, k)))
-                  for l in range(k)] + [self.start[k]]
+                  for l in range(k)]
         parts = [self.inloop[k], _or(closes, enc.ctx)]
         for n, f in enumerate(system.fairness):
             idle = self.off[n][k] if f.kind == "weak" else self.alloff[n][k]
@@ -228,25 +276,31 @@ class _Lassos:
         self.solver.add(z3.Implies(act, z3.And(*parts)))
         return self._solve(self.ext[1:k + 1] + [act])
 
-    def _violation(self, idx: int, k: int) -> Violation:
-        enc, system = self.enc, self.enc.system
+    def violation(self, idx: int, k: int) -> Violation:
+        """The lasso of the last satisfiable probe (property idx, k steps)."""
         model = self.solver.model()
-        states, sels = enc.decode(model, self.path, k)
-        # the loop starts where the model put it (the first state in the loop), not at the
-        # first earlier copy of the last state: a stutter loop at s_k whose s_k repeats an
-        # earlier state is fair as a stutter loop, but the cycle back to that copy may not be
-        loop = next(i for i in range(k + 1) if z3.is_true(model.eval(self.inloop[i],
-                                                                      model_completion=True)))
-        trace = trace_of(system, states, sels)
-        trace = type(trace)(trace.steps, loop=loop)
-        prop = system.liveness[idx]
-        stuttering = loop == k
-        how = ("then stops for ever (stuttering)" if stuttering else
-               f"then repeats a loop of {k - loop} steps")
-        message = (f"liveness property {prop.name} is violated: a fair behaviour reaches "
-                   f"step {loop} and {how} without meeting its goal (found by a bounded "
-                   "lasso search)")
-        hints = strong_fairness_hints(system, states[:k + 1], [None, *sels[:k]], loop)
-        details = LivenessDetails(tuple(f.name for f in system.fairness), stuttering,
-                                  hints=tuple(hints)).as_dict()
-        return Violation("liveness", prop.name, message, trace, prop.span, details)
+        states, sels = self.enc.decode(model, self.path, k)
+        loop = next(i for i in range(k) if z3.is_true(model.eval(self.inloop[i],
+                                                                  model_completion=True)))
+        return violation(self.enc, idx, states, sels, loop)
+
+
+def violation(enc: Encoding, idx: int, states: list[tuple[int, ...]], sels: list[int],
+              loop: int) -> Violation:
+    """The replayed lasso s0 .. sk (k = len(sels)) whose loop starts at `loop` (k: it
+    stutters at sk for ever)."""
+    system = enc.system
+    k = len(sels)
+    trace = trace_of(system, states, sels)
+    trace = type(trace)(trace.steps, loop=loop)
+    prop = system.liveness[idx]
+    stuttering = loop == k
+    how = ("then stops for ever (stuttering)" if stuttering else
+           f"then repeats a loop of {k - loop} steps")
+    message = (f"liveness property {prop.name} is violated: a fair behaviour reaches "
+               f"step {loop} and {how} without meeting its goal (found by a bounded "
+               "lasso search)")
+    hints = strong_fairness_hints(system, states[:k + 1], [None, *sels[:k]], loop)
+    details = LivenessDetails(tuple(f.name for f in system.fairness), stuttering,
+                              hints=tuple(hints)).as_dict()
+    return Violation("liveness", prop.name, message, trace, prop.span, details)

@@ -59,6 +59,7 @@ from mmspec.ground import GExpr, GroundSystem, GTransition
 
 SAMPLE_STATES = 20_000  # reachable states sampled to guide IC3's generalisation (seeds.py)
 SAMPLE_SECONDS = 2.0
+UNBOUNDED = 1_000_000  # a lasso search that stops at its violation or the time limit
 
 
 class InvariantError(AssertionError):
@@ -216,38 +217,72 @@ class _Run:
                 reason = ExitReason.VIOLATION
             elif not note.startswith("lock order proved"):
                 reason = ExitReason.UNKNOWN
-        if system.liveness and options.liveness and not self._prove_liveness():
-            # k-liveness proved some properties at best: bounded lassos find violations,
-            # but their absence proves nothing
-            depth = 20 if options.depth is None else options.depth
-            lassos, note, _ = bmc_liveness(Encoding(system, self.dead), self.budget, depth)
-            self.notes.append(note)
-            if lassos:
-                self.violations += lassos
-                reason = ExitReason.VIOLATION
-            elif "(a complete check)" not in note:
-                self.notes.append("liveness is not proved by --engine pdr (use --engine "
-                                  "explicit): the verdict is incomplete")
-                if reason == ExitReason.DONE:
-                    reason = ExitReason.UNKNOWN
+        if system.liveness and options.liveness:
+            reason = self._liveness(reason)
         return reason
 
-    def _prove_liveness(self) -> bool:
+    def _liveness(self, reason: ExitReason) -> ExitReason:
+        """k-liveness first; the properties it does not prove are searched as bounded fair
+        lassos (a shortest one, replayed): up to the depth bound, or with no bound when
+        k-liveness met a reachable waiting state with no fair step (a violation exists, so
+        the search ends). Absence of a lasso proves nothing: the verdict is incomplete."""
+        system, options = self.system, self.options
+        unproved, certain = self._prove_liveness()
+        if not unproved:
+            return reason
+        depth = 20 if options.depth is None else options.depth
+        bounded = [i for i in unproved if i not in certain]
+        found: list[Violation] = []
+        incomplete = False
+        for props, bound in ((sorted(certain), UNBOUNDED), (bounded, depth)):
+            if not props:
+                continue
+            lassos, note, _ = bmc_liveness(Encoding(system, self.dead), self.budget, bound,
+                                           props)
+            self.notes.append(note)
+            found += lassos
+            incomplete |= len(lassos) < len(props) and "(a complete check)" not in note
+        if found:
+            self.violations += found
+            self.stats.depth = max(len(v.trace) - 1 for v in found)
+            return ExitReason.VIOLATION
+        if incomplete:
+            self.notes.append("liveness is not proved by --engine pdr (use --engine "
+                              "explicit): the verdict is incomplete")
+            if reason == ExitReason.DONE:
+                return ExitReason.TIME_LIMIT if self.budget.expired() else ExitReason.UNKNOWN
+        return reason
+
+    def _prove_liveness(self) -> tuple[list[int], set[int]]:
         """k-liveness on IC3 for every liveness property (klive.py), with the safety
-        invariant assumed; True when every one is proved for all depths."""
-        proved = []
-        for prop in self.system.liveness:
+        invariant assumed: the properties not proved for all depths, and those of them
+        with a stutter violation for sure."""
+        proved: list[str] = []
+        unproved: list[int] = []
+        certain: set[int] = set()
+        stopped = False
+        for idx, prop in enumerate(self.system.liveness):
+            if stopped:  # the time limit: nothing else will be decided
+                unproved.append(idx)
+                continue
             got = klive.prove(self.enc, prop, self.invariant, self.budget, cone_of_influence)
-            if got.status != UNSAT:
-                self.notes.append(f"liveness {prop.name}: no k-liveness proof (K up to "
-                                  f"{got.k}: {got.status})")
-                return False
-            proved.append(f"{prop.name} (at most {got.k} fair rounds while waiting; "
-                          f"{got.lemmas} lemmas)")
-        self.stats.extra["liveness_proved"] = [p.name for p in self.system.liveness]
-        self.notes.append("liveness proved for all depths by k-liveness on IC3, under the "
-                          "spec's fairness: " + ", ".join(proved))
-        return True
+            if got.status == UNSAT:
+                proved.append(f"{prop.name} (at most {got.k} fair rounds while waiting; "
+                              f"{got.lemmas} lemmas)")
+                continue
+            why = ("a waiting state with no fair step is reachable: violated" if got.certain
+                   else f"K up to {got.k}: {got.status}")
+            self.notes.append(f"liveness {prop.name}: no k-liveness proof ({why})")
+            unproved.append(idx)
+            if got.certain:
+                certain.add(idx)
+            stopped = got.status != SAT
+        if proved:
+            self.stats.extra["liveness_proved"] = [
+                p.name for i, p in enumerate(self.system.liveness) if i not in unproved]
+            self.notes.append("liveness proved for all depths by k-liveness on IC3, under "
+                              "the spec's fairness: " + ", ".join(proved))
+        return unproved, certain
 
 
 # ---------------------------------------------------------------------- the CHC query
