@@ -109,6 +109,7 @@ class _Lowering:
         self.contexts = ContextLowering(self)
         self.contexts.scan()
         self.contexts.variables()
+        self.el.state_types = {v.name: v.type for v in self.variables}
         self.var_kinds = {v.name: v.kind for v in self.variables}
         for d in self.loaded.decls:
             if isinstance(d, S.ProcessDecl) and d.name in self.el.processes and \

@@ -22,7 +22,7 @@ from mmspec.diagnostics import Diagnostic, Sink, SpecError, did_you_mean
 from mmspec.kernelapi import OPS as kernel_ops
 from mmspec.lockops import is_lock_op, is_trylock
 from mmspec.resolve import Symbols
-from mmspec import exprcheck, lockcheck, opcheck, seqcheck, typeexpr
+from mmspec import exprcheck, kernelstate, lockcheck, opcheck, seqcheck, typeexpr
 from mmspec.checkctx import (Ctx as Ctx, LockRef as LockRef, ProcessInfo as ProcessInfo)
 from mmspec.typerules import (AnyType as AnyType, BOOL as BOOL, ERR as ERR, ErrType as ErrType,
                               FALSE as FALSE, INT as INT, MAX_DOMAIN as MAX_DOMAIN,
@@ -52,6 +52,9 @@ class Elaborator:
         self.processes: dict[str, ProcessInfo] = {}
         self.locks: dict[str, LockRef] = {}
         self.tid_type: ir.IntType = ir.IntType(0, -1, symmetric="@thread")
+        # every state variable, once the lowering has declared them: the kernel state that
+        # kernelstate.py's calls read exists only where the spec uses its construct
+        self.state_types: dict[str, ir.Type] = {}
         self.task_work_type: ir.EnumType | None = None  # set by taskwork.variables
         self.symmetric: list[str] = []
         self._fresh = 0
@@ -406,6 +409,8 @@ class Elaborator:
         if f in PRIMS:
             return self.err("MMS315", f"'{f}' is a memory access, not a value inside an "
                             "expression", sp, expected=PRIMS[f].usage() + " on its own line")
+        if kernelstate.is_state_read(self, f):  # rcu_preempt_depth(T), object_freed(P, o), ..
+            return kernelstate.read_call(self, e, ctx)
         if f in KERNEL_OPS and self.sy.kind_of(f) is None:
             return self.err("MMS315", f"{f}() is an atomic step, not a value", sp,
                             expected=f"a statement of its own: {f}(...), x := {f}(...), "
@@ -423,7 +428,7 @@ class Elaborator:
         if kind is not None:
             return self.err("MMS207", f"'{f}' is a {kind}, not a function", e.func_span)
         hint = did_you_mean(f, list(self.sy.defs) + ["card", "min", "max", *seqcheck.SEQ_FUNCS,
-                                                      *LOCK_PREDICATES])
+                                                      *LOCK_PREDICATES, *kernelstate.READS])
         return self.err("MMS207", f"unknown function '{f}'", e.func_span,
                         expected="a def, card, min, max or a lock predicate" +
                         (f" (did you mean '{hint}'?)" if hint else ""))

@@ -10,11 +10,12 @@ spec wrote it (the reverse of grounding):
   owner: no thread holds it). An atom over such slots is split by cases: for each value
   combination the rest of the atom is simplified, and the cases are grouped by what is left.
 
-Top-level conjuncts become one declaration each. LIMITATION: lockdep subclass slots, the
-execution-context counters (`rcu.nest`: RCU read-side nesting) and object pools' states
-(`Vma.state`: allocated/freed) have no spelling in the language; a conjunct that needs one
-is printed as a comment saying so, and then the pasted invariant may not be inductive (the
-vma specs: their proofs need lemmas over rcu.nest and Vma.state).
+Top-level conjuncts become one declaration each. The state that contexts, RCU, object
+pools, interrupts and lockdep add reads by the kernel's names of mmspec/kernelstate.py
+(`rcu_preempt_depth(reader[1])`, `object_freed(Vma, 1)`, `lock_subclass(L, T)`), the same
+table the type checker reads them with. A slot no spelling covers (none known in the
+library) is printed as a comment saying so, and then the pasted invariant may not be
+inductive.
 """
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from typing import Sequence
 
 import z3  # type: ignore[import-untyped]
 
-from mmspec import ir
+from mmspec import ir, kernelstate
 from mmspec.ground import GroundSystem, display_scalar
 
 MAX_CASES = 512  # value combinations an atom may be split into before giving up
@@ -139,6 +140,10 @@ def slot_view(system: GroundSystem, k: int) -> SlotView:
     slot = system.slots[k]
     spec = system.spec
     var = spec.variable(slot.var)
+    kernel = kernelstate.spell(spec, var.name, slot.path) if var.kind in ("lock", "ghost") \
+        else None
+    if kernel is not None:  # RCU nesting, object lifetimes, lockdep state: the kernel's names
+        return SlotView(term=kernel.term, pred=kernel.pred, cases=dict(kernel.cases))
     if var.kind == "lock":
         return _lock_view(system, var, slot.path)
     if var.kind == "pc":
@@ -198,7 +203,7 @@ def _lock_view(system: GroundSystem, var: ir.Variable, path: tuple[int | str, ..
                  if var.name in (lk.owner_var, lk.readers_var, lk.waiting_var,
                                  lk.subclass_var)), None)
     if info is None:
-        return SlotView(why=f"lock variable {var.name}")
+        return SlotView(why=f"internal variable {var.name}")
     name = info.name
     if info.index_type is not None:
         name, path = f"{name}[{_key(info.index_type, path[0])}]", path[1:]
@@ -215,7 +220,7 @@ def _lock_view(system: GroundSystem, var: ir.Variable, path: tuple[int | str, ..
         return SlotView(pred=f"held_read({name}, {t})")
     if var.name == info.waiting_var:
         return SlotView(term=f"queued_writers({name})")
-    return SlotView(why=f"{var.name} (lockdep subclass) has no .mms spelling")
+    return SlotView(why=f"{var.name} has no .mms spelling")
 
 
 # ---------------------------------------------------------------------- formulas
