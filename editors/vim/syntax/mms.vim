@@ -16,6 +16,7 @@ syn keyword mmsLockKind mutex rwsem spinlock waitqueue rcuwait completion
 syn keyword mmsType bool enum map set record wrap values
 syn keyword mmsConstant true false self
 syn keyword mmsBuiltin card min max held held_read held_write held_by locked queued_writers
+syn keyword mmsBuiltin bh_disable_depth irq_disable_depth irq_fired lock_subclass lockdep_hardirq_on lockdep_in_hardirq lockdep_in_softirq lockdep_softirq_on object_freed object_live preempt_count rcu_free_pending rcu_free_waits_for rcu_gp_waits_for rcu_preempt_depth mem_acq mem_carried mem_fence mem_lock_view mem_old mem_own mem_rel mem_seen mem_writes ran_early
 syn keyword mmsBuiltin lock_is_held
 syn keyword mmsLockOp lock unlock mutex_lock mutex_unlock mutex_lock_nested mutex_trylock
 syn keyword mmsLockOp spin_lock spin_unlock spin_lock_nested spin_trylock down_read
