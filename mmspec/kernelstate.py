@@ -103,8 +103,11 @@ def read_call(el: Elaborator, e: S.Call, ctx: Ctx) -> TE:
         return memstate.read_call(el, e, ctx)
     r = READS[e.func]
     args = list(e.args)
-    if r.family == "counter" and not args and ctx.thread is not None:
-        return _counter_read(el, r, ctx.thread, ctx, e.span)
+    if r.family == "counter" and not args:
+        if ctx.thread is not None:
+            return _counter_read(el, r, ctx.thread, ctx, e.span)
+        return el.err("MMS315", f"{r.func}() means 'of this thread': outside a process step "
+                      "name the thread", e.span, expected=f"{r.func}(P) or {r.func}(P[i])")
     if not el.nargs(e, len(r.params)):
         return TE(FALSE, ERR)
     if r.family == "counter":

@@ -139,7 +139,7 @@ def test_counter_of_the_stepping_thread(tmp_path):
     ("object_live(Foo, 1)", "MMS202", 26),  # not a pool
     ("irq_fired(writer)", "MMS206", 24),    # not a handler
     ("mem_seen(x, writer)", "MMS204", 23),  # no memory model: not a location
-    ("rcu_preempt_depth()", "MMS312", 14),  # outside a step: name the thread
+    ("rcu_preempt_depth()", "MMS315", 14),  # outside a step: name the thread
 ])
 def test_state_read_errors(tmp_path, inv, code, col):
     f = tmp_path / "s.mms"
