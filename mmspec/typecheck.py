@@ -428,7 +428,8 @@ class Elaborator:
         if kind is not None:
             return self.err("MMS207", f"'{f}' is a {kind}, not a function", e.func_span)
         hint = did_you_mean(f, list(self.sy.defs) + ["card", "min", "max", *seqcheck.SEQ_FUNCS,
-                                                      *LOCK_PREDICATES, *kernelstate.READS])
+                                                      *LOCK_PREDICATES, *kernelstate.READS,
+                                                      *kernelstate.memstate.CALLS])
         return self.err("MMS207", f"unknown function '{f}'", e.func_span,
                         expected="a def, card, min, max or a lock predicate" +
                         (f" (did you mean '{hint}'?)" if hint else ""))
