@@ -1,12 +1,14 @@
 """The kernel state that contexts, RCU, object pools, interrupts and lockdep add to a spec
 (mmspec/contexts.py, mmspec/lowervars.py), readable in expressions under the kernel's names.
 
-One table serves both directions, so they cannot drift apart:
-- the type checker reads a call through it: `rcu_preempt_depth(reader[1])` is the slot
+This module serves both directions:
+- the type checker reads a call through READS: `rcu_preempt_depth(reader[1])` is the slot
   `rcu.nest[reader[1]]`, `object_freed(Vma, 1)` is `Vma.state[1] == 2`;
 - the pdr engine's lemma printer (checker/symbolic/lemmas.py) spells a slot of such a
   variable with `spell`, so an invariant over RCU nesting or object lifetimes prints as
   `helper invariant`s that paste back into the spec (issue 20) instead of comments.
+tests/test_kernel_state_reads.py checks that every slot `spell` names reads back, through
+the type checker, as that slot and no other.
 
 A construct the spec does not use has no state; reading it gives its value in every state
 (depth 0, not fired, no usage, nobody waited for), as the kernel would report it.
