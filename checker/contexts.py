@@ -106,12 +106,14 @@ def annotate(result: CheckResult) -> None:
 def _context_details(spec: ir.Spec, v: Violation, kw: dict[str, str]
                      ) -> ContextDetails | UseAfterFreeDetails | IrqLockDetails | None:
     action = str(details_json(v.details).get("action") or "")
-    if v.kind not in ("context", "use-after-free", "irq-lock"):
+    if v.kind not in ("context", "use-after-free", "irq-lock", "null-deref"):
         return None
     cause = _cause(spec, v, kw)
     if v.kind == "context":
         return ContextDetails(action, kw.get("what", ""), kw.get("reason", ""),
                               kw.get("lock"), cause)
+    if v.kind == "null-deref":
+        return UseAfterFreeDetails(action, f"{kw['pool']} NULL", "null-ptr-deref", None)
     if v.kind == "use-after-free":
         return UseAfterFreeDetails(action, f"{kw['pool']} {kw['object']}",
                                    kw.get("reason", "use-after-free"), cause)

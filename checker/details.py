@@ -239,11 +239,12 @@ class ContextDetails(_JsonView):
 @dataclass(frozen=True, eq=False)
 class UseAfterFreeDetails(_JsonView):
     """A `use-after-free` violation: step `action` accessed (or freed again) `object`,
-    which step `freed` had freed."""
+    which step `freed` had freed; or a `null-deref` one: it accessed a field of the NULL
+    object (`object` is `P NULL`, no `freed`). The reasons are KASAN's bug types."""
 
     action: str
     object: str
-    reason: str  # 'use-after-free' | 'double-free'
+    reason: str  # 'use-after-free' | 'double-free' | 'null-ptr-deref'
     freed: StepRef | None = None
 
     def as_dict(self) -> dict[str, Any]:
@@ -374,6 +375,7 @@ _READERS: dict[str, Callable[[Mapping[str, Any]], Details | None]] = {
     "deadlock": _deadlock, "lock-order": _lock_order, "range": _range,
     "assertion": _step_check, "liveness": _liveness, "domain": _domain,
     "context": _context, "use-after-free": _use_after_free, "irq-lock": _irq_lock,
+    "null-deref": _use_after_free,
 }
 
 

@@ -49,7 +49,8 @@ class Trace:
 
 
 ViolationKind = Literal["invariant", "assertion", "deadlock", "liveness", "lock-order", "range",
-                        "domain", "refcount", "context", "use-after-free", "irq-lock"]
+                        "domain", "refcount", "context", "use-after-free", "irq-lock",
+                        "null-deref"]
 # A saved trace re-rendered without a verdict (`mmspec trace` of a trace that records no
 # violation) is shown as a violation of this pseudo-kind (checker/render/itf.py).
 TraceKind = Literal["trace"]

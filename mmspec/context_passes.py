@@ -58,6 +58,8 @@ def object_checks(cx: "ContextLowering", t: ir.Transition) -> ir.Transition:
             continue
         seen.add(key)
         p = fields[m]
+        checks.append(_null_check(cx, t, p, m, conj(path + [ir.Binary("eq", idx, int_lit(0))]),
+                                  when))
         for o in range(1, p.count + 1):
             freed = ir.Binary("eq", ir.Index(ir.VarRef(p.state), int_lit(o)),
                               int_lit(FREED))
@@ -73,6 +75,17 @@ def object_checks(cx: "ContextLowering", t: ir.Transition) -> ir.Transition:
             checks.append(ir.Check(neg(bad), msg, "use-after-free", when, t.span))
     return replace(t, checks=tuple(checks))
 
+
+
+def _null_check(cx: "ContextLowering", t: ir.Transition, p: Pool, m: str, bad: ir.Expr,
+                when: ir.CheckWhen) -> ir.Check:
+    """A field read or written through object 0, NULL: the kernel's "BUG: kernel NULL
+    pointer dereference" (KASAN: null-ptr-deref). A map over the pool type has a slot for
+    0, so without this check the access would silently read a value that is not there."""
+    where = f"{t.process}: {t.label}" if t.process else t.name
+    msg = cx.meta(f"BUG: kernel NULL pointer dereference: {where} accesses '{m}' of a NULL "
+                  f"{p.name}", reason="null-deref", pool=p.name, field=m)
+    return ir.Check(neg(bad), msg, "null-deref", when, t.span)
 
 
 def running(cx: "ContextLowering", h: str) -> ir.Expr:

@@ -56,7 +56,7 @@ def _check_name(e: S.ExpectDecl, sy: Symbols, sink: Sink) -> None:
                    e.span, expected="a property of this spec" +
                    (f" (did you mean '{hint}'?)" if hint else ""))
     elif e.kind in ("deadlock", "lock-order", "domain", "ok", "context", "use-after-free",
-                    "irq-lock", "refcount"):
+                    "irq-lock", "refcount", "null-deref"):
         sink.error("MMS317", f"expect {e.kind} takes no name", e.span)
 
 

@@ -32,7 +32,7 @@ from mmspec.irtypes import (BoolType as BoolType, IntType as IntType, EnumType a
 # --------------------------------------------------------------------------- names
 # The kinds, modes and operators that cross module boundaries, as Literal types (style.md 14).
 CheckKind = Literal["assertion", "deadlock", "range", "domain", "refcount", "context",
-                    "use-after-free", "irq-lock"]  # a Check's violation kind
+                    "use-after-free", "irq-lock", "null-deref"]  # a Check's violation kind
 CheckWhen = Literal["fire", "reach"]
 LockMode = Literal["read", "write"]
 LockKind = str  # a registered lock kind's name (mmspec/lockkinds.py; the parser validates it)
@@ -42,7 +42,8 @@ LivenessKind = Literal["leadsto", "eventually", "always_eventually", "eventually
 FairnessKind = Literal["weak", "strong"]
 QuantKind = Literal["forall", "exists"]
 ExpectKind = Literal["invariant", "assertion", "deadlock", "liveness", "lock-order", "range",
-                     "domain", "refcount", "context", "use-after-free", "irq-lock"]
+                     "domain", "refcount", "context", "use-after-free", "irq-lock",
+                     "null-deref"]
 
 
 @dataclass(frozen=True)

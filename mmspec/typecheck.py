@@ -22,7 +22,7 @@ from mmspec.diagnostics import Diagnostic, Sink, SpecError, did_you_mean
 from mmspec.kernelapi import OPS as kernel_ops
 from mmspec.lockops import is_lock_op, is_trylock
 from mmspec.resolve import Symbols
-from mmspec import exprcheck, kernelstate, lockcheck, opcheck, seqcheck, typeexpr
+from mmspec import exprcheck, kernelstate, lockcheck, memstate, opcheck, seqcheck, typeexpr
 from mmspec.checkctx import (Ctx as Ctx, LockRef as LockRef, ProcessInfo as ProcessInfo)
 from mmspec.typerules import (AnyType as AnyType, BOOL as BOOL, ERR as ERR, ErrType as ErrType,
                               FALSE as FALSE, INT as INT, MAX_DOMAIN as MAX_DOMAIN,
@@ -429,7 +429,7 @@ class Elaborator:
             return self.err("MMS207", f"'{f}' is a {kind}, not a function", e.func_span)
         hint = did_you_mean(f, list(self.sy.defs) + ["card", "min", "max", *seqcheck.SEQ_FUNCS,
                                                       *LOCK_PREDICATES, *kernelstate.READS,
-                                                      *kernelstate.memstate.CALLS])
+                                                      *memstate.CALLS])
         return self.err("MMS207", f"unknown function '{f}'", e.func_span,
                         expected="a def, card, min, max or a lock predicate" +
                         (f" (did you mean '{hint}'?)" if hint else ""))

@@ -43,6 +43,8 @@ RULES: list[tuple[str, str, str]] = [
                                        "freed."),
     ("irq-lock", "InconsistentIrqLockUsage", "lockdep: a lock taken in interrupt context is "
                                              "also taken with interrupts enabled."),
+    ("null-deref", "NullPointerDereference", "A field of an object is read or written "
+                                             "through a NULL object reference."),
 ]
 RULE_INDEX = {rid: i for i, (rid, _, _) in enumerate(RULES)}
 

@@ -78,6 +78,7 @@ def property_label(v: Violation) -> str:
                   "range": f"the declared range of {v.property}",
                   "context": "might_sleep (no sleeping in atomic context)",
                   "use-after-free": "object lifetime (no use after free)",
+                  "null-deref": "object references (no NULL dereference)",
                   "irq-lock": "lockdep IRQ-safety (consistent lock usage)",
                   "refcount": v.property}.get(
                       v.kind, f"{v.kind} {v.property}"))
@@ -100,7 +101,7 @@ def _headline(v: Violation) -> str:
         return f"lock-order cycle: {v.message or v.property}"
     if v.kind == "range":
         return f"range error: {v.message or v.property}"
-    if v.kind in ("context", "use-after-free"):
+    if v.kind in ("context", "use-after-free", "null-deref"):
         return v.message or v.property
     if v.kind == "irq-lock":
         return f"WARNING: inconsistent lock state: {v.message or v.property}"
