@@ -98,6 +98,7 @@ class Pool:
     type: ir.IntType
     span: ir.Span
     rcu: bool = False  # kfree_rcu/call_rcu used on it
+    live: int = 0  # objects 1..live exist in the initial state (`objects P[N] live K`)
 
     @property
     def state(self) -> str:

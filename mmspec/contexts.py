@@ -76,7 +76,13 @@ class ContextLowering:
                 el.err("MMS303", f"objects {name}[{n}]: the count must be 1..16",
                        od.count.span)
                 continue
-            self.pools[name] = Pool(name, n, od.typesafe, ir.IntType(0, n), od.span)
+            live = 0 if od.live is None else el.const_int(od.live, "a live object count")
+            if live is not None and not 0 <= live <= n:
+                el.err("MMS303", f"objects {name}[{n}] live {live}: at most {n} object"
+                       f"{'s' if n != 1 else ''} can be live", od.live.span if od.live else od.span)
+                continue
+            self.pools[name] = Pool(name, n, od.typesafe, ir.IntType(0, n), od.span,
+                                    live=live or 0)
         for name, d in low.sy.processes.items():
             self.cpus[name] = None
             if d.cpu is not None:
@@ -176,7 +182,8 @@ class ContextLowering:
         for p in self.pools.values():
             low.variables.append(ir.Variable(
                 p.state, ir.MapType(p.type, ir.IntType(0, 2)),
-                (tuple(0 for _ in range(p.count + 1)),), "lock", span=p.span))
+                (tuple(LIVE if 1 <= o <= p.live else 0 for o in range(p.count + 1)),), "lock",
+                span=p.span))
             if rcu_free:
                 p.rcu = True
                 low.variables.append(ir.Variable(

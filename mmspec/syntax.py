@@ -570,14 +570,16 @@ class ExpectDecl:
 
 @dataclass(frozen=True)
 class ObjectsDecl:
-    """`objects NAME[COUNT] [typesafe_by_rcu]`: a pool of COUNT objects with a lifetime;
-    NAME is also the type 0..COUNT of references to them (0 is NULL)."""
+    """`objects NAME[COUNT] [live K] [typesafe_by_rcu]`: a pool of COUNT objects with a
+    lifetime, objects 1..K live from the start; NAME is also the type 0..COUNT of references
+    to them (0 is NULL)."""
 
     name: str
     count: Expr
     typesafe: bool = False
     span: Span = _span()
     name_span: Span = _span()
+    live: Expr | None = None
 
 
 Decl = Union[SpecName, Include, ConstDecl, TypeDecl, VarDecl, DefDecl, LockDecl, ActionDecl,

@@ -235,10 +235,13 @@ class _ToAst(Transformer):
     def typesafe_mark(self, meta: Any, ch: list[Any]) -> str:
         return "typesafe_by_rcu"
 
+    def live_mark(self, meta: Any, ch: list[Any]) -> S.Expr:
+        return ch[0]  # type: ignore[no-any-return]
+
     def objects_decl(self, meta: Any, ch: list[Any]) -> S.ObjectsDecl:
-        name, count, mark = ch
+        name, count, live, mark = ch
         return S.ObjectsDecl(self.decl_name(name), count, mark == "typesafe_by_rcu",
-                             span=self.sp(meta), name_span=self.tsp(name))
+                             span=self.sp(meta), name_span=self.tsp(name), live=live)
 
     def process_decl(self, meta: Any, ch: list[Any]) -> S.ProcessDecl:
         context, cpu = "process", None

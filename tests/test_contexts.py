@@ -414,3 +414,37 @@ def test_waits_are_sleeping_calls(tmp_path: Path, engine: str, call: str) -> Non
     unlocked = text.replace("      spin_lock(ptl)\n", "").replace("      spin_unlock(ptl)\n", "")
     if "schedule" not in call and "completion" not in call:  # these would sleep forever
         assert _run(_load(tmp_path, unlocked), engine).verdict == "ok"
+
+
+# `objects P[N] live K`: objects 1..K exist from the start. Reader reads Vma 1's field once;
+# killer frees it once. By hand: 2 x 2 pcs, the state of Vma 1 follows killer's pc: 4 states;
+# reader after killer is a use-after-free (killer's step, then reader's: a 1-step trace).
+LIVE_POOL = """
+objects Vma[1] live 1
+var vm_mm: map[Vma] 0..2
+process reader {
+  var mm: 0..2 = 0
+  r0: mm := vm_mm[1]
+}
+process killer {
+  var v: Vma = 1
+  k0: KILL
+}
+"""
+
+
+@pytest.mark.parametrize("engine", ["explicit", "vector"])
+def test_objects_live_from_the_start(tmp_path: Path, engine: str) -> None:
+    ok = _run(_load(tmp_path, LIVE_POOL.replace("KILL", "skip")), engine)
+    assert ok.verdict == "ok" and ok.stats.distinct_states == 4
+    bad = _run(_load(tmp_path, LIVE_POOL.replace("KILL", "free(v)")), engine)
+    [v] = bad.violations
+    assert v.kind == "use-after-free" and v.details["object"] == "Vma 1"
+    assert len(v.trace.steps) - 1 == 1 and v.details["freed"]["label"] == "killer: k0"
+
+
+def test_objects_live_count_is_checked(tmp_path: Path) -> None:
+    with pytest.raises(SpecError) as e:
+        _load(tmp_path, LIVE_POOL.replace("live 1", "live 2").replace("KILL", "skip"))
+    assert e.value.diagnostics[0].code == "MMS303"
+    assert "at most 1 object can be live" in e.value.diagnostics[0].message
