@@ -155,3 +155,24 @@ def test_bmc_lasso_is_a_shortest_one(spec):
         assume(want != -1)
         got = by_name.get(prop.name)
         assert (None if got is None else len(got.trace) - 1) == want, prop.name
+
+
+@settings(max_examples=max(EXAMPLES // 3, 3), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(process_systems())
+def test_pdr_liveness_violation_is_a_shortest_lasso(spec):
+    """pdr (k-liveness, then the lasso search: unbounded once a stutter violation is
+    certain) reports each violated property with a shortest lasso, and says "ok" only when
+    no property is violated."""
+    system, graph = build(spec)
+    # a shortest lasso: a simple path in the product with the property's one-bit monitor,
+    # then a simple cycle: fewer than 3 * |states| steps
+    most = 3 * len(graph.states)
+    r = check_pdr(system, CheckOptions(time_limit=30, depth=most))
+    got = {v.property: len(v.trace) - 1 for v in r.violations if v.kind == "liveness"}
+    for i, prop in enumerate(system.liveness):
+        want = shortest_lasso(system, graph, i, most)
+        assume(want != -1)
+        assert got.get(prop.name) == want, prop.name
+    if r.reason == ExitReason.DONE:
+        assert not got
