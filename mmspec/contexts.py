@@ -78,8 +78,8 @@ class ContextLowering:
                 continue
             live = 0 if od.live is None else el.const_int(od.live, "a live object count")
             if live is not None and not 0 <= live <= n:
-                el.err("MMS303", f"objects {name}[{n}] live {live}: at most {n} object"
-                       f"{'s' if n != 1 else ''} can be live", od.live.span if od.live else od.span)
+                el.err("MMS303", f"objects {name}[{n}] live {live}: the live count must be "
+                       f"0..{n}", od.live.span if od.live else od.span)
                 continue
             self.pools[name] = Pool(name, n, od.typesafe, ir.IntType(0, n), od.span,
                                     live=live or 0)

@@ -447,4 +447,4 @@ def test_objects_live_count_is_checked(tmp_path: Path) -> None:
     with pytest.raises(SpecError) as e:
         _load(tmp_path, LIVE_POOL.replace("live 1", "live 2").replace("KILL", "skip"))
     assert e.value.diagnostics[0].code == "MMS303"
-    assert "at most 1 object can be live" in e.value.diagnostics[0].message
+    assert "the live count must be 0..1" in e.value.diagnostics[0].message
