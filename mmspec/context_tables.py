@@ -48,7 +48,10 @@ LOCKDEP_ASSERTS: dict[str, str | None] = {
     "lockdep_assert_held_read": "held_read", "lockdep_assert_not_held": None,
 }
 # static class annotations (the kernel calls them at init, before the lock is used)
-LOCKDEP_CLASS_CALLS = frozenset({"lockdep_set_class", "lockdep_set_novalidate_class"})
+# (lockdep_set_subclass(l, n) is read by the lowering's nested_usage(): it sizes the
+# subclass variable, and every acquisition of l without its own subclass uses n)
+LOCKDEP_CLASS_CALLS = frozenset({"lockdep_set_class", "lockdep_set_novalidate_class",
+                                 "lockdep_set_subclass"})
 NO_VALIDATE = "__lockdep_no_validate__"  # as checker.lockorder.NO_VALIDATE
 RCU_CALLS = frozenset({"rcu_read_lock", "rcu_read_unlock", "__gp_start", "__gp_wait"})
 SLEEP_CALLS = frozenset({"might_sleep", "msleep"})

@@ -102,7 +102,7 @@ class ContextLowering:
             stmts = [n.stmt for n in cfg.nodes if n.stmt is not None and n.kind == "simple"]
             for st in _calls(stmts):
                 self.used.add(st.func)
-                if st.func in LOCKDEP_CLASS_CALLS:
+                if st.func in LOCKDEP_CLASS_CALLS - {"lockdep_set_subclass"}:
                     self.class_annotation(st)
                 if d.context != "process":
                     root = lock_call_root(st)

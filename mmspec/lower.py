@@ -73,6 +73,8 @@ class _Lowering:
         self.sleepers: dict[str, str] = {}  # process -> its task-state variable (waits.py)
         self.works: tuple[str, ...] = ()  # procs queued by task_work_add (taskwork.py)
         self.task_work_vars: dict[str, tuple[str, str]] = {}
+        # lock -> (subclass, where set) of lockdep_set_subclass(l, n) (lowervars.py)
+        self.default_subclass: dict[str, tuple[int, ir.Span]] = {}
         self.task_work_type = ir.EnumType("task_work", ())
 
     def warn(self, w: ir.SpecWarning) -> None:
@@ -295,11 +297,16 @@ class _Lowering:
             info.merged_labels = merged_into(cfg)
 
     def nested_usage(self) -> dict[str, int]:
-        """Locks used with *_nested(l, n): the largest subclass n per lock."""
+        """Locks used with *_nested(l, n) or given a default by lockdep_set_subclass(l, n):
+        the largest subclass n per lock (the defaults are kept in self.default_subclass)."""
         out: dict[str, int] = {}
 
         def visit(st: S.Stmt) -> None:
-            if isinstance(st, S.CallStmt) and st.func in OPS and len(st.args) == 2 and \
+            if isinstance(st, S.CallStmt) and st.func == "lockdep_set_subclass":
+                n = lowervars.default_subclass(self, st)
+                if n is not None:
+                    out[n[0]] = max(out.get(n[0], 0), n[1])
+            elif isinstance(st, S.CallStmt) and st.func in OPS and len(st.args) == 2 and \
                     (OPS[st.func].nested or st.func.startswith("__")):
                 a = st.args[0]
                 root = a.base if isinstance(a, S.IndexExpr) else a

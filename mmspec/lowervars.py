@@ -7,13 +7,40 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mmspec import ir
+from mmspec import syntax as S
 from mmspec.lockflow import check_releases
+from mmspec.lockops import MAX_SUBCLASS
 from mmspec.lockkinds import kinds_text, kinds_where, lock_kind
 from mmspec.lowerstep import _Step as _Step
 from mmspec.typecheck import ErrType, LockRef
 
 if TYPE_CHECKING:
     from mmspec.lower import _Lowering
+
+
+def default_subclass(low: _Lowering, st: S.CallStmt) -> tuple[str, int] | None:
+    """lockdep_set_subclass(l, n): every acquisition of l without a subclass of its own uses
+    n. Static, as lockdep_set_class(): the kernel calls it at init, before l is taken, so
+    it holds for the whole run; a second, different subclass for l is an error."""
+    a = st.args[0] if len(st.args) == 2 else None
+    if a is None or not isinstance(a, S.Name) or a.id not in low.sy.locks:
+        low.el.err("MMS312", "lockdep_set_subclass() takes a lock and a subclass", st.span,
+                   expected="lockdep_set_subclass(l, n) for a declared lock (not an array)")
+        return None
+    n = low.el.const_int(st.args[1], "a lockdep subclass")
+    if n is None:
+        return None
+    if not 0 <= n <= MAX_SUBCLASS:
+        low.el.err("MMS303", f"lockdep subclass {n} is out of range 0..{MAX_SUBCLASS}",
+                   st.args[1].span)
+        return None
+    old = low.default_subclass.get(a.id)
+    if old is not None and old[0] != n:
+        low.el.err("MMS308", f"lockdep_set_subclass({a.id}, {n}): '{a.id}' already has "
+                   f"subclass {old[0]}", st.span, expected="one default subclass per lock")
+        return None
+    low.default_subclass[a.id] = (n, st.span)
+    return a.id, n
 
 
 def lock_variables(low: _Lowering) -> None:

@@ -448,3 +448,46 @@ def test_objects_live_count_is_checked(tmp_path: Path) -> None:
         _load(tmp_path, LIVE_POOL.replace("live 1", "live 2").replace("KILL", "skip"))
     assert e.value.diagnostics[0].code == "MMS303"
     assert "the live count must be 0..1" in e.value.diagnostics[0].message
+
+
+# lockdep_set_subclass(l, n): acquisitions of l without a subclass of their own use n. Two
+# mutexes of one class nested: lockdep's "possible recursive locking" (M/0 -> M/0) unless
+# b has subclass 1 (M/0 -> M/1, no cycle); an explicit _nested subclass still wins.
+SUBCLASS = """
+mutex a class M
+mutex b class M
+process p {
+  i0: INIT
+  l1: lock(a)
+  l2: TAKE_B
+  u2: unlock(b)
+  u1: unlock(a)
+}
+"""
+
+
+@pytest.mark.parametrize("engine", ["explicit", "vector"])
+@pytest.mark.parametrize("init,take,cycle", [
+    ("skip", "lock(b)", "M/0 -> M/0"),
+    ("lockdep_set_subclass(b, 1)", "lock(b)", None),
+    ("lockdep_set_subclass(b, 1)", "mutex_lock_nested(b, 0)", "M/0 -> M/0"),
+])
+def test_lockdep_set_subclass(tmp_path: Path, engine: str, init: str, take: str,
+                              cycle: str | None) -> None:
+    r = _run(_load(tmp_path, SUBCLASS.replace("INIT", init).replace("TAKE_B", take)), engine)
+    if cycle is None:
+        assert r.verdict == "ok", [v.message for v in r.violations]
+    else:
+        [v] = r.violations
+        assert v.kind == "lock-order" and cycle in v.message
+
+
+@pytest.mark.parametrize("init,code", [
+    ("lockdep_set_subclass(b, 1)\n  i1: lockdep_set_subclass(b, 2)", "MMS308"),
+    ("lockdep_set_subclass(b)", "MMS312"),
+    ("lockdep_set_subclass(b, 9)", "MMS303"),
+])
+def test_lockdep_set_subclass_misuse(tmp_path: Path, init: str, code: str) -> None:
+    with pytest.raises(SpecError) as e:
+        _load(tmp_path, SUBCLASS.replace("INIT", init).replace("TAKE_B", "lock(b)"))
+    assert e.value.diagnostics[0].code == code
