@@ -303,9 +303,9 @@ class _Lowering:
 
         def visit(st: S.Stmt) -> None:
             if isinstance(st, S.CallStmt) and st.func == "lockdep_set_subclass":
-                n = lowervars.default_subclass(self, st)
-                if n is not None:
-                    out[n[0]] = max(out.get(n[0], 0), n[1])
+                got = lowervars.default_subclass(self, st)
+                if got is not None:
+                    out[got[0]] = max(out.get(got[0], 0), got[1])
             elif isinstance(st, S.CallStmt) and st.func in OPS and len(st.args) == 2 and \
                     (OPS[st.func].nested or st.func.startswith("__")):
                 a = st.args[0]
