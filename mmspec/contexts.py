@@ -69,20 +69,9 @@ class ContextLowering:
         """What the spec uses, from its processes' CFGs (procs are inlined there)."""
         el, low = self.el, self.low
         for name, od in low.sy.objects.items():
-            n = el.const_int(od.count, "an object count")
-            if n is None:
-                continue
-            if not 1 <= n <= 16:
-                el.err("MMS303", f"objects {name}[{n}]: the count must be 1..16",
-                       od.count.span)
-                continue
-            live = 0 if od.live is None else el.const_int(od.live, "a live object count")
-            if live is not None and not 0 <= live <= n:
-                el.err("MMS303", f"objects {name}[{n}] live {live}: the live count must be "
-                       f"0..{n}", od.live.span if od.live else od.span)
-                continue
-            self.pools[name] = Pool(name, n, od.typesafe, ir.IntType(0, n), od.span,
-                                    live=live or 0)
+            pool = self.pool(name, od)
+            if pool is not None:
+                self.pools[name] = pool
         for name, d in low.sy.processes.items():
             self.cpus[name] = None
             if d.cpu is not None:
@@ -117,6 +106,22 @@ class ContextLowering:
                           if li.name in self.classes else li for li in low.lock_infos]
         for ctx, names in self.usage_locks.items():  # lock names -> classes
             self.usage_locks[ctx] = {self.lock_class(n) for n in names} - {NO_VALIDATE}
+
+    def pool(self, name: str, od: S.ObjectsDecl) -> Pool | None:
+        """`objects P[N] [live K]`: N objects (1..16), the first K live from the start."""
+        el = self.el
+        n = el.const_int(od.count, "an object count")
+        if n is None:
+            return None
+        if not 1 <= n <= 16:
+            el.err("MMS303", f"objects {name}[{n}]: the count must be 1..16", od.count.span)
+            return None
+        live = 0 if od.live is None else el.const_int(od.live, "a live object count")
+        if live is not None and not 0 <= live <= n:
+            el.err("MMS303", f"objects {name}[{n}] live {live}: the live count must be "
+                   f"0..{n}", od.live.span if od.live else od.span)
+            return None
+        return Pool(name, n, od.typesafe, ir.IntType(0, n), od.span, live=live or 0)
 
     def class_annotation(self, st: S.CallStmt) -> None:
         """lockdep_set_class(l, KEY) / lockdep_set_novalidate_class(l): the lock's class
