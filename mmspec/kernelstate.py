@@ -198,11 +198,12 @@ def _subclass_read(el: Elaborator, args: list[S.Expr], ctx: Ctx, span: ir.Span) 
 
 def _usage_read(el: Elaborator, r: StateRead, arg: S.Expr, ctx: Ctx, span: ir.Span) -> TE:
     name = arg.id if isinstance(arg, S.Name) else ""
-    classes = {lk.cls or n for n, lk in el.sy.locks.items()} | set(el.sy.locks)
-    if name not in classes:
+    # a lock reads its class: the declared one, or lockdep_set_class()'s (the usage bits
+    # are per class, so the lock's own name would name no state)
+    cls = el.lock_classes.get(name, name)
+    if cls not in el.lock_classes.values():
         return el.err("MMS203", f"{r.func}() needs a lock class or a lock", arg.span,
                       expected=f"{r.func}(C) for a lock's class")
-    cls = el.sy.locks[name].cls or name if name in el.sy.locks else name
     var = variable(r, cls)
     if var not in el.state_types:
         return TE(FALSE, BOOL)

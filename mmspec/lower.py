@@ -112,6 +112,7 @@ class _Lowering:
         self.contexts.scan()
         self.contexts.variables()
         self.el.state_types = {v.name: v.type for v in self.variables}
+        self.el.lock_classes = {li.name: li.cls for li in self.lock_infos}
         self.var_kinds = {v.name: v.kind for v in self.variables}
         for d in self.loaded.decls:
             if isinstance(d, S.ProcessDecl) and d.name in self.el.processes and \

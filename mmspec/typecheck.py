@@ -55,6 +55,8 @@ class Elaborator:
         # every state variable, once the lowering has declared them: the kernel state that
         # kernelstate.py's calls read exists only where the spec uses its construct
         self.state_types: dict[str, ir.Type] = {}
+        # each lock's lockdep class, once the lowering has applied lockdep_set_class()
+        self.lock_classes: dict[str, str] = {}
         self.task_work_type: ir.EnumType | None = None  # set by taskwork.variables
         self.symmetric: list[str] = []
         self._fresh = 0

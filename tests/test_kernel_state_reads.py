@@ -45,6 +45,10 @@ w3: mutex_unlock(m)
 }
 """
 
+# the worker sets l's class first (static: applies from the start); the timer as in IRQ
+IRQ_CLASSED = IRQ.replace("spec irq_reads", "spec irq_classed").replace(
+    "w0: spin_lock_irqsave(l)", "wc: lockdep_set_class(l, K)\nw0: spin_lock_irqsave(l)")
+
 LKMM = """spec mem_reads
 option memory = lkmm
 var x: 0..1 = 0
@@ -86,6 +90,9 @@ CASES = [
     # the handler freezes the worker until it is done: after it (3 steps) the worker may
     # disable IRQs (1 more)
     (IRQ, "!(irq_fired(timer) && irq_disable_depth(worker) > 0)", 4),
+    # usage bits are per class: with lockdep_set_class(l, K) the lock's name reads K's
+    (IRQ_CLASSED, "!lockdep_in_hardirq(l)", 2),
+    (IRQ_CLASSED, "!lockdep_in_hardirq(K)", 2),
     # mutex_lock_nested(m, 1) after w0, w1 (3 steps)
     (IRQ, "lock_subclass(m, worker) == 0", 3),
     # a write appends to x's history: 2 kept writes after writer's `a` (1 step); the writer's
