@@ -129,7 +129,7 @@ def read_call(el: Elaborator, e: S.Call, ctx: Ctx) -> TE:
     return _usage_read(el, r, args[0], ctx, e.span)
 
 
-def _read(el: Elaborator, var: str, ctx: Ctx) -> ir.Expr:
+def _read(var: str, ctx: Ctx) -> ir.Expr:
     return ctx.sym.read(var) if ctx.sym else ir.VarRef(var)
 
 
@@ -139,14 +139,14 @@ def _counter_read(el: Elaborator, r: StateRead, tid: ir.Expr, ctx: Ctx, span: ir
         return TE(_respan(int_lit(0), span), ir.IntType(0, 0))
     t = el.state_types[var]
     assert isinstance(t, ir.MapType)
-    return TE(_respan(index_of(_read(el, var, ctx), tid), span), t.value)
+    return TE(_respan(index_of(_read(var, ctx), tid), span), t.value)
 
 
 def _member(el: Elaborator, var: str, key: ir.Expr, who: ir.Expr, ctx: Ctx,
             span: ir.Span) -> TE:
     if var not in el.state_types:
         return TE(FALSE, BOOL)
-    return TE(_respan(ir.Binary("in", who, index_of(_read(el, var, ctx), key)), span), BOOL)
+    return TE(_respan(ir.Binary("in", who, index_of(_read(var, ctx), key)), span), BOOL)
 
 
 def _pool_read(el: Elaborator, r: StateRead, args: list[S.Expr], ctx: Ctx,
@@ -155,18 +155,19 @@ def _pool_read(el: Elaborator, r: StateRead, args: list[S.Expr], ctx: Ctx,
     state = f"{pool.id}.state" if isinstance(pool, S.Name) else ""
     t = el.state_types.get(state)
     if not isinstance(t, ir.MapType):
+        form = f"{r.func}(P, o{', T' if r.family == 'wait' else ''})"
         return el.err("MMS202", f"{r.func}() needs an object pool (objects P[N]) as its first "
-                      "argument", pool.span, expected=f"{r.func}(P, o{', T' if r.family == 'wait' else ''})")
+                      "argument", pool.span, expected=form)
     assert isinstance(pool, S.Name)
     o = el.expect(args[1], ctx, t.key, f"object of pool {pool.id}")
     if r.family == "state":
-        got = index_of(_read(el, state, ctx), o.expr)
+        got = index_of(_read(state, ctx), o.expr)
         return TE(_respan(ir.Binary("eq", got, int_lit(int(r.key))), span), BOOL)
     var = variable(r, pool.id)
     if r.family == "pending":
         if var not in el.state_types:
             return TE(FALSE, BOOL)
-        return TE(_respan(index_of(_read(el, var, ctx), o.expr), span), BOOL)
+        return TE(_respan(index_of(_read(var, ctx), o.expr), span), BOOL)
     who = el.thread_ref(args[2], ctx)
     return TE(FALSE, ERR) if who is None else _member(el, var, o.expr, who, ctx, span)
 
@@ -180,7 +181,7 @@ def _handler_read(el: Elaborator, arg: S.Expr, ctx: Ctx, span: ir.Span) -> TE:
     if var not in el.state_types:
         return el.err("MMS206", f"process '{name}' is not an interrupt handler", arg.span,
                       expected="irq_fired(H) for a `hardirq process H` or `softirq process H`")
-    return TE(_respan(_read(el, var, ctx), span), BOOL)
+    return TE(_respan(_read(var, ctx), span), BOOL)
 
 
 def _subclass_read(el: Elaborator, args: list[S.Expr], ctx: Ctx, span: ir.Span) -> TE:
@@ -191,7 +192,7 @@ def _subclass_read(el: Elaborator, args: list[S.Expr], ctx: Ctx, span: ir.Span) 
     lk, idx = ref
     if lk.sub_var is None:  # never taken with _nested: subclass 0
         return TE(_respan(int_lit(0), span), ir.IntType(0, 0))
-    base = _read(el, lk.sub_var, ctx)
+    base = _read(lk.sub_var, ctx)
     got = index_of(base if idx is None else index_of(base, idx), tid)
     return TE(_respan(got, span), ir.IntType(0, lk.max_sub))
 
@@ -207,7 +208,7 @@ def _usage_read(el: Elaborator, r: StateRead, arg: S.Expr, ctx: Ctx, span: ir.Sp
     var = variable(r, cls)
     if var not in el.state_types:
         return TE(FALSE, BOOL)
-    return TE(_respan(_read(el, var, ctx), span), BOOL)
+    return TE(_respan(_read(var, ctx), span), BOOL)
 
 
 # ---------------------------------------------------------------------- spelling (printing)

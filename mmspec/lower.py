@@ -73,8 +73,8 @@ class _Lowering:
         self.sleepers: dict[str, str] = {}  # process -> its task-state variable (waits.py)
         self.works: tuple[str, ...] = ()  # procs queued by task_work_add (taskwork.py)
         self.task_work_vars: dict[str, tuple[str, str]] = {}
-        # lock -> (subclass, where set) of lockdep_set_subclass(l, n) (lowervars.py)
-        self.default_subclass: dict[str, tuple[int, ir.Span]] = {}
+        # lock -> its default subclass, lockdep_set_subclass(l, n) (lowervars.py)
+        self.default_subclass: dict[str, int] = {}
         self.task_work_type = ir.EnumType("task_work", ())
 
     def warn(self, w: ir.SpecWarning) -> None:
@@ -312,13 +312,9 @@ class _Lowering:
                 a = st.args[0]
                 root = a.base if isinstance(a, S.IndexExpr) else a
                 if isinstance(root, S.Name) and root.id in self.sy.locks:
-                    n = self.el.const_int(st.args[1], "a lockdep subclass")
+                    n = lowervars.subclass_value(self, st.args[1])
                     if n is not None:
-                        if not 0 <= n <= MAX_SUBCLASS:
-                            self.el.err("MMS303", f"lockdep subclass {n} is out of range "
-                                        f"0..{MAX_SUBCLASS}", st.args[1].span)
-                        else:
-                            out[root.id] = max(out.get(root.id, 0), n)
+                        out[root.id] = max(out.get(root.id, 0), n)
             for sub in S.sub_statements(st):
                 visit(sub)
 

@@ -364,8 +364,7 @@ class _Step:
                    f"{kind.text()}", st.args[0].span,
                    expected=f"{kind.suggest} for {kind.text()}")
             return None
-        default = self.low.default_subclass.get(lk.name)
-        sub = default[0] if default is not None else 0  # lockdep_set_subclass(l, n)
+        sub = self.low.default_subclass.get(lk.name, 0)  # lockdep_set_subclass(l, n)
         if nested:
             n = el.const_int(st.args[1], "a lockdep subclass")
             sub = n if n is not None else 0

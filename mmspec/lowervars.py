@@ -27,20 +27,26 @@ def default_subclass(low: _Lowering, st: S.CallStmt) -> tuple[str, int] | None:
         low.el.err("MMS312", "lockdep_set_subclass() takes a lock and a subclass", st.span,
                    expected="lockdep_set_subclass(l, n) for a declared lock (not an array)")
         return None
-    n = low.el.const_int(st.args[1], "a lockdep subclass")
+    n = subclass_value(low, st.args[1])
     if n is None:
         return None
-    if not 0 <= n <= MAX_SUBCLASS:
-        low.el.err("MMS303", f"lockdep subclass {n} is out of range 0..{MAX_SUBCLASS}",
-                   st.args[1].span)
-        return None
     old = low.default_subclass.get(a.id)
-    if old is not None and old[0] != n:
+    if old is not None and old != n:
         low.el.err("MMS308", f"lockdep_set_subclass({a.id}, {n}): '{a.id}' already has "
-                   f"subclass {old[0]}", st.span, expected="one default subclass per lock")
+                   f"subclass {old}", st.span, expected="one default subclass per lock")
         return None
-    low.default_subclass[a.id] = (n, st.span)
+    low.default_subclass[a.id] = n
     return a.id, n
+
+
+def subclass_value(low: _Lowering, e: S.Expr) -> int | None:
+    """A lockdep subclass argument: a constant in 0..MAX_SUBCLASS (else an error, None)."""
+    n = low.el.const_int(e, "a lockdep subclass")
+    if n is not None and not 0 <= n <= MAX_SUBCLASS:
+        low.el.err("MMS303", f"lockdep subclass {n} is out of range 0..{MAX_SUBCLASS}",
+                   e.span)
+        return None
+    return n
 
 
 def lock_variables(low: _Lowering) -> None:

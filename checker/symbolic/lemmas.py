@@ -12,8 +12,8 @@ spec wrote it (the reverse of grounding):
 
 Top-level conjuncts become one declaration each. The state that contexts, RCU, object
 pools, interrupts and lockdep add reads by the kernel's names of mmspec/kernelstate.py
-(`rcu_preempt_depth(reader[1])`, `object_freed(Vma, 1)`, `lock_subclass(L, T)`), the same
-table the type checker reads them with. A slot no spelling covers (none known in the
+(`rcu_preempt_depth(reader[1])`, `object_freed(Vma, 1)`, `lock_subclass(L, T)`), which the
+type checker reads back (tests/test_kernel_state_reads.py checks every spelt slot). A slot no spelling covers (none known in the
 library) is printed as a comment saying so, and then the pasted invariant may not be
 inductive.
 """
