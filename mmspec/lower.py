@@ -22,7 +22,7 @@ from mmspec.contexts import SPLIT_CALLS, ContextLowering
 from mmspec.diagnostics import Sink, did_you_mean
 from mmspec.expectations import select_expectation
 from mmspec.lockkinds import find_lock_kind
-from mmspec.lockops import MAX_SUBCLASS, MAX_THREADS, OPS
+from mmspec.lockops import MAX_THREADS, OPS
 from mmspec.resolve import Loaded, Symbols, build_symbols
 from mmspec import loweraction, lowerinit, lowerprops, lowervars
 from mmspec.lowerstep import _Step as _Step, names_shared
