@@ -61,8 +61,8 @@ class _Search:
     def __init__(self, enc: Encoding, budget: Budget):
         self.enc, self.budget = enc, budget
         self.stutter = StutterSearch(enc, budget)
-        cyclic = [i for i in range(len(enc.system.transitions))
-                  if i not in acyclic_transitions(enc)]
+        acyclic = acyclic_transitions(enc)  # solver queries: once, not per transition
+        cyclic = [i for i in range(len(enc.system.transitions)) if i not in acyclic]
         self.loops = _Loops(enc, budget, cyclic) if cyclic else None
         self.probed: dict[int, set[int]] = {i: set() for i in range(len(enc.system.liveness))}
         self.complete = False
